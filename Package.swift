@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// MARK: - Products and dependencies
+
+let package = Package(
+    name: "Driftscope",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "driftscope", targets: ["driftscope"]),
+        .library(name: "InterestGraph", targets: ["InterestGraph"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - Public modules
+
+        /// The engine: events, readers, the interest graph, models, serving, evaluation,
+        /// simulation and the threaded `Engine` facade. No terminal code, no printing.
+        .target(name: "InterestGraph"),
+
+        /// The terminal dashboard: cell grid, widgets, panels, themes, key map, app loop.
+        /// Only `Dashboard/Terminal/` imports CNCursesW.
+        .target(name: "Dashboard", dependencies: ["InterestGraph", "CNCursesW"]),
+
+        /// The command-line tool.
+        .executableTarget(
+            name: "driftscope",
+            dependencies: [
+                "InterestGraph", "Dashboard",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Implementation details
+
+        /// ncursesw, with a shim for the macros and globals Swift cannot import.
+        /// No `pkgConfig:` on purpose: SwiftPM drops the -D flags it prints (with a warning) and
+        /// shim.h defines what they would have; the module map links ncursesw itself.
+        .systemLibrary(name: "CNCursesW", providers: [.apt(["libncursesw5-dev"])]),
+
+        // MARK: - Tests
+
+        .testTarget(name: "InterestGraphTests", dependencies: ["InterestGraph"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "InterestGraph"], resources: [.copy("Snapshots")]),
+        .testTarget(name: "DriftscopeCLITests", dependencies: ["InterestGraph"]),
+    ]
+)
+
+// MARK: - Settings applied to every target
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

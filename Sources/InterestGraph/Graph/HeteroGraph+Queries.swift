@@ -1,0 +1,204 @@
+/// A ranked neighbour of a node.
+public struct Neighbour: Sendable, Hashable {
+    public var node: NodeRef
+    /// Decayed strength for user-item edges; 1 for catalogue links; for category/brand/entity
+    /// hops from an item, the number of shared items is not implied.
+    public var weight: Double
+    /// How the two nodes are related: an action name for user-item edges, `"category"`,
+    /// `"brand"`, `"entity"`, or a KG relation name.
+    public var relation: String
+    /// For user-item edges: event count, first and last seen.
+    public var count: Int
+    public var firstSeen: Double
+    public var lastSeen: Double
+}
+
+/// Counts for the ingest summary and the status line.
+public struct GraphStatistics: Sendable, Hashable, Codable {
+    public var users: Int
+    public var items: Int
+    public var categories: Int
+    public var brands: Int
+    public var entities: Int
+    /// All edges: user-item + item-category + item-brand + item-entity + entity-entity.
+    public var edges: Int
+    public var userItemEdges: Int
+    public var events: Int
+    public var firstTimestamp: Double?
+    public var lastTimestamp: Double?
+}
+
+/// How long a user has been away, relative to their own rhythm.
+public struct Dormancy: Sendable, Hashable {
+    /// Seconds since the user's last event, on the graph clock.
+    public var idleSeconds: Double
+    /// The user's typical gap between sessions (0 when they have had one session only).
+    public var typicalGapSeconds: Double
+    /// `idle / typical gap`; above ~3 the user is drifting away. `nil` when there is no rhythm yet.
+    public var ratio: Double?
+}
+
+extension HeteroGraph {
+    // MARK: Identifiers
+
+    public func userID(_ name: String) -> Int32? { users.lookup(name) }
+    public func itemID(_ name: String) -> Int32? { items.lookup(name) }
+    public func categoryID(_ name: String) -> Int32? { categories.lookup(name) }
+    public func brandID(_ name: String) -> Int32? { brands.lookup(name) }
+    public func entityID(_ name: String) -> Int32? { entities.lookup(name) }
+
+    /// The external id of a node ("" for a forgotten or removed one).
+    public func name(of node: NodeRef) -> String {
+        switch node.kind {
+        case .user: users.name(node.index)
+        case .item: items.name(node.index)
+        case .category: categories.name(node.index)
+        case .brand: brands.name(node.index)
+        case .entity: entities.name(node.index)
+        }
+    }
+
+    public func title(ofItem item: Int32) -> String? { itemTitles[item] }
+
+    /// Dense id capacity per kind (including holes left by removals).
+    public var userCapacity: Int { users.count }
+    public var itemCapacity: Int { items.count }
+    public var categoryCount: Int { categories.count }
+    public var brandCount: Int { brands.count }
+    public var entityCount: Int { entities.count }
+
+    public func isLive(user: Int32) -> Bool { Int(user) < userActive.count && userActive[Int(user)] }
+    public func isLive(item: Int32) -> Bool { Int(item) < itemActive.count && itemActive[Int(item)] }
+
+    public func categories(ofItem item: Int32) -> [Int32] { itemCategories[Int(item)] }
+    public func brand(ofItem item: Int32) -> Int32? { itemBrand[Int(item)] >= 0 ? itemBrand[Int(item)] : nil }
+    public func price(ofItem item: Int32) -> Float? { itemPrice[Int(item)].isNaN ? nil : itemPrice[Int(item)] }
+    public func entities(ofItem item: Int32) -> [Int32] { itemEntities[Int(item)] }
+    public func items(inCategory category: Int32) -> [Int32] { categoryItems[Int(category)] }
+    public func items(ofBrand brand: Int32) -> [Int32] { brandItems[Int(brand)] }
+    public func items(linkedTo entity: Int32) -> [Int32] { entityItems[Int(entity)] }
+    public func relationName(_ relation: Int32) -> String { relations.name(relation) }
+
+    // MARK: Strength
+
+    /// Decayed strength of an edge at the graph clock.
+    @inline(__always)
+    func strength(edge e: Int, at time: Double) -> Double {
+        Double(edgeValue[e]) * decay.factor(elapsed: time - edgeTime[e])
+    }
+
+    /// Decayed strength of the user-item edge, or 0 when there is none.
+    public func strength(user: Int32, item: Int32, at time: Double? = nil) -> Double {
+        let key = UInt64(UInt32(bitPattern: user)) << 32 | UInt64(UInt32(bitPattern: item))
+        guard let edge = edgeIndex[key] else { return 0 }
+        return strength(edge: Int(edge), at: time ?? now)
+    }
+
+    /// The item's decayed popularity (sum of its edges' weights) at the graph clock.
+    public func popularity(ofItem item: Int32) -> Double {
+        Double(itemPopularity[Int(item)]) * decay.factor(elapsed: now - itemPopularityTime[Int(item)])
+    }
+
+    /// Items the user has interacted with (live edges), unordered.
+    public func items(ofUser user: Int32) -> [Int32] {
+        userEdges[Int(user)].map { edgeItem[Int($0)] }
+    }
+
+    /// Users who have interacted with the item, unordered.
+    public func users(ofItem item: Int32) -> [Int32] {
+        itemEdges[Int(item)].map { edgeUser[Int($0)] }
+    }
+
+    public func hasEdge(user: Int32, item: Int32) -> Bool {
+        edgeIndex[UInt64(UInt32(bitPattern: user)) << 32 | UInt64(UInt32(bitPattern: item))] != nil
+    }
+
+    public func eventCount(ofUser user: Int32) -> Int { Int(userEventCount[Int(user)]) }
+    public func eventCount(ofItem item: Int32) -> Int { Int(itemEventCount[Int(item)]) }
+    public func lastSeen(user: Int32) -> Double? { userLastSeen[Int(user)].isFinite ? userLastSeen[Int(user)] : nil }
+    public func firstSeen(user: Int32) -> Double? { userFirstSeen[Int(user)].isFinite ? userFirstSeen[Int(user)] : nil }
+
+    // MARK: Neighbourhoods
+
+    /// Neighbours of any node, optionally of one kind, strongest first.
+    ///
+    /// User -> items (by decayed strength); item -> users (by strength), categories, brand,
+    /// entities; category/brand/entity -> items (by popularity); entity -> entities (KG).
+    public func neighbours(of node: NodeRef, kind: NodeKind? = nil, limit: Int = .max) -> [Neighbour] {
+        var out: [Neighbour] = []
+        func want(_ k: NodeKind) -> Bool { kind == nil || kind == k }
+        func edgeNeighbour(_ e: Int, to target: NodeRef) -> Neighbour {
+            Neighbour(
+                node: target, weight: strength(edge: e, at: now),
+                relation: Action(rawValue: edgeLastAction[e])?.name ?? "event",
+                count: Int(edgeCount[e]), firstSeen: edgeFirst[e], lastSeen: edgeTime[e])
+        }
+        func link(_ target: NodeRef, _ relation: String, weight: Double) -> Neighbour {
+            Neighbour(node: target, weight: weight, relation: relation, count: 0, firstSeen: 0, lastSeen: 0)
+        }
+        let i = Int(node.index)
+        switch node.kind {
+        case .user:
+            guard i < userEdges.count, want(.item) else { break }
+            for edge in userEdges[i] { out.append(edgeNeighbour(Int(edge), to: NodeRef(.item, edgeItem[Int(edge)]))) }
+        case .item:
+            guard i < itemEdges.count else { break }
+            if want(.user) {
+                for edge in itemEdges[i] { out.append(edgeNeighbour(Int(edge), to: NodeRef(.user, edgeUser[Int(edge)]))) }
+            }
+            if want(.category) {
+                for c in itemCategories[i] { out.append(link(NodeRef(.category, c), "category", weight: Double(categoryItems[Int(c)].count))) }
+            }
+            if want(.brand), itemBrand[i] >= 0 {
+                out.append(link(NodeRef(.brand, itemBrand[i]), "brand", weight: Double(brandItems[Int(itemBrand[i])].count)))
+            }
+            if want(.entity) {
+                for entity in itemEntities[i] { out.append(link(NodeRef(.entity, entity), "entity", weight: Double(entityLinks[Int(entity)].count + 1))) }
+            }
+        case .category, .brand:
+            guard want(.item) else { break }
+            let members = node.kind == .category ? categoryItems[i] : brandItems[i]
+            for item in members { out.append(link(NodeRef(.item, item), node.kind.description, weight: popularity(ofItem: item))) }
+        case .entity:
+            guard i < entityLinks.count else { break }
+            if want(.item) {
+                for item in entityItems[i] { out.append(link(NodeRef(.item, item), "entity", weight: popularity(ofItem: item))) }
+            }
+            if want(.entity) {
+                for l in entityLinks[i] {
+                    let name = relations.name(l.relation)
+                    out.append(link(NodeRef(.entity, l.entity), l.outgoing ? name : "~" + name, weight: Double(entityLinks[Int(l.entity)].count)))
+                }
+            }
+        }
+        out.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.node.index < $1.node.index }
+        if out.count > limit { out.removeLast(out.count - limit) }
+        return out
+    }
+
+    // MARK: Dormancy
+
+    /// Time since the user's last event relative to their typical gap between sessions.
+    public func dormancy(ofUser user: Int32) -> Dormancy? {
+        let u = Int(user)
+        guard u < userLastSeen.count, userLastSeen[u].isFinite else { return nil }
+        let idle = max(0, now - userLastSeen[u])
+        let gap = userTypicalGap[u]
+        return Dormancy(idleSeconds: idle, typicalGapSeconds: gap, ratio: gap > 0 ? idle / gap : nil)
+    }
+
+    // MARK: Statistics
+
+    public var statistics: GraphStatistics {
+        let itemCategoryEdges = itemCategories.reduce(0) { $0 + $1.count }
+        let itemBrandEdges = itemBrand.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+        let itemEntityEdges = itemEntities.reduce(0) { $0 + $1.count }
+        return GraphStatistics(
+            users: users.liveCount, items: items.liveCount, categories: categories.liveCount,
+            brands: brands.liveCount, entities: entities.liveCount,
+            edges: liveEdgeCount + itemCategoryEdges + itemBrandEdges + itemEntityEdges + entityEdgeCount,
+            userItemEdges: liveEdgeCount, events: eventsApplied,
+            firstTimestamp: firstTimestamp.isFinite ? firstTimestamp : nil,
+            lastTimestamp: lastTimestamp.isFinite ? lastTimestamp : nil)
+    }
+}

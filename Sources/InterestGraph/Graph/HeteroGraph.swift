@@ -1,0 +1,114 @@
+/// The live heterogeneous interest graph: users, items, categories, brands and
+/// knowledge-graph entities, with time-decayed user-item edges.
+///
+/// Storage is struct-of-arrays indexed by dense ids (see ``Interner``), so that models can
+/// read strengths and adjacency without per-edge objects. User-item edges keep the decayed
+/// strength as *(value, reference time)* and decay on read; re-weighting an edge brings the
+/// value forward to the newer time first.
+///
+/// ```swift
+/// var graph = HeteroGraph()
+/// graph.apply(Event(user: "u1", item: "i9", action: .purchase, timestamp: 1_700_000_000))
+/// let top = graph.neighbours(of: NodeRef(.user, 0), kind: .item)
+/// ```
+public struct HeteroGraph: Sendable {
+    // MARK: Configuration
+
+    public var decay: DecayPolicy
+    public var actionWeights: ActionWeights
+
+    /// The graph clock: the largest timestamp seen. Out-of-order events never move it back.
+    public internal(set) var now: Double = 0
+
+    // MARK: Identifiers
+
+    var users = Interner()
+    var items = Interner()
+    var categories = Interner()
+    var brands = Interner()
+    var entities = Interner()
+    var relations = Interner()
+
+    // MARK: User-item edges (struct of arrays, indexed by edge id)
+
+    var edgeUser: [Int32] = []
+    var edgeItem: [Int32] = []
+    /// Strength at `edgeTime`.
+    var edgeValue: [Float] = []
+    /// Reference time of `edgeValue`: the latest event time on the edge.
+    var edgeTime: [Double] = []
+    var edgeFirst: [Double] = []
+    var edgeCount: [UInt32] = []
+    var edgeLastAction: [UInt8] = []
+    /// Bit set of `Action.rawValue`s seen on this edge.
+    var edgeActions: [UInt8] = []
+    var freeEdges: [Int32] = []
+    /// `user << 32 | item` to edge id.
+    var edgeIndex: [UInt64: Int32] = [:]
+    var liveEdgeCount = 0
+
+    // MARK: Per user
+
+    var userEdges: [[Int32]] = []
+    var userFirstSeen: [Double] = []
+    var userLastSeen: [Double] = []
+    var userEventCount: [UInt32] = []
+    /// Running mean of gaps between sessions (gaps over `sessionGap`), seconds; 0 when unknown.
+    var userTypicalGap: [Double] = []
+    var userSessionGaps: [UInt32] = []
+    var userActive: [Bool] = []
+
+    // MARK: Per item
+
+    var itemEdges: [[Int32]] = []
+    var itemCategories: [[Int32]] = []
+    var itemBrand: [Int32] = []
+    var itemPrice: [Float] = []
+    var itemEntities: [[Int32]] = []
+    var itemPopularity: [Float] = []
+    var itemPopularityTime: [Double] = []
+    var itemFirstSeen: [Double] = []
+    var itemEventCount: [UInt32] = []
+    var itemActive: [Bool] = []
+    var itemTitles: [Int32: String] = [:]
+
+    // MARK: Side nodes
+
+    var categoryItems: [[Int32]] = []
+    var brandItems: [[Int32]] = []
+    var entityItems: [[Int32]] = []
+    var entityLinks: [[EntityLink]] = []
+    var entityEdgeCount = 0
+
+    /// Totals for the ingest summary.
+    public internal(set) var eventsApplied = 0
+    public internal(set) var firstTimestamp: Double = .infinity
+    public internal(set) var lastTimestamp: Double = -.infinity
+
+    /// A session boundary: gaps longer than this count towards the user's typical gap.
+    public static let sessionGap: Double = 30 * 60
+
+    public init(decay: DecayPolicy = .default, actionWeights: ActionWeights = .default) {
+        self.decay = decay
+        self.actionWeights = actionWeights
+    }
+}
+
+/// One knowledge-graph edge as seen from an entity.
+struct EntityLink: Sendable, Hashable {
+    var relation: Int32
+    var entity: Int32
+    /// `true` when this entity is the head of the triple.
+    var outgoing: Bool
+}
+
+/// What applying one event did, for the model's incremental update.
+public struct EventApplication: Sendable, Hashable {
+    public var user: Int32
+    public var item: Int32
+    public var edge: Int32
+    public var weight: Float
+    public var isNewUser: Bool
+    public var isNewItem: Bool
+    public var isNewEdge: Bool
+}
