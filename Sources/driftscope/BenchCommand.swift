@@ -1,0 +1,39 @@
+import ArgumentParser
+import InterestGraph
+
+/// `driftscope bench`: throughput and memory figures, one subcommand per subsystem.
+///
+/// To add a benchmark, write `BenchXxxCommand.swift` with a `ParsableCommand` and list it in
+/// `subcommands` below. Shared timing helpers are in ``Stopwatch``.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure throughput and memory (build with -c release for real figures).",
+        subcommands: [
+            BenchIngest.self,
+        ])
+}
+
+/// Wall-clock timing on the monotonic clock.
+enum Stopwatch {
+    /// Seconds `body` took.
+    static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = ContinuousClock.now
+        try body()
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+
+    /// `"release"` or `"debug"`, so figures from a debug build are never mistaken for real ones.
+    static var buildConfiguration: String {
+        #if DEBUG
+        "debug"
+        #else
+        "release"
+        #endif
+    }
+
+    /// A warning line for debug builds, else `nil`.
+    static var debugWarning: String? {
+        buildConfiguration == "debug" ? "warning: debug build; run `swift build -c release` and .build/release/driftscope for real figures" : nil
+    }
+}
