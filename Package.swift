@@ -5,7 +5,7 @@ import PackageDescription
 
 let package = Package(
     name: "Driftscope",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "driftscope", targets: ["driftscope"]),
         .library(name: "InterestGraph", targets: ["InterestGraph"]),

@@ -1,0 +1,51 @@
+# Driftscope: `make run` and `make test` do all set-up on a fresh Debian machine with Swift 6.
+SHELL := /bin/bash
+SWIFT ?= swift
+BIN := .build/release/driftscope
+# Release with testing enabled: tests run against optimised code (training on ml-100k in a
+# debug build would take minutes), and @testable imports still work.
+TEST_FLAGS := -c release -Xswiftc -enable-testing
+
+.PHONY: all deps build run test bench dataset clean
+
+all: build
+
+## deps: install the system packages that are missing (ncursesw headers, tmux, python3 + pip)
+deps:
+	@missing=""; \
+	[ -e /usr/include/ncursesw/ncurses.h ] || missing="$$missing libncursesw5-dev"; \
+	command -v tmux >/dev/null 2>&1 || missing="$$missing tmux"; \
+	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
+	python3 -m pip --version >/dev/null 2>&1 || missing="$$missing python3-pip"; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing missing system packages:$$missing"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "make: swift not found: install Swift 6 (https://swift.org/install) and retry"; exit 1; }
+
+## build: release build of the driftscope binary
+build: deps
+	$(SWIFT) build -c release --product driftscope
+
+## run: build, then open the dashboard on the bundled simulated shop (pass ARGS="..." for more)
+run: build
+	@$(BIN) $(ARGS)
+
+## dataset: fetch ml-100k into the user cache (never committed; licence forbids redistribution)
+dataset: build
+	$(BIN) dataset fetch ml-100k
+
+## test: build, fetch ml-100k, run every test (unit, snapshot, CLI and tmux end-to-end)
+test: deps
+	$(SWIFT) build $(TEST_FLAGS)
+	$(BIN) dataset fetch ml-100k
+	DRIFTSCOPE_BIN=$(CURDIR)/$(BIN) $(SWIFT) test $(TEST_FLAGS)
+
+## bench: every benchmark, in release (figures recorded in docs/BENCHMARKS.md)
+bench: build
+	$(BIN) dataset fetch ml-100k
+	$(BIN) bench all
+
+clean:
+	rm -rf .build
