@@ -1,6 +1,12 @@
 import ArgumentParser
 import InterestGraph
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `driftscope bench`: throughput and memory figures, one subcommand per subsystem.
 ///
 /// To add a benchmark, write `BenchXxxCommand.swift` with a `ParsableCommand` and list it in
@@ -21,6 +27,19 @@ enum Stopwatch {
         try body()
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+
+    /// CPU seconds this thread spent in `body` (user + system). On a machine shared with
+    /// other work this is the fair "one core" measure; wall time would count waiting too.
+    static func cpuSeconds(_ body: () throws -> Void) rethrows -> Double {
+        func now() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+            return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+        }
+        let start = now()
+        try body()
+        return now() - start
     }
 
     /// `"release"` or `"debug"`, so figures from a debug build are never mistaken for real ones.

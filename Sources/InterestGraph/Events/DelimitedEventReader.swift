@@ -25,7 +25,11 @@ enum DelimitedEventReader {
             required: [.user, .item, .timestamp], checkMap: dialect.checkMap)
         if let note = schema.note(file: file) { collector.note(note) }
         if !schema.has(.action) {
-            collector.note("\(file): no action column; rows with a \(schema.has(.value) ? "'\(schema.columnName(.value))'" : "value") are ratings, other rows views")
+            if schema.has(.value) {
+                collector.note("\(file): no action column; rows with a '\(schema.columnName(.value))' value are ratings, other rows views")
+            } else {
+                collector.note("\(file): no action or value column; every row is a view")
+            }
         }
         let separators = schema.has(.category) ? separators(forHeader: header[schema[.category]]) : .list
         var decoder = DelimitedEventDecoder(schema: schema, categorySeparators: separators)

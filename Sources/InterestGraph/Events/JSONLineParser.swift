@@ -7,6 +7,9 @@ struct JSONValue {
     var offset: Int
     /// For arrays: the range of scalar elements in ``JSONLineParser/elements``.
     var elements: Range<Int>
+
+    /// Offset of the first content byte (after the opening quote of a string).
+    var contentOffset: Int { kind == .string ? offset + 1 : offset }
 }
 
 /// Parses one JSON object per line and keeps the values of the keys that feed event fields.

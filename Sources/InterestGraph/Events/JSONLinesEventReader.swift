@@ -114,15 +114,15 @@ enum JSONLinesEventReader {
         let u = try required(.user)
         let i = try required(.item)
         let t = try required(.timestamp)
-        let user = try decoder.identifier(u.bytes, at: u.offset, column: EventField.user.name)
-        let item = try decoder.identifier(i.bytes, at: i.offset, column: EventField.item.name)
-        let time = try decoder.timestamp(t.bytes, at: t.offset, column: EventField.timestamp.name)
+        let user = try decoder.identifier(u.bytes, at: u.contentOffset, column: EventField.user.name)
+        let item = try decoder.identifier(i.bytes, at: i.contentOffset, column: EventField.item.name)
+        let time = try decoder.timestamp(t.bytes, at: t.contentOffset, column: EventField.timestamp.name)
         var amount: Double?
-        if let v = try scalar(.value) { amount = try decoder.number(v.bytes, at: v.offset, column: EventField.value.name) }
+        if let v = try scalar(.value) { amount = try decoder.number(v.bytes, at: v.contentOffset, column: EventField.value.name) }
         let action: Action
         if let a = value(.action) {
             guard a.kind == .string else { throw RowProblem(kind: .unknownAction, reason: "action must be a string", offset: a.offset) }
-            action = try decoder.action(a.bytes, at: a.offset, column: EventField.action.name)
+            action = try decoder.action(a.bytes, at: a.contentOffset, column: EventField.action.name)
         } else {
             action = amount == nil ? .view : .rating
         }
@@ -130,20 +130,20 @@ enum JSONLinesEventReader {
         if let c = value(.category) {
             switch c.kind {
             case .string:
-                attributes.categories = try decoder.list(c.bytes, at: c.offset, column: EventField.category.name, separators: .list)
+                attributes.categories = try decoder.list(c.bytes, at: c.contentOffset, column: EventField.category.name, separators: .list)
             case .number:
                 attributes.categories = [FieldParsing.string(c.bytes)]
             case .array:
                 for k in c.elements {
                     let e = parser.elements[k]
-                    if let name = try decoder.text(e.bytes, at: e.offset, column: EventField.category.name) { attributes.categories.append(name) }
+                    if let name = try decoder.text(e.bytes, at: e.contentOffset, column: EventField.category.name) { attributes.categories.append(name) }
                 }
             default:
                 throw RowProblem(kind: .malformedJSON, reason: "category must be a string or an array of strings", offset: c.offset)
             }
         }
-        if let b = try scalar(.brand) { attributes.brand = try decoder.text(b.bytes, at: b.offset, column: EventField.brand.name) }
-        if let p = try scalar(.price) { attributes.price = try decoder.number(p.bytes, at: p.offset, column: EventField.price.name) }
+        if let b = try scalar(.brand) { attributes.brand = try decoder.text(b.bytes, at: b.contentOffset, column: EventField.brand.name) }
+        if let p = try scalar(.price) { attributes.price = try decoder.number(p.bytes, at: p.contentOffset, column: EventField.price.name) }
         return Event(user: user, item: item, action: action, timestamp: time, value: amount, attributes: attributes.isEmpty ? nil : attributes)
     }
 }

@@ -7,11 +7,8 @@ extension HeteroGraph {
         let (id, isNew) = users.intern(name)
         if isNew {
             userEdges.append([])
-            userFirstSeen.append(.infinity)
-            userLastSeen.append(-.infinity)
+            userActivity.append(UserActivity())
             userEventCount.append(0)
-            userTypicalGap.append(0)
-            userSessionGaps.append(0)
             userActive.append(true)
         }
         return (id, isNew)
@@ -27,9 +24,7 @@ extension HeteroGraph {
             itemBrand.append(-1)
             itemPrice.append(.nan)
             itemEntities.append([])
-            itemPopularity.append(0)
-            itemPopularityTime.append(0)
-            itemFirstSeen.append(.infinity)
+            itemActivity.append(ItemActivity())
             itemEventCount.append(0)
             itemActive.append(true)
         }
@@ -158,38 +153,43 @@ extension HeteroGraph {
         eventsApplied &+= 1
 
         // Per-user activity and typical gap (a running mean of inter-session gaps).
-        let last = userLastSeen[u]
-        if last.isFinite, time > last {
-            let gap = time - last
-            if gap > Self.sessionGap {
-                let n = Double(userSessionGaps[u]) + 1
-                userTypicalGap[u] += (gap - userTypicalGap[u]) / n
-                userSessionGaps[u] &+= 1
+        var seen = userActivity[u]
+        if time > seen.lastSeen {
+            let gap = time - seen.lastSeen
+            if seen.lastSeen.isFinite, gap > Self.sessionGap {
+                seen.sessionGaps &+= 1
+                seen.typicalGap += (gap - seen.typicalGap) / Double(seen.sessionGaps)
             }
+            seen.lastSeen = time
         }
-        if time > last { userLastSeen[u] = time }
-        if time < userFirstSeen[u] { userFirstSeen[u] = time }
+        if time < seen.firstSeen { seen.firstSeen = time }
+        userActivity[u] = seen
         userEventCount[u] &+= 1
 
         // Item popularity, decayed the same way as edges.
-        if itemFirstSeen[i] > time { itemFirstSeen[i] = time }
+        var activity = itemActivity[i]
+        if time < activity.firstSeen { activity.firstSeen = time }
+        let popularity = Self.accumulate(activity.popularity, at: activity.popularityTime, adding: weight, at: time, decay: decay)
+        activity.popularity = popularity.value
+        activity.popularityTime = popularity.reference
+        itemActivity[i] = activity
         itemEventCount[i] &+= 1
-        itemPopularity[i] = accumulate(value: itemPopularity[i], at: itemPopularityTime[i], adding: weight, at: time, reference: &itemPopularityTime[i])
 
-        let key = UInt64(UInt32(bitPattern: user)) << 32 | UInt64(UInt32(bitPattern: item))
         let bit = UInt8(1) << action.rawValue
-        if let edge = edgeIndex[key] {
+        if let edge = edgeID(user: user, item: item) {
             let e = Int(edge)
-            edgeValue[e] = accumulate(value: edgeValue[e], at: edgeTime[e], adding: weight, at: time, reference: &edgeTime[e])
+            let strength = Self.accumulate(edgeValue[e], at: edgeTime[e], adding: weight, at: time, decay: decay)
+            edgeValue[e] = strength.value
+            edgeTime[e] = strength.reference
             if time < edgeFirst[e] { edgeFirst[e] = time }
             edgeCount[e] &+= 1
             edgeLastAction[e] = action.rawValue
             edgeActions[e] |= bit
             return EventApplication(user: user, item: item, edge: edge, weight: weight, isNewUser: false, isNewItem: false, isNewEdge: false)
         }
-        let edge: Int32
-        if let reused = freeEdges.popLast() {
-            edge = reused
+        let edge = freeEdges.last ?? Int32(edgeUser.count)
+        if !freeEdges.isEmpty {
+            freeEdges.removeLast()
             let e = Int(edge)
             edgeUser[e] = user
             edgeItem[e] = item
@@ -200,7 +200,6 @@ extension HeteroGraph {
             edgeLastAction[e] = action.rawValue
             edgeActions[e] = bit
         } else {
-            edge = Int32(edgeUser.count)
             edgeUser.append(user)
             edgeItem.append(item)
             edgeValue.append(weight)
@@ -210,34 +209,48 @@ extension HeteroGraph {
             edgeLastAction.append(action.rawValue)
             edgeActions.append(bit)
         }
-        edgeIndex[key] = edge
         userEdges[u].append(edge)
         itemEdges[i].append(edge)
         liveEdgeCount += 1
+        indexNewEdge(edge, user: user, item: item)
         return EventApplication(user: user, item: item, edge: edge, weight: weight, isNewUser: false, isNewItem: false, isNewEdge: true)
     }
 
-    /// Adds `weight` observed at `time` to a lazily decayed `value` held at `reference`,
-    /// moving `reference` forward when the event is newer.
+    /// Adds `weight` observed at `time` to a lazily decayed `value` held at `stored`; the
+    /// reference time moves forward when the event is newer.
+    ///
+    /// Static and pure on purpose: an instance method reading `self` while the caller writes
+    /// `&edgeTime[e]` forces Swift to copy `self` for exclusivity, and the write then copies
+    /// the whole edge array (O(edges) per event).
     @inline(__always)
-    func accumulate(value: Float, at stored: Double, adding weight: Float, at time: Double, reference: inout Double) -> Float {
+    static func accumulate(_ value: Float, at stored: Double, adding weight: Float, at time: Double, decay: DecayPolicy) -> (value: Float, reference: Double) {
         if time >= stored {
-            reference = time
-            return Float(Double(value) * decay.factor(elapsed: time - stored)) + weight
+            return (Float(Double(value) * decay.factor(elapsed: time - stored)) + weight, time)
         }
-        return value + Float(Double(weight) * decay.factor(elapsed: stored - time))
+        return (value + Float(Double(weight) * decay.factor(elapsed: stored - time)), stored)
     }
 
     // MARK: Removal
 
-    /// Removes one user-item edge. Returns `false` when there was none.
+    /// Removes one user-item edge and erases its events from the counters: the item's
+    /// popularity and event count, the user's event count and the graph's total.
+    /// Returns `false` when there was none.
     @discardableResult
     public mutating func removeEdge(user: Int32, item: Int32) -> Bool {
-        let key = UInt64(UInt32(bitPattern: user)) << 32 | UInt64(UInt32(bitPattern: item))
-        guard let edge = edgeIndex.removeValue(forKey: key) else { return false }
-        if let at = userEdges[Int(user)].firstIndex(of: edge) { userEdges[Int(user)].swapAt(at, userEdges[Int(user)].count - 1); userEdges[Int(user)].removeLast() }
-        if let at = itemEdges[Int(item)].firstIndex(of: edge) { itemEdges[Int(item)].swapAt(at, itemEdges[Int(item)].count - 1); itemEdges[Int(item)].removeLast() }
-        let e = Int(edge)
+        guard let edge = edgeID(user: user, item: item) else { return false }
+        // Stale keys must never outlive the edge (its id is reused), whatever the degree now.
+        edgeIndex.removeValue(forKey: Self.edgeKey(user: user, item: item))
+        let u = Int(user), i = Int(item), e = Int(edge)
+        if let at = userEdges[u].firstIndex(of: edge) { userEdges[u].swapAt(at, userEdges[u].count - 1); userEdges[u].removeLast() }
+        if let at = itemEdges[i].firstIndex(of: edge) { itemEdges[i].swapAt(at, itemEdges[i].count - 1); itemEdges[i].removeLast() }
+        // The popularity reference time is never older than the edge's, so this is the edge's
+        // share of the popularity at that reference.
+        let contribution = Float(Double(edgeValue[e]) * decay.factor(elapsed: itemActivity[i].popularityTime - edgeTime[e]))
+        itemActivity[i].popularity = max(0, itemActivity[i].popularity - contribution)
+        let events = edgeCount[e]
+        itemEventCount[i] &-= min(itemEventCount[i], events)
+        userEventCount[u] &-= min(userEventCount[u], events)
+        eventsApplied -= min(eventsApplied, Int(events))
         edgeValue[e] = 0
         edgeCount[e] = 0
         edgeActions[e] = 0
@@ -260,7 +273,7 @@ extension HeteroGraph {
         itemCategories[i] = []
         itemBrand[i] = -1
         itemEntities[i] = []
-        itemPopularity[i] = 0
+        itemActivity[i].popularity = 0
         itemActive[i] = false
         itemTitles[item] = nil
         items.remove(item)
@@ -271,22 +284,19 @@ extension HeteroGraph {
     public mutating func forgetUser(_ user: Int32) {
         let u = Int(user)
         guard u < userActive.count, users.name(user) != "" else { return }
-        for edge in userEdges[u] {
-            let e = Int(edge)
-            let item = edgeItem[e]
-            // Take the user's contribution out of the item's popularity too.
-            let contribution = Float(Double(edgeValue[e]) * decay.factor(elapsed: itemPopularityTime[Int(item)] - edgeTime[e]))
-            itemPopularity[Int(item)] = max(0, itemPopularity[Int(item)] - contribution)
-            itemEventCount[Int(item)] = itemEventCount[Int(item)] &- min(itemEventCount[Int(item)], edgeCount[e])
-            removeEdge(user: user, item: item)
-        }
+        for edge in userEdges[u] { removeEdge(user: user, item: edgeItem[Int(edge)]) }
         userEdges[u] = []
-        userFirstSeen[u] = .infinity
-        userLastSeen[u] = -.infinity
+        userActivity[u] = UserActivity()
         userEventCount[u] = 0
-        userTypicalGap[u] = 0
-        userSessionGaps[u] = 0
         userActive[u] = false
         users.remove(user)
+        // The summary time span must not keep the forgotten user's timestamps either.
+        var first = Double.infinity, last = -Double.infinity
+        for k in userActive.indices where userActive[k] {
+            first = min(first, userActivity[k].firstSeen)
+            last = max(last, userActivity[k].lastSeen)
+        }
+        firstTimestamp = first
+        lastTimestamp = last
     }
 }

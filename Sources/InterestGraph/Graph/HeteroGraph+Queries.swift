@@ -89,14 +89,14 @@ extension HeteroGraph {
 
     /// Decayed strength of the user-item edge, or 0 when there is none.
     public func strength(user: Int32, item: Int32, at time: Double? = nil) -> Double {
-        let key = UInt64(UInt32(bitPattern: user)) << 32 | UInt64(UInt32(bitPattern: item))
-        guard let edge = edgeIndex[key] else { return 0 }
+        guard let edge = edgeID(user: user, item: item) else { return 0 }
         return strength(edge: Int(edge), at: time ?? now)
     }
 
     /// The item's decayed popularity (sum of its edges' weights) at the graph clock.
     public func popularity(ofItem item: Int32) -> Double {
-        Double(itemPopularity[Int(item)]) * decay.factor(elapsed: now - itemPopularityTime[Int(item)])
+        let activity = itemActivity[Int(item)]
+        return Double(activity.popularity) * decay.factor(elapsed: now - activity.popularityTime)
     }
 
     /// Items the user has interacted with (live edges), unordered.
@@ -110,13 +110,13 @@ extension HeteroGraph {
     }
 
     public func hasEdge(user: Int32, item: Int32) -> Bool {
-        edgeIndex[UInt64(UInt32(bitPattern: user)) << 32 | UInt64(UInt32(bitPattern: item))] != nil
+        edgeID(user: user, item: item) != nil
     }
 
     public func eventCount(ofUser user: Int32) -> Int { Int(userEventCount[Int(user)]) }
     public func eventCount(ofItem item: Int32) -> Int { Int(itemEventCount[Int(item)]) }
-    public func lastSeen(user: Int32) -> Double? { userLastSeen[Int(user)].isFinite ? userLastSeen[Int(user)] : nil }
-    public func firstSeen(user: Int32) -> Double? { userFirstSeen[Int(user)].isFinite ? userFirstSeen[Int(user)] : nil }
+    public func lastSeen(user: Int32) -> Double? { userActivity[Int(user)].lastSeen.isFinite ? userActivity[Int(user)].lastSeen : nil }
+    public func firstSeen(user: Int32) -> Double? { userActivity[Int(user)].firstSeen.isFinite ? userActivity[Int(user)].firstSeen : nil }
 
     // MARK: Neighbourhoods
 
@@ -156,8 +156,9 @@ extension HeteroGraph {
                 for entity in itemEntities[i] { out.append(link(NodeRef(.entity, entity), "entity", weight: Double(entityLinks[Int(entity)].count + 1))) }
             }
         case .category, .brand:
-            guard want(.item) else { break }
-            let members = node.kind == .category ? categoryItems[i] : brandItems[i]
+            let lists = node.kind == .category ? categoryItems : brandItems
+            guard want(.item), i >= 0, i < lists.count else { break }
+            let members = lists[i]
             for item in members { out.append(link(NodeRef(.item, item), node.kind.description, weight: popularity(ofItem: item))) }
         case .entity:
             guard i < entityLinks.count else { break }
@@ -181,9 +182,9 @@ extension HeteroGraph {
     /// Time since the user's last event relative to their typical gap between sessions.
     public func dormancy(ofUser user: Int32) -> Dormancy? {
         let u = Int(user)
-        guard u < userLastSeen.count, userLastSeen[u].isFinite else { return nil }
-        let idle = max(0, now - userLastSeen[u])
-        let gap = userTypicalGap[u]
+        guard u >= 0, u < userActivity.count, userActivity[u].lastSeen.isFinite else { return nil }
+        let idle = max(0, now - userActivity[u].lastSeen)
+        let gap = userActivity[u].typicalGap
         return Dormancy(idleSeconds: idle, typicalGapSeconds: gap, ratio: gap > 0 ? idle / gap : nil)
     }
 

@@ -43,19 +43,17 @@ public struct HeteroGraph: Sendable {
     /// Bit set of `Action.rawValue`s seen on this edge.
     var edgeActions: [UInt8] = []
     var freeEdges: [Int32] = []
-    /// `user << 32 | item` to edge id.
-    var edgeIndex: [UInt64: Int32] = [:]
+    /// `user << 32 | item` to edge id, for users with more than `scanDegree` edges only
+    /// (lighter users are found by scanning `userEdges`). Look edges up with `edgeID(user:item:)`.
+    var edgeIndex = EdgeIndex()
     var liveEdgeCount = 0
 
     // MARK: Per user
 
     var userEdges: [[Int32]] = []
-    var userFirstSeen: [Double] = []
-    var userLastSeen: [Double] = []
+    /// First/last seen and session rhythm, packed so an event touches one cache line.
+    var userActivity: [UserActivity] = []
     var userEventCount: [UInt32] = []
-    /// Running mean of gaps between sessions (gaps over `sessionGap`), seconds; 0 when unknown.
-    var userTypicalGap: [Double] = []
-    var userSessionGaps: [UInt32] = []
     var userActive: [Bool] = []
 
     // MARK: Per item
@@ -65,9 +63,8 @@ public struct HeteroGraph: Sendable {
     var itemBrand: [Int32] = []
     var itemPrice: [Float] = []
     var itemEntities: [[Int32]] = []
-    var itemPopularity: [Float] = []
-    var itemPopularityTime: [Double] = []
-    var itemFirstSeen: [Double] = []
+    /// Decayed popularity and first seen, packed like `userActivity`.
+    var itemActivity: [ItemActivity] = []
     var itemEventCount: [UInt32] = []
     var itemActive: [Bool] = []
     var itemTitles: [Int32: String] = [:]
@@ -92,6 +89,22 @@ public struct HeteroGraph: Sendable {
         self.decay = decay
         self.actionWeights = actionWeights
     }
+}
+
+/// A user's activity: when they were first and last seen and their rhythm between sessions.
+struct UserActivity: Sendable, Hashable {
+    var firstSeen: Double = .infinity
+    var lastSeen: Double = -.infinity
+    /// Running mean of gaps between sessions (gaps over `sessionGap`), seconds; 0 when unknown.
+    var typicalGap: Double = 0
+    var sessionGaps: UInt32 = 0
+}
+
+/// An item's decayed popularity (value at `popularityTime`) and first appearance.
+struct ItemActivity: Sendable, Hashable {
+    var popularityTime: Double = 0
+    var firstSeen: Double = .infinity
+    var popularity: Float = 0
 }
 
 /// One knowledge-graph edge as seen from an entity.

@@ -1,0 +1,44 @@
+extension HeteroGraph {
+    /// Up to this many edges a user's own edge list is the index; above it, `edgeIndex`.
+    ///
+    /// Most users have few edges, and during a session their list is in cache, so a short
+    /// scan beats a probe into a table of millions of keys (a cache and TLB miss per event),
+    /// and keeping light users out of the table spares its inserts and rehashes. Heavy users
+    /// keep O(1) lookups through the table.
+    static let scanDegree = 16
+
+    @inline(__always)
+    static func edgeKey(user: Int32, item: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: user)) << 32 | UInt64(UInt32(bitPattern: item))
+    }
+
+    /// The live edge between a user and an item, if any.
+    /// - Complexity: O(min(degree, ``scanDegree``)), O(1) expected for heavy users.
+    @inline(__always)
+    public func edgeID(user: Int32, item: Int32) -> Int32? {
+        let u = Int(user)
+        guard u >= 0, u < userEdges.count else { return nil }
+        return userEdges.withUnsafeBufferPointer { lists -> Int32? in
+            lists[u].withUnsafeBufferPointer { list -> Int32? in
+                guard list.count <= Self.scanDegree else { return edgeIndex[Self.edgeKey(user: user, item: item)] }
+                return edgeItem.withUnsafeBufferPointer { items -> Int32? in
+                    for edge in list where items[Int(edge)] == item { return edge }
+                    return nil
+                }
+            }
+        }
+    }
+
+    /// Adds a just-created edge to `edgeIndex` once its user is heavy, moving the user's whole
+    /// list into the table when it first crosses ``scanDegree``.
+    @inline(__always)
+    mutating func indexNewEdge(_ edge: Int32, user: Int32, item: Int32) {
+        let degree = userEdges[Int(user)].count
+        guard degree > Self.scanDegree else { return }
+        if degree == Self.scanDegree + 1 {
+            for e in userEdges[Int(user)] { edgeIndex[Self.edgeKey(user: user, item: edgeItem[Int(e)])] = e }
+        } else {
+            edgeIndex[Self.edgeKey(user: user, item: item)] = edge
+        }
+    }
+}
