@@ -174,13 +174,13 @@ extension HeteroGraph {
         // Item popularity, decayed the same way as edges.
         if itemFirstSeen[i] > time { itemFirstSeen[i] = time }
         itemEventCount[i] &+= 1
-        itemPopularity[i] = accumulate(value: itemPopularity[i], at: itemPopularityTime[i], adding: weight, at: time, reference: &itemPopularityTime[i])
+        itemPopularity[i] = Self.accumulate(decay: decay, value: itemPopularity[i], at: itemPopularityTime[i], adding: weight, at: time, reference: &itemPopularityTime[i])
 
         let key = UInt64(UInt32(bitPattern: user)) << 32 | UInt64(UInt32(bitPattern: item))
         let bit = UInt8(1) << action.rawValue
         if let edge = edgeIndex[key] {
             let e = Int(edge)
-            edgeValue[e] = accumulate(value: edgeValue[e], at: edgeTime[e], adding: weight, at: time, reference: &edgeTime[e])
+            edgeValue[e] = Self.accumulate(decay: decay, value: edgeValue[e], at: edgeTime[e], adding: weight, at: time, reference: &edgeTime[e])
             if time < edgeFirst[e] { edgeFirst[e] = time }
             edgeCount[e] &+= 1
             edgeLastAction[e] = action.rawValue
@@ -219,8 +219,12 @@ extension HeteroGraph {
 
     /// Adds `weight` observed at `time` to a lazily decayed `value` held at `reference`,
     /// moving `reference` forward when the event is newer.
+    ///
+    /// Static on purpose: an instance method would read `self` while `reference` (a stored
+    /// array element) is held `inout`, and that overlap makes Swift copy the whole array on
+    /// every event (O(edges) per event).
     @inline(__always)
-    func accumulate(value: Float, at stored: Double, adding weight: Float, at time: Double, reference: inout Double) -> Float {
+    static func accumulate(decay: DecayPolicy, value: Float, at stored: Double, adding weight: Float, at time: Double, reference: inout Double) -> Float {
         if time >= stored {
             reference = time
             return Float(Double(value) * decay.factor(elapsed: time - stored)) + weight
