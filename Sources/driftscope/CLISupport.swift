@@ -139,4 +139,27 @@ enum Format {
         if seconds >= 7200 { return String(format: "%.1f hours", seconds / 3600) }
         return String(format: "%.0f s", seconds)
     }
+
+    static func fixed(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
+
+    /// Up to one decimal, no trailing ".0".
+    static func number(_ x: Double) -> String {
+        let r = (x * 10).rounded() / 10
+        return r == r.rounded() ? String(Int(r)) : String(format: "%.1f", r)
+    }
+
+    static func date(_ t: Double) -> String { CivilTime.format(t) }
+
+    /// Left-aligned first column, right-aligned others, two spaces apart.
+    static func table(_ rows: [[String]]) -> String {
+        guard let width = rows.map(\.count).max() else { return "" }
+        var widths = [Int](repeating: 0, count: width)
+        for r in rows { for (k, cell) in r.enumerated() { widths[k] = max(widths[k], cell.count) } }
+        return rows.map { r in
+            r.enumerated().map { k, cell in
+                let pad = String(repeating: " ", count: widths[k] - cell.count)
+                return k == 0 ? cell + pad : pad + cell
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
 }

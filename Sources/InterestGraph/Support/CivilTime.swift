@@ -51,4 +51,40 @@ public enum CivilTime {
         let year = y >= 0 && y < 10_000 ? String(repeating: "0", count: max(0, 4 - String(y).count)) + String(y) : String(y)
         return "\(year)-\(two(m))-\(two(d))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
     }
+
+    /// Parses `YYYY-MM-DD` (a trailing `T00:00:00` or `T00:00:00Z` is allowed) as UTC midnight.
+    static func parseDate(_ text: String) -> Double? {
+        var s = Substring(text)
+        if let t = s.firstIndex(where: { $0 == "T" || $0 == " " }) {
+            let rest = s[s.index(after: t)...]
+            guard rest == "00:00:00" || rest == "00:00:00Z" || rest == "00:00" else { return nil }
+            s = s[..<t]
+        }
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1...12).contains(m), (1...31).contains(d) else { return nil }
+        let back = civilFromDays(daysFromCivil(year: y, month: m, day: d))
+        guard back.month == m, back.day == d else { return nil }
+        return Double(daysFromCivil(year: y, month: m, day: d)) * 86_400
+    }
+
+    /// `2024-03-01 14:05` (UTC), or with seconds.
+    public static func format(_ seconds: Double, withSeconds: Bool = false) -> String {
+        guard seconds.isFinite else { return "-" }
+        let total = Int(seconds.rounded(.down))
+        let dayNumber = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
+        let rest = total - dayNumber * 86_400
+        let (y, m, d) = civilFromDays(dayNumber)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        var out = "\(y)-\(two(m))-\(two(d)) \(two(rest / 3_600)):\(two(rest / 60 % 60))"
+        if withSeconds { out += ":\(two(rest % 60))" }
+        return out
+    }
+
+    /// Monday = 0 ... Sunday = 6 for a day number since 1970-01-01 (a Thursday).
+    @inline(__always)
+    static func weekday(days: Int) -> Int {
+        ((days % 7) + 7 + 3) % 7
+    }
 }

@@ -7,7 +7,7 @@
 /// var rng = SeededGenerator(seed: 42)
 /// let die = Int.random(in: 1...6, using: &rng)
 /// ```
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
     private var s0: UInt64
     private var s1: UInt64
     private var s2: UInt64

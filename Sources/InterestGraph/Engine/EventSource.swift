@@ -1,0 +1,66 @@
+/// Where events come from: the shop simulator or a file replay, behind one interface.
+///
+/// A source hands out events in time order, one at a time, and can start over (the replay
+/// clock seeks backward by restarting and fast-forwarding).
+///
+/// ```swift
+/// var source = SimulationSource(scenario: try Scenario.load("default"))
+/// while let event = source.next() { graph.apply(event) }
+/// ```
+public protocol EventSource: Sendable {
+    /// Shown in the status bar: "scenario default (seed 7)" or "ml-100k".
+    var name: String { get }
+    var kind: SourceStatus.Kind { get }
+    /// Item attributes and knowledge-graph facts to load before the first event.
+    var catalogue: ItemCatalogue { get }
+    /// The number of events when known up front (file replay), else `nil`.
+    var totalCount: Int? { get }
+    /// Events handed out since the start or the last ``restart()``.
+    var position: Int { get }
+    /// The time of the next event without consuming it; `nil` at the end.
+    mutating func peekTime() -> Double?
+    /// The next event in time order; `nil` at the end.
+    mutating func next() -> Event?
+    /// Goes back to the first event.
+    mutating func restart()
+    /// Each user's true interests, for simulated sources.
+    var groundTruth: GroundTruth? { get }
+    /// Where a live replay should begin playing at its chosen speed: the events before it only
+    /// build history and are fast-forwarded. `nil` to play from the first event.
+    var warmupEnd: Double? { get }
+}
+
+extension EventSource {
+    public var groundTruth: GroundTruth? { nil }
+    public var warmupEnd: Double? { nil }
+
+    /// A ``SourceStatus`` for the snapshot (speed comes from the clock).
+    public func status(speed: Double, isFinished: Bool) -> SourceStatus {
+        var s = SourceStatus()
+        s.kind = kind
+        s.name = name
+        s.speed = speed
+        s.position = position
+        s.total = totalCount
+        s.isFinished = isFinished
+        return s
+    }
+}
+
+/// A type-erased ``EventSource``, for code that picks the source at run time.
+public struct AnyEventSource: EventSource {
+    private var base: any EventSource
+
+    public init(_ base: some EventSource) { self.base = base }
+
+    public var name: String { base.name }
+    public var kind: SourceStatus.Kind { base.kind }
+    public var catalogue: ItemCatalogue { base.catalogue }
+    public var totalCount: Int? { base.totalCount }
+    public var position: Int { base.position }
+    public var groundTruth: GroundTruth? { base.groundTruth }
+    public var warmupEnd: Double? { base.warmupEnd }
+    public mutating func peekTime() -> Double? { base.peekTime() }
+    public mutating func next() -> Event? { base.next() }
+    public mutating func restart() { base.restart() }
+}

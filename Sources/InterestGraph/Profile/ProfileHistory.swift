@@ -1,0 +1,267 @@
+/// A bounded per-user history of interest profiles (top category shares) and embeddings,
+/// taken at regular sim-time checkpoints, for drift scores and the dashboard's heatmap.
+///
+/// The engine calls ``observe(user:graph:at:)`` after applying each event. Time is cut into
+/// buckets of ``Configuration/interval``; the first event of a user in a new bucket records a
+/// checkpoint of their profile right after that event. Exponential decay scales every edge of a
+/// user by the same factor, so shares only change when the user acts: checkpoints taken on
+/// events lose nothing. Each user keeps a ring of ``Configuration/capacity`` checkpoints of the
+/// ``Configuration/topCategories`` largest shares (16-bit fixed point, the remainder counted as
+/// "other"), and a smaller ring of embeddings quantised to Int8 with one scale per row (cosine
+/// shift ignores scale).
+///
+/// Memory is flat arrays indexed by dense user id, ``bytesPerUser(dimension:)`` each: with the
+/// defaults 2 + 12 * (8 + 6 * 6) = 530 bytes of profiles plus 2 + 4 * (12 + dimension) of
+/// embeddings, 836 bytes at dimension 64 (about 0.84 GB for a million users; shrink
+/// ``Configuration/capacity`` for more).
+public struct ProfileHistory: Sendable {
+    public struct Configuration: Sendable, Hashable {
+        /// Seconds between checkpoints.
+        public var interval: Double
+        /// Checkpoints kept per user (at most 255).
+        public var capacity: Int
+        /// Category shares kept per checkpoint.
+        public var topCategories: Int
+        /// Embeddings kept per user (at most 255).
+        public var embeddingSlots: Int
+        /// Seconds between embedding checkpoints.
+        public var embeddingInterval: Double
+
+        public init(interval: Double = 86_400, capacity: Int = 12, topCategories: Int = 6, embeddingSlots: Int = 4, embeddingInterval: Double? = nil) {
+            self.interval = max(interval, 1)
+            self.capacity = min(max(capacity, 2), 255)
+            self.topCategories = max(topCategories, 1)
+            self.embeddingSlots = min(max(embeddingSlots, 1), 255)
+            self.embeddingInterval = max(embeddingInterval ?? self.interval * 3, 1)
+        }
+
+        public static let `default` = Configuration()
+    }
+
+    /// One recorded profile.
+    public struct Checkpoint: Sendable, Hashable {
+        public var time: Double
+        /// (category id, share), largest first; shares sum to at most 1.
+        public var shares: [Share]
+        public struct Share: Sendable, Hashable {
+            public var category: Int32
+            public var share: Double
+        }
+
+        /// The shares as (id, share) pairs for ``Divergence/jensenShannon(_:_:)-(([(Int32,Double)]),_)``.
+        var pairs: [(Int32, Double)] { shares.map { ($0.category, $0.share) } }
+    }
+
+    public let configuration: Configuration
+
+    // Profiles: ring per user.
+    private var count: [UInt8] = []
+    private var head: [UInt8] = []
+    private var times: [Double] = []
+    private var categories: [Int32] = []
+    private var shares: [UInt16] = []
+
+    // Embeddings: ring per user.
+    public private(set) var dimension = 0
+    private var embeddingCount: [UInt8] = []
+    private var embeddingHead: [UInt8] = []
+    private var embeddingTimes: [Double] = []
+    private var embeddingScale: [Float] = []
+    private var embeddingData: [Int8] = []
+
+    private var scratch = CategoryScratch()
+
+    public init(configuration: Configuration = .default) {
+        self.configuration = configuration
+    }
+
+    /// Bytes of history per user for the given embedding dimension.
+    public func bytesPerUser(dimension: Int) -> Int {
+        let c = configuration
+        let profile = 2 + c.capacity * (8 + c.topCategories * 6)
+        let embedding = 2 + c.embeddingSlots * (8 + 4 + dimension)
+        return profile + embedding
+    }
+
+    /// Users with storage allocated.
+    public var userCapacity: Int { count.count }
+
+    private mutating func ensure(_ user: Int) {
+        guard user >= count.count else { return }
+        let n = user + 1 - count.count
+        let c = configuration
+        count.append(contentsOf: repeatElement(0, count: n))
+        head.append(contentsOf: repeatElement(0, count: n))
+        times.append(contentsOf: repeatElement(0, count: n * c.capacity))
+        categories.append(contentsOf: repeatElement(-1, count: n * c.capacity * c.topCategories))
+        shares.append(contentsOf: repeatElement(0, count: n * c.capacity * c.topCategories))
+        embeddingCount.append(contentsOf: repeatElement(0, count: n))
+        embeddingHead.append(contentsOf: repeatElement(0, count: n))
+        embeddingTimes.append(contentsOf: repeatElement(0, count: n * c.embeddingSlots))
+        embeddingScale.append(contentsOf: repeatElement(0, count: n * c.embeddingSlots))
+        embeddingData.append(contentsOf: repeatElement(0, count: n * c.embeddingSlots * dimension))
+    }
+
+    // MARK: Recording
+
+    /// The time of the user's newest checkpoint.
+    public func lastCheckpointTime(ofUser user: Int32) -> Double? {
+        let u = Int(user)
+        guard u < count.count, count[u] > 0 else { return nil }
+        let slot = (Int(head[u]) + configuration.capacity - 1) % configuration.capacity
+        return times[u * configuration.capacity + slot]
+    }
+
+    /// Records a checkpoint when `time` falls in a later interval than the user's newest one.
+    /// Call after applying each of the user's events.
+    /// - Returns: `true` when a checkpoint was recorded.
+    /// - Complexity: O(1) when no checkpoint is due; O(d * c) for d edges when one is.
+    @discardableResult
+    public mutating func observe(user: Int32, graph: HeteroGraph, at time: Double) -> Bool {
+        if let last = lastCheckpointTime(ofUser: user), (time / configuration.interval).rounded(.down) <= (last / configuration.interval).rounded(.down) {
+            return false
+        }
+        checkpoint(user: user, graph: graph, at: time)
+        return true
+    }
+
+    /// Records the user's profile at `time` now, due or not (for a final "now" column).
+    public mutating func checkpoint(user: Int32, graph: HeteroGraph, at time: Double) {
+        guard user >= 0 else { return }
+        let u = Int(user)
+        ensure(u)
+        let total = graph.accumulateCategoryMass(ofUser: user, at: time, into: &scratch)
+        let c = configuration
+        let slot = Int(head[u])
+        let base = (u * c.capacity + slot) * c.topCategories
+        times[u * c.capacity + slot] = time
+        // Top-k by partial selection over the touched categories (k is small).
+        var taken = 0
+        if total > 0 {
+            while taken < c.topCategories {
+                var best: Int32 = -1
+                var bestMass = 0.0
+                for cat in scratch.touched where !categories[base..<(base + taken)].contains(cat) {
+                    let m = scratch.mass[Int(cat)]
+                    if m > bestMass || (m == bestMass && m > 0 && cat < best) { best = cat; bestMass = m }
+                }
+                guard best >= 0 else { break }
+                categories[base + taken] = best
+                shares[base + taken] = UInt16(min(65_535, (bestMass / total * 65_535).rounded()))
+                taken += 1
+            }
+        }
+        for k in taken..<c.topCategories {
+            categories[base + k] = -1
+            shares[base + k] = 0
+        }
+        head[u] = UInt8((slot + 1) % c.capacity)
+        if Int(count[u]) < c.capacity { count[u] += 1 }
+    }
+
+    /// Records the user's embedding row when the newest stored one is from an earlier
+    /// embedding interval. A row of a different dimension than before clears all embeddings
+    /// (the model was rebuilt with another size).
+    /// - Returns: `true` when the row was stored.
+    @discardableResult
+    public mutating func recordEmbedding(user: Int32, row: UnsafeBufferPointer<Float>, at time: Double) -> Bool {
+        guard user >= 0, !row.isEmpty else { return false }
+        let u = Int(user)
+        if row.count != dimension { resetEmbeddings(dimension: row.count) }
+        ensure(u)
+        let c = configuration
+        if embeddingCount[u] > 0 {
+            let last = (Int(embeddingHead[u]) + c.embeddingSlots - 1) % c.embeddingSlots
+            let lastTime = embeddingTimes[u * c.embeddingSlots + last]
+            if (time / c.embeddingInterval).rounded(.down) <= (lastTime / c.embeddingInterval).rounded(.down) { return false }
+        }
+        let slot = Int(embeddingHead[u])
+        var largest: Float = 0
+        for x in row { largest = max(largest, abs(x)) }
+        let scale = largest > 0 && largest.isFinite ? largest / 127 : 0
+        let base = (u * c.embeddingSlots + slot) * dimension
+        for k in 0..<dimension {
+            let q = scale > 0 ? (row[k] / scale).rounded() : 0
+            embeddingData[base + k] = Int8(max(-127, min(127, q.isFinite ? q : 0)))
+        }
+        embeddingScale[u * c.embeddingSlots + slot] = scale
+        embeddingTimes[u * c.embeddingSlots + slot] = time
+        embeddingHead[u] = UInt8((slot + 1) % c.embeddingSlots)
+        if Int(embeddingCount[u]) < c.embeddingSlots { embeddingCount[u] += 1 }
+        return true
+    }
+
+    /// Convenience for an array row.
+    @discardableResult
+    public mutating func recordEmbedding(user: Int32, row: [Float], at time: Double) -> Bool {
+        row.withUnsafeBufferPointer { recordEmbedding(user: user, row: $0, at: time) }
+    }
+
+    private mutating func resetEmbeddings(dimension newDimension: Int) {
+        dimension = newDimension
+        let users = count.count
+        let slots = configuration.embeddingSlots
+        embeddingCount = Array(repeating: 0, count: users)
+        embeddingHead = Array(repeating: 0, count: users)
+        embeddingTimes = Array(repeating: 0, count: users * slots)
+        embeddingScale = Array(repeating: 0, count: users * slots)
+        embeddingData = Array(repeating: 0, count: users * slots * newDimension)
+    }
+
+    /// Drops everything recorded about a user (the "forget me" path).
+    public mutating func forget(user: Int32) {
+        let u = Int(user)
+        guard u >= 0, u < count.count else { return }
+        let c = configuration
+        count[u] = 0
+        head[u] = 0
+        embeddingCount[u] = 0
+        embeddingHead[u] = 0
+        for k in 0..<c.capacity { times[u * c.capacity + k] = 0 }
+        for k in 0..<(c.capacity * c.topCategories) {
+            categories[u * c.capacity * c.topCategories + k] = -1
+            shares[u * c.capacity * c.topCategories + k] = 0
+        }
+        for k in 0..<c.embeddingSlots {
+            embeddingTimes[u * c.embeddingSlots + k] = 0
+            embeddingScale[u * c.embeddingSlots + k] = 0
+        }
+        for k in 0..<(c.embeddingSlots * dimension) { embeddingData[u * c.embeddingSlots * dimension + k] = 0 }
+    }
+
+    // MARK: Reading
+
+    /// The user's checkpoints, oldest first.
+    public func timeline(ofUser user: Int32) -> [Checkpoint] {
+        let u = Int(user)
+        guard u >= 0, u < count.count else { return [] }
+        let c = configuration
+        let n = Int(count[u])
+        let first = (Int(head[u]) + c.capacity - n) % c.capacity
+        return (0..<n).map { k in
+            let slot = (first + k) % c.capacity
+            let base = (u * c.capacity + slot) * c.topCategories
+            var list: [Checkpoint.Share] = []
+            for j in 0..<c.topCategories where categories[base + j] >= 0 {
+                list.append(Checkpoint.Share(category: categories[base + j], share: Double(shares[base + j]) / 65_535))
+            }
+            return Checkpoint(time: times[u * c.capacity + slot], shares: list)
+        }
+    }
+
+    /// The user's stored embeddings (dequantised), oldest first.
+    public func embeddings(ofUser user: Int32) -> [(time: Double, row: [Float])] {
+        let u = Int(user)
+        guard u >= 0, u < embeddingCount.count, dimension > 0 else { return [] }
+        let c = configuration
+        let n = Int(embeddingCount[u])
+        let first = (Int(embeddingHead[u]) + c.embeddingSlots - n) % c.embeddingSlots
+        return (0..<n).map { k in
+            let slot = (first + k) % c.embeddingSlots
+            let scale = embeddingScale[u * c.embeddingSlots + slot]
+            let base = (u * c.embeddingSlots + slot) * dimension
+            let row = (0..<dimension).map { Float(embeddingData[base + $0]) * scale }
+            return (embeddingTimes[u * c.embeddingSlots + slot], row)
+        }
+    }
+}
