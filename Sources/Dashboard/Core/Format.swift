@@ -54,6 +54,12 @@ enum Format {
         return String(format: "%.1e", value)
     }
 
+    /// 2, 10, 0.5 — a step or factor without trailing zeros.
+    static func trimmed(_ value: Double) -> String {
+        if value.isFinite, value == value.rounded(), abs(value) < 1e9 { return String(Int(value)) }
+        return short(value)
+    }
+
     /// 42s, 7m, 3h, 12d, 2y — an age or idle time.
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "–" }

@@ -17,7 +17,9 @@ enum DriftPanel {
         var showScores = false
         var showAxis = false
         var showMoves = false
+        /// Categories visible at once, and screen lines per category.
         var heatRows = 0
+        var rowHeight = 1
 
         init(inner: Rect, user: UserView?) {
             guard let user else { return }
@@ -37,6 +39,7 @@ enum DriftPanel {
             }
             let heat = max(0, inner.width - labelWidth - 2 - tableWidth)
             heatWidth = truth == .sideBySide ? (heat - 3) / 2 : heat
+            let blocks = truth == .stacked ? 2 : 1
             if truth == .stacked { available -= categories + 1 }
             showHeader = available >= 6
             if showHeader { available -= 1 }
@@ -46,7 +49,11 @@ enum DriftPanel {
             if showAxis { available -= 1 }
             showMoves = available >= 3 && !(d.gained.isEmpty && d.lost.isEmpty)
             if showMoves { available -= 1 }
-            heatRows = max(0, min(available, max(categories, 1)))
+            // Lines left for the heatmap(s): with room to spare, each category gets up to
+            // three lines, which makes a zoomed heatmap much easier to read.
+            let lines = available + (truth == .stacked ? categories : 0)
+            rowHeight = max(1, min(3, lines / (blocks * max(categories, 1))))
+            heatRows = max(0, min(max(categories, 1), lines / (blocks * rowHeight)))
         }
     }
 
@@ -110,15 +117,22 @@ enum DriftPanel {
         let selected = ctx.state.selected(.drift)
         let first = Table.firstVisible(selected: selected, count: d.categories.count, visible: geometry.heatRows)
         let visibleRows = first..<min(d.categories.count, first + geometry.heatRows)
-        region.rows = Rect(x: inner.x, y: y, width: inner.width, height: visibleRows.count)
+        let rowHeight = geometry.rowHeight
+        region.rows = Rect(x: inner.x, y: y, width: inner.width, height: visibleRows.count * rowHeight)
         region.firstRow = first
-        Heatmap.draw(d.shares, rows: visibleRows, columns: columns, scale: scale, into: &grid, x: heatX, y: y, theme: theme, base: theme[.background])
-        if geometry.truth == .sideBySide {
-            Heatmap.draw(d.trueShares, rows: visibleRows, columns: columns, scale: scale, into: &grid, x: truthX, y: y, theme: theme, base: theme[.background])
+        region.rowHeight = rowHeight
+        for (line, r) in visibleRows.enumerated() {
+            for k in 0..<rowHeight {
+                let lineY = y + line * rowHeight + k
+                Heatmap.draw(d.shares, rows: r..<(r + 1), columns: columns, scale: scale, into: &grid, x: heatX, y: lineY, theme: theme, base: theme[.background])
+                if geometry.truth == .sideBySide {
+                    Heatmap.draw(d.trueShares, rows: r..<(r + 1), columns: columns, scale: scale, into: &grid, x: truthX, y: lineY, theme: theme, base: theme[.background])
+                }
+            }
         }
         for (line, r) in visibleRows.enumerated() {
             let name = d.categories[r]
-            let rowY = y + line
+            let rowY = y + line * rowHeight + (rowHeight - 1) / 2
             let isSelected = r == selected && ctx.focused(.drift)
             label(name, selected: isSelected, into: &grid, x: inner.x - 1, y: rowY, width: labelWidth, ctx)
             var cx = tableX
@@ -139,20 +153,23 @@ enum DriftPanel {
                 grid.write(DisplayWidth.pad(Format.percent(truth[name] ?? 0), to: 5, alignment: .right), x: cx, y: rowY, style: theme[.chartTruth])
             }
         }
-        y += geometry.heatRows
+        y += geometry.heatRows * rowHeight
 
         if geometry.truth == .stacked {
             grid.write("truth: the simulator's real mixture", x: heatX, y: y, maxWidth: columns.width, style: header)
             grid.write(DisplayWidth.pad("true", to: 5, alignment: .right), x: tableX, y: y, style: header)
             y += 1
-            Heatmap.draw(d.trueShares, rows: visibleRows, columns: columns, scale: scale, into: &grid, x: heatX, y: y, theme: theme, base: theme[.background])
             for (line, r) in visibleRows.enumerated() {
+                for k in 0..<rowHeight {
+                    Heatmap.draw(d.trueShares, rows: r..<(r + 1), columns: columns, scale: scale, into: &grid, x: heatX, y: y + line * rowHeight + k, theme: theme, base: theme[.background])
+                }
                 let name = d.categories[r]
-                grid.write(DisplayWidth.pad(name, to: labelWidth, ellipsis: g.ellipsis), x: inner.x, y: y + line, maxWidth: labelWidth, style: theme[.textDim])
+                let rowY = y + line * rowHeight + (rowHeight - 1) / 2
+                grid.write(DisplayWidth.pad(name, to: labelWidth, ellipsis: g.ellipsis), x: inner.x, y: rowY, maxWidth: labelWidth, style: theme[.textDim])
                 let share = truth?[name] ?? Double(r < d.trueShares.count ? d.trueShares[r].last ?? 0 : 0)
-                grid.write(DisplayWidth.pad(Format.percent(share), to: 5, alignment: .right), x: tableX, y: y + line, style: theme[.chartTruth])
+                grid.write(DisplayWidth.pad(Format.percent(share), to: 5, alignment: .right), x: tableX, y: rowY, style: theme[.chartTruth])
             }
-            y += geometry.heatRows
+            y += geometry.heatRows * rowHeight
         }
 
         // Drift score per bucket, aligned with the heatmap columns; change points highlighted.

@@ -9,9 +9,10 @@ enum HyperparametersPanel {
         let tunables = s.tunables
         let selected = min(ctx.state.selected(.hyperparameters), max(0, tunables.count - 1))
         let innerHeight = rect.height - 2
-        // The change log gets up to a third of the panel once there is something to show.
-        let logRows = s.changes.isEmpty ? 0 : min(s.changes.count + 1, max(2, innerHeight / 3))
-        let tableHeight = innerHeight - logRows
+        // The table takes what it needs (at most two thirds once there are changes); the
+        // change log follows after a blank line and gets the rest.
+        let tableHeight = s.changes.isEmpty ? innerHeight : min(tunables.count + 1, max(3, innerHeight * 2 / 3))
+        let logRows = s.changes.isEmpty ? 0 : max(0, innerHeight - tableHeight - 1)
         let footer = Renderer.position(selected, tunables.count, visible: tableHeight - 1, ctx)
         let inner = Renderer.frame(&grid, rect, .hyperparameters, ctx, footer: footer, hints: [([.decrease, .increase], "adjust"), ([.resetModel], "reset model")])
         var region = PanelRegion(panel: .hyperparameters, rect: rect, rows: Rect(x: 0, y: 0, width: 0, height: 0), firstRow: 0)
@@ -27,20 +28,22 @@ enum HyperparametersPanel {
             if pending { valueSpans.append(Span(String(g.ellipsis), theme[.warning])) }
             var label = [Span(t.label, theme[.text])]
             if t.needsReset { label.append(Span(" (on reset)", theme[.textDim])) }
-            return [label, valueSpans, slider(t, value: value, width: sliderWidth, ctx)]
+            let limits = Format.printf(t.format, t.minimum) + " – " + Format.printf(t.format, t.maximum) + (t.isMultiplicative ? "  ×\(Format.trimmed(t.step))" : "  ±\(Format.trimmed(t.step))")
+            return [label, valueSpans, slider(t, value: value, width: sliderWidth, ctx), [Span(limits, theme[.textDim])]]
         }
         let labelWidth = min(26, tunables.map { DisplayWidth.of($0.label) + ($0.needsReset ? 11 : 0) }.max() ?? 14)
         let table = Table(columns: [
             TableColumn(title: "setting", width: labelWidth, priority: 5),
             TableColumn(title: "value", width: 9, alignment: .right, priority: 5),
-            TableColumn(title: "range", width: sliderWidth, flexible: true, priority: 1),
+            TableColumn(title: "range", width: sliderWidth, priority: 1),
+            TableColumn(title: "limits · step", width: 24, flexible: true, priority: 0),
         ], rows: rows, selected: selected, focused: ctx.focused(.hyperparameters))
-        let (body, first) = table.draw(into: &grid, Rect(x: inner.x - 1, y: inner.y, width: inner.width + 1, height: inner.height - logRows), theme: theme)
+        let (body, first) = table.draw(into: &grid, Rect(x: inner.x - 1, y: inner.y, width: inner.width + 1, height: tableHeight), theme: theme)
         region.rows = body
         region.firstRow = first
 
-        guard logRows > 0 else { return region }
-        var y = inner.maxY - logRows
+        guard logRows >= 2 else { return region }
+        var y = inner.y + tableHeight + 1
         grid.write([Span("changes", theme[.tableHeader]), Span("  newest first", theme[.textDim])], x: inner.x, y: y, maxWidth: inner.width, ellipsis: g.ellipsis)
         y += 1
         let labels = Dictionary(tunables.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })

@@ -17,7 +17,7 @@ enum RecommendationsPanel {
         let columns = tableColumns(ctx)
         let whyDropped = Table.layout(columns, width: rect.width - 4).last! == nil
         let showWhyLines = innerHeight >= 8 && whyDropped
-        let tableHeight = innerHeight - (showWhyLines ? 2 : 0)
+        let tableHeight = showWhyLines ? min(recs.count + 1, innerHeight - 3) : innerHeight
         let footer = Renderer.position(selected, recs.count, visible: tableHeight - 1, ctx)
         let inner = Renderer.frame(&grid, rect, .recommendations, ctx, right: right, footer: footer, hints: [([.audience], "audience"), ([.inject], "inject")])
         var region = PanelRegion(panel: .recommendations, rect: rect, rows: Rect(x: 0, y: 0, width: 0, height: 0), firstRow: 0)
@@ -42,13 +42,14 @@ enum RecommendationsPanel {
             ]
         }
         let table = Table(columns: columns, rows: rows, selected: selected, focused: ctx.focused(.recommendations))
-        let tableRect = Rect(x: inner.x - 1, y: inner.y, width: inner.width + 1, height: inner.height - (showWhyLines ? 2 : 0))
+        // The explanation goes right under the table (a blank line between) when it fits.
+        let tableRect = Rect(x: inner.x - 1, y: inner.y, width: inner.width + 1, height: tableHeight)
         let (body, first) = table.draw(into: &grid, tableRect, theme: theme)
         region.rows = body
         region.firstRow = first
         if showWhyLines {
             let r = recs[selected]
-            let y = inner.maxY - 2
+            let y = min(inner.maxY - 2, tableRect.maxY + 1)
             let label = [Span("why ", theme[.accent].adding(.bold))]
             let lines = wrap(r.explanation.isEmpty ? "no explanation" : r.explanation, width: inner.width - 4, lines: 2, ellipsis: g.ellipsis)
             for (i, line) in lines.enumerated() {

@@ -383,7 +383,7 @@ extension DashboardState {
         switch event.kind {
         case .click:
             if region.rows.contains(x: event.x, y: event.y) {
-                move(to: region.firstRow + (event.y - region.rows.y), snapshot)
+                move(to: region.firstRow + (event.y - region.rows.y) / max(1, region.rowHeight), snapshot)
             }
         case .scrollUp: move(by: -1, snapshot)
         case .scrollDown: move(by: 1, snapshot)

@@ -111,4 +111,6 @@ struct PanelRegion: Sendable, Hashable {
     var rows: Rect
     /// Index of the first visible row.
     var firstRow: Int
+    /// Screen lines per list row (the drift heatmap grows its rows when it has room).
+    var rowHeight = 1
 }

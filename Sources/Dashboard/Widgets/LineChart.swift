@@ -51,16 +51,26 @@ struct LineChart {
         let showXAxis = rect.height >= 5
         let plotHeight = rect.height - (showXAxis ? 2 : 0)
         let yRange = LineChart.range(of: primary)
-        let yLabels = [yRange.upperBound, (yRange.lowerBound + yRange.upperBound) / 2, yRange.lowerBound].map(yLabel)
-        let leftWidth = (yLabels.map { DisplayWidth.of($0) }.max() ?? 1) + 1
+        // Label rows: top, bottom, and evenly between (three, or five on a tall chart).
+        let labelRows = LineChart.labelRows(plotHeight: plotHeight)
+        func labels(_ r: ClosedRange<Double>) -> [Int: String] {
+            var out: [Int: String] = [:]
+            for row in labelRows {
+                let t = plotHeight > 1 ? Double(row) / Double(plotHeight - 1) : 0
+                out[row] = yLabel(r.upperBound - t * (r.upperBound - r.lowerBound))
+            }
+            return out
+        }
+        let yLabels = labels(yRange)
+        let leftWidth = (yLabels.values.map { DisplayWidth.of($0) }.max() ?? 1) + 1
         var rightWidth = 0
         var overlayRange: ClosedRange<Double>?
-        var overlayLabels: [String] = []
+        var overlayLabels: [Int: String] = [:]
         if let overlay, !overlay.points.isEmpty {
             let r = LineChart.range(of: overlay)
             overlayRange = r
-            overlayLabels = [r.upperBound, (r.lowerBound + r.upperBound) / 2, r.lowerBound].map(yLabel)
-            rightWidth = (overlayLabels.map { DisplayWidth.of($0) }.max() ?? 1) + 1
+            overlayLabels = labels(r)
+            rightWidth = (overlayLabels.values.map { DisplayWidth.of($0) }.max() ?? 1) + 1
         }
         let plot = Rect(x: rect.x + leftWidth + 1, y: rect.y, width: rect.width - leftWidth - 1 - rightWidth, height: plotHeight)
         guard plot.width >= 4 else { return }
@@ -73,16 +83,14 @@ struct LineChart {
         if x1 - x0 < 1e-9 { x1 = x0 + 1 }
 
         // Axis and labels.
-        let midRow = plotHeight / 2
         for row in 0..<plotHeight {
-            let label = row == 0 ? yLabels[0] : row == midRow ? yLabels[1] : row == plotHeight - 1 ? yLabels[2] : nil
+            let label = yLabels[row]
             if let label {
                 grid.write(DisplayWidth.pad(label, to: leftWidth - 1, alignment: .right), x: rect.x, y: plot.y + row, style: axisStyle)
             }
             grid.put(label == nil ? g.axisVertical : g.axisTick, x: rect.x + leftWidth, y: plot.y + row, style: axisStyle)
             if overlayRange != nil {
-                let right = row == 0 ? overlayLabels[0] : row == midRow ? overlayLabels[1] : row == plotHeight - 1 ? overlayLabels[2] : nil
-                if let right { grid.write(" " + right, x: plot.maxX, y: plot.y + row, maxWidth: rightWidth, style: overlay!.style) }
+                if let right = overlayLabels[row] { grid.write(" " + right, x: plot.maxX, y: plot.y + row, maxWidth: rightWidth, style: overlay!.style) }
             }
         }
         if showXAxis {
@@ -123,6 +131,15 @@ struct LineChart {
                 grid.put(LineChart.glyph(p | o, ascii: g.isASCII), x: plot.x + col, y: plot.y + row, style: style)
             }
         }
+    }
+
+    /// Rows that carry a y label: top, bottom and 1 or 3 evenly spaced between.
+    static func labelRows(plotHeight: Int) -> [Int] {
+        guard plotHeight > 1 else { return [0] }
+        let parts = plotHeight >= 12 ? 4 : 2
+        var rows = Set<Int>()
+        for i in 0...parts { rows.insert(((plotHeight - 1) * i + parts / 2) / parts) }
+        return rows.sorted()
     }
 
     /// Braille dot bit for (column 0-1, row 0-3) inside a cell.

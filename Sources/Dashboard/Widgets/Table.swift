@@ -3,7 +3,7 @@ struct TableColumn: Sendable {
     var title: String
     var width: Int
     var alignment: Alignment = .left
-    /// Takes the width left over (at least `width`); with several, the last one still shown.
+    /// Takes a share of the width left over (at least `width`).
     var flexible = false
     /// Narrow tables drop the columns with the lowest priority first.
     var priority = 1
@@ -34,8 +34,13 @@ struct Table {
             if fixed <= width || active.count <= 1 {
                 var widths = [Int?](repeating: nil, count: columns.count)
                 let spare = max(0, width - fixed)
-                let flexIndex = active.last { columns[$0].flexible } ?? active.last
-                for i in active { widths[i] = columns[i].width + (i == flexIndex ? spare : 0) }
+                // Spare width is shared by the flexible columns (or goes to the last column).
+                let flexible = active.filter { columns[$0].flexible }
+                let growing = flexible.isEmpty ? Array(active.suffix(1)) : flexible
+                for i in active { widths[i] = columns[i].width }
+                for (n, i) in growing.enumerated() {
+                    widths[i]! += spare / growing.count + (n < spare % growing.count ? 1 : 0)
+                }
                 if active.count == 1, let only = active.first { widths[only] = min(widths[only]!, width) }
                 return widths
             }
