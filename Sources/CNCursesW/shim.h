@@ -11,6 +11,7 @@
 #include <locale.h>
 #include <langinfo.h>
 #include <ncursesw/ncurses.h>
+#include <ncursesw/term.h>
 
 static inline WINDOW *cn_stdscr(void) { return stdscr; }
 static inline int cn_cols(void) { return COLS; }
@@ -48,6 +49,48 @@ static inline int cn_put(int y, int x, const wchar_t *text, int length, attr_t a
     int rc = mvaddnwstr(y, x, text, length);
     wattr_set(stdscr, A_NORMAL, 0, NULL);
     return rc;
+}
+
+static inline mmask_t cn_button1_pressed(void) { return BUTTON1_PRESSED; }
+
+/// The C standard streams: Swift 6 rejects `stdout`/`stdin` as shared mutable globals.
+static inline FILE *cn_stdout(void) { return stdout; }
+static inline FILE *cn_stdin(void) { return stdin; }
+
+/// setlocale(LC_ALL, "") — LC_ALL is a macro chain Swift may not import.
+static inline void cn_setlocale_from_environment(void) { setlocale(LC_ALL, ""); }
+
+/// Checks that terminfo knows `name` without printing anything (setupterm with errret),
+/// then frees the description. Returns 1 when usable, 0 when unknown, -1 when terminfo is missing.
+static inline int cn_check_term(const char *name, int fd) {
+    int err = 0;
+    if (setupterm((char *)name, fd, &err) != OK) return err == 0 ? 0 : -1;
+    del_curterm(cur_term);
+    return 1;
+}
+
+/// Keypad codes (octal macros in ncurses.h).
+static inline int cn_key_up(void) { return KEY_UP; }
+static inline int cn_key_down(void) { return KEY_DOWN; }
+static inline int cn_key_left(void) { return KEY_LEFT; }
+static inline int cn_key_right(void) { return KEY_RIGHT; }
+static inline int cn_key_home(void) { return KEY_HOME; }
+static inline int cn_key_end(void) { return KEY_END; }
+static inline int cn_key_ppage(void) { return KEY_PPAGE; }
+static inline int cn_key_npage(void) { return KEY_NPAGE; }
+static inline int cn_key_enter(void) { return KEY_ENTER; }
+static inline int cn_key_backspace(void) { return KEY_BACKSPACE; }
+static inline int cn_key_dc(void) { return KEY_DC; }
+static inline int cn_key_btab(void) { return KEY_BTAB; }
+
+/// Reads the pending mouse event: 1 with its position and button state, 0 when none.
+static inline int cn_get_mouse(int *x, int *y, mmask_t *state) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return 0;
+    *x = event.x;
+    *y = event.y;
+    *state = event.bstate;
+    return 1;
 }
 
 static inline int cn_utf8_locale(void) {

@@ -48,6 +48,10 @@ public struct EngineSnapshot: Sendable {
     /// The engine's answer to the last command that needed one ("no user 'x'"), if any.
     public var message: String?
 
+    /// Users worth a look, most interesting first (highest current drift score among users
+    /// with enough history); the dashboard's demo tour and its first selection use them.
+    public var demoCandidates: [String] = []
+
     public init() {}
 }
 
@@ -174,7 +178,10 @@ public struct UserView: Sendable {
     public var trueInterests: [ShareLine]?
     public var drift: DriftView
     public var recommendations: [RecommendationLine]
-    public init(id: String, events: Int, lastSeen: Double?, dormancy: Dormancy?, interests: [ShareLine], interestsBefore: [ShareLine], trueInterests: [ShareLine]?, drift: DriftView, recommendations: [RecommendationLine]) {
+    /// The user's graph node, so the dashboard can browse its neighbourhood when it becomes
+    /// the selected user (`nil` when the engine does not say).
+    public var node: NodeRef?
+    public init(id: String, events: Int, lastSeen: Double?, dormancy: Dormancy?, interests: [ShareLine], interestsBefore: [ShareLine], trueInterests: [ShareLine]?, drift: DriftView, recommendations: [RecommendationLine], node: NodeRef? = nil) {
         self.id = id
         self.events = events
         self.lastSeen = lastSeen
@@ -184,6 +191,7 @@ public struct UserView: Sendable {
         self.trueInterests = trueInterests
         self.drift = drift
         self.recommendations = recommendations
+        self.node = node
     }
 }
 

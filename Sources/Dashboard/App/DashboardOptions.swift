@@ -1,0 +1,64 @@
+import Foundation
+
+/// How the dashboard starts. Every field has a sensible default, so
+/// `DashboardApp.run(connection: engine, options: DashboardOptions())` just works.
+public struct DashboardOptions: Sendable {
+    /// Theme name (a file in a theme directory, or a built-in: dark, light, colourblind,
+    /// mono); nil = config.toml's `theme`, else dark.
+    public var themeName: String?
+    /// A user id to select at start; nil = the engine's most interesting user.
+    public var initialUser: String?
+    /// Start the hands-off demo tour (any key takes over).
+    public var demo: Bool
+    /// Frame rate cap while the engine runs (1...60); while paused the dashboard redraws
+    /// at most 4 times a second unless a key arrives.
+    public var framesPerSecond: Int
+    /// Where config.toml and themes/ live; nil = `$XDG_CONFIG_HOME/driftscope` (default
+    /// `~/.config/driftscope`).
+    public var configDirectory: String?
+    /// Extra theme directories, searched after the repository's `themes/` folder and before
+    /// the user's; later directories win.
+    public var themeDirectories: [String]
+    /// Where screenshots go; nil = `$XDG_STATE_HOME/driftscope/screens` (default
+    /// `~/.local/state/driftscope/screens`).
+    public var screenshotDirectory: String?
+
+    public init(themeName: String? = nil, initialUser: String? = nil, demo: Bool = false, framesPerSecond: Int = 20, configDirectory: String? = nil, themeDirectories: [String] = [], screenshotDirectory: String? = nil) {
+        self.themeName = themeName
+        self.initialUser = initialUser
+        self.demo = demo
+        self.framesPerSecond = framesPerSecond
+        self.configDirectory = configDirectory
+        self.themeDirectories = themeDirectories
+        self.screenshotDirectory = screenshotDirectory
+    }
+}
+
+/// XDG locations, resolved once from the environment.
+struct DashboardPaths: Sendable {
+    var configDirectory: String
+    var themeDirectories: [String]
+    var screenshotDirectory: String
+
+    var configFile: String { (configDirectory as NSString).appendingPathComponent("config.toml") }
+
+    init(options: DashboardOptions, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        func xdg(_ key: String, _ fallback: String) -> String {
+            if let v = environment[key], v.hasPrefix("/") { return v }
+            return (home as NSString).appendingPathComponent(fallback)
+        }
+        configDirectory = options.configDirectory ?? (xdg("XDG_CONFIG_HOME", ".config") as NSString).appendingPathComponent("driftscope")
+        screenshotDirectory = options.screenshotDirectory ?? ((xdg("XDG_STATE_HOME", ".local/state") as NSString).appendingPathComponent("driftscope") as NSString).appendingPathComponent("screens")
+        // The repository's themes/ (next to the working directory or two levels above the
+        // executable in .build/<config>/), then the caller's, then the user's.
+        var dirs: [String] = []
+        let cwdThemes = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("themes")
+        let exe = (CommandLine.arguments.first.map { ($0 as NSString).resolvingSymlinksInPath } ?? "") as NSString
+        let repoThemes = (((exe.deletingLastPathComponent as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString).appendingPathComponent("themes")
+        for d in [repoThemes, cwdThemes] where !dirs.contains(d) { dirs.append(d) }
+        dirs += options.themeDirectories
+        dirs.append((configDirectory as NSString).appendingPathComponent("themes"))
+        themeDirectories = dirs
+    }
+}

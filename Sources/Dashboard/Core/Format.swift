@@ -1,0 +1,118 @@
+import Foundation
+
+/// Number, time and duration formatting for the panels: fixed width where columns align,
+/// grouping for big counts, and UTC clock times computed here so output is deterministic.
+enum Format {
+    /// `value` with `digits` decimals; "–" for NaN or infinity (a diverged loss stays visible).
+    static func fixed(_ value: Double, _ digits: Int) -> String {
+        guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "inf" : "-inf") }
+        return String(format: "%.\(digits)f", value)
+    }
+
+    static func fixed(_ value: Float, _ digits: Int) -> String { fixed(Double(value), digits) }
+
+    /// A printf-style format with one floating-point argument ("%.4f", "%.0f", "%g").
+    static func printf(_ format: String, _ value: Double) -> String {
+        guard value.isFinite else { return fixed(value, 0) }
+        // Only formats with exactly one floating conversion are safe to hand to String(format:).
+        let conversions = format.filter { "eEfgG".contains($0) }
+        guard format.filter({ $0 == "%" }).count == 1, conversions.count >= 1 else { return short(value) }
+        return String(format: format, value)
+    }
+
+    /// 12,345 — thousands grouped with commas.
+    static func grouped(_ value: Int) -> String {
+        let digits = String(abs(value))
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return value < 0 ? "-" + out : out
+    }
+
+    /// 950, 12.3k, 4.56M — for rates and counts in tight columns.
+    static func compact(_ value: Double) -> String {
+        guard value.isFinite else { return fixed(value, 0) }
+        let a = abs(value)
+        if a < 1000 { return a < 10 && a != a.rounded() ? fixed(value, 1) : fixed(value, 0) }
+        if a < 1_000_000 { return fixed(value / 1000, a < 10_000 ? 2 : 1) + "k" }
+        if a < 1_000_000_000 { return fixed(value / 1_000_000, a < 10_000_000 ? 2 : 1) + "M" }
+        return fixed(value / 1_000_000_000, 2) + "G"
+    }
+
+    /// Three significant digits, for axis labels and scores ("0.0123", "1.25", "142").
+    static func short(_ value: Double) -> String {
+        guard value.isFinite else { return fixed(value, 0) }
+        let a = abs(value)
+        if a == 0 { return "0" }
+        if a >= 1000 { return compact(value) }
+        if a >= 100 { return fixed(value, 0) }
+        if a >= 10 { return fixed(value, 1) }
+        if a >= 1 { return fixed(value, 2) }
+        if a >= 0.01 { return fixed(value, 3) }
+        return String(format: "%.1e", value)
+    }
+
+    /// 2, 10, 0.5 — a step or factor without trailing zeros.
+    static func trimmed(_ value: Double) -> String {
+        if value.isFinite, value == value.rounded(), abs(value) < 1e9 { return String(Int(value)) }
+        return short(value)
+    }
+
+    /// 42s, 7m, 3h, 12d, 2y — an age or idle time.
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "–" }
+        if seconds < 60 { return "\(Int(seconds))s" }
+        if seconds < 3600 { return "\(Int(seconds / 60))m" }
+        if seconds < 86_400 { return "\(Int(seconds / 3600))h" }
+        if seconds < 86_400 * 365 { return "\(Int(seconds / 86_400))d" }
+        return "\(Int(seconds / (86_400 * 365)))y"
+    }
+
+    /// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    private static func civil(_ days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    private static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+
+    /// 2024-03-01 12:00:03 (UTC) for a clock in seconds since the epoch.
+    static func dateTime(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "–" }
+        let t = Int(seconds.rounded(.down))
+        let days = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
+        let rest = t - days * 86_400
+        let (y, m, d) = civil(days)
+        return "\(y)-\(two(m))-\(two(d)) \(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))"
+    }
+
+    /// 12:00:03 (UTC) for a clock in seconds since the epoch.
+    static func timeOfDay(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "–" }
+        let t = Int(seconds.rounded(.down))
+        let rest = ((t % 86_400) + 86_400) % 86_400
+        return "\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))"
+    }
+
+    /// 41% — a share in 0...1.
+    static func percent(_ share: Double) -> String {
+        guard share.isFinite else { return "–" }
+        return "\(Int((share * 100).rounded()))%"
+    }
+
+    /// ×1, ×0.5, ×20, or "max" — replay speed.
+    static func speed(_ speed: Double) -> String {
+        if speed <= 0 { return "max" }
+        if speed == speed.rounded() { return "×\(Int(speed))" }
+        return "×" + short(speed)
+    }
+}

@@ -1,0 +1,58 @@
+/// Everything a key can do. The raw value is the name used in config.toml's `[keys]` section.
+enum KeyAction: String, CaseIterable, Sendable {
+    case quit
+    case help
+    case cancel
+    case focusNext = "focus-next"
+    case focusPrevious = "focus-previous"
+    case focusTraining = "focus-training"
+    case focusDrift = "focus-drift"
+    case focusRecommendations = "focus-recommendations"
+    case focusNeighbourhood = "focus-neighbourhood"
+    case focusHyperparameters = "focus-hyperparameters"
+    case focusEvents = "focus-events"
+    case up, down
+    case pageUp = "page-up"
+    case pageDown = "page-down"
+    case top, bottom
+    case enter
+    case back
+    case search
+    case pause
+    case step
+    case faster
+    case slower
+    case zoom
+    case inject
+    case theme
+    case screenshot
+    case resetModel = "reset-model"
+    case selectUser = "select-user"
+    case audience
+    case increase
+    case decrease
+}
+
+/// Where a binding applies: everywhere, or only while a panel has the focus (where it wins
+/// over a global binding of the same key).
+enum KeyContext: String, CaseIterable, Sendable {
+    case global
+    case recommendations
+    case hyperparameters
+
+    var title: String {
+        switch self {
+        case .global: "Everywhere"
+        case .recommendations: "Recommendations panel"
+        case .hyperparameters: "Hyperparameters panel"
+        }
+    }
+
+    init(panel: PanelID) {
+        switch panel {
+        case .recommendations: self = .recommendations
+        case .hyperparameters: self = .hyperparameters
+        default: self = .global
+        }
+    }
+}

@@ -1,0 +1,280 @@
+import InterestGraph
+
+/// Interest drift: the selected user's category shares over time as a heatmap (with the
+/// simulator's true mixture beside or below it when known), the drift score as a sparkline
+/// aligned with the time buckets, change points, and now vs then with ▲/▼.
+enum DriftPanel {
+    /// How the true mixture (simulated users) is shown.
+    enum TruthMode: Sendable { case none, column, sideBySide, stacked }
+
+    /// How the body is split for a given inner rectangle.
+    struct Geometry {
+        var labelWidth = 8
+        var tableWidth = 12
+        var heatWidth = 0
+        var truth = TruthMode.none
+        var showHeader = false
+        var showScores = false
+        var showAxis = false
+        var showMoves = false
+        /// Categories visible at once, and screen lines per category.
+        var heatRows = 0
+        var rowHeight = 1
+
+        init(inner: Rect, user: UserView?) {
+            guard let user else { return }
+            let d = user.drift
+            let categories = d.categories.count
+            labelWidth = max(5, min(16, d.categories.map { DisplayWidth.of($0) }.max() ?? 8))
+            var available = inner.height - 1
+            let hasShares = !d.trueShares.isEmpty
+            let rest = inner.width - labelWidth - 2 - tableWidth
+            if hasShares && available >= 2 * categories + 5 {
+                truth = .stacked
+            } else if hasShares && inner.width >= 100 && rest >= 2 * 24 + 3 {
+                truth = .sideBySide
+            } else if user.trueInterests != nil {
+                truth = .column
+                tableWidth += 5
+            }
+            let heat = max(0, inner.width - labelWidth - 2 - tableWidth)
+            heatWidth = truth == .sideBySide ? (heat - 3) / 2 : heat
+            let blocks = truth == .stacked ? 2 : 1
+            if truth == .stacked { available -= categories + 1 }
+            showHeader = available >= 6
+            if showHeader { available -= 1 }
+            showScores = available >= 3
+            if showScores { available -= 1 }
+            showAxis = available >= 3
+            if showAxis { available -= 1 }
+            showMoves = available >= 3 && !(d.gained.isEmpty && d.lost.isEmpty)
+            if showMoves { available -= 1 }
+            // Lines left for the heatmap(s): with room to spare, each category gets up to
+            // three lines, which makes a zoomed heatmap much easier to read.
+            let lines = available + (truth == .stacked ? categories : 0)
+            rowHeight = max(1, min(3, lines / (blocks * max(categories, 1))))
+            heatRows = max(0, min(max(categories, 1), lines / (blocks * rowHeight)))
+        }
+    }
+
+    static func draw(into grid: inout CellGrid, _ rect: Rect, _ ctx: RenderContext) -> PanelRegion {
+        let s = ctx.snapshot, theme = ctx.theme, g = ctx.g
+        let provisional = Rect(x: rect.x + 2, y: rect.y + 1, width: rect.width - 4, height: rect.height - 2)
+        let geometry = Geometry(inner: provisional, user: s.selectedUser)
+        let scale = s.selectedUser.map { maxShare($0.drift) } ?? 1
+        var right: [Span] = []
+        var footer: [Span] = []
+        if let u = s.selectedUser {
+            right = [Span(u.id, theme[.nodeUser].adding(.bold)), Span(" · \(Format.grouped(u.events)) events", theme[.textDim])]
+            footer = Renderer.position(ctx.state.selected(.drift), u.drift.categories.count, visible: geometry.heatRows, ctx)
+            if !u.drift.bucketTimes.isEmpty { footer += legend(scale: scale, changePoints: !u.drift.changePoints.isEmpty, separated: !footer.isEmpty, ctx) }
+        }
+        let inner = Renderer.frame(&grid, rect, .drift, ctx, right: right, footer: footer, hints: [([.search], "find user"), ([.inject], "inject")])
+        var region = PanelRegion(panel: .drift, rect: rect, rows: Rect(x: 0, y: 0, width: 0, height: 0), firstRow: 0)
+        guard let user = s.selectedUser else {
+            Renderer.placeholder(&grid, inner, ["no user selected", "press \(ctx.key(.search)) to find one by id"], ctx)
+            return region
+        }
+        let d = user.drift
+        var y = inner.y
+        grid.write(summary(user, ctx), x: inner.x, y: y, maxWidth: inner.width, ellipsis: g.ellipsis)
+        y += 1
+        guard !d.categories.isEmpty, !d.bucketTimes.isEmpty else {
+            Renderer.placeholder(&grid, Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y), ["not enough history for a drift picture yet"], ctx)
+            return region
+        }
+
+        let now = Dictionary(user.interests.map { ($0.name, $0.share) }, uniquingKeysWith: { a, _ in a })
+        let then = Dictionary(user.interestsBefore.map { ($0.name, $0.share) }, uniquingKeysWith: { a, _ in a })
+        let truth = user.trueInterests.map { Dictionary($0.map { ($0.name, $0.share) }, uniquingKeysWith: { a, _ in a }) }
+        let labelWidth = geometry.labelWidth
+        let heatX = inner.x + labelWidth + 1
+        let columns = BucketColumns(buckets: d.bucketTimes.count, width: geometry.heatWidth)
+        let truthX = heatX + columns.width + 3
+        let tableX = inner.maxX - geometry.tableWidth
+        let header = theme[.tableHeader]
+
+        if geometry.showHeader {
+            switch geometry.truth {
+            case .sideBySide:
+                grid.write("estimate", x: heatX, y: y, maxWidth: columns.width, style: header)
+                grid.write("truth (simulated)", x: truthX, y: y, maxWidth: columns.width, style: header)
+            case .stacked:
+                grid.write("estimate: share by time bucket", x: heatX, y: y, maxWidth: columns.width, style: header)
+            case .none, .column:
+                grid.write("share by time bucket", x: heatX, y: y, maxWidth: columns.width, style: header)
+            }
+            var cx = tableX
+            var titles = [("now", 5), ("then", 5), ("", 2)]
+            if geometry.truth == .column { titles.append(("true", 5)) }
+            for (title, width) in titles {
+                grid.write(DisplayWidth.pad(title, to: width, alignment: .right), x: cx, y: y, maxWidth: width, style: header)
+                cx += width
+            }
+            y += 1
+        }
+
+        let selected = ctx.state.selected(.drift)
+        let first = Table.firstVisible(selected: selected, count: d.categories.count, visible: geometry.heatRows)
+        let visibleRows = first..<min(d.categories.count, first + geometry.heatRows)
+        let rowHeight = geometry.rowHeight
+        region.rows = Rect(x: inner.x, y: y, width: inner.width, height: visibleRows.count * rowHeight)
+        region.firstRow = first
+        region.rowHeight = rowHeight
+        for (line, r) in visibleRows.enumerated() {
+            for k in 0..<rowHeight {
+                let lineY = y + line * rowHeight + k
+                Heatmap.draw(d.shares, rows: r..<(r + 1), columns: columns, scale: scale, into: &grid, x: heatX, y: lineY, theme: theme, base: theme[.background])
+                if geometry.truth == .sideBySide {
+                    Heatmap.draw(d.trueShares, rows: r..<(r + 1), columns: columns, scale: scale, into: &grid, x: truthX, y: lineY, theme: theme, base: theme[.background])
+                }
+            }
+        }
+        for (line, r) in visibleRows.enumerated() {
+            let name = d.categories[r]
+            let rowY = y + line * rowHeight + (rowHeight - 1) / 2
+            let isSelected = r == selected && ctx.focused(.drift)
+            label(name, selected: isSelected, into: &grid, x: inner.x - 1, y: rowY, width: labelWidth, ctx)
+            var cx = tableX
+            let nowShare = now[name] ?? Double(d.shares[r].last ?? 0)
+            let thenShare = then[name] ?? 0
+            grid.write(DisplayWidth.pad(Format.percent(nowShare), to: 5, alignment: .right), x: cx, y: rowY, style: theme[.textStrong])
+            cx += 5
+            grid.write(DisplayWidth.pad(Format.percent(thenShare), to: 5, alignment: .right), x: cx, y: rowY, style: theme[.textDim])
+            cx += 5
+            let delta = nowShare - thenShare
+            if abs(delta) >= 0.02 {
+                grid.write(" " + String(delta > 0 ? g.up : g.down), x: cx, y: rowY, style: theme[delta > 0 ? .good : .bad])
+            } else {
+                grid.write(" " + String(g.steady), x: cx, y: rowY, style: theme[.textDim])
+            }
+            cx += 2
+            if let truth, geometry.truth == .column {
+                grid.write(DisplayWidth.pad(Format.percent(truth[name] ?? 0), to: 5, alignment: .right), x: cx, y: rowY, style: theme[.chartTruth])
+            }
+        }
+        y += geometry.heatRows * rowHeight
+
+        if geometry.truth == .stacked {
+            grid.write("truth: the simulator's real mixture", x: heatX, y: y, maxWidth: columns.width, style: header)
+            grid.write(DisplayWidth.pad("true", to: 5, alignment: .right), x: tableX, y: y, style: header)
+            y += 1
+            for (line, r) in visibleRows.enumerated() {
+                for k in 0..<rowHeight {
+                    Heatmap.draw(d.trueShares, rows: r..<(r + 1), columns: columns, scale: scale, into: &grid, x: heatX, y: y + line * rowHeight + k, theme: theme, base: theme[.background])
+                }
+                let name = d.categories[r]
+                let rowY = y + line * rowHeight + (rowHeight - 1) / 2
+                grid.write(DisplayWidth.pad(name, to: labelWidth, ellipsis: g.ellipsis), x: inner.x, y: rowY, maxWidth: labelWidth, style: theme[.textDim])
+                let share = truth?[name] ?? Double(r < d.trueShares.count ? d.trueShares[r].last ?? 0 : 0)
+                grid.write(DisplayWidth.pad(Format.percent(share), to: 5, alignment: .right), x: tableX, y: rowY, style: theme[.chartTruth])
+            }
+            y += geometry.heatRows * rowHeight
+        }
+
+        // Drift score per bucket, aligned with the heatmap columns; change points highlighted.
+        if geometry.showScores {
+            grid.write(DisplayWidth.pad("drift", to: labelWidth), x: inner.x, y: y, style: theme[.textDim])
+            let changes = Set(d.changePoints)
+            let maxScore = max(d.scores.filter(\.isFinite).max() ?? 0, 0.05)
+            for c in 0..<columns.width {
+                guard let b = columns.bucket(at: c), b < d.scores.count else { continue }
+                let glyph = Sparkline.glyphs([d.scores[b]][...], range: 0...maxScore, glyphs: g)[0]
+                grid.put(glyph, x: heatX + c, y: y, style: changes.contains(b) ? theme[.chartMarker].adding(.bold) : theme[.sparkline])
+            }
+            let peak = "max " + Format.fixed(maxScore, 2)
+            if tableX + DisplayWidth.of(peak) <= inner.maxX { grid.write(peak, x: tableX, y: y, style: theme[.textDim]) }
+            y += 1
+        }
+        if geometry.showAxis {
+            let axis = theme[.chartAxis]
+            let span = (d.bucketTimes.last ?? 0) - d.bucketTimes[columns.firstBucket]
+            grid.write(span > 0 ? "-" + Format.duration(span) : "", x: heatX, y: y, maxWidth: columns.width, style: axis)
+            grid.write("now", x: heatX + max(0, columns.width - 3), y: y, maxWidth: 3, style: axis)
+            for b in d.changePoints {
+                guard let c = columns.column(of: b) else { continue }
+                grid.put(g.changePoint, x: heatX + c, y: y, style: theme[.chartMarker].adding(.bold))
+            }
+            y += 1
+        }
+        if geometry.showMoves, y < inner.maxY {
+            grid.write(moves(d, ctx), x: inner.x, y: y, maxWidth: inner.width, ellipsis: g.ellipsis)
+        }
+        return region
+    }
+
+    /// The largest share in the estimate and the truth, so both maps use one scale.
+    static func maxShare(_ d: DriftView) -> Float {
+        var m: Float = 0
+        for row in d.shares { for v in row where v.isFinite { m = max(m, v) } }
+        for row in d.trueShares { for v in row where v.isFinite { m = max(m, v) } }
+        return max(m, 0.01)
+    }
+
+    /// A category label, highlighted with the list pointer when selected.
+    private static func label(_ name: String, selected: Bool, into grid: inout CellGrid, x: Int, y: Int, width: Int, _ ctx: RenderContext) {
+        let theme = ctx.theme, g = ctx.g
+        let style = selected ? theme[.selection] : theme[.nodeCategory]
+        if selected { grid.put(g.pointer, x: x, y: y, style: style) }
+        grid.write(DisplayWidth.pad(name, to: width, ellipsis: g.ellipsis), x: x + 1, y: y, maxWidth: width, style: style)
+    }
+
+    /// "░▒▓█ 0–43%  ▴ change point" for the bottom border.
+    private static func legend(scale: Float, changePoints: Bool, separated: Bool, _ ctx: RenderContext) -> [Span] {
+        let theme = ctx.theme, g = ctx.g
+        var spans: [Span] = separated ? [Span("  ", theme[.panelHint])] : []
+        for (i, shade) in g.shades.dropFirst().enumerated() {
+            spans.append(Span(String(shade), theme[.background].with(foreground: theme.heat(Float(i + 1) / Float(g.shades.count - 1)))))
+        }
+        spans.append(Span(" share 0–\(Format.percent(Double(scale)))", theme[.panelHint]))
+        if changePoints {
+            spans.append(Span("  ", theme[.panelHint]))
+            spans.append(Span(String(g.changePoint), theme[.chartMarker].adding(.bold)))
+            spans.append(Span(" change point", theme[.panelHint]))
+        }
+        return spans
+    }
+
+    /// "drift 0.31 ▲  emb shift 0.12  idle 2h (0.5× usual gap)"
+    private static func summary(_ user: UserView, _ ctx: RenderContext) -> [Span] {
+        let theme = ctx.theme, g = ctx.g, d = user.drift
+        var spans: [Span] = [Span("drift ", theme[.textDim])]
+        let high = d.divergence >= 0.2
+        spans.append(Span(Format.fixed(d.divergence, 2), high ? theme[.warning].adding(.bold) : theme[.textStrong]))
+        if d.scores.count >= 2, let last = d.scores.last {
+            let previous = d.scores[d.scores.count - 2]
+            if abs(last - previous) >= 0.01 {
+                spans.append(Span(" " + String(last > previous ? g.up : g.down), theme[last > previous ? .warning : .textDim]))
+            }
+        }
+        spans.append(Span("  emb shift ", theme[.textDim]))
+        spans.append(Span(Format.fixed(d.embeddingShift, 2), theme[.text]))
+        if let dormancy = user.dormancy {
+            spans.append(Span("  idle ", theme[.textDim]))
+            spans.append(Span(Format.duration(dormancy.idleSeconds), theme[.text]))
+            if let ratio = dormancy.ratio {
+                let dormant = ratio >= 3
+                spans.append(Span(" (\(Format.fixed(ratio, 1))× usual gap\(dormant ? ", dormant" : ""))", dormant ? theme[.warning] : theme[.textDim]))
+            }
+        } else if let seen = user.lastSeen, ctx.snapshot.clock > 0 {
+            spans.append(Span("  seen ", theme[.textDim]))
+            spans.append(Span(Format.duration(ctx.snapshot.clock - seen) + " ago", theme[.text]))
+        }
+        return spans
+    }
+
+    /// "gained ▲ Electronics  ▲ Toys  lost ▼ Books"
+    private static func moves(_ d: DriftView, _ ctx: RenderContext) -> [Span] {
+        let theme = ctx.theme, g = ctx.g
+        var spans: [Span] = []
+        if !d.gained.isEmpty {
+            spans.append(Span("gained ", theme[.textDim]))
+            for name in d.gained { spans.append(Span(String(g.up) + " " + name + "  ", theme[.good])) }
+        }
+        if !d.lost.isEmpty {
+            spans.append(Span("lost ", theme[.textDim]))
+            for name in d.lost { spans.append(Span(String(g.down) + " " + name + "  ", theme[.bad])) }
+        }
+        return spans
+    }
+}

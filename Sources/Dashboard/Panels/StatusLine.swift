@@ -1,0 +1,97 @@
+import InterestGraph
+
+/// The bottom line: running/paused, source, clock, events/s, graph size, theme and the help
+/// hint; a prompt replaces it while one is open. Segments are dropped by priority when the
+/// window is narrow, so the most important ones always show.
+enum StatusLine {
+    struct Segment {
+        var spans: [Span]
+        var priority: Int
+        var trailing = false
+    }
+
+    static func draw(into grid: inout CellGrid, _ rect: Rect, _ ctx: RenderContext) {
+        let theme = ctx.theme, g = ctx.g
+        let bar = theme[.statusBar]
+        grid.fill(rect, style: bar)
+        if let prompt = ctx.state.prompt {
+            drawPrompt(prompt, into: &grid, rect, ctx)
+            return
+        }
+        let s = ctx.snapshot
+        var segments: [Segment] = []
+        let badge: Span
+        if s.source.isFinished {
+            badge = Span(g.isASCII ? " DONE " : " ■ DONE ", theme[.statusPaused])
+        } else if s.isPaused {
+            badge = Span(g.isASCII ? " || PAUSED " : " ❚❚ PAUSED ", theme[.statusPaused])
+        } else {
+            badge = Span(g.isASCII ? " > RUNNING " : " ▶ RUNNING ", theme[.statusRunning])
+        }
+        segments.append(Segment(spans: [badge], priority: 10))
+        let kind = s.source.kind == .simulation ? "sim" : s.source.kind.rawValue
+        let source = (s.source.name.isEmpty ? kind : kind + " " + s.source.name) + " " + Format.speed(ctx.state.pendingSpeed?.value ?? s.source.speed)
+        segments.append(Segment(spans: [Span(source, bar)], priority: 5))
+        segments.append(Segment(spans: [Span(s.clock > 0 ? Format.dateTime(s.clock) : "clock –", bar)], priority: 7))
+        segments.append(Segment(spans: [Span(Format.compact(s.eventsPerSecond) + " ev/s", bar)], priority: 6))
+        let st = s.statistics
+        segments.append(Segment(spans: [Span("\(Format.compact(Double(st.users))) users · \(Format.compact(Double(st.items))) items · \(Format.compact(Double(st.edges))) edges", bar)], priority: 4))
+        segments.append(Segment(spans: [Span("theme " + theme.name, bar)], priority: 2))
+        if ctx.layout.mode == .compact {
+            let tabKey = ctx.key(.focusNext)
+            segments.append(Segment(spans: [Span("page \(ctx.layout.page + 1)/\(ctx.layout.pages) ", bar), Span(tabKey, theme[.statusKey]), Span(" more", bar)], priority: 8, trailing: true))
+        }
+        if let m = ctx.state.message {
+            segments.append(Segment(spans: [Span(" " + m.text + " ", m.isError ? theme[.statusError] : theme[.statusKey])], priority: 9, trailing: true))
+        }
+        segments.append(Segment(spans: [Span(ctx.key(.help), theme[.statusKey]), Span(" help ", bar)], priority: 9, trailing: true))
+
+        let separator = Span(g.separator, theme[.statusBar].adding(.dim))
+        func width(_ list: [Segment]) -> Int {
+            list.reduce(0) { $0 + $1.spans.width } + max(0, list.count - 1) * separator.width
+        }
+        var shown = segments
+        while width(shown) > rect.width, let victim = shown.enumerated().min(by: { $0.element.priority < $1.element.priority }) {
+            // A long message is cut rather than dropped.
+            if victim.element.priority >= 9 && shown.count <= 3 { break }
+            shown.remove(at: victim.offset)
+        }
+        let leading = shown.filter { !$0.trailing }
+        let trailing = shown.filter(\.trailing)
+        var x = rect.x
+        for (i, seg) in leading.enumerated() {
+            if i > 0 { x += grid.write([separator], x: x, y: rect.y, maxWidth: rect.maxX - x, ellipsis: g.ellipsis) }
+            x += grid.write(seg.spans, x: x, y: rect.y, maxWidth: rect.maxX - x, ellipsis: g.ellipsis)
+        }
+        let trailingSpans = trailing.enumerated().flatMap { i, seg in (i > 0 ? [separator] : []) + seg.spans }
+        let tw = trailingSpans.width
+        let start = max(x + 1, rect.maxX - tw)
+        grid.write(trailingSpans, x: start, y: rect.y, maxWidth: rect.maxX - start, ellipsis: g.ellipsis)
+    }
+
+    private static func drawPrompt(_ prompt: DashboardState.Prompt, into grid: inout CellGrid, _ rect: Rect, _ ctx: RenderContext) {
+        let theme = ctx.theme, g = ctx.g
+        let style = theme[.prompt]
+        grid.fill(rect, style: style)
+        var spans: [Span]
+        let help: String
+        switch prompt.kind {
+        case .searchUser:
+            spans = [Span(" Find ", style), Span("user", style.adding(.bold)), Span(" id: ", style)]
+            help = "Tab: user/item · Enter: go · Esc: cancel"
+        case .searchItem:
+            spans = [Span(" Find ", style), Span("item", style.adding(.bold)), Span(" id (shows its audience): ", style)]
+            help = "Tab: user/item · Enter: go · Esc: cancel"
+        case .inject(let action):
+            let user = ctx.snapshot.selectedUser?.id ?? "?"
+            spans = [Span(" Inject for \(user): ", style), Span(action.name, style.adding(.bold)), Span(" of item ", style)]
+            help = "Tab: action · Enter: apply · Esc: cancel"
+        }
+        spans.append(Span(prompt.text, style.adding(.bold)))
+        spans.append(Span(g.isASCII ? "_" : "█", style))
+        let used = grid.write(spans, x: rect.x, y: rect.y, maxWidth: rect.width, ellipsis: g.ellipsis)
+        if rect.width - used > DisplayWidth.of(help) + 4 {
+            grid.write(help + " ", in: rect, alignment: .right, style: style.adding(.dim), ellipsis: g.ellipsis)
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import InterestGraph
+
+/// Everything the dashboard itself remembers between frames (the engine's data lives in the
+/// snapshot). A value type: ``DashboardState/reduce(_:_:_:)`` maps (state, key, snapshot) to
+/// a new state plus engine commands, so input handling is testable without a terminal.
+struct DashboardState: Sendable {
+    // MARK: Focus and layout
+
+    var focus: PanelID = .training
+    var zoomed = false
+    var showHelp = false
+    var helpScroll = 0
+    /// The last terminal size, for mouse hit tests and page sizes.
+    var size = GridSize(width: 120, height: 40)
+
+    // MARK: Lists
+
+    /// Highlighted row per panel.
+    var selection: [PanelID: Int] = [:]
+    /// Recommendations panel shows the highlighted item's audience instead of the top-K.
+    var showAudience = false
+    /// Neighbourhood trail: the nodes visited before the current centre, oldest first.
+    var breadcrumbs: [NodeLine] = []
+    /// Highlighted row of the audience list.
+    var audienceSelection = 0
+    /// A browse sent but not yet answered by a snapshot.
+    var pendingBrowse: PendingBrowse?
+
+    struct PendingBrowse: Sendable, Hashable {
+        var node: NodeRef
+        var sentAt: Double
+    }
+
+    // MARK: Modal input
+
+    enum PromptKind: Sendable, Hashable {
+        case searchUser
+        case searchItem
+        case inject(action: Action)
+    }
+
+    struct Prompt: Sendable, Hashable {
+        var kind: PromptKind
+        var text: String
+    }
+
+    var prompt: Prompt?
+    var confirmReset = false
+
+    // MARK: Engine-facing memory
+
+    /// Values sent with `.setHyperparameter` that the snapshot does not show yet.
+    var pendingTunables: [String: PendingValue] = [:]
+    var pendingSpeed: PendingValue?
+    /// The selected user as last seen in a snapshot, to notice changes.
+    var trackedUser: String?
+    var lastSequence: UInt64 = .max
+    var lastEngineMessage: String?
+    /// Sampled events/s and updates/s, one per new snapshot, oldest first (bounded).
+    var eventRateHistory: [Float] = []
+    var updateRateHistory: [Float] = []
+    /// Select this user at the first snapshot (from `--user`), or the top demo candidate.
+    var initialUser: String?
+    var didInitialSelection = false
+
+    struct PendingValue: Sendable, Hashable {
+        var value: Double
+        var sentAt: Double
+    }
+
+    // MARK: Look and feel
+
+    var keymap = Keymap.defaults
+    var themeNames: [String] = ["dark"]
+    var themeIndex = 0
+    var themeName: String { themeNames[min(themeIndex, themeNames.count - 1)] }
+
+    // MARK: Messages and effects
+
+    struct Message: Sendable, Hashable {
+        var text: String
+        var isError: Bool
+        var expires: Double
+    }
+
+    var message: Message?
+    /// Monotonic seconds, set by ``tick(_:now:)``; used for message expiry and the demo.
+    var now: Double = 0
+    var shouldQuit = false
+    var screenshotRequested = false
+    var demo: DemoTour?
+    /// Hit regions of the last frame, for mouse clicks (set by the app loop after rendering).
+    var regions: [PanelRegion] = []
+
+    static let historyLimit = 240
+
+    init() {}
+
+    func selected(_ panel: PanelID) -> Int { selection[panel] ?? 0 }
+
+    mutating func show(_ text: String, error: Bool = false, seconds: Double = 4) {
+        message = Message(text: text, isError: error, expires: now + seconds)
+    }
+}
+
+/// Where a panel was drawn, and where its list rows start, for mouse hit tests.
+struct PanelRegion: Sendable, Hashable {
+    var panel: PanelID
+    var rect: Rect
+    /// The rectangle of list rows (empty when the panel has no list).
+    var rows: Rect
+    /// Index of the first visible row.
+    var firstRow: Int
+    /// Screen lines per list row (the drift heatmap grows its rows when it has room).
+    var rowHeight = 1
+}
