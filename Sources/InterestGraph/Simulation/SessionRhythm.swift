@@ -30,7 +30,7 @@ enum SessionRhythm {
         var s = t
         while true {
             s += rng.exponential(mean: meanGap)
-            if rng.unit() * peak < multiplier(at: s) { return s }
+            if rng.unitDouble() * peak < multiplier(at: s) { return s }
         }
     }
 }

@@ -92,18 +92,18 @@ struct ShopCatalogue: Sendable {
             let home = brand / perCategory
             let siblings = departmentCategories[categoryDepartment[home]].filter { $0 != home }
             guard !siblings.isEmpty else { continue }
-            categoryBrands[siblings[rng.below(siblings.count)]].append(brand)
+            categoryBrands[siblings[rng.index(below: siblings.count)]].append(brand)
         }
 
         let makerCount = max(2, min(brandNames.count / 5, 64))
         for m in 0..<makerCount {
             let base = ShopVocabulary.makerNames[m % ShopVocabulary.makerNames.count]
-            let kind = ShopVocabulary.makerKinds[rng.below(ShopVocabulary.makerKinds.count)]
+            let kind = ShopVocabulary.makerKinds[rng.index(below: ShopVocabulary.makerKinds.count)]
             let series = m < ShopVocabulary.makerNames.count ? "" : " \(m / ShopVocabulary.makerNames.count + 1)"
             makerNames.append("\(base) \(kind)\(series)")
-            makerCountry.append(rng.below(ShopVocabulary.countries.count))
+            makerCountry.append(rng.index(below: ShopVocabulary.countries.count))
         }
-        brandMaker = (0..<brandNames.count).map { _ in rng.below(makerCount) }
+        brandMaker = (0..<brandNames.count).map { _ in rng.index(below: makerCount) }
     }
 
     private mutating func makeItems(scenario: Scenario, departmentMaterials: [[Int]], rng: inout SeededGenerator) {
@@ -115,15 +115,15 @@ struct ShopCatalogue: Sendable {
         let width = max(5, String(total).count)
 
         // Categories: one item each first so none is empty, then uniformly at random.
-        var categoryOf = (0..<initial).map { $0 < categoryCount ? $0 : rng.below(categoryCount) }
+        var categoryOf = (0..<initial).map { $0 < categoryCount ? $0 : rng.index(below: categoryCount) }
         rng.shuffle(&categoryOf)
         // Launch times: the initial range is spread over the two years before the start.
         let start = Int64(scenario.start)
-        var launchTimes = (0..<initial).map { _ in start - Int64(rng.unit() * 730 * 86_400) }
-        var later = (0..<launches).map { _ in start + Int64(rng.unit() * scenario.days * 86_400) }
+        var launchTimes = (0..<initial).map { _ in start - Int64(rng.unitDouble() * 730 * 86_400) }
+        var later = (0..<launches).map { _ in start + Int64(rng.unitDouble() * scenario.days * 86_400) }
         later.sort()
         launchTimes += later
-        categoryOf += (0..<launches).map { _ in rng.below(categoryCount) }
+        categoryOf += (0..<launches).map { _ in rng.index(below: categoryCount) }
 
         // Zipf ranks: a random permutation within each category for the initial items;
         // launches draw a rank from the top third, so new items can become hits.
@@ -137,7 +137,7 @@ struct ShopCatalogue: Sendable {
         }
         for i in initial..<total {
             let n = max(1, membersOf[categoryOf[i]].count / 3)
-            rank[i] = 1 + rng.below(n)
+            rank[i] = 1 + rng.index(below: n)
         }
 
         itemIDs.reserveCapacity(total)
@@ -145,16 +145,16 @@ struct ShopCatalogue: Sendable {
             let c = categoryOf[i]
             let d = categoryDepartment[c]
             let brands = categoryBrands[c]
-            let brand = brands[rng.below(brands.count)]
-            let u = rng.unit()
+            let brand = brands[rng.index(below: brands.count)]
+            let u = rng.unitDouble()
             let tier: UInt8 = u < 0.35 ? 0 : (u < 0.8 ? 1 : 2)
             let base = ShopVocabulary.departments[d].basePrice * ShopVocabulary.tierMultiplier[Int(tier)]
             let price = rng.logNormal(mean: base, sigma: 0.25)
             let cents = Int32(max(0, price.rounded(.down))) * 100 + 99
             let materials = departmentMaterials[d]
-            let material = materials[rng.below(materials.count)]
-            let style = rng.below(ShopVocabulary.styles.count)
-            let model = 100 + rng.below(900)
+            let material = materials[rng.index(below: materials.count)]
+            let style = rng.index(below: ShopVocabulary.styles.count)
+            let model = 100 + rng.index(below: 900)
 
             var id = String(i + 1)
             id = "i" + String(repeating: "0", count: max(0, width - id.count)) + id

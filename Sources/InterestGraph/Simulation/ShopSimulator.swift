@@ -138,27 +138,27 @@ public struct ShopSimulator: Sendable {
                 currentItem[u] = item
                 event.item = item
                 viewsLeft[u] -= 1
-                if rng.unit() < (boosted[u] ? 0.9 : click) {
+                if rng.unitDouble() < (boosted[u] ? 0.9 : click) {
                     phase[u] = .click
-                    nextTime = t + 5 + Int64(rng.below(40))
+                    nextTime = t + 5 + Int64(rng.index(below: 40))
                 } else {
                     nextTime = afterItem(u, at: t)
                 }
             case .click:
                 event.item = currentItem[u]
                 event.action = .click
-                if rng.unit() < (boosted[u] ? 0.8 : cart) {
+                if rng.unitDouble() < (boosted[u] ? 0.8 : cart) {
                     phase[u] = .cart
-                    nextTime = t + 20 + Int64(rng.below(120))
+                    nextTime = t + 20 + Int64(rng.index(below: 120))
                 } else {
                     nextTime = afterItem(u, at: t)
                 }
             case .cart:
                 event.item = currentItem[u]
                 event.action = .cart
-                if rng.unit() < (boosted[u] ? 0.85 : purchase) {
+                if rng.unitDouble() < (boosted[u] ? 0.85 : purchase) {
                     phase[u] = .purchase
-                    nextTime = t + 30 + Int64(rng.below(300))
+                    nextTime = t + 30 + Int64(rng.index(below: 300))
                 } else {
                     nextTime = afterItem(u, at: t)
                 }
@@ -168,8 +168,8 @@ public struct ShopSimulator: Sendable {
                 event.action = .purchase
                 let department = world.catalogue.categoryDepartment[Int(world.catalogue.itemCategory[Int(item)])]
                 if world.catalogue.departmentIsConsumable[department] {
-                    if rng.unit() < 0.3 { event.quantity = 2 + UInt8(rng.below(2)) }
-                    if rng.unit() < repeatProbability {
+                    if rng.unitDouble() < 0.3 { event.quantity = 2 + UInt8(rng.index(below: 2)) }
+                    if rng.unitDouble() < repeatProbability {
                         repeatItem[u] = item
                         repeatDue[u] = t + Int64(rng.exponential(mean: repeatMean))
                     }
@@ -203,7 +203,7 @@ public struct ShopSimulator: Sendable {
         mixture.withUnsafeMutableBufferPointer { world.truth.fill(user: u, at: Double(t), into: $0) }
         for k in 0..<3 { focus[u * 3 + k] = Int32(sampleMixture()) }
         let p = 1 / max(viewsMean, 1)
-        let extra = p >= 1 ? 0 : Int(log(max(rng.unit(), 0x1p-53)) / log(1 - p))
+        let extra = p >= 1 ? 0 : Int(log(max(rng.unitDouble(), 0x1p-53)) / log(1 - p))
         viewsLeft[u] = Int32(1 + min(extra, 200))
         phase[u] = .view
         boosted[u] = false
@@ -218,7 +218,7 @@ public struct ShopSimulator: Sendable {
     }
 
     private mutating func sampleMixture() -> Int {
-        var r = rng.unit()
+        var r = rng.unitDouble()
         for c in mixture.indices {
             r -= mixture[c]
             if r < 0 { return c }
@@ -232,7 +232,7 @@ public struct ShopSimulator: Sendable {
         currentItem[u] = -1
         if viewsLeft[u] > 0 {
             phase[u] = .view
-            return t + 15 + Int64(rng.below(90))
+            return t + 15 + Int64(rng.index(below: 90))
         }
         phase[u] = .sessionStart
         let next = SessionRhythm.nextSession(after: Double(t) + HeteroGraph.sessionGap, perDay: world.userSessionRate[u], rng: &rng)
@@ -240,12 +240,12 @@ public struct ShopSimulator: Sendable {
     }
 
     private mutating func pickItem(_ u: Int) -> Int32 {
-        let r = rng.unit()
+        let r = rng.unitDouble()
         let category = Int(focus[u * 3 + (r < 0.6 ? 0 : (r < 0.85 ? 1 : 2))])
         let s = Double(world.userPriceSensitivity[u])
         let budget = 0.15 + 0.6 * s
         let premium = 0.35 * (1 - s)
-        let x = rng.unit()
+        let x = rng.unitDouble()
         var tier = x < budget ? 0 : (x < 1 - premium ? 1 : 2)
         // Fall back to another tier when this shelf is empty (small catalogues).
         for _ in 0..<3 {

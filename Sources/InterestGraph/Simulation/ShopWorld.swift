@@ -72,19 +72,19 @@ public struct ShopWorld: Sendable {
             ids.append("u" + String(repeating: "0", count: max(0, width - digits.count)) + digits)
             // Interests cluster: a primary department, then half the time a sibling category.
             let low = max(1, min(settings.interestsMin, stride))
-            let k = low + rng.below(stride - low + 1)
-            let primaryDepartment = rng.below(catalogue.departmentNames.count)
+            let k = low + rng.index(below: stride - low + 1)
+            let primaryDepartment = rng.index(below: catalogue.departmentNames.count)
             let primaryCategories = catalogue.departmentCategories[primaryDepartment]
-            var chosen: [Int] = [primaryCategories[rng.below(primaryCategories.count)]]
+            var chosen: [Int] = [primaryCategories[rng.index(below: primaryCategories.count)]]
             var attempts = 0
             while chosen.count < k && attempts < 64 {
                 attempts += 1
                 let c: Int
                 if rng.chance(0.5) {
                     let members = catalogue.departmentCategories[catalogue.categoryDepartment[chosen[chosen.count - 1]]]
-                    c = members[rng.below(members.count)]
+                    c = members[rng.index(below: members.count)]
                 } else {
-                    c = rng.below(categoryCount)
+                    c = rng.index(below: categoryCount)
                 }
                 if !chosen.contains(c) { chosen.append(c) }
             }
@@ -95,7 +95,7 @@ public struct ShopWorld: Sendable {
                 interestWeight[u * stride + j] = weights[j]
             }
             rates[u] = rng.logNormal(mean: settings.sessionsPerDay, sigma: 0.5)
-            sensitivity[u] = Float((rng.unit() + rng.unit()) / 2)
+            sensitivity[u] = Float((rng.unitDouble() + rng.unitDouble()) / 2)
             if settings.churnPerDay > 0 {
                 // The daily probability becomes an exponential lifetime.
                 let meanDays = -1 / log1p(-min(settings.churnPerDay, 0.999_999))
@@ -165,13 +165,13 @@ public struct ShopWorld: Sendable {
                 } else if let d = departmentIndex[spec.to] {
                     let options = catalogue.departmentCategories[d].filter { !from.contains(Int32($0)) }
                     guard !options.isEmpty else { continue }
-                    let main = options[driftRNG.below(options.count)]
+                    let main = options[driftRNG.index(below: options.count)]
                     let others = options.filter { $0 != main }
                     if others.isEmpty || spec.focus >= 1 {
                         to = [Int32(main)]
                         toWeight = [1]
                     } else {
-                        to = [Int32(main), Int32(others[driftRNG.below(others.count)])]
+                        to = [Int32(main), Int32(others[driftRNG.index(below: others.count)])]
                         toWeight = [spec.focus, 1 - spec.focus]
                     }
                 } else { continue }

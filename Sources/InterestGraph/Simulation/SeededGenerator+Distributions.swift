@@ -3,33 +3,13 @@ import Foundation
 /// Draws used by the simulator. Each one consumes a fixed number of `next()` calls where it
 /// can, so that a change in one distribution does not reshuffle every later draw.
 extension SeededGenerator {
-    /// Uniform in `[0, 1)` with 53 random bits.
     @inline(__always)
-    mutating func unit() -> Double {
-        Double(next() >> 11) * 0x1p-53
-    }
-
-    /// Uniform in `0..<n` by multiply-shift (Lemire without the rejection step: the bias is
-    /// below 2^-32 for the sizes used here, and skipping rejection keeps draws countable).
-    @inline(__always)
-    mutating func below(_ n: Int) -> Int {
-        Int(truncatingIfNeeded: ((next() >> 32) &* UInt64(UInt32(truncatingIfNeeded: n))) >> 32)
-    }
-
-    @inline(__always)
-    mutating func chance(_ p: Double) -> Bool { unit() < p }
+    mutating func chance(_ p: Double) -> Bool { unitDouble() < p }
 
     /// Exponential with the given mean.
     @inline(__always)
     mutating func exponential(mean: Double) -> Double {
-        -log1p(-unit()) * mean
-    }
-
-    /// Standard normal (Box-Muller, one value per call).
-    mutating func normal() -> Double {
-        let u1 = max(unit(), 0x1p-53)
-        let u2 = unit()
-        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+        -log1p(-unitDouble()) * mean
     }
 
     /// Log-normal with the given *mean* (not median) and log-space spread `sigma`.
@@ -40,7 +20,7 @@ extension SeededGenerator {
     /// Gamma(shape, 1) by Marsaglia-Tsang, boosted for shapes below one.
     mutating func gamma(shape: Double) -> Double {
         if shape < 1 {
-            let u = max(unit(), 0x1p-53)
+            let u = max(unitDouble(), 0x1p-53)
             return gamma(shape: shape + 1) * pow(u, 1 / shape)
         }
         let d = shape - 1.0 / 3
@@ -53,7 +33,7 @@ extension SeededGenerator {
                 v = 1 + c * x
             } while v <= 0
             v = v * v * v
-            let u = unit()
+            let u = unitDouble()
             if u < 1 - 0.0331 * x * x * x * x || log(max(u, 0x1p-53)) < 0.5 * x * x + d * (1 - v + log(v)) {
                 return d * v
             }
@@ -72,7 +52,7 @@ extension SeededGenerator {
     mutating func shuffle<T>(_ array: inout [T]) {
         guard array.count > 1 else { return }
         for i in stride(from: array.count - 1, to: 0, by: -1) {
-            array.swapAt(i, below(i + 1))
+            array.swapAt(i, index(below: i + 1))
         }
     }
 }

@@ -1,0 +1,33 @@
+/// The hyperparameters each model uses in `driftscope eval`, per protocol.
+///
+/// Every value here was chosen on the validation split inside the training data (protocol A:
+/// the last 10% of the training events by time; protocol B: the prequential protocol run on
+/// the warm-up half alone, scoring its last 10%), never on the test part. docs/EVALUATION.md
+/// lists the grids and the validation scores behind each choice.
+public enum TunedHyperparameters {
+    /// The model `driftscope eval` and the engine use when none is named: the best on validation.
+    public static let defaultModel: ModelKind = .hybrid
+
+    public enum EvaluationProtocol: String, Sendable, CaseIterable {
+        case temporal, prequential
+    }
+
+    /// The chosen hyperparameters of `kind` for `protocol`, with `seed`.
+    public static func hyperparameters(for kind: ModelKind, protocol p: EvaluationProtocol, seed: UInt64 = 42) -> Hyperparameters {
+        var h = Hyperparameters()
+        h.seed = seed
+        switch (kind, p) {
+        case (.mostPop, .temporal):
+            h.halfLife = 14 * 86_400
+        case (.mostPop, .prequential):
+            h.halfLife = .infinity
+        case (.itemKNN, _):
+            h.halfLife = .infinity
+            h.neighbours = 200
+        case (.mfBPR, _), (.lightGCN, _), (.hybrid, _):
+            h.learningRate = 0.005
+            h.epochs = 30
+        }
+        return h
+    }
+}

@@ -1,0 +1,78 @@
+extension EmbeddingModel {
+    /// Healthy batches between snapshots of the parameters.
+    static let snapshotInterval = 20
+    /// Healthy batches before an exploding loss can be judged against the recent mean.
+    static let warmupBatches = 5
+
+    /// Copies the ego tables and optimiser state as the last known good parameters.
+    mutating func takeSnapshot() {
+        snapshot = ParameterSnapshot(
+            tables: [egoUsers, egoItems, egoCategories, egoBrands, egoEntities],
+            moments: moments, adamStep: adamStep)
+    }
+
+    /// Folds a healthy loss into the running mean and snapshots every few batches.
+    mutating func recordHealthy(loss: Float) {
+        healthyBatches += 1
+        if let recent = recentLoss {
+            recentLoss = 0.9 * recent + 0.1 * loss
+        } else {
+            recentLoss = loss
+        }
+        if healthyBatches % Self.snapshotInterval == 0 { takeSnapshot() }
+    }
+
+    /// Returns a report (after rolling back) when `loss` shows divergence, else nil.
+    mutating func checkDivergence(loss: Float) -> DivergenceReport? {
+        let reason: DivergenceReport.Reason
+        if !loss.isFinite {
+            reason = .nonFiniteLoss
+        } else if healthyBatches >= Self.warmupBatches, let recent = recentLoss, recent > 0,
+                  loss > h.divergenceFactor * recent {
+            reason = .explodingLoss
+        } else if !bufferX.isEmpty, !bufferX.withUnsafeBufferPointer({ VectorKernels.allFinite($0.baseAddress!, $0.count) }) {
+            reason = .nonFiniteParameters
+        } else {
+            return nil
+        }
+        return rollBack(reason: reason, loss: loss)
+    }
+
+    /// Restores the last good parameters, halves the learning rate, refreshes the finals.
+    @discardableResult
+    mutating func rollBack(reason: DivergenceReport.Reason, loss: Float) -> DivergenceReport {
+        let previous = h.learningRate
+        if let snapshot {
+            let dimensionMatches = snapshot.tables[0].dimension == egoUsers.dimension
+            if dimensionMatches {
+                // Keep rows that were added after the snapshot (new nodes), restore the rest.
+                func restore(_ table: inout EmbeddingTable, _ saved: EmbeddingTable) {
+                    let n = min(table.storage.count, saved.storage.count)
+                    table.storage.replaceSubrange(0..<n, with: saved.storage[0..<n])
+                    // Rows added since may hold NaN too: zero them if so.
+                    if table.storage.count > n, !table.storage[n...].allSatisfy(\.isFinite) {
+                        for k in n..<table.storage.count { table.storage[k] = 0 }
+                    }
+                }
+                restore(&egoUsers, snapshot.tables[0])
+                restore(&egoItems, snapshot.tables[1])
+                restore(&egoCategories, snapshot.tables[2])
+                restore(&egoBrands, snapshot.tables[3])
+                restore(&egoEntities, snapshot.tables[4])
+                moments = snapshot.moments
+                for k in moments.indices { moments[k].ensure(table(NodeKind(rawValue: UInt8(k))!).storage.count) }
+                adamStep = snapshot.adamStep
+            }
+        }
+        var adjusted = hyperparameters
+        adjusted.learningRate = max(previous * 0.5, 1e-7)
+        hyperparameters = adjusted
+        h.learningRate = adjusted.learningRate
+        // Finals and sessions must not keep poisoned values either.
+        refreshFinals()
+        if !sessions.isFinite { sessions.zeroAll() }
+        let report = DivergenceReport(batch: batches, reason: reason, loss: loss, previousLearningRate: previous, newLearningRate: h.learningRate)
+        divergences.append(report)
+        return report
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+
+extension EmbeddingModel {
+    /// Users with at most this many events have their embedding set to the mean of their
+    /// items' embeddings (cold start) rather than updated incrementally.
+    static let coldStartEvents = 3
+
+    /// The per-event update, called after the graph applied the event.
+    ///
+    /// 1. New rows: a new user starts at the mean of their items' embeddings; an item seen for
+    ///    the first time starts at the mean of its categories', brand's and entities' embeddings
+    ///    (plus a little noise), so it is recommendable at once.
+    /// 2. ``Hyperparameters/onlineSteps`` BPR steps on the final and ego rows of the user, the
+    ///    item and a sampled negative.
+    /// 3. For a new edge, a one-hop refresh: `f_u += c f_i`, `f_i += c f_u` with
+    ///    `c = 1 / ((L + 1) sqrt(d_u d_i))`, the first-layer term the edge adds to the layer mean.
+    /// 4. The session vector: `s_u <- decay * s_u + w * f_i` (`w` the event's action weight).
+    ///
+    /// The event also enters the replay buffer for background training.
+    /// - Complexity: O((onlineSteps + cold-start rows) * dimension); no allocation in the
+    ///   steady state.
+    public mutating func observe(_ event: EventApplication, at time: Double, graph: HeteroGraph) {
+        let u = Int(event.user)
+        let i = Int(event.item)
+        if u >= egoUsers.rows || i >= egoItems.rows || u >= sessions.rows {
+            ensureRows(graph: graph, random: false)
+        }
+        let firstTime = i >= itemKnown.count || !itemKnown[i]
+        if firstTime { coldStartItem(event.item, graph: graph) }
+        replay.append(user: event.user, item: event.item, time: time)
+        markKnown(event.item)
+
+        let stride = self.stride
+        let userEvents = graph.eventCount(ofUser: event.user)
+        if userEvents <= Self.coldStartEvents {
+            coldStartUser(event.user, graph: graph)
+        } else if event.isNewEdge {
+            // One-hop refresh of the propagated embeddings along the new edge.
+            let du = Float(max(graph.userEdges[u].count, 1))
+            let di = Float(max(graph.itemEdges[i].count, 1))
+            let c = 1 / (Float(h.layers + 1) * (du * di).squareRoot())
+            finalUsers.storage.withUnsafeMutableBufferPointer { fu in
+                finalItems.storage.withUnsafeMutableBufferPointer { fi in
+                    let pu = fu.baseAddress! + u * stride
+                    let pi = fi.baseAddress! + i * stride
+                    VectorKernels.axpy(c, UnsafePointer(pi), pu, stride)
+                    VectorKernels.axpy(c, UnsafePointer(pu), pi, stride)
+                }
+            }
+        }
+        if h.onlineSteps > 0, h.onlineLearningRate > 0 { onlineSteps(user: event.user, item: event.item, graph: graph) }
+
+        // Session vector.
+        let decay = h.sessionDecay
+        let weight = event.weight
+        sessions.storage.withUnsafeMutableBufferPointer { s in
+            finalItems.storage.withUnsafeBufferPointer { fi in
+                VectorKernels.blend(decay, s.baseAddress! + u * stride, weight, fi.baseAddress! + i * stride, stride)
+            }
+        }
+    }
+
+    /// BPR steps on final and ego rows of `user`, `item` and sampled negatives.
+    mutating func onlineSteps(user: Int32, item: Int32, graph: HeteroGraph) {
+        let stride = self.stride
+        let rate = h.onlineLearningRate
+        let limit = min(finalItems.rows, egoItems.rows)
+        var localRng = rng
+        let known = knownItems
+        let sampling = h.negativeSampling
+        let replayItems = replay.items
+        let steps = h.onlineSteps
+        var rejected = false
+        let u = Int(user) * stride
+        let i = Int(item) * stride
+        finalUsers.storage.withUnsafeMutableBufferPointer { fu in
+            finalItems.storage.withUnsafeMutableBufferPointer { fi in
+                egoUsers.storage.withUnsafeMutableBufferPointer { eu in
+                    egoItems.storage.withUnsafeMutableBufferPointer { ei in
+                        let fub = fu.baseAddress!, fib = fi.baseAddress!
+                        let eub = eu.baseAddress!, eib = ei.baseAddress!
+                        for _ in 0..<steps {
+                            guard let negative = Self.sampleNegative(user: user, positive: item, known: known, replayItems: replayItems, sampling: sampling, limit: limit, graph: graph, rng: &localRng) else { break }
+                            let j = Int(negative) * stride
+                            let x = VectorKernels.dot(fub + u, fib + i, stride) - VectorKernels.dot(fub + u, fib + j, stride)
+                            guard x.isFinite else { rejected = true; break }
+                            let step = rate / (1 + exp(x))  // rate * sigmoid(-x)
+                            // Items first, from the current user vector; then the user.
+                            VectorKernels.axpy(step, fub + u, fib + i, stride)
+                            VectorKernels.axpy(step, fub + u, eib + i, stride)
+                            VectorKernels.axpy(-step, fub + u, fib + j, stride)
+                            VectorKernels.axpy(-step, fub + u, eib + j, stride)
+                            VectorKernels.axpy(step, fib + i, fub + u, stride)
+                            VectorKernels.axpy(-step, fib + j, fub + u, stride)
+                            VectorKernels.axpy(step, fib + i, eub + u, stride)
+                            VectorKernels.axpy(-step, fib + j, eub + u, stride)
+                        }
+                        if !rejected {
+                            let check = VectorKernels.squaredNorm(fub + u, stride) + VectorKernels.squaredNorm(fib + i, stride)
+                            if !check.isFinite { rejected = true }
+                        }
+                    }
+                }
+            }
+        }
+        rng = localRng
+        if rejected {
+            // Never let a blown-up step poison scores: reset the two rows from cold start.
+            rejectedOnlineUpdates += 1
+            egoUsers.zeroRow(Int(user))
+            finalUsers.zeroRow(Int(user))
+            sessions.zeroRow(Int(user))
+            coldStartItem(item, graph: graph)
+            coldStartUser(user, graph: graph)
+        }
+    }
+
+    /// Sets an item's ego and final rows to the mean of its side nodes' rows (categories,
+    /// brand, entities in the model), plus noise of 1% of the initial scale; zero-mean noise
+    /// alone when it has no side information.
+    mutating func coldStartItem(_ item: Int32, graph: HeteroGraph) {
+        let i = Int(item)
+        guard i < egoItems.rows, i < finalItems.rows, i < graph.itemCategories.count else { return }
+        let stride = self.stride
+        var sides: [(NodeKind, Int)] = []
+        for c in graph.itemCategories[i] where Int(c) < egoCategories.rows && Int(c) < finalCategories.rows {
+            sides.append((.category, Int(c)))
+        }
+        if graph.itemBrand[i] >= 0, Int(graph.itemBrand[i]) < egoBrands.rows, Int(graph.itemBrand[i]) < finalBrands.rows {
+            sides.append((.brand, Int(graph.itemBrand[i])))
+        }
+        for entity in graph.itemEntities[i] where Int(entity) < entityRow.count {
+            let row = Int(entityRow[Int(entity)])
+            if row >= 0, row < egoEntities.rows, row < finalEntities.rows { sides.append((.entity, row)) }
+        }
+        egoItems.zeroRow(i)
+        finalItems.zeroRow(i)
+        if !sides.isEmpty {
+            let share = 1 / Float(sides.count)
+            for (kind, row) in sides {
+                let (ego, final): (EmbeddingTable, EmbeddingTable)
+                switch kind {
+                case .category: (ego, final) = (egoCategories, finalCategories)
+                case .brand: (ego, final) = (egoBrands, finalBrands)
+                default: (ego, final) = (egoEntities, finalEntities)
+                }
+                ego.storage.withUnsafeBufferPointer { src in
+                    egoItems.storage.withUnsafeMutableBufferPointer { dst in
+                        VectorKernels.axpy(share, src.baseAddress! + row * stride, dst.baseAddress! + i * stride, stride)
+                    }
+                }
+                final.storage.withUnsafeBufferPointer { src in
+                    finalItems.storage.withUnsafeMutableBufferPointer { dst in
+                        VectorKernels.axpy(share, src.baseAddress! + row * stride, dst.baseAddress! + i * stride, stride)
+                    }
+                }
+            }
+        }
+        let noise = h.initialScale * 0.01
+        for k in 0..<dimension {
+            egoItems.storage[i * stride + k] += rng.gaussian() * noise
+            finalItems.storage[i * stride + k] += rng.gaussian() * noise
+        }
+    }
+
+    /// Sets a user's ego and final rows to the mean of their items' final rows.
+    mutating func coldStartUser(_ user: Int32, graph: HeteroGraph) {
+        let u = Int(user)
+        guard u < graph.userEdges.count, u < egoUsers.rows, u < finalUsers.rows else { return }
+        let edges = graph.userEdges[u]
+        let stride = self.stride
+        finalUsers.zeroRow(u)
+        guard !edges.isEmpty else {
+            egoUsers.zeroRow(u)
+            return
+        }
+        let share = 1 / Float(edges.count)
+        finalUsers.storage.withUnsafeMutableBufferPointer { fu in
+            finalItems.storage.withUnsafeBufferPointer { fi in
+                for edge in edges {
+                    let item = Int(graph.edgeItem[Int(edge)])
+                    guard item < finalItems.rows else { continue }
+                    VectorKernels.axpy(share, fi.baseAddress! + item * stride, fu.baseAddress! + u * stride, stride)
+                }
+            }
+        }
+        egoUsers.storage.replaceSubrange((u * stride)..<((u + 1) * stride), with: finalUsers.storage[(u * stride)..<((u + 1) * stride)])
+    }
+
+    /// Forgets a user's embeddings and training data (the graph forgets its edges separately).
+    public mutating func forget(user: Int32) {
+        let u = Int(user)
+        if u < egoUsers.rows { egoUsers.zeroRow(u) }
+        if u < finalUsers.rows { finalUsers.zeroRow(u) }
+        if u < sessions.rows { sessions.zeroRow(u) }
+        replay.remove(user: user)
+        for k in moments.indices where k == Int(NodeKind.user.rawValue) && (u + 1) * stride <= moments[k].first.count {
+            for x in (u * stride)..<((u + 1) * stride) {
+                moments[k].first[x] = 0
+                moments[k].second[x] = 0
+            }
+        }
+        snapshot = nil
+        takeSnapshot()
+    }
+}

@@ -1,0 +1,256 @@
+/// Graph embeddings for users, items, categories, brands and knowledge-graph entities,
+/// trained with BPR and propagated LightGCN-style over the heterogeneous graph.
+///
+/// With `layers == 0` and `sideWeight == 0` it is plain matrix factorisation (MF-BPR).
+///
+/// **Tables.** Every node kind has an *ego* table (the trained parameters) and a *final*
+/// table (the layer mean of the propagation, used for scoring). Users also have a *session*
+/// vector: `s_u <- decay * s_u + w * f_item` on each event, the seeds' online rule, which
+/// lets a user's query drift with what they did last.
+///
+/// **Training.** ``trainBatch(graph:)`` runs one mini-batch on the whole propagation graph:
+/// forward propagation, BPR loss with sampled negatives and L2 on the batch's ego rows,
+/// backward propagation (the normalised adjacency is symmetric), then Adam or SGD. Positives
+/// come from a replay buffer that favours recent interactions. A divergence guard rolls back
+/// to the last good parameters and halves the learning rate; nothing here traps.
+///
+/// **Online.** ``observe(_:at:graph:)`` is the per-event update: cold-start rows for new
+/// nodes, a few BPR steps on the event's user and item, a one-hop refresh of their final
+/// embeddings, and the session update.
+///
+/// ```swift
+/// var model = EmbeddingModel(hyperparameters: Hyperparameters())
+/// model.fit(graph: graph, epochs: 30)
+/// let top = model.recommend(user: 0, k: 20, graph: graph)
+/// ```
+public struct EmbeddingModel: Sendable {
+    /// The hyperparameters as set (see ``update(hyperparameters:)``).
+    public internal(set) var hyperparameters: Hyperparameters
+    /// The sanitised copy the hot paths read.
+    var h: Hyperparameters
+
+    // MARK: Tables
+
+    var egoUsers: EmbeddingTable
+    var egoItems: EmbeddingTable
+    var egoCategories: EmbeddingTable
+    var egoBrands: EmbeddingTable
+    var egoEntities: EmbeddingTable
+    /// Adam moments, indexed by `NodeKind.rawValue`.
+    var moments: [OptimizerState] = Array(repeating: OptimizerState(), count: NodeKind.allCases.count)
+    var adamStep = 0
+
+    /// Propagated embeddings used for scoring.
+    public internal(set) var finalUsers: EmbeddingTable
+    public internal(set) var finalItems: EmbeddingTable
+    var finalCategories: EmbeddingTable
+    var finalBrands: EmbeddingTable
+    var finalEntities: EmbeddingTable
+    /// Per-user session vectors.
+    public internal(set) var sessions: EmbeddingTable
+
+    // MARK: Graph view
+
+    var propagation = PropagationGraph()
+    /// Graph entity id -> entity table row (-1 when the entity is not in the model).
+    var entityRow: [Int32] = []
+    var entityRows = 0
+    /// Items with at least one interaction, the uniform negative pool.
+    var knownItems: [Int32] = []
+    var itemKnown: [Bool] = []
+
+    // MARK: Training state
+
+    var replay: ReplayBuffer
+    var rng: SeededGenerator
+    /// Work buffers, `nodeCount * stride` floats each, reused across batches.
+    var bufferX: [Float] = []
+    var bufferScratch: [Float] = []
+    var bufferFinal: [Float] = []
+    var bufferGradient: [Float] = []
+    var batchRows: [Int32] = []
+    /// Whether final tables reflect the ego tables (false after a rollback or re-initialise).
+    var finalsFresh = false
+
+    /// Batches run since the last (re)initialisation.
+    public internal(set) var batches = 0
+    /// Exponential moving average of healthy batch losses (nil before the first batch).
+    public internal(set) var recentLoss: Float?
+    var healthyBatches = 0
+    var snapshot: ParameterSnapshot?
+    /// Every rollback so far, oldest first.
+    public internal(set) var divergences: [DivergenceReport] = []
+    /// Online updates dropped because they produced a non-finite value.
+    public internal(set) var rejectedOnlineUpdates = 0
+
+    /// A fresh, empty model. Call ``fit(graph:epochs:)`` or let ``observe(_:at:graph:)`` grow it.
+    public init(hyperparameters: Hyperparameters) {
+        self.hyperparameters = hyperparameters
+        h = hyperparameters.sanitised
+        let d = h.dimension
+        egoUsers = EmbeddingTable(dimension: d)
+        egoItems = EmbeddingTable(dimension: d)
+        egoCategories = EmbeddingTable(dimension: d)
+        egoBrands = EmbeddingTable(dimension: d)
+        egoEntities = EmbeddingTable(dimension: d)
+        finalUsers = EmbeddingTable(dimension: d)
+        finalItems = EmbeddingTable(dimension: d)
+        finalCategories = EmbeddingTable(dimension: d)
+        finalBrands = EmbeddingTable(dimension: d)
+        finalEntities = EmbeddingTable(dimension: d)
+        sessions = EmbeddingTable(dimension: d)
+        replay = ReplayBuffer(capacity: h.replayCapacity, halfLife: h.replayHalfLife)
+        rng = SeededGenerator(seed: h.seed)
+    }
+
+    /// Embedding width in use (may differ from ``hyperparameters`` until ``reinitialise(graph:)``).
+    public var dimension: Int { egoUsers.dimension }
+    var stride: Int { egoUsers.stride }
+
+    /// Applies new hyperparameters from the next batch or event on.
+    ///
+    /// A new ``Hyperparameters/dimension`` is recorded but not applied: call
+    /// ``reinitialise(graph:)`` to rebuild the tables at the new width (that forgets training).
+    /// Returns `true` when such a re-initialise is pending.
+    @discardableResult
+    public mutating func update(hyperparameters new: Hyperparameters) -> Bool {
+        let old = h
+        hyperparameters = new
+        h = new.sanitised
+        if h.replayHalfLife != old.replayHalfLife { replay.setHalfLife(h.replayHalfLife) }
+        replay.capacity = h.replayCapacity
+        if h.sideWeight != old.sideWeight || h.entityMinItems != old.entityMinItems
+            || h.edgeWeighting != old.edgeWeighting || h.threads != old.threads {
+            propagation.builtEvents = -1  // rebuild at the next batch
+        }
+        return needsReinitialise
+    }
+
+    /// True when ``hyperparameters`` asks for a different dimension than the tables have.
+    public var needsReinitialise: Bool { h.dimension != egoUsers.dimension }
+
+    /// Drops all learned state and rebuilds the tables for `graph` at the current
+    /// hyperparameters (including a new dimension), replaying the graph's edges into the
+    /// replay buffer. Does not train; see ``fit(graph:epochs:)``.
+    public mutating func reinitialise(graph: HeteroGraph) {
+        var fresh = EmbeddingModel(hyperparameters: hyperparameters)
+        fresh.divergences = divergences
+        self = fresh
+        ensureRows(graph: graph, random: true)
+        // Replay every live edge, oldest first, so recency weighting sees real times.
+        let edges = (0..<graph.edgeUser.count).filter { graph.edgeUser[$0] >= 0 }
+            .sorted { graph.edgeTime[$0] < graph.edgeTime[$1] || (graph.edgeTime[$0] == graph.edgeTime[$1] && $0 < $1) }
+        for e in edges {
+            let item = graph.edgeItem[e]
+            replay.append(user: graph.edgeUser[e], item: item, time: graph.edgeTime[e])
+            markKnown(item)
+        }
+        rebuildPropagation(graph: graph)
+        refreshFinals()
+        takeSnapshot()
+        // Session vectors from each user's history in time order.
+        rebuildSessions(graph: graph)
+    }
+
+    /// Re-initialises, trains `epochs` passes' worth of batches over the replay buffer, and
+    /// refreshes the final embeddings.
+    ///
+    /// - Returns: the mean loss of the last epoch.
+    @discardableResult
+    public mutating func fit(graph: HeteroGraph, epochs: Int) -> Float {
+        reinitialise(graph: graph)
+        var last: Float = 0
+        for _ in 0..<max(0, epochs) { last = trainEpoch(graph: graph) }
+        refreshFinals()
+        rebuildSessions(graph: graph)
+        return last
+    }
+
+    // MARK: Rows
+
+    mutating func markKnown(_ item: Int32) {
+        let i = Int(item)
+        if i >= itemKnown.count { itemKnown.append(contentsOf: repeatElement(false, count: i + 1 - itemKnown.count)) }
+        if !itemKnown[i] {
+            itemKnown[i] = true
+            knownItems.append(item)
+        }
+    }
+
+    /// Grows every table to the graph's node counts. New rows are random when `random`
+    /// (initialisation) and zero otherwise (the online path fills them by cold start).
+    mutating func ensureRows(graph: HeteroGraph, random: Bool) {
+        let sigma = random ? h.initialScale : 0
+        egoUsers.ensureRows(graph.users.count, standardDeviation: sigma, using: &rng)
+        egoItems.ensureRows(graph.items.count, standardDeviation: sigma, using: &rng)
+        egoCategories.ensureRows(graph.categories.count, standardDeviation: h.initialScale, using: &rng)
+        egoBrands.ensureRows(graph.brands.count, standardDeviation: h.initialScale, using: &rng)
+        finalUsers.ensureRows(graph.users.count, standardDeviation: 0, using: &rng)
+        finalItems.ensureRows(graph.items.count, standardDeviation: 0, using: &rng)
+        finalCategories.ensureRows(graph.categories.count, standardDeviation: 0, using: &rng)
+        finalBrands.ensureRows(graph.brands.count, standardDeviation: 0, using: &rng)
+        sessions.ensureRows(graph.users.count, standardDeviation: 0, using: &rng)
+        if random {
+            // Until the first propagation, final = ego.
+            finalUsers.storage.replaceSubrange(0..<egoUsers.storage.count, with: egoUsers.storage)
+            finalItems.storage.replaceSubrange(0..<egoItems.storage.count, with: egoItems.storage)
+        }
+    }
+
+    mutating func ensureEntityRows() {
+        egoEntities.ensureRows(entityRows, standardDeviation: h.initialScale, using: &rng)
+        finalEntities.ensureRows(entityRows, standardDeviation: 0, using: &rng)
+    }
+
+    /// Recomputes every user's session vector from their history, oldest event first.
+    mutating func rebuildSessions(graph: HeteroGraph) {
+        sessions.zeroAll()
+        let decay = h.sessionDecay
+        let stride = self.stride
+        for u in 0..<min(graph.users.count, sessions.rows) {
+            let edges = graph.userEdges[u].sorted { graph.edgeTime[Int($0)] < graph.edgeTime[Int($1)] || (graph.edgeTime[Int($0)] == graph.edgeTime[Int($1)] && $0 < $1) }
+            for edge in edges {
+                let item = Int(graph.edgeItem[Int(edge)])
+                guard item < finalItems.rows else { continue }
+                let w = h.actionWeights[Action(rawValue: graph.edgeLastAction[Int(edge)]) ?? .view]
+                sessions.storage.withUnsafeMutableBufferPointer { s in
+                    finalItems.storage.withUnsafeBufferPointer { f in
+                        VectorKernels.blend(decay, s.baseAddress! + u * stride, w, f.baseAddress! + item * stride, stride)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A copy of the trainable state, for the divergence guard.
+struct ParameterSnapshot: Sendable {
+    var tables: [EmbeddingTable]
+    var moments: [OptimizerState]
+    var adamStep: Int
+}
+
+/// What the divergence guard did.
+public struct DivergenceReport: Sendable, Hashable, Codable {
+    public enum Reason: String, Sendable, Hashable, Codable {
+        case nonFiniteLoss, explodingLoss, nonFiniteParameters
+    }
+
+    /// Batch count at the time (since the last initialisation).
+    public var batch: Int
+    public var reason: Reason
+    /// The offending loss (may be NaN or infinite).
+    public var loss: Float
+    public var previousLearningRate: Float
+    public var newLearningRate: Float
+}
+
+/// The outcome of one training batch.
+public struct TrainingStep: Sendable, Hashable {
+    /// Mean BPR loss plus the L2 term; NaN when nothing was trained.
+    public var loss: Float
+    /// Positive-negative pairs in the batch (0 when the replay buffer was empty).
+    public var pairs: Int
+    /// Set when the batch diverged and parameters were rolled back.
+    public var divergence: DivergenceReport?
+}

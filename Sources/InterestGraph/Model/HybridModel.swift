@@ -1,0 +1,170 @@
+import Foundation
+
+/// The graph embeddings plus two cheap, exact graph signals that embeddings blur:
+///
+/// - **Co-visitation**: items that directly followed (or preceded) the user's recent items in
+///   other users' histories, within ``Hyperparameters/covisitWindow`` steps. This is the
+///   two-hop item-user-item path of the interaction graph restricted to a short window, so
+///   it captures "what people do next" rather than "what people like overall".
+/// - **Recency prior**: `log(1 + decayed popularity)`, the item's current momentum.
+///
+/// `score(u, i) = query(u) · f_i + covisitWeight * covisit(u, i) + popularityWeight * prior(i)`.
+/// With both weights at zero this is exactly the ``EmbeddingModel`` (MF-BPR or LightGCN), and
+/// the extra state is not maintained.
+public struct HybridModel: Sendable {
+    public internal(set) var embedding: EmbeddingModel
+    var popularity: PopularityModel
+    var covisit: CooccurrenceIndex
+    var recent: RecentItems
+    /// `log(1 + popularity)` per item, refreshed incrementally (see ``refreshPrior()``).
+    var prior: [Float] = []
+    var priorTime: Double = -.infinity
+    var eventsSincePrior = 0
+
+    public init(hyperparameters: Hyperparameters) {
+        let h = hyperparameters.sanitised
+        embedding = EmbeddingModel(hyperparameters: hyperparameters)
+        popularity = PopularityModel(halfLife: h.halfLife)
+        covisit = CooccurrenceIndex(halfLife: .infinity)
+        recent = RecentItems(window: h.covisitWindow)
+    }
+
+    var h: Hyperparameters { embedding.h }
+    var usesCovisit: Bool { embedding.h.covisitWeight != 0 }
+    var usesPrior: Bool { embedding.h.popularityWeight != 0 }
+
+    /// Applies new hyperparameters (see ``EmbeddingModel/update(hyperparameters:)``); turning
+    /// the co-visitation or popularity term on rebuilds its state from `graph`.
+    @discardableResult
+    public mutating func update(hyperparameters new: Hyperparameters, graph: HeteroGraph) -> Bool {
+        let before = embedding.h
+        let pending = embedding.update(hyperparameters: new)
+        let after = embedding.h
+        if after.covisitWeight != 0, before.covisitWeight == 0 || before.covisitWindow != after.covisitWindow {
+            rebuildCovisitation(graph: graph)
+        }
+        if after.popularityWeight != 0, before.popularityWeight == 0 || before.halfLife != after.halfLife {
+            rebuildPopularity(graph: graph)
+        }
+        return pending
+    }
+
+    /// Trains the embeddings from scratch and rebuilds the co-visitation and popularity state.
+    @discardableResult
+    public mutating func fit(graph: HeteroGraph) -> Float {
+        let loss = embedding.fit(graph: graph, epochs: embedding.h.epochs)
+        if usesCovisit { rebuildCovisitation(graph: graph) }
+        if usesPrior { rebuildPopularity(graph: graph) }
+        return loss
+    }
+
+    /// The per-event update: the embedding's online step, then co-visitation pairs with the
+    /// user's recent items and the popularity count.
+    /// - Complexity: O(embedding update + covisitWindow).
+    public mutating func observe(_ event: EventApplication, at time: Double, graph: HeteroGraph) {
+        embedding.observe(event, at: time, graph: graph)
+        if usesCovisit, event.isNewEdge {
+            let weight = covisit.scale(at: time)
+            let item = event.item
+            recent.forEach(user: event.user) { other, _ in
+                if other != item {
+                    covisit.add(item, other, weight)
+                    covisit.add(other, item, weight)
+                }
+            }
+            covisit.addMass(item, weight)
+            recent.push(user: event.user, item: item)
+        }
+        if usesPrior {
+            popularity.observe(item: event.item, at: time)
+            let i = Int(event.item)
+            if i >= prior.count { prior.append(contentsOf: repeatElement(0, count: i + 1 - prior.count)) }
+            prior[i] = log1p(popularity.counter.value(i))
+            eventsSincePrior += 1
+            // The global decay moves every item's prior a little; recompute all now and then.
+            if eventsSincePrior >= 1000 || (h.halfLife.isFinite && time - priorTime > h.halfLife / 50) { refreshPrior() }
+        }
+    }
+
+    /// Recomputes `log(1 + popularity)` for every item.
+    mutating func refreshPrior() {
+        let n = popularity.counter.values.count
+        if prior.count < n { prior.append(contentsOf: repeatElement(0, count: n - prior.count)) }
+        for i in 0..<n { prior[i] = log1p(popularity.counter.value(i)) }
+        priorTime = popularity.counter.now
+        eventsSincePrior = 0
+    }
+
+    /// Counts every live edge's events at the edge's latest time (exact when each user-item
+    /// pair occurs once, as in rating data).
+    mutating func rebuildPopularity(graph: HeteroGraph) {
+        popularity = PopularityModel(halfLife: h.halfLife)
+        var items: [Int32] = []
+        var times: [Double] = []
+        for e in 0..<graph.edgeUser.count where graph.edgeUser[e] >= 0 {
+            for _ in 0..<Int(graph.edgeCount[e]) {
+                items.append(graph.edgeItem[e])
+                times.append(graph.edgeTime[e])
+            }
+        }
+        popularity.fit(items: items, times: times, itemCount: graph.items.count)
+        refreshPrior()
+    }
+
+    /// Replays every user's history in time order into the co-visitation index.
+    mutating func rebuildCovisitation(graph: HeteroGraph) {
+        covisit = CooccurrenceIndex(halfLife: .infinity)
+        covisit.ensureItems(graph.items.count)
+        recent = RecentItems(window: h.covisitWindow)
+        recent.ensureUsers(graph.users.count)
+        for u in 0..<graph.users.count {
+            let edges = graph.userEdges[u].sorted {
+                graph.edgeFirst[Int($0)] < graph.edgeFirst[Int($1)] || (graph.edgeFirst[Int($0)] == graph.edgeFirst[Int($1)] && $0 < $1)
+            }
+            for edge in edges {
+                let item = graph.edgeItem[Int(edge)]
+                recent.forEach(user: Int32(u)) { other, _ in
+                    if other != item {
+                        covisit.add(item, other, 1)
+                        covisit.add(other, item, 1)
+                    }
+                }
+                covisit.addMass(item, 1)
+                recent.push(user: Int32(u), item: item)
+            }
+        }
+    }
+
+    /// Scores every item for `user` into `scores` (see the type's formula).
+    /// - Complexity: O(items * dimension + sum of recent items' co-visitation rows).
+    public func score(user: Int32, into scores: UnsafeMutableBufferPointer<Float>) {
+        embedding.score(user: user, into: scores)
+        let kappa = h.covisitWeight
+        if kappa != 0, recent.count(user: user) > 0 {
+            let decay = h.sessionDecay
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: scores.count) { scratch in
+                scratch.initialize(repeating: 0)
+                var coefficient: Float = 1
+                recent.forEach(user: user) { item, _ in
+                    covisit.accumulate(row: item, coefficient: coefficient, alpha: 0.5, into: scratch)
+                    coefficient *= decay
+                }
+                covisit.normalise(scratch, alpha: 0.5)
+                for k in scores.indices { scores[k] += kappa * scratch[k] }
+            }
+        }
+        let beta = h.popularityWeight
+        if beta != 0 {
+            prior.withUnsafeBufferPointer { p in
+                let n = min(p.count, scores.count)
+                for k in 0..<n { scores[k] += beta * p[k] }
+            }
+        }
+    }
+
+    /// Forgets a user everywhere in the model.
+    public mutating func forget(user: Int32) {
+        embedding.forget(user: user)
+        recent.clear(user: user)
+    }
+}

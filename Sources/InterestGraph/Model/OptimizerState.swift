@@ -1,0 +1,59 @@
+import Foundation
+
+/// Adam moments for one embedding table (SGD needs none).
+struct OptimizerState: Sendable, Hashable {
+    var first: [Float] = []
+    var second: [Float] = []
+
+    mutating func ensure(_ count: Int) {
+        if first.count < count {
+            first.append(contentsOf: repeatElement(0, count: count - first.count))
+            second.append(contentsOf: repeatElement(0, count: count - second.count))
+        }
+    }
+
+    mutating func reset() {
+        first = []
+        second = []
+    }
+}
+
+enum OptimizerKernels {
+    /// One Adam step over `count` floats: `m = b1 m + (1-b1) g`, `v = b2 v + (1-b2) g²`,
+    /// `p -= lr * m̂ / (sqrt(v̂) + eps)` with bias correction folded into `lr` and `eps`.
+    /// - Complexity: O(count), vectorised.
+    @inline(__always)
+    static func adam(
+        parameters p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
+        first m: UnsafeMutablePointer<Float>, second v: UnsafeMutablePointer<Float>,
+        count: Int, learningRate: Float, step: Int
+    ) {
+        let b1: Float = 0.9
+        let b2: Float = 0.999
+        let correction1 = 1 - Float(pow(Double(b1), Double(step)))
+        let correction2 = 1 - Float(pow(Double(b2), Double(step)))
+        // p -= lr * (m / c1) / (sqrt(v / c2) + eps) = (lr * sqrt(c2) / c1) * m / (sqrt(v) + eps * sqrt(c2))
+        let rootC2 = correction2.squareRoot()
+        let alpha = SIMD16<Float>(repeating: learningRate * rootC2 / correction1)
+        let epsilon = SIMD16<Float>(repeating: 1e-8 * rootC2)
+        let vb1 = SIMD16<Float>(repeating: b1), vc1 = SIMD16<Float>(repeating: 1 - b1)
+        let vb2 = SIMD16<Float>(repeating: b2), vc2 = SIMD16<Float>(repeating: 1 - b2)
+        var k = 0
+        while k < count {
+            let grad = VectorKernels.load(g, k)
+            let mk = vb1 * VectorKernels.load(UnsafePointer(m), k) + vc1 * grad
+            let vk = vb2 * VectorKernels.load(UnsafePointer(v), k) + vc2 * grad * grad
+            VectorKernels.store(mk, m, k)
+            VectorKernels.store(vk, v, k)
+            let update = alpha * mk / (vk.squareRoot() + epsilon)
+            VectorKernels.store(VectorKernels.load(UnsafePointer(p), k) - update, p, k)
+            k += 16
+        }
+    }
+
+    /// `p -= lr * g`.
+    @inline(__always)
+    static func sgd(parameters p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>, count: Int, learningRate: Float) {
+        VectorKernels.axpy(-learningRate, g, p, count)
+    }
+}

@@ -1,0 +1,245 @@
+import Foundation
+
+/// The normalised adjacency `D^-1/2 A D^-1/2` of the heterogeneous graph, in CSR form, over
+/// one node space laid out as `[users | items | categories | brands | entities]`.
+///
+/// Edges: user-item (weighted per ``Hyperparameters/EdgeWeighting``), item-category,
+/// item-brand and item-entity (weighted ``Hyperparameters/sideWeight``). Entities: an entity
+/// joins when at least ``Hyperparameters/entityMinItems`` items reach it through their linked
+/// entity or one knowledge-graph hop from it; the item is then linked to it directly. That
+/// keeps the shared actors, directors and genres that connect items (two hops apart) and
+/// drops the thousands of entities that touch a single item and would only add noise and cost.
+///
+/// The graph is symmetric, so the same routine serves the forward pass (embeddings) and the
+/// backward pass (gradients).
+struct PropagationGraph: Sendable {
+    var userCount = 0
+    var itemCount = 0
+    var categoryCount = 0
+    var brandCount = 0
+    var entityCount = 0
+    var rowStart: [Int32] = [0]
+    var columns: [Int32] = []
+    var values: [Float] = []
+    /// Row ranges with near-equal work (rows + nonzeros), one per worker thread.
+    var partitions: [Range<Int>] = [0..<0]
+    /// Graph state this was built from, to decide when to rebuild.
+    var builtLiveEdges = -1
+    var builtEvents = -1
+
+    var itemBase: Int { userCount }
+    var categoryBase: Int { userCount + itemCount }
+    var brandBase: Int { categoryBase + categoryCount }
+    var entityBase: Int { brandBase + brandCount }
+    var nodeCount: Int { entityBase + entityCount }
+    var nonzeros: Int { columns.count }
+
+    /// Builds the adjacency from the graph.
+    ///
+    /// - Parameter entityRow: graph entity id -> model entity row (-1 when absent). Entities
+    ///   that newly qualify get the next free row, so rows (and their embeddings) are stable.
+    /// - Complexity: O(edges + items * KG degree of their linked entities).
+    static func build(
+        graph: HeteroGraph, hyperparameters h: Hyperparameters,
+        entityRow: inout [Int32], entityRows: inout Int, threads: Int
+    ) -> PropagationGraph {
+        var p = PropagationGraph()
+        p.userCount = graph.users.count
+        p.itemCount = graph.items.count
+        p.categoryCount = h.sideWeight > 0 ? graph.categories.count : 0
+        p.brandCount = h.sideWeight > 0 ? graph.brands.count : 0
+        p.builtLiveEdges = graph.liveEdgeCount
+        p.builtEvents = graph.eventsApplied
+
+        // Entities: which items reach each entity (linked, or one KG hop from a linked one).
+        var itemEntityLinks: [[Int32]] = Array(repeating: [], count: p.itemCount)  // model entity rows
+        if h.sideWeight > 0, h.entityMinItems > 0, !graph.entityItems.isEmpty {
+            if entityRow.count < graph.entities.count {
+                entityRow.append(contentsOf: repeatElement(-1, count: graph.entities.count - entityRow.count))
+            }
+            var reach = [[Int32]](repeating: [], count: graph.entities.count)
+            var seen = Set<Int32>()
+            for item in 0..<p.itemCount where graph.itemActive[item] {
+                seen.removeAll(keepingCapacity: true)
+                for linked in graph.itemEntities[item] {
+                    seen.insert(linked)
+                    for l in graph.entityLinks[Int(linked)] { seen.insert(l.entity) }
+                }
+                for e in seen.sorted() { reach[Int(e)].append(Int32(item)) }
+            }
+            for e in 0..<reach.count where reach[e].count >= h.entityMinItems {
+                if entityRow[e] < 0 {
+                    entityRow[e] = Int32(entityRows)
+                    entityRows += 1
+                }
+                for item in reach[e] { itemEntityLinks[Int(item)].append(entityRow[e]) }
+            }
+            p.entityCount = entityRows
+        }
+
+        // Adjacency lists as (row, column, weight) triples, then CSR.
+        let n = p.nodeCount
+        var degree = [Float](repeating: 0, count: n)
+        var counts = [Int32](repeating: 0, count: n + 1)
+        var rows: [Int32] = []
+        var cols: [Int32] = []
+        var weights: [Float] = []
+        rows.reserveCapacity(2 * graph.liveEdgeCount + 4 * p.itemCount)
+        cols.reserveCapacity(rows.capacity)
+        weights.reserveCapacity(rows.capacity)
+        func addEdge(_ a: Int, _ b: Int, _ w: Float) {
+            guard w > 0, w.isFinite else { return }
+            rows.append(Int32(a)); cols.append(Int32(b)); weights.append(w)
+            rows.append(Int32(b)); cols.append(Int32(a)); weights.append(w)
+            degree[a] += w
+            degree[b] += w
+            counts[a] += 1
+            counts[b] += 1
+        }
+        // Strength uses the model's own half-life, so one graph can serve models with
+        // different half-lives (exact when each user-item pair occurs once).
+        let decay = DecayPolicy(halfLife: h.halfLife)
+        for e in 0..<graph.edgeUser.count where graph.edgeUser[e] >= 0 {
+            let w: Float
+            switch h.edgeWeighting {
+            case .binary: w = 1
+            case .strength:
+                w = Float(Double(graph.edgeValue[e]) * decay.factor(elapsed: graph.now - graph.edgeTime[e]))
+            case .logStrength:
+                w = Float(log1p(Double(graph.edgeValue[e]) * decay.factor(elapsed: graph.now - graph.edgeTime[e])))
+            }
+            addEdge(Int(graph.edgeUser[e]), p.itemBase + Int(graph.edgeItem[e]), w)
+        }
+        if h.sideWeight > 0 {
+            for item in 0..<p.itemCount where graph.itemActive[item] {
+                let node = p.itemBase + item
+                for c in graph.itemCategories[item] { addEdge(node, p.categoryBase + Int(c), h.sideWeight) }
+                if graph.itemBrand[item] >= 0 { addEdge(node, p.brandBase + Int(graph.itemBrand[item]), h.sideWeight) }
+                for row in itemEntityLinks[item] { addEdge(node, p.entityBase + Int(row), h.sideWeight) }
+            }
+        }
+        // Prefix sums, then scatter the triples into rows (stable: rows keep insertion order).
+        var start = [Int32](repeating: 0, count: n + 1)
+        for r in 0..<n { start[r + 1] = start[r] + counts[r] }
+        var fill = start
+        var columns = [Int32](repeating: 0, count: rows.count)
+        var values = [Float](repeating: 0, count: rows.count)
+        var inverseRoot = [Float](repeating: 0, count: n)
+        for r in 0..<n where degree[r] > 0 { inverseRoot[r] = 1 / degree[r].squareRoot() }
+        for k in rows.indices {
+            let r = Int(rows[k])
+            let c = Int(cols[k])
+            let slot = Int(fill[r])
+            fill[r] += 1
+            columns[slot] = Int32(c)
+            values[slot] = weights[k] * inverseRoot[r] * inverseRoot[c]
+        }
+        p.rowStart = start
+        p.columns = columns
+        p.values = values
+        p.partitions = balancedPartitions(rowStart: start, parts: threads)
+        return p
+    }
+
+    /// Row ranges with about equal `rows + nonzeros` each.
+    static func balancedPartitions(rowStart: [Int32], parts: Int) -> [Range<Int>] {
+        let n = rowStart.count - 1
+        guard parts > 1, n > 0 else { return [0..<max(n, 0)] }
+        let total = n + Int(rowStart[n])
+        var result: [Range<Int>] = []
+        var begin = 0
+        for k in 1...parts {
+            let target = total * k / parts
+            var end = begin
+            while end < n && end + Int(rowStart[end]) < target { end += 1 }
+            if k == parts { end = n }
+            result.append(begin..<end)
+            begin = end
+        }
+        return result
+    }
+
+    /// `output = Â · input` for the rows in `range`, also adding the result into `sum`.
+    /// - Complexity: O((rows + nonzeros in range) * stride).
+    @inline(__always)
+    func multiply(
+        rows range: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>?,
+        sum: UnsafeMutablePointer<Float>, stride: Int,
+        rowStart: UnsafePointer<Int32>, columns: UnsafePointer<Int32>, values: UnsafePointer<Float>
+    ) {
+        for r in range {
+            let begin = Int(rowStart[r])
+            let end = Int(rowStart[r + 1])
+            let out = r * stride
+            var k = 0
+            // 32 lanes per pass keeps the accumulators in registers even without AVX.
+            while k + 32 <= stride {
+                var a0 = SIMD16<Float>()
+                var a1 = SIMD16<Float>()
+                for nz in begin..<end {
+                    let w = SIMD16<Float>(repeating: values[nz])
+                    let src = input + Int(columns[nz]) * stride + k
+                    a0 += w * VectorKernels.load(src, 0)
+                    a1 += w * VectorKernels.load(src, 16)
+                }
+                if let output {
+                    VectorKernels.store(a0, output + out, k)
+                    VectorKernels.store(a1, output + out, k + 16)
+                }
+                VectorKernels.store(VectorKernels.load(sum + out, k) + a0, sum + out, k)
+                VectorKernels.store(VectorKernels.load(sum + out, k + 16) + a1, sum + out, k + 16)
+                k += 32
+            }
+            if k < stride {
+                var a0 = SIMD16<Float>()
+                for nz in begin..<end {
+                    let w = SIMD16<Float>(repeating: values[nz])
+                    a0 += w * VectorKernels.load(input + Int(columns[nz]) * stride + k, 0)
+                }
+                if let output { VectorKernels.store(a0, output + out, k) }
+                VectorKernels.store(VectorKernels.load(sum + out, k) + a0, sum + out, k)
+            }
+        }
+    }
+
+    /// Layer-mean propagation: `sum = (x + Âx + Â²x + … + Â^L x) / (L + 1)`.
+    ///
+    /// `x` is overwritten (it serves as a layer buffer); `scratch` must hold `nodeCount * stride`
+    /// floats. Each thread owns whole output rows, so the result does not depend on `threads`.
+    /// - Complexity: O(L * (nodes + nonzeros) * stride).
+    func propagate(
+        x: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+        sum: UnsafeMutablePointer<Float>, stride: Int, layers: Int
+    ) {
+        let count = nodeCount * stride
+        sum.update(from: x, count: count)
+        guard layers > 0, nodeCount > 0 else { return }
+        rowStart.withUnsafeBufferPointer { rowStart in
+            columns.withUnsafeBufferPointer { columns in
+                values.withUnsafeBufferPointer { values in
+                    let rs = SendablePointer(rowStart.baseAddress!)
+                    let cs = SendablePointer(columns.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+                    let vs = SendablePointer(values.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+                    var input = SendablePointer(x)
+                    var output = SendablePointer(scratch)
+                    let total = SendablePointer(sum)
+                    let parts = partitions
+                    for layer in 1...layers {
+                        let last = layer == layers
+                        let src = input
+                        let dst = output
+                        ParallelFor.run(chunks: parts.count) { chunk in
+                            self.multiply(
+                                rows: parts[chunk], input: src.base, output: last ? nil : dst.base,
+                                sum: total.base, stride: stride,
+                                rowStart: rs.base, columns: cs.base, values: vs.base)
+                        }
+                        swap(&input, &output)
+                    }
+                }
+            }
+        }
+        let scale = 1 / Float(layers + 1)
+        VectorKernels.scale(scale, sum, count)
+    }
+}

@@ -1,0 +1,166 @@
+/// One recommendation model behind a single concrete type: the top-level dispatch the
+/// evaluation, the engine and serving use.
+///
+/// The switch on ``kind`` happens once per call (per event or per user ranked), never inside
+/// a loop over items, so there is no existential or per-item dynamic dispatch.
+///
+/// ```swift
+/// var model = Recommender(kind: .lightGCN, hyperparameters: Hyperparameters())
+/// model.fit(graph: graph)
+/// let application = graph.apply(event)
+/// model.observe(application, at: event.timestamp, graph: graph)
+/// let top = model.recommend(user: application.user, k: 20, graph: graph)
+/// ```
+public struct Recommender: Sendable {
+    public let kind: ModelKind
+    var popularity: PopularityModel?
+    var neighbours: ItemKNNModel?
+    var hybrid: HybridModel?
+
+    /// A model of `kind`. MF-BPR forces `layers = 0` and `sideWeight = 0`; LightGCN and MF-BPR
+    /// force the hybrid weights to 0.
+    public init(kind: ModelKind, hyperparameters: Hyperparameters) {
+        self.kind = kind
+        let h = Self.adjusted(hyperparameters, for: kind)
+        switch kind {
+        case .mostPop: popularity = PopularityModel(halfLife: h.sanitised.halfLife)
+        case .itemKNN: neighbours = ItemKNNModel(halfLife: h.sanitised.halfLife, neighbours: h.sanitised.neighbours)
+        case .mfBPR, .lightGCN, .hybrid: hybrid = HybridModel(hyperparameters: h)
+        }
+        storedHyperparameters = h
+    }
+
+    private var storedHyperparameters: Hyperparameters
+
+    /// The hyperparameters in effect (after the kind's constraints and any guard adjustment).
+    public var hyperparameters: Hyperparameters { hybrid?.embedding.hyperparameters ?? storedHyperparameters }
+
+    static func adjusted(_ h: Hyperparameters, for kind: ModelKind) -> Hyperparameters {
+        var h = h
+        switch kind {
+        case .mfBPR:
+            h.layers = 0
+            h.sideWeight = 0
+            h.covisitWeight = 0
+            h.popularityWeight = 0
+        case .lightGCN:
+            h.covisitWeight = 0
+            h.popularityWeight = 0
+        case .mostPop, .itemKNN, .hybrid:
+            break
+        }
+        return h
+    }
+
+    /// The embedding model, for kinds that have one.
+    public var embedding: EmbeddingModel? { hybrid?.embedding }
+
+    /// Changes hyperparameters from the next batch or event on. Returns `true` when a new
+    /// dimension waits for ``reinitialise(graph:)``.
+    @discardableResult
+    public mutating func update(hyperparameters new: Hyperparameters, graph: HeteroGraph) -> Bool {
+        let h = Self.adjusted(new, for: kind)
+        storedHyperparameters = h
+        switch kind {
+        case .mostPop:
+            popularity?.counter.setHalfLife(h.sanitised.halfLife)
+            return false
+        case .itemKNN:
+            neighbours?.neighbourLimit = h.sanitised.neighbours
+            return false
+        case .mfBPR, .lightGCN, .hybrid:
+            return hybrid?.update(hyperparameters: h, graph: graph) ?? false
+        }
+    }
+
+    /// Rebuilds the model's tables at the current hyperparameters (a new dimension, say)
+    /// without training.
+    public mutating func reinitialise(graph: HeteroGraph) {
+        hybrid?.embedding.reinitialise(graph: graph)
+    }
+
+    /// Trains from scratch on the graph's current state.
+    /// - Returns: the last epoch's mean loss for embedding models, NaN for baselines.
+    @discardableResult
+    public mutating func fit(graph: HeteroGraph) -> Float {
+        switch kind {
+        case .mostPop:
+            var items: [Int32] = []
+            var times: [Double] = []
+            for e in 0..<graph.edgeUser.count where graph.edgeUser[e] >= 0 {
+                for _ in 0..<Int(graph.edgeCount[e]) {
+                    items.append(graph.edgeItem[e])
+                    times.append(graph.edgeTime[e])
+                }
+            }
+            popularity?.fit(items: items, times: times, itemCount: graph.items.count)
+            return .nan
+        case .itemKNN:
+            neighbours?.fit(graph: graph)
+            return .nan
+        case .mfBPR, .lightGCN, .hybrid:
+            return hybrid?.fit(graph: graph) ?? .nan
+        }
+    }
+
+    /// The per-event online update; call it after `graph.apply(event)` with its result.
+    public mutating func observe(_ application: EventApplication, at time: Double, graph: HeteroGraph) {
+        switch kind {
+        case .mostPop: popularity?.observe(item: application.item, at: time)
+        case .itemKNN: neighbours?.observe(application, at: time, graph: graph)
+        case .mfBPR, .lightGCN, .hybrid: hybrid?.observe(application, at: time, graph: graph)
+        }
+    }
+
+    /// One background training batch (embedding models; baselines have nothing to train).
+    @discardableResult
+    public mutating func trainBatch(graph: HeteroGraph) -> TrainingStep {
+        hybrid?.embedding.trainBatch(graph: graph) ?? TrainingStep(loss: .nan, pairs: 0, divergence: nil)
+    }
+
+    /// Recomputes final embeddings from the ego tables (after background batches, before a
+    /// frozen evaluation).
+    public mutating func refreshFinals() {
+        hybrid?.embedding.refreshFinals()
+    }
+
+    /// Forgets a user's learned state (the graph forgets its edges separately).
+    public mutating func forget(user: Int32) {
+        hybrid?.forget(user: user)
+    }
+
+    /// Scores every item for `user` into `scores` (index = dense item id; the buffer should
+    /// have `graph.items.count` entries). Higher is better; scores are comparable within one
+    /// call only.
+    public func score(user: Int32, graph: HeteroGraph, into scores: UnsafeMutableBufferPointer<Float>) {
+        switch kind {
+        case .mostPop: popularity?.score(into: scores)
+        case .itemKNN: neighbours?.score(user: user, graph: graph, into: scores)
+        case .mfBPR, .lightGCN, .hybrid: hybrid?.score(user: user, into: scores)
+        }
+    }
+
+    /// The `k` best items for `user`, best first: items without any interaction and (when
+    /// `excludeSeen`) the user's own items are skipped, as is anything `exclude` rejects.
+    /// - Complexity: O(scoring + items log k); one scratch buffer of the item count.
+    public func recommend(
+        user: Int32, k: Int, graph: HeteroGraph, excludeSeen: Bool = true,
+        exclude: ((Int32) -> Bool)? = nil
+    ) -> [ScoredItem] {
+        let n = graph.items.count
+        guard n > 0, k > 0 else { return [] }
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scores in
+            score(user: user, graph: graph, into: scores)
+            for i in 0..<n where graph.itemEventCount[i] == 0 || !graph.itemActive[i] { scores[i] = -.infinity }
+            if excludeSeen, Int(user) >= 0, Int(user) < graph.userEdges.count {
+                for edge in graph.userEdges[Int(user)] { scores[Int(graph.edgeItem[Int(edge)])] = -.infinity }
+            }
+            if let exclude {
+                for i in 0..<n where scores[i] > -.infinity && exclude(Int32(i)) { scores[i] = -.infinity }
+            }
+            var heap = TopKHeap(capacity: k)
+            heap.offer(all: UnsafeBufferPointer(scores))
+            return heap.sortedDescending()
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import InterestGraph
+
+/// `driftscope eval`: protocols A and B over the models, as one table with lifts.
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate models with the temporal hold-out (A) and prequential (B) protocols.",
+        discussion: """
+            Hyperparameters come from the validation split inside the training data (see \
+            docs/EVALUATION.md); MostPop always runs so that every row shows its lift.
+
+            Examples:
+              driftscope eval ml-100k
+              driftscope eval ml-100k --model all --protocol temporal --export-topk top20.csv
+              driftscope eval ~/data/shop --model lightgcn --json
+            """
+    )
+
+    enum ProtocolChoice: String, ExpressibleByArgument, CaseIterable {
+        case temporal, prequential, both
+    }
+
+    @Argument(help: "A dataset directory (RecBole atomic files) or a name under ~/.cache/driftscope/datasets.")
+    var dataset: String
+
+    @Option(name: .customLong("protocol"), help: "temporal (A), prequential (B) or both.")
+    var protocolChoice: ProtocolChoice = .both
+
+    @Option(help: "A model (\(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))) or all. Default: the best on validation.")
+    var model: String?
+
+    @Option(name: .customLong("export-topk"), help: "Write protocol A top-20 lists as user,rank,item,score (original ids) to this file.")
+    var exportTopK: String?
+
+    @Option(help: "Random seed for every model.")
+    var seed: UInt64 = 42
+
+    @Flag(help: "Print one JSON object instead of tables.")
+    var json = false
+
+    @Flag(help: "Evaluate on the validation split inside the training data (for tuning) instead of the test.")
+    var validation = false
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a hyperparameter, key=value (repeatable).", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Option(help: "Prequential: one background training batch every this many events (0: none).")
+    var backgroundEvery: Int = 2048
+
+    func validate() throws {
+        if let model, model.lowercased() != "all", ModelKind(name: model) == nil {
+            throw ValidationError("unknown model \"\(model)\": expected one of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")) or all")
+        }
+        for item in overrides where !item.contains("=") {
+            throw ValidationError("--set expects key=value, got \"\(item)\"")
+        }
+        if backgroundEvery < 0 { throw ValidationError("--background-every must be 0 or more") }
+    }
+
+    func run() throws {
+        let loaded: LoadedDataset
+        do {
+            loaded = try DatasetLoader.load(dataset)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        var options = EvaluationRunner.Options()
+        options.temporal = protocolChoice != .prequential
+        options.prequential = protocolChoice != .temporal
+        options.seed = seed
+        options.validation = validation
+        options.backgroundEvery = backgroundEvery
+        options.overrides = overrides.map { item in
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            return (parts[0], parts.count > 1 ? parts[1] : "")
+        }
+        var models: [ModelKind]
+        if let model, model.lowercased() == "all" {
+            models = ModelKind.allCases
+        } else {
+            models = [model.flatMap(ModelKind.init(name:)) ?? TunedHyperparameters.defaultModel]
+        }
+        if !models.contains(.mostPop) { models.insert(.mostPop, at: 0) }
+        options.models = models
+        if exportTopK != nil {
+            options.exportModel = model.flatMap(ModelKind.init(name:)) ?? TunedHyperparameters.defaultModel
+        }
+        for (key, value) in options.overrides {
+            var probe = Hyperparameters()
+            do { try probe.set(key, to: value) } catch { throw ValidationError("\(error)") }
+        }
+        let report = try EvaluationRunner.run(dataset: loaded, options: options)
+        if let exportTopK { try EvalOutput.writeTopK(report.exported, to: exportTopK) }
+        if json {
+            print(try EvalOutput.json(report))
+        } else {
+            print(EvalOutput.tables(report))
+            if let exportTopK { print("Wrote \(report.exported.count) top-20 lists to \(exportTopK)") }
+        }
+    }
+}

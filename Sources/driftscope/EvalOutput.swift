@@ -1,0 +1,113 @@
+import Foundation
+import InterestGraph
+
+/// Text tables, JSON and CSV for `driftscope eval`.
+enum EvalOutput {
+    static func json(_ report: EvaluationReport) throws -> String {
+        var object: [String: Any] = [
+            "dataset": report.dataset,
+            "events": report.events,
+            "default_model": report.defaultModel.rawValue,
+        ]
+        if !report.temporal.isEmpty {
+            var temporal: [String: Any] = [:]
+            for entry in report.temporal {
+                let m = entry.metrics
+                temporal[entry.model.rawValue] = [
+                    "Recall@10": m.recall10, "Recall@20": m.recall20, "NDCG@10": m.ndcg10, "NDCG@20": m.ndcg20,
+                    "HR@20": m.hitRate20, "Precision@20": m.precision20, "MRR": m.mrr, "Coverage@20": m.coverage20,
+                    "train_seconds": entry.trainSeconds,
+                ]
+            }
+            object["temporal"] = temporal
+        }
+        if !report.prequential.isEmpty {
+            var prequential: [String: Any] = [:]
+            for entry in report.prequential {
+                let m = entry.metrics
+                prequential[entry.model.rawValue] = [
+                    "HR@10": m.hitRate10, "MRR": m.mrr, "scored": m.scored,
+                    "update_microseconds": m.updateMicroseconds, "seconds": m.seconds,
+                ]
+            }
+            object["prequential"] = prequential
+        }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func writeTopK(_ lists: [ExportedList], to path: String) throws {
+        var text = "user,rank,item,score\n"
+        for list in lists {
+            for (rank, entry) in list.items.enumerated() {
+                text += "\(csv(list.user)),\(rank + 1),\(csv(entry.item)),\(entry.score)\n"
+            }
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    private static func csv(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func tables(_ report: EvaluationReport) -> String {
+        var out = "\(report.dataset): \(report.events) events"
+        if report.validation { out += " (VALIDATION split inside train, not the test)" }
+        out += "; default model \(report.defaultModel.rawValue)\n"
+        if !report.temporal.isEmpty {
+            let base = report.temporal.first { $0.model == .mostPop }?.metrics.ndcg20
+            let users = report.temporal.first?.metrics.users ?? 0
+            out += "\nProtocol A (temporal hold-out 80/20, \(users) test users)\n"
+            var rows = [["Model", "R@10", "R@20", "N@10", "N@20", "HR@20", "P@20", "MRR", "Cov@20", "Nov@20", "ILD@20", "N@20 lift", "train s", "s/epoch"]]
+            for entry in report.temporal {
+                let m = entry.metrics
+                rows.append([
+                    entry.model.rawValue, f(m.recall10), f(m.recall20), f(m.ndcg10), f(m.ndcg20), f(m.hitRate20),
+                    f(m.precision20), f(m.mrr), f(m.coverage20), String(format: "%.2f", m.novelty20), f(m.diversity20),
+                    lift(m.ndcg20, base), String(format: "%.2f", entry.trainSeconds),
+                    entry.epochSeconds.map { String(format: "%.3f", $0) } ?? "-",
+                ])
+            }
+            out += table(rows)
+        }
+        if !report.prequential.isEmpty {
+            let base = report.prequential.first { $0.model == .mostPop }?.metrics.hitRate10
+            out += "\nProtocol B (prequential, first 50% train only)\n"
+            var rows = [["Model", "HR@10", "MRR", "scored", "HR@10 lift", "update us", "fit s", "bg batches", "total s"]]
+            for entry in report.prequential {
+                let m = entry.metrics
+                rows.append([
+                    entry.model.rawValue, f(m.hitRate10), f(m.mrr), "\(m.scored)", lift(m.hitRate10, base),
+                    String(format: "%.2f", m.updateMicroseconds), String(format: "%.2f", m.fitSeconds),
+                    "\(m.backgroundBatches)", String(format: "%.2f", m.seconds),
+                ])
+            }
+            out += table(rows)
+        }
+        return out
+    }
+
+    private static func f(_ x: Double) -> String { String(format: "%.4f", x) }
+
+    private static func lift(_ x: Double, _ base: Double?) -> String {
+        guard let base, base > 0 else { return "-" }
+        return String(format: "%+.1f%%", (x / base - 1) * 100)
+    }
+
+    private static func table(_ rows: [[String]]) -> String {
+        guard let header = rows.first else { return "" }
+        var widths = header.map(\.count)
+        for row in rows { for (k, cell) in row.enumerated() { widths[k] = max(widths[k], cell.count) } }
+        var out = ""
+        for (r, row) in rows.enumerated() {
+            let cells = row.enumerated().map { k, cell in
+                k == 0 ? cell.padding(toLength: widths[k], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[k] - cell.count) + cell
+            }
+            out += cells.joined(separator: "  ") + "\n"
+            if r == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
+        }
+        return out
+    }
+}
