@@ -55,4 +55,6 @@ struct BoundedBuffer<Element: Sendable>: Sendable {
     }
 
     mutating func removeAll() { elements.removeAll(keepingCapacity: true) }
+
+    mutating func removeAll(where shouldRemove: (Element) -> Bool) { elements.removeAll(where: shouldRemove) }
 }

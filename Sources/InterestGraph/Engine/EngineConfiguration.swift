@@ -1,0 +1,67 @@
+import Foundation
+
+/// Settings of a running ``Engine``.
+public struct EngineConfiguration: Sendable {
+    /// The model the engine runs (the best one on ml-100k by default; see docs/EVALUATION.md).
+    public var model: ModelKind = .lightGCN
+    /// The model's starting hyperparameters (tunable live through commands).
+    public var hyperparameters = Hyperparameters()
+    /// Replay speed (multiple of real time; 0 = as fast as possible).
+    public var speed: Double = ReplayClock<AnyEventSource>.defaultDemoSpeed
+    /// Start paused (the dashboard's `--paused`, tests).
+    public var startPaused = false
+    /// User selected at start; `nil` picks an active user once events flow.
+    public var initialUser: String?
+    /// Seconds between snapshot publishes.
+    public var publishInterval: Double = 0.05
+    /// Longest stretch of work between looks at the command queue, seconds.
+    public var sliceSeconds: Double = 0.01
+    /// Recommendations published for the selected user.
+    public var recommendationCount = 20
+    /// Users published for the selected item's audience.
+    public var audienceCount = 20
+    /// Events kept for the Events panel.
+    public var recentEventCount = 64
+    /// Loss points kept (thinned to half resolution when full).
+    public var lossHistoryCapacity = 1_024
+    /// Events in the rolling prequential window.
+    public var prequentialWindow = 2_000
+    /// Largest share of ingest time spent scoring events prequentially (the rest is sampled out).
+    public var prequentialBudget = 0.25
+    /// Drift history settings.
+    public var history = ProfileHistory.Configuration.default
+    public var drift = DriftSettings()
+
+    public init() {}
+}
+
+/// Where the engine's events come from.
+public enum SourceSpecification: Sendable {
+    /// The shop simulator on a scenario file (`nil`: the bundled default scenario).
+    case scenario(path: String?, seed: UInt64?)
+    /// A dataset file, directory or name (`ml-100k`) replayed in time order.
+    case dataset(String)
+    /// Events already in memory (tests, scripts).
+    case events(name: String, events: [Event], catalogue: ItemCatalogue)
+
+    /// Opens the source, failing with a readable error before any thread starts.
+    func open() throws -> AnyEventSource {
+        switch self {
+        case .scenario(let path, let seed):
+            var scenario = try Scenario.load(path ?? "default")
+            if let seed { scenario.seed = seed }
+            return AnyEventSource(SimulationSource(scenario: scenario))
+        case .dataset(let pathOrName):
+            let data = try DatasetLoader.load(pathOrName)
+            guard !data.events.isEmpty else { throw EngineError(message: "\(pathOrName): no events to replay") }
+            return AnyEventSource(ArrayEventSource(name: data.name, events: data.events, catalogue: data.catalogue))
+        case .events(let name, let events, let catalogue):
+            return AnyEventSource(ArrayEventSource(name: name, events: events, catalogue: catalogue))
+        }
+    }
+}
+
+public struct EngineError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}

@@ -1,0 +1,88 @@
+extension EngineCore {
+    /// Builds the immutable picture published to readers.
+    /// - Complexity: O(top-K scoring over all items + the selected user's edges); called at most
+    ///   every ~50 ms, never per event.
+    mutating func makeSnapshot() -> EngineSnapshot {
+        var s = EngineSnapshot()
+        s.source = clock.source.status(speed: clock.speed, isFinished: clock.isFinished)
+        s.clock = max(graph.now, clock.simTime.isFinite ? clock.simTime : 0)
+        s.isPaused = clock.isPaused
+        s.statistics = graph.statistics
+        s.eventsPerSecond = eventRate.rate
+        s.updatesPerSecond = updateRate.rate
+        s.trainingStep = trainingStep
+        let replayed = model.embedding?.replay.count ?? 0
+        s.epoch = replayed > 0 ? Double(pairsTrained) / Double(replayed) : 0
+        s.loss = loss.elements
+        s.prequential = prequentialStatus
+        s.prequentialHistory = prequentialHistory.elements
+        s.tunables = tunables
+        s.changes = changes
+        s.recentEvents = recentEvents.elements
+        s.message = message
+        if let id = selectedUser, let u = graph.userID(id) {
+            s.selectedUser = userView(id: id, user: u)
+        }
+        if let id = selectedItem, let i = graph.itemID(id) {
+            s.audience = audienceView(id: id, item: i)
+        }
+        if let node = browsed ?? selectedUser.flatMap({ graph.userID($0) }).map({ NodeRef(.user, $0) }) {
+            s.neighbourhood = graph.neighbourhoodView(of: node)
+        }
+        return s
+    }
+
+    mutating func userView(id: String, user u: Int32) -> UserView {
+        let profile = graph.profile(ofUser: u)
+        let interests = profile.categories.prefix(8).map { ShareLine(name: $0.name, share: $0.share) }
+        let window = configuration.drift.window
+        // "Then" is the newest checkpoint older than one drift window: edges keep no past
+        // state, the history does.
+        let line = history.timeline(ofUser: u)
+        let then = (line.last { $0.time <= graph.now - window } ?? line.first).map { checkpoint in
+            checkpoint.shares.map { ShareLine(name: graph.name(of: NodeRef(.category, $0.category)), share: $0.share) }
+        } ?? []
+        var truth: [ShareLine]?
+        var trueShares: ((Double) -> [String: Double]?)?
+        if let groundTruth, let shares = groundTruth.namedShares(ofUser: id, at: graph.now) {
+            truth = shares.filter { $0.value > 0.005 }.sorted { $0.value > $1.value }.prefix(8).map { ShareLine(name: $0.key, share: $0.value) }
+            trueShares = { groundTruth.namedShares(ofUser: id, at: $0) }
+        }
+        let drift = history.driftView(ofUser: u, graph: graph, settings: configuration.drift, rows: 8, trueShares: trueShares)
+        return UserView(
+            id: id, events: graph.eventCount(ofUser: u), lastSeen: graph.lastSeen(user: u),
+            dormancy: graph.dormancy(ofUser: u), interests: Array(interests), interestsBefore: then,
+            trueInterests: truth, drift: drift, recommendations: recommendations(forUser: u))
+    }
+
+    /// The selected user's top-K with movement since the previous refresh and replay hits.
+    mutating func recommendations(forUser u: Int32) -> [RecommendationLine] {
+        let now = MonotonicClock.seconds()
+        // Re-rank at most twice a second: rank movement should mean "since the last look".
+        guard now - lastRecommendationRefresh >= 0.5 || lastRecommendations.isEmpty else {
+            return lastRecommendations.map { var line = $0; line.hit = hits.contains(line.item); return line }
+        }
+        lastRecommendationRefresh = now
+        let recs = Serving.recommend(user: u, k: configuration.recommendationCount, graph: graph, model: model)
+        var lines: [RecommendationLine] = []
+        var ranks: [String: Int] = [:]
+        for (rank, rec) in recs.enumerated() {
+            let id = graph.name(of: NodeRef(.item, rec.item))
+            ranks[id] = rank
+            let change = previousRanks[id].map { $0 - rank }
+            let category = graph.categories(ofItem: rec.item).first.map { graph.name(of: NodeRef(.category, $0)) }
+            lines.append(RecommendationLine(item: id, title: graph.title(ofItem: rec.item), score: rec.score, category: category, explanation: rec.explanation.text, rankChange: previousRanks.isEmpty ? 0 : change, hit: hits.contains(id)))
+            recommendedItems.insert(id)
+        }
+        previousRanks = ranks
+        lastRecommendations = lines
+        return lines
+    }
+
+    func audienceView(id: String, item i: Int32) -> AudienceView {
+        let users = Serving.audience(item: i, k: configuration.audienceCount, graph: graph, model: model).map { a in
+            AudienceLine(user: graph.name(of: NodeRef(.user, a.user)), score: a.score, topInterest: graph.profile(ofUser: a.user).categories.first?.name)
+        }
+        return AudienceView(item: id, title: graph.title(ofItem: i), users: users)
+    }
+}

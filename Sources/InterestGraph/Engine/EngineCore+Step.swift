@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension EngineCore {
+    /// Ingests the events the clock has made due, then trains one batch, within about
+    /// `budget` wall seconds.
+    /// - Returns: `false` when there was nothing to do (paused, waiting for the clock, finished).
+    mutating func runSlice(budget: Double) -> Bool {
+        let start = MonotonicClock.seconds()
+        let deadline = start + budget
+        var ingested = 0
+        waitHint = 0.05
+        ingestLoop: while true {
+            switch clock.tick() {
+            case .event(let event):
+                ingest(event, score: true)
+                ingested += 1
+                if ingested & 63 == 0, MonotonicClock.seconds() >= deadline { break ingestLoop }
+            case .restarted:
+                restartFromScratch()
+            case .wait(let seconds):
+                waitHint = seconds
+                break ingestLoop
+            case .paused:
+                waitHint = 0.25
+                break ingestLoop
+            case .finished:
+                waitHint = 0.25
+                break ingestLoop
+            }
+        }
+        let afterIngest = MonotonicClock.seconds()
+        ingestSeconds += afterIngest - start
+        eventRate.add(ingested, at: afterIngest)
+
+        // Background training: one batch per slice while the engine runs (or a step was asked).
+        var trained = false
+        if (!clock.isPaused || ingested > 0), model.kind.hasEmbeddings {
+            let step = model.trainBatch(graph: graph)
+            if step.pairs > 0 {
+                trainingStep += 1
+                pairsTrained += step.pairs
+                if step.loss.isFinite { loss.append(MetricPoint(step: trainingStep, value: step.loss), thinning: true) }
+                if let report = step.divergence {
+                    let note = "\(report.reason.rawValue) (loss \(report.loss)): rolled back to the last good parameters, learning rate \(report.previousLearningRate) → \(report.newLearningRate)"
+                    changes.append(ChangeRecord(step: trainingStep, time: Double(wallSeconds()), key: "learning_rate", oldValue: Double(report.previousLearningRate), newValue: Double(report.newLearningRate), origin: .divergenceGuard, note: note))
+                    message = "divergence guard: " + note
+                }
+                trained = true
+            }
+            let onlineUpdates = ingested * max(model.hyperparameters.onlineSteps, 1)
+            updateRate.add(step.pairs + onlineUpdates, at: MonotonicClock.seconds())
+        } else {
+            updateRate.roll(at: afterIngest)
+        }
+        if selectedUser == nil, let newest = recentEvents.elements.last?.user { selectUser(newest) }
+        return ingested > 0 || trained
+    }
+
+    /// How long the engine may sleep before the clock releases the next event.
+    func secondsUntilNextWork() -> Double { max(0.001, waitHint) }
+
+    /// One event: score it prequentially (sampled to a time budget), then update the graph,
+    /// the model and the drift history.
+    mutating func ingest(_ event: Event, score: Bool) {
+        if score, let u = graph.userID(event.user), let i = graph.itemID(event.item),
+           graph.eventCount(ofItem: i) > 0, !graph.hasEdge(user: u, item: i) {
+            if prequentialCountdown <= 0 {
+                let t0 = MonotonicClock.seconds()
+                recordPrequential(rank: rank(item: i, forUser: u))
+                scoringSeconds += MonotonicClock.seconds() - t0
+                prequentialCountdown = prequentialStride
+                adaptPrequentialStride()
+            } else {
+                prequentialCountdown -= 1
+            }
+        }
+        let application = graph.apply(event)
+        model.observe(application, at: event.timestamp, graph: graph)
+        if history.observe(user: application.user, graph: graph, at: event.timestamp),
+           let embedding = model.embedding, Int(application.user) < embedding.finalUsers.rows {
+            let row = embedding.finalUsers.vector(Int(application.user))
+            row.withUnsafeBufferPointer { _ = history.recordEmbedding(user: application.user, row: $0, at: event.timestamp) }
+        }
+        let category = graph.categories(ofItem: application.item).first.map { graph.name(of: NodeRef(.category, $0)) }
+        recentEvents.append(EventLine(timestamp: event.timestamp, user: event.user, item: event.item, action: event.action, category: category))
+        if event.user == selectedUser, recommendedItems.contains(event.item) { hits.insert(event.item) }
+    }
+
+    /// The 1-based rank of `item` among the items seen so far, excluding the user's past items
+    /// (GUIDE §4 protocol B), or `nil` when it cannot be ranked.
+    /// - Complexity: O(n * d) scoring plus O(n) counting for n items.
+    mutating func rank(item: Int32, forUser user: Int32) -> Int? {
+        let n = graph.itemCapacity
+        guard Int(item) < n else { return nil }
+        if scratchScores.count < n { scratchScores = [Float](repeating: 0, count: n) }
+        let model = self.model
+        let graph = self.graph
+        return scratchScores.withUnsafeMutableBufferPointer { buffer -> Int? in
+            let scores = UnsafeMutableBufferPointer(rebasing: buffer[0..<n])
+            model.score(user: user, graph: graph, into: scores)
+            for past in graph.items(ofUser: user) { scores[Int(past)] = -.infinity }
+            let target = scores[Int(item)]
+            guard target.isFinite else { return nil }
+            var better = 0
+            for i in 0..<n where scores[i] > target && graph.eventCount(ofItem: Int32(i)) > 0 && graph.isLive(item: Int32(i)) {
+                better += 1
+            }
+            return better + 1
+        }
+    }
+
+    mutating func recordPrequential(rank: Int?) {
+        guard let rank else { return }
+        let window = prequentialHits.count
+        prequentialHits[prequentialNext] = rank <= 10 ? 1 : 0
+        prequentialRanks[prequentialNext] = 1 / Float(rank)
+        prequentialNext = (prequentialNext + 1) % window
+        prequentialFilled = min(prequentialFilled + 1, window)
+        prequentialScored += 1
+        if prequentialScored % 25 == 0 {
+            let status = prequentialStatus
+            prequentialHistory.append(PrequentialPoint(step: trainingStep, hitRate10: Float(status.hitRate10), mrr: Float(status.mrr)), thinning: true)
+        }
+    }
+
+    /// Keeps prequential scoring under its share of ingest time by sampling events.
+    mutating func adaptPrequentialStride() {
+        guard ingestSeconds > 0.05 else { return }
+        let share = scoringSeconds / ingestSeconds
+        if share > configuration.prequentialBudget {
+            prequentialStride = min(prequentialStride * 2, 1 << 16)
+        } else if share < configuration.prequentialBudget / 4, prequentialStride > 1 {
+            prequentialStride /= 2
+        }
+        scoringSeconds *= 0.5
+        ingestSeconds *= 0.5
+    }
+
+    var prequentialStatus: PrequentialStatus {
+        var s = PrequentialStatus()
+        let n = prequentialFilled
+        guard n > 0 else { return s }
+        var hits: Float = 0
+        var rr: Float = 0
+        for k in 0..<n {
+            hits += prequentialHits[k]
+            rr += prequentialRanks[k]
+        }
+        s.hitRate10 = Double(hits) / Double(n)
+        s.mrr = Double(rr) / Double(n)
+        s.windowCount = n
+        s.scored = prequentialScored
+        return s
+    }
+
+    /// Called once before the thread exits.
+    mutating func finish() {}
+}
+
+func wallSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}

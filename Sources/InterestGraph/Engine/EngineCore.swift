@@ -1,0 +1,68 @@
+/// The engine's state and its step logic, owned by the engine thread alone.
+///
+/// Kept apart from ``Engine`` (the threading shell) so tests can drive it synchronously:
+/// `handle` a command, `runSlice`, read `makeSnapshot()`.
+struct EngineCore {
+    let configuration: EngineConfiguration
+    var graph: HeteroGraph
+    var model: Recommender
+    var clock: ReplayClock<AnyEventSource>
+    var history: ProfileHistory
+    let groundTruth: GroundTruth?
+
+    // Selection and browsing.
+    var selectedUser: String?
+    var selectedItem: String?
+    var browsed: NodeRef?
+    var message: String?
+
+    // Live figures.
+    var recentEvents: BoundedBuffer<EventLine>
+    var loss: BoundedBuffer<MetricPoint>
+    var prequentialHistory: BoundedBuffer<PrequentialPoint>
+    var changes: [ChangeRecord] = []
+    var eventRate = RateMeter()
+    var updateRate = RateMeter()
+    var trainingStep = 0
+    var pairsTrained = 0
+    var waitHint = 0.05
+
+    // Rolling prequential window: hit@10 and reciprocal rank of the last scored events.
+    var prequentialHits: [Float]
+    var prequentialRanks: [Float]
+    var prequentialNext = 0
+    var prequentialFilled = 0
+    var prequentialScored = 0
+    /// Score one event in `prequentialStride`; adapted so scoring stays within its budget.
+    var prequentialStride = 1
+    var prequentialCountdown = 0
+    var scoringSeconds = 0.0
+    var ingestSeconds = 0.0
+    var scratchScores: [Float] = []
+
+    // Recommendation movement for the selected user.
+    var previousRanks: [String: Int] = [:]
+    var lastRecommendations: [RecommendationLine] = []
+    var recommendedItems: Set<String> = []
+    var hits: Set<String> = []
+    var lastRecommendationRefresh = -Double.infinity
+
+    init(configuration: EngineConfiguration, source: AnyEventSource) {
+        self.configuration = configuration
+        let hp = configuration.hyperparameters
+        graph = HeteroGraph(decay: DecayPolicy(halfLife: hp.sanitised.halfLife), actionWeights: hp.actionWeights)
+        graph.load(source.catalogue)
+        groundTruth = source.groundTruth
+        clock = ReplayClock(source: source, speed: configuration.speed)
+        if configuration.startPaused { clock.pause() }
+        history = ProfileHistory(configuration: configuration.history)
+        model = Recommender(kind: configuration.model, hyperparameters: hp)
+        model.reinitialise(graph: graph)
+        selectedUser = configuration.initialUser
+        recentEvents = BoundedBuffer(capacity: configuration.recentEventCount)
+        loss = BoundedBuffer(capacity: configuration.lossHistoryCapacity)
+        prequentialHistory = BoundedBuffer(capacity: configuration.lossHistoryCapacity)
+        prequentialHits = [Float](repeating: 0, count: max(1, configuration.prequentialWindow))
+        prequentialRanks = [Float](repeating: 0, count: max(1, configuration.prequentialWindow))
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Dashboard
+import Foundation
+import InterestGraph
+
+/// `driftscope dashboard` (also what `driftscope` with no arguments runs): the engine on its
+/// own thread, the terminal dashboard on the main thread.
+struct DashboardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "Open the terminal dashboard on a simulated shop or a replayed dataset.",
+        discussion: """
+            With no options it opens on the bundled default scenario, already moving.
+              driftscope dashboard --source ml-100k --speed 100000
+              driftscope dashboard --scenario sample-data/scenarios/seasonal.toml --theme light
+              driftscope dashboard --demo
+            Press ? inside for every key.
+            """)
+
+    @Option(name: .long, help: "'sim' for the shop simulator, or a dataset path or name (ml-100k) to replay.")
+    var source: String = "sim"
+
+    @Option(name: .long, help: "Scenario TOML file or bundled name (default, small, seasonal) for --source sim.")
+    var scenario: String?
+
+    @Option(name: .long, help: "Seed for the simulator (overrides the scenario's).")
+    var seed: UInt64?
+
+    @Option(name: .long, help: "Replay speed as a multiple of real time (1...100000), or 0 for as fast as possible.")
+    var speed: Double?
+
+    @Option(name: .long, help: "Colour theme: dark, light, colourblind, mono, or a user theme's name.")
+    var theme: String?
+
+    @Option(name: .long, help: "User to select at start.")
+    var user: String?
+
+    @Option(name: .long, help: "Model: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var model: String = ModelKind.lightGCN.rawValue
+
+    @Flag(name: .long, help: "A hands-off tour for stakeholders; any key returns control.")
+    var demo = false
+
+    @Flag(name: .long, help: "Start paused (space resumes).")
+    var paused = false
+
+    func validate() throws {
+        if let speed, !(speed == 0 || (1...100_000).contains(speed)) {
+            throw ValidationError("--speed must be 0 (as fast as possible) or between 1 and 100000, got \(speed)")
+        }
+        if ModelKind(name: model) == nil {
+            throw ValidationError("unknown model '\(model)'; expected one of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        if let problem = DashboardApp.checkTerminal() {
+            throw CleanExit.message("driftscope dashboard: \(problem)\nHeadless commands work anywhere: driftscope ingest, eval, profile, recommend (see --help).")
+        }
+        var configuration = EngineConfiguration()
+        configuration.model = ModelKind(name: model) ?? .lightGCN
+        configuration.initialUser = user
+        configuration.startPaused = paused
+        let spec: SourceSpecification
+        if source == "sim" {
+            spec = .scenario(path: scenario, seed: seed)
+        } else {
+            spec = .dataset(source)
+            // Replays are history, not a live shop: default to a speed that shows them move.
+            configuration.speed = 100_000
+        }
+        if let speed { configuration.speed = speed }
+        let engine: Engine
+        do {
+            engine = try Engine(configuration: configuration, source: spec)
+        } catch {
+            throw CommandError("\(error)")
+        }
+        engine.start()
+        defer { engine.stop() }
+        try DashboardApp.run(connection: engine, options: DashboardOptions(themeName: theme, initialUser: user, demo: demo))
+    }
+}
