@@ -121,6 +121,12 @@ struct FormatTests {
         #expect(Format.fixed(Double.nan, 3) == "NaN")
         #expect(Format.printf("%.4f", 0.01) == "0.0100")
         #expect(Format.printf("%d %d", 3) == "3.00")
+        #expect(Format.printf("%d sec", 3) == "3.00")
+        #expect(Format.printf("%g%%", 40) == "40%")
+        #expect(Format.printf("%9.2e", 0.5) == " 5.00e-01")
+        #expect(!Format.isSingleFloatFormat("%s"))
+        #expect(!Format.isSingleFloatFormat("%f and %f"))
+        #expect(!Format.isSingleFloatFormat("100%"))
         #expect(Format.percent(0.414) == "41%")
         #expect(Format.trimmed(2) == "2")
     }
