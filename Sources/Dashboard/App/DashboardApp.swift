@@ -31,6 +31,10 @@ public enum DashboardApp {
         var state = initialState(options: options, config: config, library: library)
 
         let terminal = try NCursesTerminal()
+        if terminal.colorCount < 8, options.themeName == nil, config.theme == nil, let mono = library.names.firstIndex(of: "mono") {
+            // Without colour the monochrome theme's reverse-video selection reads best.
+            state.themeIndex = mono
+        }
         SignalWatch.install()
         defer {
             terminal.shutdown()

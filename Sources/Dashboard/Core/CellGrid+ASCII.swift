@@ -15,7 +15,7 @@ extension CellGrid {
     mutating func foldToASCII() {
         for i in cells.indices {
             let cell = cells[i]
-            if let v = cell.character.unicodeScalars.first?.value, v < 0x7F, cell.character.unicodeScalars.count == 1 { continue }
+            if cell.width != 0, let v = cell.character.unicodeScalars.first?.value, v < 0x7F, cell.character.unicodeScalars.count == 1 { continue }
             if cell.width == 0 {
                 cells[i] = Cell(" ", width: 1, style: cell.style)
             } else {

@@ -9,9 +9,9 @@
 /// grid.write("漢字 ok", x: 0, y: 0, style: .plain)
 /// grid.text()   // "漢字 ok\n"
 /// ```
-public struct CellGrid: Sendable, Equatable {
-    public let width: Int
-    public let height: Int
+struct CellGrid: Sendable, Equatable {
+    let width: Int
+    let height: Int
     var cells: [Cell]
 
     init(width: Int, height: Int, style: CellStyle = .plain) {
@@ -128,7 +128,7 @@ public struct CellGrid: Sendable, Equatable {
 
     /// The grid as plain text: one line per row, trailing spaces trimmed, each line ending in
     /// a newline. This is what golden snapshot tests compare and what `s` saves.
-    public func text() -> String {
+    func text() -> String {
         var out = ""
         out.reserveCapacity((width + 1) * height)
         for y in 0..<height {

@@ -14,10 +14,28 @@ enum Format {
     /// A printf-style format with one floating-point argument ("%.4f", "%.0f", "%g").
     static func printf(_ format: String, _ value: Double) -> String {
         guard value.isFinite else { return fixed(value, 0) }
-        // Only formats with exactly one floating conversion are safe to hand to String(format:).
-        let conversions = format.filter { "eEfgG".contains($0) }
-        guard format.filter({ $0 == "%" }).count == 1, conversions.count >= 1 else { return short(value) }
+        // Only a format with exactly one floating-point conversion is safe to hand to
+        // String(format:) with a Double; anything else falls back to three digits.
+        guard isSingleFloatFormat(format) else { return short(value) }
         return String(format: format, value)
+    }
+
+    /// True for formats like "%.4f", "%8.2e", "%g%%": one conversion, and it takes a double.
+    static func isSingleFloatFormat(_ format: String) -> Bool {
+        let chars = Array(format)
+        var conversions = 0
+        var i = 0
+        while i < chars.count {
+            guard chars[i] == "%" else { i += 1; continue }
+            i += 1
+            guard i < chars.count else { return false }
+            if chars[i] == "%" { i += 1; continue }
+            while i < chars.count, "-+ #0123456789.".contains(chars[i]) { i += 1 }
+            guard i < chars.count, "eEfFgGaA".contains(chars[i]) else { return false }
+            conversions += 1
+            i += 1
+        }
+        return conversions == 1
     }
 
     /// 12,345 — thousands grouped with commas.

@@ -83,14 +83,14 @@ struct Rect: Hashable, Sendable {
 }
 
 /// A terminal size in cells.
-public struct GridSize: Hashable, Sendable {
-    public var width: Int
-    public var height: Int
-    public init(width: Int, height: Int) {
+struct GridSize: Hashable, Sendable {
+    var width: Int
+    var height: Int
+    init(width: Int, height: Int) {
         self.width = width
         self.height = height
     }
 
     /// The smallest size the dashboard draws panels at; below it a "resize me" screen shows.
-    public static let minimum = GridSize(width: 80, height: 24)
+    static let minimum = GridSize(width: 80, height: 24)
 }

@@ -1,5 +1,5 @@
 /// One key press (or mouse event) as the dashboard sees it, independent of ncurses codes.
-public enum Key: Hashable, Sendable {
+enum Key: Hashable, Sendable {
     case character(Character)
     /// Ctrl plus a letter, lower case (`.control("b")` for Ctrl-B).
     case control(Character)
@@ -13,12 +13,12 @@ public enum Key: Hashable, Sendable {
 }
 
 /// A mouse event in screen cells.
-public struct MouseEvent: Hashable, Sendable {
-    public enum Kind: Hashable, Sendable { case click, scrollUp, scrollDown }
-    public var x: Int
-    public var y: Int
-    public var kind: Kind
-    public init(x: Int, y: Int, kind: Kind) {
+struct MouseEvent: Hashable, Sendable {
+    enum Kind: Hashable, Sendable { case click, scrollUp, scrollDown }
+    var x: Int
+    var y: Int
+    var kind: Kind
+    init(x: Int, y: Int, kind: Kind) {
         self.x = x
         self.y = y
         self.kind = kind

@@ -21,7 +21,13 @@ enum EventsPanel {
         let speed: [Span] = [Span("  speed ", theme[.textDim]), Span(Format.speed(ctx.state.pendingSpeed?.value ?? s.source.speed), ctx.state.pendingSpeed == nil ? theme[.text] : theme[.warning])]
         let rateWidth = grid.write(rate, x: inner.x, y: y, maxWidth: inner.width, ellipsis: g.ellipsis)
         let sparkWidth = max(0, min(40, inner.width - rateWidth - speed.width))
-        Sparkline.draw(ctx.state.eventRateHistory, into: &grid, x: inner.x + rateWidth, y: y, width: sparkWidth, style: theme[.sparkline], glyphs: g)
+        // Scaled so the lowest recent rate sits a third of the way up: the shape of the
+        // stream shows, without pretending a dip to 90% is a stop.
+        let recent = ctx.state.eventRateHistory.suffix(sparkWidth).filter(\.isFinite)
+        if let lo = recent.min(), let hi = recent.max() {
+            let floor = max(0, lo - (hi - lo) / 2)
+            Sparkline.draw(ctx.state.eventRateHistory, into: &grid, x: inner.x + rateWidth, y: y, width: sparkWidth, range: floor...max(hi, floor + 1e-6), style: theme[.sparkline], glyphs: g)
+        }
         grid.write(speed, x: inner.x + rateWidth + sparkWidth, y: y, maxWidth: inner.maxX - (inner.x + rateWidth + sparkWidth), ellipsis: g.ellipsis)
         y += 1
 

@@ -8,9 +8,10 @@ enum TrainingPanel {
         let s = ctx.snapshot, theme = ctx.theme, g = ctx.g
         let legend: [Span] = s.loss.isEmpty ? [] : [
             Span(String(g.bullet) + " loss", theme[.chartLoss]),
+        ] + (s.prequentialHistory.isEmpty ? [] : [
             Span("  ", theme[.panelBorder]),
             Span(String(g.bullet) + " HR@10 (right axis)", theme[.chartOverlay]),
-        ] + (s.changes.isEmpty ? [] : [
+        ]) + (s.changes.isEmpty ? [] : [
             Span("  ", theme[.panelBorder]), Span(String(g.markerChange) + " change", theme[.chartMarker]),
             Span("  ", theme[.panelBorder]), Span(String(g.markerGuard) + " guard", theme[.chartGuard]),
         ])

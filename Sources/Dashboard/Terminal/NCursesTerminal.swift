@@ -1,13 +1,6 @@
 import CNCursesW
 import Foundation
 
-/// Why the dashboard cannot start on this terminal, in words a user can act on.
-public struct DashboardError: Error, CustomStringConvertible, Sendable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// The only code that talks to ncurses (with the rest of this folder). Every call happens on
 /// the main thread; the terminal is restored by ``shutdown()``, which the app loop runs on
 /// exit, on error and after SIGINT/SIGTERM.

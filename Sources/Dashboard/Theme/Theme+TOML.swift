@@ -86,7 +86,9 @@ struct ThemeSpec: Sendable {
                     guard case .array(let items) = mods else { throw locate.error("modifiers", modLine, "'modifiers' must be an array such as [\"bold\"]") }
                     for item in items {
                         guard case .string(let m) = item, let attribute = TextAttributes.names.first(where: { $0.0 == m })?.1 else {
-                            throw locate.error("modifiers", modLine, "unknown modifier \(item); expected one of: \(TextAttributes.names.map(\.0).joined(separator: ", "))")
+                            let shown: String
+                            if case .string(let m) = item { shown = "'\(m)'" } else { shown = "of type \(item.typeName)" }
+                            throw locate.error("modifiers", modLine, "unknown modifier \(shown); expected one of: \(TextAttributes.names.map(\.0).joined(separator: ", "))")
                         }
                         r.attributes.insert(attribute)
                     }
@@ -104,7 +106,7 @@ struct ThemeSpec: Sendable {
     private static func unknownRole(_ key: String, line: Int, locate: Locator) -> TOMLError {
         let known = ThemeRole.allCases.map(\.rawValue)
         let hint = known.min(by: { editDistance($0, key) < editDistance($1, key) }).flatMap { editDistance($0, key) <= 3 ? " (did you mean '\($0)'?)" : nil } ?? ""
-        return locate.error(key.split(separator: ".").last.map(String.init) ?? key, line, "unknown theme key '\(key)'\(hint); see themes/README.md for the list")
+        return locate.error(key, line, "unknown theme key '\(key)'\(hint); see themes/README.md for the list")
     }
 
     private static func colorValue(_ value: TOMLValue, key: String, line: Int, locate: Locator) throws(TOMLError) -> ColorValue {

@@ -3,12 +3,12 @@
 /// Themes are loaded from TOML files (see themes/README.md) by ``ThemeLibrary``; a theme
 /// that fails to load is reported with file, line and column, and the built-in dark theme is
 /// used instead.
-public struct Theme: Sendable {
+struct Theme: Sendable {
     /// The theme's name (its file name without `.toml`).
-    public let name: String
+    let name: String
     /// Draw with ASCII only (borders, charts, arrows): set by a theme or forced by a terminal
     /// without a UTF-8 locale.
-    public var ascii: Bool
+    var ascii: Bool
     var styles: [CellStyle]
     /// Heatmap gradient stops: start (0), mid (0.5), end (1).
     var gradient: (TerminalColor, TerminalColor, TerminalColor)
