@@ -105,6 +105,13 @@ public final class Engine: EngineConnection {
     private func run(configuration: EngineConfiguration, source: AnyEventSource) {
         var core = EngineCore(configuration: configuration, source: source)
         var lastPublish = 0.0
+        var sequence: UInt64 = 0
+        func publish(_ snapshot: EngineSnapshot) {
+            var snapshot = snapshot
+            sequence &+= 1
+            snapshot.sequence = sequence
+            published.withLock { $0 = snapshot }
+        }
         while true {
             let commands = inbox.withLock { q -> [EngineCommand] in
                 let taken = q
@@ -115,8 +122,7 @@ public final class Engine: EngineConnection {
             for command in commands {
                 if command == .shutdown {
                     core.finish()
-                    let final = core.makeSnapshot()
-                    published.withLock { $0 = final }
+                    publish(core.makeSnapshot())
                     return
                 }
                 core.handle(command)
@@ -125,8 +131,7 @@ public final class Engine: EngineConnection {
             let didWork = core.runSlice(budget: configuration.sliceSeconds)
             let now = MonotonicClock.seconds()
             if publishNow || now - lastPublish >= configuration.publishInterval {
-                let snapshot = core.makeSnapshot()
-                published.withLock { $0 = snapshot }
+                publish(core.makeSnapshot())
                 lastPublish = now
             }
             if !didWork {

@@ -20,6 +20,8 @@ extension EngineCore {
         s.changes = changes
         s.recentEvents = recentEvents.elements
         s.message = message
+        refreshDemoCandidates()
+        s.demoCandidates = demoCandidates
         if let id = selectedUser, let u = graph.userID(id) {
             s.selectedUser = userView(id: id, user: u)
         }
@@ -52,7 +54,7 @@ extension EngineCore {
         return UserView(
             id: id, events: graph.eventCount(ofUser: u), lastSeen: graph.lastSeen(user: u),
             dormancy: graph.dormancy(ofUser: u), interests: Array(interests), interestsBefore: then,
-            trueInterests: truth, drift: drift, recommendations: recommendations(forUser: u))
+            trueInterests: truth, drift: drift, recommendations: recommendations(forUser: u), node: NodeRef(.user, u))
     }
 
     /// The selected user's top-K with movement since the previous refresh and replay hits.
@@ -84,5 +86,21 @@ extension EngineCore {
             AudienceLine(user: graph.name(of: NodeRef(.user, a.user)), score: a.score, topInterest: graph.profile(ofUser: a.user).categories.first?.name)
         }
         return AudienceView(item: id, title: graph.title(ofItem: i), users: users)
+    }
+
+    /// The users whose interests moved most (Jensen-Shannon between recent and older profile),
+    /// for the demo tour. Recomputed every few seconds: it scans every user's history.
+    /// - Complexity: O(users * checkpoints * categories) per refresh.
+    mutating func refreshDemoCandidates() {
+        let now = MonotonicClock.seconds()
+        guard now - demoCandidatesRefreshed >= 3 else { return }
+        demoCandidatesRefreshed = now
+        var scored: [(user: Int32, score: Double)] = []
+        for u in 0..<graph.userCapacity where graph.isLive(user: Int32(u)) && graph.eventCount(ofUser: Int32(u)) >= 10 {
+            let scores = history.scores(ofUser: Int32(u), settings: configuration.drift)
+            if scores.divergence > 0 { scored.append((Int32(u), scores.divergence)) }
+        }
+        scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.user < $1.user }
+        demoCandidates = scored.prefix(10).map { graph.name(of: NodeRef(.user, $0.user)) }
     }
 }

@@ -46,6 +46,8 @@ struct EngineCore {
     var recommendedItems: Set<String> = []
     var hits: Set<String> = []
     var lastRecommendationRefresh = -Double.infinity
+    var demoCandidates: [String] = []
+    var demoCandidatesRefreshed = -Double.infinity
 
     init(configuration: EngineConfiguration, source: AnyEventSource) {
         self.configuration = configuration
