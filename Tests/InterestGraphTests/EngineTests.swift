@@ -115,7 +115,7 @@ import Testing
         engine.send(.forgetUser("u3"))
         let s = try #require(engine.waitForSnapshot(timeout: 10) { $0.message == "forgot user 'u3'" })
         #expect(s.statistics.users == 11)
-        #expect(s.selectedUser == nil)
+        #expect(s.selectedUser?.id != "u3")
         #expect(!s.recentEvents.contains { $0.user == "u3" })
         #expect(s.neighbourhood?.center.name != "u3")
         engine.send(.selectUser("u3"))
