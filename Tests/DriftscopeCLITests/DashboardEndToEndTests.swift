@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+/// Drives the real binary in tmux as a person would: keys in, screens out.
+///
+/// Runs only where tmux exists (`make test` installs it). Each step waits for the screen to
+/// show what it should, with a deadline, rather than sleeping a fixed time.
+@Suite(.serialized) struct DashboardEndToEndTests {
+    let session = "driftscope-e2e-\(getpid())"
+
+    /// Runs tmux and returns its standard output.
+    @discardableResult
+    func tmux(_ arguments: [String]) throws -> String {
+        let process = Process()
+        let pipe = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tmux"] + arguments
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static var hasTmux: Bool {
+        ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", session]) }
+
+    /// Polls the pane until `predicate` holds; fails with the last screen after `timeout`.
+    @discardableResult
+    func waitFor(_ what: String, timeout: Double = 20, _ predicate: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = try screen()
+            if predicate(last) { return last }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        Issue.record("timed out waiting for \(what); screen was:\n\(last)")
+        throw Timeout(what: what)
+    }
+
+    struct Timeout: Error { var what: String }
+
+    func keys(_ keys: String...) throws { try tmux(["send-keys", "-t", session] + keys) }
+
+    @Test func dashboardRunsAndRestoresTheTerminal() throws {
+        try #require(Self.hasTmux, "tmux is required for the end-to-end test (make test installs it)")
+        let binary = try CLIRunner.binary().path
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("driftscope-e2e-\(getpid())")
+        try? FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        defer { _ = try? tmux(["kill-session", "-t", session]); try? FileManager.default.removeItem(at: state) }
+        let env = "TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_STATE_HOME=\(state.path) XDG_CONFIG_HOME=\(state.path)"
+        try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "40", "sh"])
+        try keys("\(env) \(binary) dashboard --scenario small; echo DRIFTSCOPE-EXIT=$?", "Enter")
+
+        // Every panel is there and live.
+        let first = try waitFor("all panels") { s in
+            ["Training", "Interest drift", "Neighbourhood", "Recommendations", "Hyperparameters", "Events"].allSatisfy(s.contains)
+        }
+        #expect(first.lowercased().contains("running"))
+
+        // Pause: the status line says so.
+        try keys("Space")
+        try waitFor("paused status") { $0.lowercased().contains("paused") }
+
+        // Help overlay lists the key map, Esc closes it.
+        try keys("?")
+        try waitFor("help overlay") { $0.contains("pause or resume the engine") }
+        try keys("Escape")
+        try waitFor("help closed") { !$0.contains("pause or resume the engine") }
+
+        // Focus the Hyperparameters panel and raise the highlighted value: the change log shows it.
+        try keys("5")
+        try keys("Right")
+        try waitFor("hyperparameter change logged") { $0.contains("→") }
+
+        // Zoom the focused panel and back.
+        try keys("f")
+        try waitFor("zoomed panel") { s in s.contains("Hyperparameters") && !s.contains("Interest drift") }
+        try keys("f")
+        try waitFor("unzoomed") { $0.contains("Interest drift") }
+
+        // Resize to 80x24 and back: still legible, nothing crashes.
+        try tmux(["resize-window", "-t", session, "-x", "80", "-y", "24"])
+        try waitFor("80x24 layout") { s in s.contains("Hyperparameters") && s.contains("page") && s.split(separator: "\n").allSatisfy { $0.count <= 80 } }
+        try tmux(["resize-window", "-t", session, "-x", "120", "-y", "40"])
+        try waitFor("120x40 layout again") { $0.contains("Neighbourhood") && $0.contains("Events") }
+
+        // Quit: the shell prints the exit code on a restored screen.
+        try keys("q")
+        let after = try waitFor("clean exit") { $0.contains("DRIFTSCOPE-EXIT=") }
+        #expect(after.contains("DRIFTSCOPE-EXIT=0"))
+        #expect(!after.contains("Hyperparameters"), "the alternate screen was not restored")
+    }
+}
