@@ -36,8 +36,12 @@ public struct ShopSimulator: Sendable {
     private var viewsLeft: [Int32]
     private var focus: [Int32]  // 3 per user
     private var currentItem: [Int32]
+    /// The last item viewed, so a session does not open the same page twice in a row.
+    private var lastItem: [Int32]
     private var boosted: [Bool]
     private var repeatItem: [Int32]
+    /// The last four purchases per user (a ring): nobody buys the same sofa twice in a month.
+    private var recentPurchases: [Int32]
     private var repeatDue: [Int64]
 
     // Items on sale by (category, tier), with alias tables over their popularity.
@@ -75,8 +79,10 @@ public struct ShopSimulator: Sendable {
         viewsLeft = Array(repeating: 0, count: users)
         focus = Array(repeating: 0, count: users * 3)
         currentItem = Array(repeating: -1, count: users)
+        lastItem = Array(repeating: -1, count: users)
         boosted = Array(repeating: false, count: users)
         repeatItem = Array(repeating: -1, count: users)
+        recentPurchases = Array(repeating: -1, count: users * 4)
         repeatDue = Array(repeating: .max, count: users)
         mixture = Array(repeating: 0, count: world.catalogue.categoryCount)
         click = scenario.funnel.click
@@ -134,8 +140,10 @@ public struct ShopSimulator: Sendable {
             let nextTime: Int64
             switch phase[u] {
             case .sessionStart, .view:
-                let item = currentItem[u] >= 0 && boosted[u] ? currentItem[u] : pickItem(u)
+                var item = currentItem[u] >= 0 && boosted[u] ? currentItem[u] : pickItem(u)
+                if item == lastItem[u] && !boosted[u] { item = pickItem(u) }
                 currentItem[u] = item
+                lastItem[u] = item
                 event.item = item
                 viewsLeft[u] -= 1
                 if rng.unit() < (boosted[u] ? 0.9 : click) {
@@ -156,7 +164,7 @@ public struct ShopSimulator: Sendable {
             case .cart:
                 event.item = currentItem[u]
                 event.action = .cart
-                if rng.unit() < (boosted[u] ? 0.85 : purchase) {
+                if rng.unit() < (boosted[u] ? 0.85 : purchase) && !ownsDurable(u, currentItem[u]) {
                     phase[u] = .purchase
                     nextTime = t + 30 + Int64(rng.below(300))
                 } else {
@@ -167,6 +175,8 @@ public struct ShopSimulator: Sendable {
                 event.item = item
                 event.action = .purchase
                 let department = world.catalogue.categoryDepartment[Int(world.catalogue.itemCategory[Int(item)])]
+                for k in stride(from: 3, to: 0, by: -1) { recentPurchases[u * 4 + k] = recentPurchases[u * 4 + k - 1] }
+                recentPurchases[u * 4] = item
                 if world.catalogue.departmentIsConsumable[department] {
                     if rng.unit() < 0.3 { event.quantity = 2 + UInt8(rng.below(2)) }
                     if rng.unit() < repeatProbability {
@@ -215,6 +225,15 @@ public struct ShopSimulator: Sendable {
             repeatItem[u] = -1
             repeatDue[u] = .max
         }
+    }
+
+    /// A recent purchase of a durable item: a cart that ends without buying it again.
+    @inline(__always)
+    private func ownsDurable(_ u: Int, _ item: Int32) -> Bool {
+        let department = world.catalogue.categoryDepartment[Int(world.catalogue.itemCategory[Int(item)])]
+        if world.catalogue.departmentIsConsumable[department] { return false }
+        for k in 0..<4 where recentPurchases[u * 4 + k] == item { return true }
+        return false
     }
 
     private mutating func sampleMixture() -> Int {
