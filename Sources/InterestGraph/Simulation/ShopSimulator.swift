@@ -50,6 +50,14 @@ public struct ShopSimulator: Sendable {
     private var nextLaunch: Int
     private var mixture: [Double]
 
+    // Hot per-item and per-user facts, copied out of the world so the event loop reads flat
+    // arrays instead of walking nested structs (each hop costs a retain/release pair).
+    private let itemConsumable: [Bool]
+    private let itemLaunch: [Int64]
+    private let userChurn: [Int64]
+    private let userRate: [Double]
+    private let userSensitivity: [Float]
+
     private let click: Double
     private let cart: Double
     private let purchase: Double
@@ -93,6 +101,11 @@ public struct ShopSimulator: Sendable {
         viewsMean = scenario.users.viewsPerSession
 
         let catalogue = world.catalogue
+        itemConsumable = catalogue.itemCategory.map { catalogue.departmentIsConsumable[catalogue.categoryDepartment[Int($0)]] }
+        itemLaunch = catalogue.itemLaunch
+        userChurn = world.userChurn
+        userRate = world.userSessionRate
+        userSensitivity = world.userPriceSensitivity
         shelves = Array(repeating: [], count: catalogue.categoryCount * 3)
         shelfTables = Array(repeating: AliasTable(), count: catalogue.categoryCount * 3)
         nextLaunch = catalogue.initialItemCount
@@ -132,7 +145,7 @@ public struct ShopSimulator: Sendable {
             if phase[u] == .sessionStart {
                 startSession(u, at: t)
             }
-            while nextLaunch < world.catalogue.itemCount && world.catalogue.itemLaunch[nextLaunch] <= t {
+            while nextLaunch < itemLaunch.count && itemLaunch[nextLaunch] <= t {
                 launch(nextLaunch)
                 nextLaunch += 1
             }
@@ -174,10 +187,9 @@ public struct ShopSimulator: Sendable {
                 let item = currentItem[u]
                 event.item = item
                 event.action = .purchase
-                let department = world.catalogue.categoryDepartment[Int(world.catalogue.itemCategory[Int(item)])]
                 for k in stride(from: 3, to: 0, by: -1) { recentPurchases[u * 4 + k] = recentPurchases[u * 4 + k - 1] }
                 recentPurchases[u * 4] = item
-                if world.catalogue.departmentIsConsumable[department] {
+                if itemConsumable[Int(item)] {
                     if rng.unit() < 0.3 { event.quantity = 2 + UInt8(rng.below(2)) }
                     if rng.unit() < repeatProbability {
                         repeatItem[u] = item
@@ -186,7 +198,7 @@ public struct ShopSimulator: Sendable {
                 }
                 nextTime = afterItem(u, at: t)
             }
-            if nextTime < end && nextTime < world.userChurn[u] {
+            if nextTime < end && nextTime < userChurn[u] {
                 heap[0].time = nextTime
                 siftDown(0)
             } else {
@@ -230,8 +242,7 @@ public struct ShopSimulator: Sendable {
     /// A recent purchase of a durable item: a cart that ends without buying it again.
     @inline(__always)
     private func ownsDurable(_ u: Int, _ item: Int32) -> Bool {
-        let department = world.catalogue.categoryDepartment[Int(world.catalogue.itemCategory[Int(item)])]
-        if world.catalogue.departmentIsConsumable[department] { return false }
+        if itemConsumable[Int(item)] { return false }
         for k in 0..<4 where recentPurchases[u * 4 + k] == item { return true }
         return false
     }
@@ -254,14 +265,14 @@ public struct ShopSimulator: Sendable {
             return t + 15 + Int64(rng.below(90))
         }
         phase[u] = .sessionStart
-        let next = SessionRhythm.nextSession(after: Double(t) + HeteroGraph.sessionGap, perDay: world.userSessionRate[u], rng: &rng)
+        let next = SessionRhythm.nextSession(after: Double(t) + HeteroGraph.sessionGap, perDay: userRate[u], rng: &rng)
         return Int64(min(next, 9e15))
     }
 
     private mutating func pickItem(_ u: Int) -> Int32 {
         let r = rng.unit()
         let category = Int(focus[u * 3 + (r < 0.6 ? 0 : (r < 0.85 ? 1 : 2))])
-        let s = Double(world.userPriceSensitivity[u])
+        let s = Double(userSensitivity[u])
         let budget = 0.15 + 0.6 * s
         let premium = 0.35 * (1 - s)
         let x = rng.unit()
