@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import InterestGraph
 
@@ -86,6 +87,8 @@ struct DriftTests {
         }
         let line = history.timeline(ofUser: 0)
         #expect(line.map(\.time) == [25_200.0, 28_800, 32_400])
+        #expect(history.checkpoint(ofUser: 0, atOrBefore: 30_000)?.time == 28_800)
+        #expect(history.checkpoint(ofUser: 0, atOrBefore: 100) == nil)
         #expect(history.userCapacity == 1)
         history.forget(user: 0)
         #expect(history.timeline(ofUser: 0).isEmpty)
@@ -241,6 +244,18 @@ struct DriftTests {
         #expect(fast.meanDivergence > 0 && fast.meanDivergence < 1)
         #expect(fast.events == slow.events && fast.events > 50_000)
         #expect(fast.halfLifeDays == 2)
+    }
+
+    @Test func reportJSONKeepsEveryKeyWithNullForUnreachedPercentiles() throws {
+        let report = DriftLagReport(
+            scenario: "s", seed: 1, halfLifeDays: 3, events: 10, usersMeasured: 2, detected: 1,
+            medianLagHours: 5, p90LagHours: nil, medianLagEvents: 2, p90LagEvents: nil, meanDivergence: 0.1, noise: 0.01)
+        let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        #expect(json.contains("\"p90_lag_hours\":null"))
+        #expect(json.contains("\"median_lag_hours\":5"))
+        #expect(json.contains("\"users_measured\":2"))
+        let back = try JSONDecoder().decode(DriftLagReport.self, from: Data(json.utf8))
+        #expect(back == report)
     }
 
     @Test func percentilesCountUndetectedDriftsAsInfinite() {
