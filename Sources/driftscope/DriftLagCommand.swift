@@ -15,7 +15,7 @@ struct DriftLagCommand: ParsableCommand {
         profile noise (day-to-day divergence of users with no scheduled change). A shorter \
         half-life reacts faster and is noisier.
 
-          driftscope drift-lag --scenario default --half-life 3 --half-life 14 --half-life 30
+          driftscope drift-lag --half-life 3 --half-life 14 --half-life 30
         """
     )
 

@@ -14,7 +14,7 @@ struct SimulateCommand: ParsableCommand {
         also the true category shares (user,time,category,share) and <truth-stem>.drifts.csv. \
         See sample-data/README.md.
 
-          driftscope simulate --scenario sample-data/scenarios/small.toml --out shop.csv --truth shop.truth.csv
+          driftscope simulate --scenario small --out shop.csv --truth shop.truth.csv
         """
     )
 

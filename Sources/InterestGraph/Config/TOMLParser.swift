@@ -100,7 +100,12 @@ public struct TOMLParser {
                     guard current == "]" else { throw error("expected ']]' to close the array-of-tables header") }
                     advance()
                     try appendArrayTable(&root, path: path, line: headerLine)
+                    // Sub-tables belong to the previous element: the new one may define them again.
+                    defined = defined.filter { !($0.count > path.count && Array($0.prefix(path.count)) == path) }
                 } else {
+                    if case .array? = TOMLParser.value(in: root, at: path[...]) {
+                        throw TOMLError(file: file, line: headerLine, column: 1, message: "table [\(path.joined(separator: "."))] is already an array of tables ([[\(path.joined(separator: "."))]])")
+                    }
                     guard defined.insert(path).inserted else {
                         throw TOMLError(file: file, line: headerLine, column: 1, message: "table [\(path.joined(separator: "."))] is defined twice")
                     }
@@ -127,6 +132,20 @@ public struct TOMLParser {
         return root
     }
 
+    /// The value at `path`, stepping into the last element of arrays of tables on the way.
+    static func value(in table: TOMLTable, at path: ArraySlice<String>) -> TOMLValue? {
+        guard let head = path.first, let v = table[head] else { return nil }
+        let rest = path.dropFirst()
+        if rest.isEmpty { return v }
+        switch v {
+        case .table(let t): return value(in: t, at: rest)
+        case .array(let elements):
+            if case .table(let t)? = elements.last { return value(in: t, at: rest) }
+            return nil
+        default: return nil
+        }
+    }
+
     // MARK: Keys
 
     private mutating func key() throws(TOMLError) -> [String] {
@@ -142,7 +161,9 @@ public struct TOMLParser {
                     s.append(c)
                     advance()
                 }
-                guard !s.isEmpty else { throw error("expected a key, found '\(c)'") }
+                guard !s.isEmpty else {
+                    throw error(c == "\n" || c == "\r" ? "expected a key, found the end of the line" : "expected a key, found '\(c)'")
+                }
                 parts.append(String(s))
             }
             skipSpaces()
@@ -224,6 +245,12 @@ public struct TOMLParser {
         }
         let isFloatShaped = s.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
         guard isFloatShaped, !s.hasPrefix("."), !s.hasSuffix("."), !s.contains(".e"), !s.contains(".E"), let d = Double(s) else { return nil }
+        // As for integers, the integer part may not have leading zeros ("01.5" is invalid).
+        let unsigned = s.hasPrefix("+") || s.hasPrefix("-") ? s.dropFirst() : Substring(s)
+        let integerPart = unsigned.prefix { $0 != "." && $0 != "e" && $0 != "E" }
+        if integerPart.count > 1 && integerPart.hasPrefix("0") { return nil }
+        // Double(_:) also takes hex floats and "infinity"; TOML does not.
+        guard unsigned.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "e" || $0 == "E" || $0 == "+" || $0 == "-") }) else { return nil }
         return .float(d)
     }
 
@@ -244,6 +271,7 @@ public struct TOMLParser {
             guard current != nil else { throw error("unterminated array: expected ']'") }
             elements.append(try value())
             try skipTrivia()
+            guard current != nil else { throw error("unterminated array: expected ']'") }
             if current == "," { advance(); continue }
             if current == "]" { advance(); return .array(elements) }
             throw error("expected ',' or ']' in array")
@@ -342,8 +370,13 @@ public struct TOMLParser {
         }
     }
 
+    /// Reads the escape after a backslash; errors point at the backslash.
     private mutating func escape() throws(TOMLError) -> Unicode.Scalar {
-        guard let c = current else { throw error("unterminated escape sequence") }
+        let (file, line, column) = (self.file, self.line, position - 1 - lineStart + 1)
+        func fail(_ message: String) -> TOMLError {
+            TOMLError(file: file, line: line, column: column, message: message)
+        }
+        guard let c = current else { throw fail("unterminated escape sequence") }
         advance()
         switch c {
         case "n": return "\n"
@@ -357,15 +390,19 @@ public struct TOMLParser {
         case "u", "U":
             let count = c == "u" ? 4 : 8
             var hex = ""
-            for _ in 0..<count {
-                guard let h = current else { throw error("truncated unicode escape") }
+            while hex.unicodeScalars.count < count, let h = current, h.properties.isASCIIHexDigit {
                 hex.unicodeScalars.append(h)
                 advance()
             }
-            guard let v = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(v) else { throw error("invalid unicode escape \\\(c)\(hex)") }
+            guard hex.unicodeScalars.count == count else {
+                throw fail("invalid unicode escape '\\\(c)\(hex)': expected \(count) hex digits")
+            }
+            guard let v = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(v) else {
+                throw fail("invalid unicode escape '\\\(c)\(hex)': not a Unicode scalar value")
+            }
             return scalar
         default:
-            throw error("invalid escape sequence '\\\(c)'")
+            throw fail("invalid escape sequence '\\\(c)'")
         }
     }
 
@@ -439,7 +476,7 @@ public struct TOMLParser {
             elements[elements.count - 1] = .table(last)
             table.set(head, .array(elements), line: table.line(of: head))
         default:
-            throw InsertError(message: "key '\(head)' is a \(table[head]!.typeName), not a table")
+            throw InsertError(message: "key '\(head)' is \(table[head]!.typeNameWithArticle), not a table")
         }
     }
 }

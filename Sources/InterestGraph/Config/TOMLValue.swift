@@ -20,6 +20,14 @@ public indirect enum TOMLValue: Sendable, Hashable {
         case .table: "table"
         }
     }
+
+    /// "an integer", "a string": for messages.
+    var typeNameWithArticle: String {
+        switch self {
+        case .integer, .array: "an \(typeName)"
+        default: "a \(typeName)"
+        }
+    }
 }
 
 /// A TOML table that remembers key order and the line each key was defined on, so that
@@ -59,6 +67,7 @@ public struct TOMLError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        column > 0 ? "\(file):\(line):\(column): \(message)" : "\(file):\(line): \(message)"
+        if line <= 0 { return "\(file): \(message)" }
+        return column > 0 ? "\(file):\(line):\(column): \(message)" : "\(file):\(line): \(message)"
     }
 }

@@ -34,6 +34,24 @@ public struct DriftLagReport: Sendable, Hashable, Codable {
         case p90LagEvents = "p90_lag_events"
         case meanDivergence = "mean_divergence"
     }
+
+    /// Percentiles that were not reached are written as `null`, not left out, so that every
+    /// report has the same keys.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(scenario, forKey: .scenario)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(halfLifeDays, forKey: .halfLifeDays)
+        try c.encode(events, forKey: .events)
+        try c.encode(usersMeasured, forKey: .usersMeasured)
+        try c.encode(detected, forKey: .detected)
+        try c.encode(medianLagHours, forKey: .medianLagHours)
+        try c.encode(p90LagHours, forKey: .p90LagHours)
+        try c.encode(medianLagEvents, forKey: .medianLagEvents)
+        try c.encode(p90LagEvents, forKey: .p90LagEvents)
+        try c.encode(meanDivergence, forKey: .meanDivergence)
+        try c.encode(noise, forKey: .noise)
+    }
 }
 
 /// Drift tracking lag against ground truth.
@@ -44,6 +62,11 @@ public struct DriftLagReport: Sendable, Hashable, Codable {
 /// graph's profile (decayed category shares) first ranks the new interest first, checked
 /// after each of the user's events.
 public enum DriftLag {
+    /// Builds the scenario's world and measures it (see ``measure(world:halfLife:sampleInterval:)``).
+    public static func measure(scenario: Scenario, halfLife: Double, sampleInterval: Double = 12 * 3_600) -> DriftLagReport {
+        measure(world: ShopWorld(scenario: scenario), halfLife: halfLife, sampleInterval: sampleInterval)
+    }
+
     /// Replays the world's events through a fresh ``HeteroGraph`` with the given decay
     /// half-life (seconds) and measures lag, divergence from the truth and profile noise.
     /// - Complexity: O(events) for the replay plus O(users * (categories + edges)) per sample.

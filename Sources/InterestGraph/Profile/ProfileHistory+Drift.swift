@@ -2,8 +2,12 @@
 public struct DriftSettings: Sendable, Hashable {
     /// How far back the "older" profile lies from the newest one, in seconds.
     public var window: Double
-    /// Jensen-Shannon divergence (bits) at or above which drift is flagged as a change point.
+    /// Jensen-Shannon divergence (bits) between the older and the newest profile at or above
+    /// which the user's current drift is flagged as a change point.
     public var changeThreshold: Double
+    /// Per-bucket score at or above which a heatmap bucket is marked as a change point. Lower
+    /// than `changeThreshold` because a bucket is compared with the few buckets just before it.
+    public var bucketThreshold: Double
     /// A category is "present" at this share or more and "absent" below `absent`; gained
     /// categories go from absent to present, lost ones the other way.
     public var present: Double
@@ -11,9 +15,10 @@ public struct DriftSettings: Sendable, Hashable {
     /// Each bucket's score compares it with the mean of up to this many previous buckets.
     public var referenceBuckets: Int
 
-    public init(window: Double = 7 * 86_400, changeThreshold: Double = 0.2, present: Double = 0.10, absent: Double = 0.05, referenceBuckets: Int = 3) {
+    public init(window: Double = 7 * 86_400, changeThreshold: Double = 0.2, bucketThreshold: Double = 0.1, present: Double = 0.10, absent: Double = 0.05, referenceBuckets: Int = 3) {
         self.window = window
         self.changeThreshold = changeThreshold
+        self.bucketThreshold = bucketThreshold
         self.present = present
         self.absent = absent
         self.referenceBuckets = max(1, referenceBuckets)
@@ -75,7 +80,9 @@ extension ProfileHistory {
 
     /// The dashboard's drift data for a user: a heatmap of the `rows` categories with the
     /// largest total share over the kept checkpoints, per-bucket scores and change points
-    /// (the first bucket of each run at or above the threshold), the current scores, and, when
+    /// (the first bucket of each run at or above `settings.bucketThreshold`, counting only
+    /// buckets with a full reference, so a new user's first few checkpoints, which always
+    /// move a lot, are not flagged), the current scores, and, when
     /// `trueShares` is given (simulated users), the true shares at each bucket time.
     public func driftView(ofUser user: Int32, graph: HeteroGraph, settings: DriftSettings = .default, rows: Int = 8, trueShares: ((Double) -> [String: Double]?)? = nil) -> DriftView {
         let line = timeline(ofUser: user)
@@ -96,7 +103,8 @@ extension ProfileHistory {
         }
         let bucket = bucketScores(line, settings: settings)
         view.scores = bucket.map { Float($0) }
-        view.changePoints = bucket.indices.filter { b in bucket[b] >= settings.changeThreshold && (b == 0 || bucket[b - 1] < settings.changeThreshold) }
+        let flagged = bucket.indices.map { $0 >= settings.referenceBuckets && bucket[$0] >= settings.bucketThreshold }
+        view.changePoints = bucket.indices.filter { b in flagged[b] && (b == 0 || !flagged[b - 1]) }
         let now = scores(ofUser: user, settings: settings)
         view.divergence = now.divergence
         view.embeddingShift = now.embeddingShift

@@ -249,6 +249,11 @@ public struct ProfileHistory: Sendable {
         }
     }
 
+    /// The newest checkpoint at or before `time` ("one drift window ago"), if any.
+    public func checkpoint(ofUser user: Int32, atOrBefore time: Double) -> Checkpoint? {
+        timeline(ofUser: user).last { $0.time <= time }
+    }
+
     /// The user's stored embeddings (dequantised), oldest first.
     public func embeddings(ofUser user: Int32) -> [(time: Double, row: [Float])] {
         let u = Int(user)

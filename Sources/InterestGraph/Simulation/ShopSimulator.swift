@@ -36,8 +36,12 @@ public struct ShopSimulator: Sendable {
     private var viewsLeft: [Int32]
     private var focus: [Int32]  // 3 per user
     private var currentItem: [Int32]
+    /// The last item viewed, so a session does not open the same page twice in a row.
+    private var lastItem: [Int32]
     private var boosted: [Bool]
     private var repeatItem: [Int32]
+    /// The last four purchases per user (a ring): nobody buys the same sofa twice in a month.
+    private var recentPurchases: [Int32]
     private var repeatDue: [Int64]
 
     // Items on sale by (category, tier), with alias tables over their popularity.
@@ -45,6 +49,14 @@ public struct ShopSimulator: Sendable {
     private var shelfTables: [AliasTable]
     private var nextLaunch: Int
     private var mixture: [Double]
+
+    // Hot per-item and per-user facts, copied out of the world so the event loop reads flat
+    // arrays instead of walking nested structs (each hop costs a retain/release pair).
+    private let itemConsumable: [Bool]
+    private let itemLaunch: [Int64]
+    private let userChurn: [Int64]
+    private let userRate: [Double]
+    private let userSensitivity: [Float]
 
     private let click: Double
     private let cart: Double
@@ -75,8 +87,10 @@ public struct ShopSimulator: Sendable {
         viewsLeft = Array(repeating: 0, count: users)
         focus = Array(repeating: 0, count: users * 3)
         currentItem = Array(repeating: -1, count: users)
+        lastItem = Array(repeating: -1, count: users)
         boosted = Array(repeating: false, count: users)
         repeatItem = Array(repeating: -1, count: users)
+        recentPurchases = Array(repeating: -1, count: users * 4)
         repeatDue = Array(repeating: .max, count: users)
         mixture = Array(repeating: 0, count: world.catalogue.categoryCount)
         click = scenario.funnel.click
@@ -87,6 +101,11 @@ public struct ShopSimulator: Sendable {
         viewsMean = scenario.users.viewsPerSession
 
         let catalogue = world.catalogue
+        itemConsumable = catalogue.itemCategory.map { catalogue.departmentIsConsumable[catalogue.categoryDepartment[Int($0)]] }
+        itemLaunch = catalogue.itemLaunch
+        userChurn = world.userChurn
+        userRate = world.userSessionRate
+        userSensitivity = world.userPriceSensitivity
         shelves = Array(repeating: [], count: catalogue.categoryCount * 3)
         shelfTables = Array(repeating: AliasTable(), count: catalogue.categoryCount * 3)
         nextLaunch = catalogue.initialItemCount
@@ -126,7 +145,7 @@ public struct ShopSimulator: Sendable {
             if phase[u] == .sessionStart {
                 startSession(u, at: t)
             }
-            while nextLaunch < world.catalogue.itemCount && world.catalogue.itemLaunch[nextLaunch] <= t {
+            while nextLaunch < itemLaunch.count && itemLaunch[nextLaunch] <= t {
                 launch(nextLaunch)
                 nextLaunch += 1
             }
@@ -134,8 +153,10 @@ public struct ShopSimulator: Sendable {
             let nextTime: Int64
             switch phase[u] {
             case .sessionStart, .view:
-                let item = currentItem[u] >= 0 && boosted[u] ? currentItem[u] : pickItem(u)
+                var item = currentItem[u] >= 0 && boosted[u] ? currentItem[u] : pickItem(u)
+                if item == lastItem[u] && !boosted[u] { item = pickItem(u) }
                 currentItem[u] = item
+                lastItem[u] = item
                 event.item = item
                 viewsLeft[u] -= 1
                 if rng.unitDouble() < (boosted[u] ? 0.9 : click) {
@@ -156,7 +177,7 @@ public struct ShopSimulator: Sendable {
             case .cart:
                 event.item = currentItem[u]
                 event.action = .cart
-                if rng.unitDouble() < (boosted[u] ? 0.85 : purchase) {
+                if rng.unitDouble() < (boosted[u] ? 0.85 : purchase) && !ownsDurable(u, currentItem[u]) {
                     phase[u] = .purchase
                     nextTime = t + 30 + Int64(rng.index(below: 300))
                 } else {
@@ -166,8 +187,9 @@ public struct ShopSimulator: Sendable {
                 let item = currentItem[u]
                 event.item = item
                 event.action = .purchase
-                let department = world.catalogue.categoryDepartment[Int(world.catalogue.itemCategory[Int(item)])]
-                if world.catalogue.departmentIsConsumable[department] {
+                for k in stride(from: 3, to: 0, by: -1) { recentPurchases[u * 4 + k] = recentPurchases[u * 4 + k - 1] }
+                recentPurchases[u * 4] = item
+                if itemConsumable[Int(item)] {
                     if rng.unitDouble() < 0.3 { event.quantity = 2 + UInt8(rng.index(below: 2)) }
                     if rng.unitDouble() < repeatProbability {
                         repeatItem[u] = item
@@ -176,7 +198,7 @@ public struct ShopSimulator: Sendable {
                 }
                 nextTime = afterItem(u, at: t)
             }
-            if nextTime < end && nextTime < world.userChurn[u] {
+            if nextTime < end && nextTime < userChurn[u] {
                 heap[0].time = nextTime
                 siftDown(0)
             } else {
@@ -217,6 +239,14 @@ public struct ShopSimulator: Sendable {
         }
     }
 
+    /// A recent purchase of a durable item: a cart that ends without buying it again.
+    @inline(__always)
+    private func ownsDurable(_ u: Int, _ item: Int32) -> Bool {
+        if itemConsumable[Int(item)] { return false }
+        for k in 0..<4 where recentPurchases[u * 4 + k] == item { return true }
+        return false
+    }
+
     private mutating func sampleMixture() -> Int {
         var r = rng.unitDouble()
         for c in mixture.indices {
@@ -235,14 +265,14 @@ public struct ShopSimulator: Sendable {
             return t + 15 + Int64(rng.index(below: 90))
         }
         phase[u] = .sessionStart
-        let next = SessionRhythm.nextSession(after: Double(t) + HeteroGraph.sessionGap, perDay: world.userSessionRate[u], rng: &rng)
+        let next = SessionRhythm.nextSession(after: Double(t) + HeteroGraph.sessionGap, perDay: userRate[u], rng: &rng)
         return Int64(min(next, 9e15))
     }
 
     private mutating func pickItem(_ u: Int) -> Int32 {
         let r = rng.unitDouble()
         let category = Int(focus[u * 3 + (r < 0.6 ? 0 : (r < 0.85 ? 1 : 2))])
-        let s = Double(world.userPriceSensitivity[u])
+        let s = Double(userSensitivity[u])
         let budget = 0.15 + 0.6 * s
         let premium = 0.35 * (1 - s)
         let x = rng.unitDouble()

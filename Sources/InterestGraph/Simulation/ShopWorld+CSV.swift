@@ -14,24 +14,24 @@ extension ShopWorld {
     @discardableResult
     public func writeEventsCSV(chunkSize: Int = 1 << 20, _ write: ([UInt8]) throws -> Void) rethrows -> Int {
         let catalogue = self.catalogue
-        let userPrefix = truth.userIDs.map { Array($0.utf8) + [UInt8(ascii: ",")] }
-        let itemPrefix = catalogue.itemIDs.map { Array($0.utf8) + [UInt8(ascii: ",")] }
-        let itemSuffix = (0..<catalogue.itemCount).map { i in
-            Array(",\(catalogue.categoryNames[Int(catalogue.itemCategory[i])]),\(catalogue.brandNames[Int(catalogue.itemBrand[i])]),\(CSVFormat.cents(Int(catalogue.itemPriceCents[i])))\n".utf8)
-        }
-        let actionBytes = Action.allCases.map { Array(",\($0.name),".utf8) }
+        let users = FlatStrings(truth.userIDs.map { $0 + "," })
+        let items = FlatStrings(catalogue.itemIDs.map { $0 + "," })
+        let suffixes = FlatStrings((0..<catalogue.itemCount).map { i in
+            ",\(catalogue.categoryNames[Int(catalogue.itemCategory[i])]),\(catalogue.brandNames[Int(catalogue.itemBrand[i])]),\(CSVFormat.cents(Int(catalogue.itemPriceCents[i])))\n"
+        })
+        let actions = FlatStrings(Action.allCases.map { ",\($0.name)," })
         var buffer: [UInt8] = []
         buffer.reserveCapacity(chunkSize + 256)
         buffer.append(contentsOf: "user,item,timestamp,action,value,category,brand,price\n".utf8)
         var simulator = ShopSimulator(world: self)
         var count = 0
         while let e = simulator.next() {
-            buffer.append(contentsOf: userPrefix[Int(e.user)])
-            buffer.append(contentsOf: itemPrefix[Int(e.item)])
+            users.append(Int(e.user), to: &buffer)
+            items.append(Int(e.item), to: &buffer)
             CSVFormat.appendInteger(e.time, to: &buffer)
-            buffer.append(contentsOf: actionBytes[Int(e.action.rawValue)])
+            actions.append(Int(e.action.rawValue), to: &buffer)
             if e.action == .purchase { CSVFormat.appendInteger(Int64(e.quantity), to: &buffer) }
-            buffer.append(contentsOf: itemSuffix[Int(e.item)])
+            suffixes.append(Int(e.item), to: &buffer)
             count += 1
             if buffer.count >= chunkSize {
                 try write(buffer)
@@ -99,6 +99,28 @@ extension ShopWorld {
             out += row
         }
         return out
+    }
+}
+
+/// Many short strings as one byte array with offsets: appending one is a bounded copy with
+/// no reference counting (an array of arrays retains and releases on every access).
+struct FlatStrings {
+    private var bytes: [UInt8] = []
+    private var offsets: [Int] = [0]
+
+    init(_ strings: [String]) {
+        for s in strings {
+            bytes.append(contentsOf: s.utf8)
+            offsets.append(bytes.count)
+        }
+    }
+
+    @inline(__always)
+    func append(_ index: Int, to buffer: inout [UInt8]) {
+        let start = offsets[index], end = offsets[index + 1]
+        bytes.withUnsafeBufferPointer { all in
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: all[start..<end]))
+        }
     }
 }
 
