@@ -16,6 +16,8 @@ struct Bench: ParsableCommand {
         abstract: "Measure throughput and memory (build with -c release for real figures).",
         subcommands: [
             BenchIngest.self,
+            BenchSimulate.self,
+            BenchAll.self,
         ])
 }
 
