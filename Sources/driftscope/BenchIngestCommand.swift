@@ -66,6 +66,7 @@ struct BenchIngest: ParsableCommand {
     // MARK: Real dataset
 
     private func benchDataset() throws -> BenchIngestResult.Run {
+        DatasetOptions.announceFetch(dataset)
         let loaded = try DatasetLoader.load(dataset)
         let times = loaded.events.map(\.timestamp)
         let span = (times.max() ?? 0) - (times.min() ?? 0) + 86_400

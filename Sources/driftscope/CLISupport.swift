@@ -43,6 +43,15 @@ struct DatasetOptions: ParsableArguments {
         return map
     }
 
+    /// Says on stderr that a dataset name is about to be fetched (first use), so a pause for
+    /// the download is explained.
+    static func announceFetch(_ pathOrName: String) {
+        let name = pathOrName.lowercased()
+        let cache = DatasetCache()
+        guard !FileManager.default.fileExists(atPath: pathOrName), DatasetCache.knownDatasets.contains(name), !cache.isCached(name) else { return }
+        Console.error("\(name) is not cached yet; fetching it into \(cache.root) ...")
+    }
+
     /// Read options with a progress line on stderr for large inputs.
     func readOptions(progress: ProgressLine? = ProgressLine.standardError()) throws -> ReadOptions {
         var options = ReadOptions(strict: strict, columnMap: try columnMap())

@@ -32,6 +32,7 @@ struct Ingest: ParsableCommand {
     var json = false
 
     func run() throws {
+        DatasetOptions.announceFetch(path)
         let progress = ProgressLine.standardError()
         var graph = HeteroGraph()
         let report: ReadReport

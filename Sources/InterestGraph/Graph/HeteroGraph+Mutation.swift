@@ -209,7 +209,11 @@ extension HeteroGraph {
             edgeLastAction.append(action.rawValue)
             edgeActions.append(bit)
         }
+        // A first edge reserves room for several: one allocation instead of three or four
+        // as a typical list grows to its first handful of edges.
+        if userEdges[u].isEmpty { userEdges[u].reserveCapacity(8) }
         userEdges[u].append(edge)
+        if itemEdges[i].isEmpty { itemEdges[i].reserveCapacity(8) }
         itemEdges[i].append(edge)
         liveEdgeCount += 1
         indexNewEdge(edge, user: user, item: item)

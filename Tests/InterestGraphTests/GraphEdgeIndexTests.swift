@@ -1,0 +1,63 @@
+import Testing
+@testable import InterestGraph
+
+/// The edge lookup: the open-addressing table, and the switch from scanning a light user's
+/// list to the table once the user is heavy.
+@Suite struct GraphEdgeIndexTests {
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func tableMatchesADictionaryUnderRandomInsertsAndRemovals(seed: UInt64) {
+        var rng = SeededGenerator(seed: seed)
+        var table = EdgeIndex()
+        var reference: [UInt64: Int32] = [:]
+        for step in 0..<40_000 {
+            // Few distinct keys so removals hit and probe runs wrap around.
+            let key = UInt64(rng.next() % 64) << 32 | UInt64(rng.next() % 64)
+            switch rng.next() % 4 {
+            case 0:
+                #expect(table.removeValue(forKey: key) == reference.removeValue(forKey: key))
+            case 1:
+                table[key] = Int32(step)
+                reference[key] = Int32(step)
+            default:
+                let inserted = table.valueOrInsert(key, Int32(step))
+                #expect(inserted == reference[key])
+                if inserted == nil { reference[key] = Int32(step) }
+            }
+            #expect(table.count == reference.count)
+        }
+        for (key, value) in reference { #expect(table[key] == value) }
+        for user in 0..<64 as Range<UInt64> {
+            for item in 0..<64 as Range<UInt64> where reference[user << 32 | item] == nil {
+                #expect(table[user << 32 | item] == nil)
+            }
+        }
+    }
+
+    @Test func heavyUsersStayConsistentAcrossTheThresholdAndRemovals() throws {
+        var graph = HeteroGraph(decay: .none)
+        var rng = SeededGenerator(seed: 9)
+        var expected: [String: Float] = [:]  // "user/item" -> strength
+        for step in 0..<6_000 {
+            let user = "u\(rng.next() % 5)", item = "i\(rng.next() % 60)"
+            if rng.next() % 7 == 0, let u = graph.userID(user), let i = graph.itemID(item) {
+                let removed = graph.removeEdge(user: u, item: i)
+                #expect(removed == (expected.removeValue(forKey: "\(user)/\(item)") != nil))
+                continue
+            }
+            graph.apply(Event(user: user, item: item, action: .click, timestamp: Double(step)))
+            expected["\(user)/\(item)", default: 0] += 2
+        }
+        #expect(graph.statistics.userItemEdges == expected.count)
+        for u in 0..<5 {
+            for i in 0..<60 {
+                guard let user = graph.userID("u\(u)"), let item = graph.itemID("i\(i)") else { continue }
+                let want = expected["u\(u)/i\(i)"]
+                #expect(graph.hasEdge(user: user, item: item) == (want != nil))
+                #expect(abs(graph.strength(user: user, item: item) - Double(want ?? 0)) < 1e-3)
+                if let edge = graph.edgeID(user: user, item: item) {
+                    #expect(graph.edgeUser[Int(edge)] == user && graph.edgeItem[Int(edge)] == item)
+                }
+            }
+        }
+    }
+}
