@@ -31,7 +31,7 @@ import Testing
 
     /// Polls the pane until `predicate` holds; fails with the last screen after `timeout`.
     @discardableResult
-    func waitFor(_ what: String, timeout: Double = 20, _ predicate: (String) -> Bool) throws -> String {
+    func waitFor(_ what: String, timeout: Double = 90, _ predicate: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
