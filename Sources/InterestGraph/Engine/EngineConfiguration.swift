@@ -31,6 +31,15 @@ public struct EngineConfiguration: Sendable {
     /// Drift history settings.
     public var history = ProfileHistory.Configuration.default
     public var drift = DriftSettings()
+    /// Makes the recorder on the engine thread (a workspace belongs to one thread); `nil`
+    /// records nothing. A recorder that throws stops recording, never the engine.
+    public var makeRecorder: (@Sendable () throws -> any RunRecorder)?
+    /// Wall seconds between model checkpoints while recording (one is also written on exit).
+    public var checkpointInterval: Double = 60
+    /// Wall seconds between points of the recorded metrics timeline.
+    public var metricsInterval: Double = 1
+    /// Continue a recorded run instead of starting fresh.
+    public var resume: ResumePlan?
 
     public init() {}
 }
@@ -58,6 +67,22 @@ public enum SourceSpecification: Sendable {
         case .events(let name, let events, let catalogue):
             return AnyEventSource(ArrayEventSource(name: name, events: events, catalogue: catalogue))
         }
+    }
+}
+
+/// What a resumed run starts from: the logged events (replayed into graph and model), the
+/// source position to continue from, and the last model checkpoint.
+public struct ResumePlan: Sendable {
+    /// Events the source had handed out when the log ends; the source skips this many.
+    public var sourcePosition: Int64
+    /// Calls `body` with every logged event, in order.
+    public var replay: @Sendable (_ body: (Event) throws -> Void) throws -> Void
+    public var checkpoint: ModelCheckpoint?
+
+    public init(sourcePosition: Int64, checkpoint: ModelCheckpoint?, replay: @escaping @Sendable (_ body: (Event) throws -> Void) throws -> Void) {
+        self.sourcePosition = sourcePosition
+        self.checkpoint = checkpoint
+        self.replay = replay
     }
 }
 

@@ -13,7 +13,7 @@ extension EngineCore {
         case .resetModel:
             model.reinitialise(graph: graph)
             lastRecommendationRefresh = -.infinity
-            changes.append(ChangeRecord(step: trainingStep, time: Date().timeIntervalSince1970, key: "model", oldValue: 0, newValue: 0, origin: .reset, note: "model re-initialised at dimension \(model.hyperparameters.sanitised.dimension)"))
+            log(ChangeRecord(step: trainingStep, time: Date().timeIntervalSince1970, key: "model", oldValue: 0, newValue: 0, origin: .reset, note: "model re-initialised at dimension \(model.hyperparameters.sanitised.dimension)"))
             message = "model re-initialised"
         case .selectUser(let id):
             if graph.userID(id) != nil { selectUser(id) } else { message = "no user '\(id)'" }

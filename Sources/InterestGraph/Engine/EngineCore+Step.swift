@@ -17,6 +17,7 @@ extension EngineCore {
             switch clock.tick() {
             case .event(let event):
                 ingest(event, score: true)
+                noteIngested(event)
                 ingested += 1
                 if ingested & 63 == 0, MonotonicClock.seconds() >= deadline { break ingestLoop }
             case .restarted:
@@ -46,7 +47,7 @@ extension EngineCore {
                 if step.loss.isFinite { loss.append(MetricPoint(step: trainingStep, value: step.loss), thinning: true) }
                 if let report = step.divergence {
                     let note = "\(report.reason.rawValue) (loss \(report.loss)): rolled back to the last good parameters, learning rate \(report.previousLearningRate) → \(report.newLearningRate)"
-                    changes.append(ChangeRecord(step: trainingStep, time: Double(wallSeconds()), key: "learning_rate", oldValue: Double(report.previousLearningRate), newValue: Double(report.newLearningRate), origin: .divergenceGuard, note: note))
+                    log(ChangeRecord(step: trainingStep, time: Double(wallSeconds()), key: "learning_rate", oldValue: Double(report.previousLearningRate), newValue: Double(report.newLearningRate), origin: .divergenceGuard, note: note))
                     message = "divergence guard: " + note
                 }
                 trained = true
@@ -57,6 +58,7 @@ extension EngineCore {
             updateRate.roll(at: afterIngest)
         }
         if selectedUser == nil, let newest = recentEvents.elements.last?.user { selectUser(newest) }
+        flushRecording()
         return ingested > 0 || trained
     }
 
@@ -158,7 +160,7 @@ extension EngineCore {
     }
 
     /// Called once before the thread exits.
-    mutating func finish() {}
+    mutating func finish() { finishRecording() }
 }
 
 func wallSeconds() -> Double {

@@ -47,10 +47,21 @@ struct EngineCore {
     var hits: Set<String> = []
     var lastRecommendationRefresh = -Double.infinity
     var demoCandidates: [String] = []
+
+    // Recording (workspaces).
+    var recorder: (any RunRecorder)?
+    var pendingRecords: [RecordedEvent] = []
+    var lastCheckpoint = MonotonicClock.seconds()
+    var lastMetrics = -Double.infinity
     var demoCandidatesRefreshed = -Double.infinity
 
     init(configuration: EngineConfiguration, source: AnyEventSource) {
+        var source = source
         self.configuration = configuration
+        // A resumed run continues from the next unread event: skip what the log already has.
+        if let resume = configuration.resume {
+            for _ in 0..<max(0, resume.sourcePosition) where source.next() != nil {}
+        }
         let hp = configuration.hyperparameters
         graph = HeteroGraph(decay: DecayPolicy(halfLife: hp.sanitised.halfLife), actionWeights: hp.actionWeights)
         graph.load(source.catalogue)
@@ -66,5 +77,9 @@ struct EngineCore {
         prequentialHistory = BoundedBuffer(capacity: configuration.lossHistoryCapacity)
         prequentialHits = [Float](repeating: 0, count: max(1, configuration.prequentialWindow))
         prequentialRanks = [Float](repeating: 0, count: max(1, configuration.prequentialWindow))
+        if let resume = configuration.resume { restore(from: resume) }
+        if let make = configuration.makeRecorder {
+            do { recorder = try make() } catch { message = "recording is off: \(error)" }
+        }
     }
 }

@@ -83,7 +83,7 @@ extension EngineCore {
         graph.decay = DecayPolicy(halfLife: model.hyperparameters.sanitised.halfLife)
         graph.actionWeights = model.hyperparameters.actionWeights
         let note = spec.needsReset ? "takes effect after a model reset (R)" : "applied from the next batch"
-        changes.append(ChangeRecord(step: trainingStep, time: Date().timeIntervalSince1970, key: key, oldValue: old, newValue: new, origin: .user, note: note))
+        log(ChangeRecord(step: trainingStep, time: Date().timeIntervalSince1970, key: key, oldValue: old, newValue: new, origin: .user, note: note))
         message = "\(spec.label): \(String(format: spec.format, old)) → \(String(format: spec.format, new))"
     }
 }

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Workspace recording and resume: the engine side of the ``RunRecorder`` contract.
+extension EngineCore {
+    /// Rebuilds graph, model and history from a recorded run's log, then loads its checkpoint.
+    /// Replaying the log is the ground truth (nothing ingested is lost); the checkpoint
+    /// brings back the training done since, up to when it was written.
+    mutating func restore(from plan: ResumePlan) {
+        var graph = self.graph
+        var model = self.model
+        var history = self.history
+        var replayed = 0
+        do {
+            try plan.replay { event in
+                let application = graph.apply(event)
+                model.observe(application, at: event.timestamp, graph: graph)
+                _ = history.observe(user: application.user, graph: graph, at: event.timestamp)
+                replayed += 1
+            }
+        } catch {
+            message = "resume stopped after \(replayed) logged events: \(error)"
+        }
+        if let checkpoint = plan.checkpoint, var embedding = model.embedding {
+            if embedding.restore(tables: checkpoint.tables, graph: graph) {
+                model.setEmbedding(embedding)
+                trainingStep = checkpoint.step
+            } else {
+                message = "the checkpoint has another embedding size; training starts again from the log"
+            }
+        }
+        self.graph = graph
+        self.model = model
+        self.history = history
+        if message == nil { message = "resumed: \(replayed) logged events replayed" }
+    }
+
+    /// Queues one ingested source event for the recorder.
+    @inline(__always)
+    mutating func noteIngested(_ event: Event) {
+        guard recorder != nil else { return }
+        pendingRecords.append(RecordedEvent(position: Int64(clock.source.position - 1), event: event))
+    }
+
+    /// Appends to the change log and records it.
+    mutating func log(_ change: ChangeRecord) {
+        changes.append(change)
+        guard let recorder else { return }
+        do { try recorder.record(change: change) } catch { stopRecording(error) }
+    }
+
+    /// Sends the slice's events, and the metrics and checkpoints that are due.
+    mutating func flushRecording(force: Bool = false) {
+        guard let recorder else { return }
+        do {
+            if !pendingRecords.isEmpty {
+                try recorder.record(events: pendingRecords)
+                pendingRecords.removeAll(keepingCapacity: true)
+            }
+            let now = MonotonicClock.seconds()
+            if force || now - lastMetrics >= configuration.metricsInterval {
+                lastMetrics = now
+                let status = prequentialStatus
+                try recorder.record(metrics: RunMetricsPoint(
+                    step: trainingStep, wallTime: Date().timeIntervalSince1970, clock: graph.now,
+                    loss: loss.elements.last?.value, hitRate10: status.hitRate10, mrr: status.mrr,
+                    eventsPerSecond: eventRate.rate, events: graph.eventsApplied))
+            }
+            if force || now - lastCheckpoint >= configuration.checkpointInterval {
+                lastCheckpoint = now
+                if let checkpoint = makeCheckpoint() { try recorder.save(checkpoint: checkpoint) }
+            }
+        } catch {
+            stopRecording(error)
+        }
+    }
+
+    /// The model's state now, or `nil` for models without embeddings.
+    func makeCheckpoint() -> ModelCheckpoint? {
+        guard let embedding = model.embedding else { return nil }
+        let json = (try? JSONEncoder().encode(model.hyperparameters)).map { [UInt8]($0) } ?? []
+        return ModelCheckpoint(
+            step: trainingStep, graphClock: graph.now, sourcePosition: Int64(clock.source.position),
+            hyperparameters: json, tables: embedding.checkpointTables(),
+            userIDs: (0..<graph.userCapacity).map { graph.name(of: NodeRef(.user, Int32($0))) },
+            itemIDs: (0..<graph.itemCapacity).map { graph.name(of: NodeRef(.item, Int32($0))) })
+    }
+
+    mutating func stopRecording(_ error: any Error) {
+        recorder = nil
+        pendingRecords.removeAll()
+        message = "recording stopped: \(error)"
+    }
+
+    /// Final flush, checkpoint and end of run (called when the engine stops).
+    mutating func finishRecording() {
+        guard recorder != nil else { return }
+        flushRecording(force: true)
+        do { try recorder?.finish(at: Date().timeIntervalSince1970) } catch { stopRecording(error) }
+    }
+}
