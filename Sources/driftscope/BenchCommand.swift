@@ -10,6 +10,7 @@ struct Bench: ParsableCommand {
         abstract: "Measure throughput and memory (build with -c release for real figures).",
         subcommands: [
             BenchIngest.self,
+            BenchWorkspace.self,
         ])
 }
 
