@@ -8,8 +8,9 @@ import InterestGraph
 /// byte     format (1)
 /// u32      count (little-endian)
 /// per event:
-///   varint  gap: position - previous position - 1 (0 for the first event, and in a
-///           contiguous run)
+///   varint  gap: position - previous position - 1, where the "previous position" of the
+///           first event is first_position - 1 (so 0 in a contiguous run; a row rewritten
+///           by `forget` keeps its range and may start or end with a hole, or be empty)
 ///   byte    action (bits 0-2) | value (bit 3) | categories (bit 4) | brand (bit 5) | price (bit 6)
 ///   f64     timestamp (little-endian)
 ///   f64     value                        if bit 3
@@ -30,7 +31,7 @@ enum EventBatchCodec {
     /// the parts. Returns the blob and its first and last positions and count.
     /// - Complexity: O(bytes written); the only allocation is the output buffer.
     static func encode(
-        _ parts: [ArraySlice<RecordedEvent>], cursor: inout (part: Int, index: Int), limit: Int
+        _ parts: [ArraySlice<RecordedEvent>], cursor: inout (part: Int, index: Int), limit: Int, base: Int64? = nil
     ) -> (data: Data, first: Int64, last: Int64, count: Int)? {
         var w = ByteWriter(capacity: 32 * min(limit, 4096) + headerSize)
         w.byte(format)
@@ -49,7 +50,10 @@ enum EventBatchCodec {
                 var k = cursor.index - part.startIndex
                 while k < events.count, count < limit {
                     let position = events[k].position
-                    if count == 0 { first = position; previous = position - 1 }
+                    if count == 0 {
+                        first = base ?? position
+                        previous = first - 1
+                    }
                     w.varint(UInt64(position - previous - 1))
                     previous = position
                     append(events[k].event, to: &w)
@@ -64,10 +68,11 @@ enum EventBatchCodec {
         return (w.data(), first, previous, count)
     }
 
-    /// Encodes one array (tests, `forget` rewrites).
-    static func encode(_ events: ArraySlice<RecordedEvent>) -> Data {
+    /// Encodes one array relative to `base` (default: the first event's position), as tests
+    /// and `forget` rewrites do; no events give an empty batch.
+    static func encode(_ events: ArraySlice<RecordedEvent>, base: Int64? = nil) -> Data {
         var cursor = (part: 0, index: events.startIndex)
-        return encode([events], cursor: &cursor, limit: Int.max)?.data ?? Data([format, 0, 0, 0, 0])
+        return encode([events], cursor: &cursor, limit: Int.max, base: base)?.data ?? Data([format, 0, 0, 0, 0])
     }
 
     @inline(__always)

@@ -50,8 +50,8 @@ enum EventLog {
     /// Removes every event of `user` from every run; returns how many.
     ///
     /// Rows are found with a byte search over the blobs (`instr`), then decoded, filtered
-    /// and rewritten (or deleted when nothing is left), so the user's id leaves no copy in a
-    /// live row; `secure_delete` zeroes the old pages.
+    /// and rewritten, so the user's id leaves no copy in a live row; `secure_delete` zeroes
+    /// the old pages.
     static func forget(user: String, in db: Database, path: String) throws -> Int {
         let needle = Data(user.utf8)
         let candidates = try Int64.fetchAll(db, sql: "SELECT id FROM event_batches WHERE instr(data, ?) > 0", arguments: [needle])
@@ -65,13 +65,11 @@ enum EventLog {
             let kept = events.filter { $0.event.user != user }
             guard kept.count < events.count else { continue }
             removed += events.count - kept.count
-            if kept.isEmpty {
-                try db.execute(sql: "DELETE FROM event_batches WHERE id = ?", arguments: [id])
-            } else {
-                try db.execute(
-                    sql: "UPDATE event_batches SET first_position = ?, last_position = ?, count = ?, data = ? WHERE id = ?",
-                    arguments: [kept.first!.position, kept.last!.position, kept.count, EventBatchCodec.encode(kept[...]), id])
-            }
+            // The row keeps its position range, even when emptied: positions stay logged, so
+            // a resumed source never reads the forgotten events back in.
+            try db.execute(
+                sql: "UPDATE event_batches SET count = ?, data = ? WHERE id = ?",
+                arguments: [kept.count, EventBatchCodec.encode(kept[...], base: first), id])
         }
         return removed
     }

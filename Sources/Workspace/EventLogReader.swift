@@ -47,16 +47,24 @@ public struct EventLogReader {
     private mutating func refill() throws {
         buffer.removeAll(keepingCapacity: true)
         index = 0
+        // Rows emptied by `forget` hold no events: keep paging until something is found.
+        while buffer.isEmpty, !exhausted {
+            try readPage()
+        }
+    }
+
+    private mutating func readPage() throws {
         let from = nextPosition
         let run = self.run
         let path = self.path
         var page: [RecordedEvent] = []
         var rows = 0
+        var covered: Int64?
         do {
             try database.read { db in
                 // Start at the row that holds `from` (rows never overlap), then move forward.
                 let cursor = try Row.fetchCursor(db, sql: """
-                    SELECT first_position, data FROM event_batches
+                    SELECT first_position, last_position, data FROM event_batches
                     WHERE run_id = ?1 AND first_position >= COALESCE(
                         (SELECT first_position FROM event_batches WHERE run_id = ?1 AND first_position <= ?2
                          ORDER BY first_position DESC LIMIT 1), ?2)
@@ -65,9 +73,10 @@ public struct EventLogReader {
                 while let row = try cursor.next() {
                     rows += 1
                     let first: Int64 = row["first_position"]
+                    covered = row["last_position"]
                     let damaged = WorkspaceError(.corrupt, "\(path): damaged event log: run \(run), batch at position \(first) does not decode")
                     // Borrow the blob bytes without copying them out of SQLite.
-                    try row.withUnsafeData(atIndex: 1) { data in
+                    try row.withUnsafeData(atIndex: 2) { data in
                         guard let data else { throw damaged }
                         do {
                             try data.withUnsafeBytes { raw in
@@ -87,7 +96,8 @@ public struct EventLogReader {
         }
         if rows < Self.pageRows { exhausted = true }
         buffer = page
-        if let last = page.last { nextPosition = last.position + 1 } else { exhausted = true }
+        // Every position up to the last row's range has now been seen.
+        if let covered { nextPosition = max(nextPosition, covered + 1) }
     }
 }
 

@@ -35,6 +35,7 @@ enum HyperparameterJSON {
         guard let value = try? JSONDecoder().decode(Value.self, from: Data(json)) else {
             return ["(raw)": String(decoding: json, as: UTF8.self)]
         }
+        if case .object(let o) = value, o.isEmpty { return [:] }
         var out: [String: String] = [:]
         func walk(_ value: Value, _ prefix: String) {
             if case .object(let o) = value, !o.isEmpty {

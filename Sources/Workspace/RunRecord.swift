@@ -23,6 +23,10 @@ public struct RunRecord: Sendable, Hashable {
     /// The hyperparameters at the start, as the JSON the engine gave.
     public var hyperparameters: [UInt8]
     public var status: Status
+
+    /// The starting hyperparameters flattened to dotted keys with JSON-text values
+    /// (`{"model": {"dim": 64}}` gives `model.dim: "64"`).
+    public var settings: [String: String] { HyperparameterJSON.flatten(hyperparameters) }
 }
 
 /// A run with its final figures, for `runs list`.

@@ -27,7 +27,8 @@ public final class Workspace {
     /// The serialised connection; `Sendable`, shared with the recorder's writer thread.
     let database: DatabaseQueue
 
-    /// Opens the workspace at `path`, creating it when no file exists there.
+    /// Opens the workspace at `path`, creating it when no file exists there (unless `create`
+    /// is `false`).
     ///
     /// A new file is built under a temporary name created with `O_CREAT | O_EXCL` and mode
     /// 0600, given the Driftscope `application_id`, WAL mode and the current schema, and only
@@ -35,9 +36,14 @@ public final class Workspace {
     /// - Throws: ``WorkspaceError`` with kind `.notAWorkspace` (not SQLite, or SQLite without
     ///   the Driftscope application id or schema table; the file is left untouched),
     ///   `.newerSchema`, `.corrupt` or `.io`.
-    public init(path: String) throws {
+    /// - Parameter create: when `false`, a missing file is an error (`.notFound`) instead of
+    ///   a new workspace: commands that only read or erase must not create one by a typo.
+    public init(path: String, create: Bool = true) throws {
         self.path = path
         if !WorkspaceFile.exists(path) {
+            guard create else {
+                throw WorkspaceError(.notFound, "\(path): no workspace here (one is created by recording a run, e.g. `driftscope dashboard --workspace \(path)`)")
+            }
             try WorkspaceFile.create(at: path)
         }
         try WorkspaceFile.checkHeader(path)

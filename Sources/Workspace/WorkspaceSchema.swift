@@ -50,7 +50,8 @@ enum WorkspaceSchema {
             -- The event log, in batches: one row holds up to a few thousand consecutive events
             -- of one run (EventBatchCodec), so that logging keeps up with ingestion.
             -- Positions of different rows of a run never overlap (trigger below), which makes
-            -- (run_id, position) unique per event.
+            -- (run_id, position) unique per event. `forget` may leave a row with fewer events
+            -- than its range (even none), never a different range.
             CREATE TABLE event_batches (
                 id INTEGER PRIMARY KEY,
                 run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -58,7 +59,7 @@ enum WorkspaceSchema {
                 last_position INTEGER NOT NULL,
                 count INTEGER NOT NULL,
                 data BLOB NOT NULL,
-                CHECK (count >= 1 AND last_position >= first_position AND count <= last_position - first_position + 1)
+                CHECK (count >= 0 AND last_position >= first_position AND count <= last_position - first_position + 1)
             );
             CREATE UNIQUE INDEX event_batches_by_position ON event_batches(run_id, first_position);
             CREATE TRIGGER event_batches_no_overlap BEFORE INSERT ON event_batches

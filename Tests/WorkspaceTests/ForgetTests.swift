@@ -108,6 +108,33 @@ struct ForgetTests {
         #expect(try workspace.integrityCheck() == ["ok"])
     }
 
+    @Test func forgetKeepsTheLoggedPositionSoResumeNeverReadsTheUserBack() throws {
+        let directory = try TemporaryDirectory()
+        let workspace = try TestFiles.makeWorkspace(in: directory)
+        let run = try TestFiles.beginRun(workspace)
+        let recorder = try WorkspaceRecorder(workspace: workspace, run: run)
+        // The user owns the whole last batch and the first event of the run.
+        var events = SampleEvents.recorded(0..<100)
+        events[0].event.user = Self.forgotten
+        try recorder.record(events: events)
+        try recorder.flush()
+        try recorder.record(events: (100..<150).map { RecordedEvent(position: $0, event: Event(user: Self.forgotten, item: "i", action: .view, timestamp: Double($0))) })
+        try recorder.close()
+        let report = try workspace.forget(user: Self.forgotten)
+        #expect(report.events == 51)
+        #expect(try workspace.loggedPosition(run: run) == 150)
+        var reader = try workspace.events(run: run)
+        var positions: [Int64] = []
+        while let e = try reader.next() { positions.append(e.position) }
+        #expect(positions == Array(1..<100))
+        // A resumed recorder fed the source from the start adds only what is new.
+        let resumed = try WorkspaceRecorder(workspace: workspace, run: run)
+        #expect(resumed.loggedPosition == 150)
+        try resumed.record(events: SampleEvents.recorded(0..<160))
+        try resumed.flush()
+        #expect(try workspace.eventCount(run: run) == 99 + 10)
+    }
+
     @Test func recorderForgetWritesQueuedEventsFirst() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("w.sqlite")
