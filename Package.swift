@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: - Public modules
@@ -24,11 +25,15 @@ let package = Package(
         /// Only `Dashboard/Terminal/` imports CNCursesW.
         .target(name: "Dashboard", dependencies: ["InterestGraph", "CNCursesW"]),
 
+        /// Workspaces: runs, the event log, metrics, checkpoints and bookmarks in one SQLite
+        /// file (through GRDB), behind the engine's `RunRecorder` protocol.
+        .target(name: "Workspace", dependencies: ["InterestGraph", .product(name: "GRDB", package: "GRDB.swift")]),
+
         /// The command-line tool.
         .executableTarget(
             name: "driftscope",
             dependencies: [
-                "InterestGraph", "Dashboard",
+                "InterestGraph", "Dashboard", "Workspace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,6 +50,7 @@ let package = Package(
         .testTarget(name: "InterestGraphTests", dependencies: ["InterestGraph"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "InterestGraph"], resources: [.copy("Snapshots")]),
         .testTarget(name: "DriftscopeCLITests", dependencies: ["InterestGraph"]),
+        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "InterestGraph"]),
     ]
 )
 

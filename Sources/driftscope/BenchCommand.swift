@@ -17,6 +17,7 @@ struct Bench: ParsableCommand {
         subcommands: [
             BenchIngest.self,
             BenchSimulate.self,
+            BenchWorkspace.self,
             BenchAll.self,
         ])
 }

@@ -1,0 +1,203 @@
+import Foundation
+import GRDB
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// File-level work on a workspace: creation, the read-only checks done before any write,
+/// and opening for writing. Every `open(2)`-level call of the module lives here.
+enum WorkspaceFile {
+    static let sqliteMagic = Array("SQLite format 3\0".utf8)
+
+    /// `write(2)`, named apart from the `write` methods of the types that call it.
+    static func writeBytes(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        write(fd, bytes, count)
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    // MARK: Creation
+
+    /// Creates a complete, empty workspace at `path` (see ``Workspace/init(path:)``).
+    /// Returns quietly when another process created `path` first.
+    static func create(at path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: directory) else {
+            throw WorkspaceError(.io, "\(path): cannot create the workspace: directory \(directory) does not exist")
+        }
+        let temporary = directory + "/." + url.lastPathComponent + ".creating-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw WorkspaceError(.io, "\(path): cannot create the workspace (\(String(cString: strerror(errno))))")
+        }
+        // The mode given to open(2) is filtered by the umask, which can only remove bits;
+        // fchmod makes 0600 exact whatever the umask.
+        fchmod(fd, 0o600)
+        close(fd)
+        defer {
+            for suffix in ["", "-wal", "-shm", "-journal"] { unlink(temporary + suffix) }
+        }
+        do {
+            let queue = try openForWriting(temporary)
+            try queue.write { db in
+                try db.execute(sql: "PRAGMA application_id = \(WorkspaceSchema.applicationID)")
+            }
+            try WorkspaceSchema.migrator.migrate(queue)
+            // Closing the last connection checkpoints the WAL into the file and deletes it.
+            try queue.close()
+        } catch {
+            throw mapped(error, path: path)
+        }
+        // link(2) fails when `path` exists, unlike rename(2): a workspace created meanwhile by
+        // another process is never replaced.
+        if link(temporary, path) != 0 {
+            let code = errno
+            if code == EEXIST { return }
+            // File systems without hard links: rename, after a last existence check.
+            guard !exists(path), rename(temporary, path) == 0 else {
+                throw WorkspaceError(.io, "\(path): cannot create the workspace (\(String(cString: strerror(code))))")
+            }
+        }
+        let dirfd = open(directory, O_RDONLY | O_CLOEXEC)
+        if dirfd >= 0 {
+            fsync(dirfd)
+            close(dirfd)
+        }
+    }
+
+    // MARK: Checks before any write
+
+    /// Reads the first 100 bytes with `read(2)` and checks the SQLite magic string and the
+    /// Driftscope `application_id` (big-endian at offset 68).
+    static func checkHeader(_ path: String) throws {
+        let untouched = "; the file was left untouched"
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw WorkspaceError(.io, "\(path): cannot read the workspace (\(String(cString: strerror(errno))))")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw WorkspaceError(.io, "\(path): cannot read the workspace (\(String(cString: strerror(errno))))")
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw WorkspaceError(.notAWorkspace, "\(path): not a Driftscope workspace: not a regular file")
+        }
+        var header = [UInt8](repeating: 0, count: 100)
+        var filled = 0
+        while filled < header.count {
+            let wanted = header.count - filled
+            let n = header.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, wanted) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { break }
+            filled += n
+        }
+        if filled == 0 {
+            throw WorkspaceError(.notAWorkspace, "\(path): not a Driftscope workspace: the file is empty\(untouched)")
+        }
+        guard filled == 100, Array(header[0..<16]) == sqliteMagic else {
+            throw WorkspaceError(.notAWorkspace, "\(path): not a Driftscope workspace: not a SQLite database (no SQLite header)\(untouched)")
+        }
+        let id = header[68..<72].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        guard Int32(bitPattern: id) == WorkspaceSchema.applicationID else {
+            let found = id == 0 ? "no application_id" : "application_id " + String(format: "0x%08X", id)
+            throw WorkspaceError(.notAWorkspace, "\(path): not a Driftscope workspace: a SQLite database of another application (\(found))\(untouched)")
+        }
+    }
+
+    /// Through a read-only connection: the application id, the migrations table, and whether
+    /// a newer build wrote migrations this one does not know.
+    static func checkSchema(_ path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.label = "driftscope.workspace.check"
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            try queue.read { db in
+                let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                guard id == WorkspaceSchema.applicationID else {
+                    throw WorkspaceError(.notAWorkspace, "\(path): not a Driftscope workspace: application_id \(id); the file was left untouched")
+                }
+                guard try db.tableExists("grdb_migrations") else {
+                    throw WorkspaceError(.notAWorkspace, "\(path): not a Driftscope workspace: no schema table (grdb_migrations); the file was left untouched")
+                }
+                let migrator = WorkspaceSchema.migrator
+                if try migrator.hasBeenSuperseded(db) {
+                    let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+                    throw WorkspaceError(.newerSchema, "\(path): written by a newer Driftscope (migrations \(applied.joined(separator: ", ")); this build knows up to v\(WorkspaceSchema.version)); the file was left untouched")
+                }
+                if try migrator.appliedMigrations(db).contains("v1"), try !db.tableExists("runs") {
+                    throw WorkspaceError(.corrupt, "\(path): damaged workspace: schema v1 recorded but table 'runs' is missing; the file was left untouched")
+                }
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_READONLY_RECOVERY {
+            // A WAL left by a crash that only a writer may recover. The header already proved
+            // the file is ours, so recovery is allowed; the writer connection re-checks.
+            return
+        } catch {
+            throw mapped(error, path: path, untouched: true)
+        }
+    }
+
+    /// Tightens a workspace copied with broader permissions back to owner-only.
+    static func restrictPermissions(_ path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & 0o077 != 0, info.st_uid == geteuid() else { return }
+        chmod(path, info.st_mode & 0o700)
+    }
+
+    // MARK: Opening for writing
+
+    static func openForWriting(_ path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        // Another process (a `runs list` beside a live dashboard) may hold the lock briefly.
+        configuration.busyMode = .timeout(10)
+        configuration.label = "driftscope.workspace"
+        configuration.prepareDatabase { db in
+            // WAL is persistent (set when the file was created); set here rather than through
+            // GRDB's `journalMode = .wal`, which would also lower `synchronous` to NORMAL.
+            guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
+                throw WorkspaceError(.io, "\(path): cannot switch the workspace to WAL mode")
+            }
+            // Deleted content is overwritten with zeros, so `forget` leaves no readable trace.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            // In WAL mode FULL syncs the log at every commit: a committed batch survives a
+            // power cut, not only a killed process. Commits are ~10 per second at most.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            return try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw mapped(error, path: path)
+        }
+    }
+
+    // MARK: Errors
+
+    /// A one-line ``WorkspaceError`` for any error raised by SQLite or GRDB.
+    static func mapped(_ error: any Error, path: String, untouched: Bool = false) -> any Error {
+        if error is WorkspaceError { return error }
+        guard let db = error as? DatabaseError else {
+            return WorkspaceError(.io, "\(path): \(error)")
+        }
+        let suffix = untouched ? "; the file was left untouched" : ""
+        let message = (db.message ?? "SQLite error \(db.resultCode.rawValue)").replacingOccurrences(of: "\n", with: " ")
+        switch db.resultCode {
+        case .SQLITE_NOTADB:
+            return WorkspaceError(.notAWorkspace, "\(path): not a Driftscope workspace: \(message)\(suffix)")
+        case .SQLITE_CORRUPT:
+            return WorkspaceError(.corrupt, "\(path): damaged workspace: \(message)\(suffix)")
+        case .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_BUSY, .SQLITE_LOCKED:
+            return WorkspaceError(.io, "\(path): \(message)\(suffix)")
+        default:
+            return WorkspaceError(.invalid, "\(path): \(message)\(suffix)")
+        }
+    }
+}

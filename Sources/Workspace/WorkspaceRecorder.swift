@@ -1,0 +1,209 @@
+public import InterestGraph
+import Foundation
+
+/// Records a running engine into a ``Workspace``: the ``RunRecorder`` the engine is given.
+///
+/// Events are batched: each `record(events:)` call (one engine slice) is queued, and the
+/// queue is committed in one transaction once ``RecorderPolicy/flushEvents`` events wait
+/// or the oldest has waited ``RecorderPolicy/flushDelay`` seconds; a change, a checkpoint,
+/// `flush()`, `close()` and `finish(at:)` commit at once. With the default
+/// ``RecorderPolicy/Writer/background`` writer the SQLite work runs on a dedicated thread.
+///
+/// ## Durability
+///
+/// ``loggedPosition`` is the position after the last *committed* event. After a `kill -9`
+/// (or a power cut: commits are synced) the log holds exactly the events below the last
+/// `loggedPosition` value this process observed, or more; the events that can be lost are
+/// those recorded but not yet committed: at most the last ``RecorderPolicy/flushDelay``
+/// seconds or ``RecorderPolicy/flushEvents`` events, plus what was being written, and never
+/// more than ``RecorderPolicy/maxQueuedEvents``. An engine that counts an event as ingested
+/// only once `loggedPosition` has passed it therefore never reports an event that a crash
+/// could take back; on resume the source skips `loggedPosition` events and the rest are
+/// read again, so nothing is lost or logged twice.
+///
+/// Positions must increase; an event at or below a position already recorded is ignored,
+/// which is what makes recording a resumed run idempotent.
+///
+/// Methods are called from one thread (the engine's); ``loggedPosition`` may be read from
+/// any thread. A thrown error stops recording: every later call throws it again.
+public final class WorkspaceRecorder: RunRecorder {
+    public let run: Int64
+    public let policy: RecorderPolicy
+    let workspace: Workspace
+    private let channel: RecorderChannel
+    /// Inline mode only: the sink and the jobs waiting for it.
+    private var inlineSink: RecorderSink?
+    private var inlinePending: [RecorderJob] = []
+    private var inlinePendingEvents = 0
+    private var inlineOldest: ContinuousClock.Instant?
+    /// One past the highest position accepted so far (cheap duplicate filter).
+    private var acceptedPosition: Int64
+    private var writerThread: Thread?
+    private var isClosed = false
+
+    /// Records into `run`, continuing after what its log already holds.
+    /// - Throws: ``WorkspaceError`` `.notFound` when there is no such run.
+    public init(workspace: Workspace, run: Int64, policy: RecorderPolicy = .default) throws {
+        self.workspace = workspace
+        self.run = run
+        self.policy = policy
+        let sink = try RecorderSink(database: workspace.database, path: workspace.path, run: run, policy: policy)
+        acceptedPosition = sink.loggedPosition
+        channel = RecorderChannel(loggedPosition: sink.loggedPosition)
+        switch policy.writer {
+        case .inline:
+            inlineSink = sink
+        case .background:
+            let channel = self.channel
+            let thread = Thread { RecorderChannel.writerLoop(channel: channel, sink: sink) }
+            thread.name = "driftscope.workspace.writer"
+            thread.start()
+            writerThread = thread
+        }
+    }
+
+    deinit {
+        try? close()
+    }
+
+    /// The position after the last committed event: every event below it is in the file.
+    /// Safe to read from any thread.
+    public var loggedPosition: Int64 {
+        channel.condition.lock()
+        defer { channel.condition.unlock() }
+        return channel.loggedPosition
+    }
+
+    // MARK: RunRecorder
+
+    /// Queues one slice of events.
+    /// - Complexity: O(1) per slice when positions follow on from the last slice (the usual
+    ///   case), O(slice) otherwise; may block when the writer is ``RecorderPolicy/maxQueuedEvents``
+    ///   behind.
+    public func record(events: [RecordedEvent]) throws {
+        guard let first = events.first, let last = events.last else { return }
+        var slice = events
+        if first.position < acceptedPosition || last.position - first.position < Int64(events.count - 1) || !Self.isIncreasing(events) {
+            slice = Self.increasing(events, from: acceptedPosition)
+            guard let kept = slice.last else { return }
+            acceptedPosition = kept.position + 1
+        } else {
+            acceptedPosition = last.position + 1
+        }
+        try submit(.events(slice), urgent: false)
+    }
+
+    /// Queues a change and commits it with everything before it at once.
+    public func record(change: ChangeRecord) throws {
+        try submit(.change(change), urgent: true)
+    }
+
+    /// Queues a metrics point; it is committed with the next batch.
+    public func record(metrics: RunMetricsPoint) throws {
+        try submit(.metrics(metrics), urgent: false)
+    }
+
+    /// Queues a checkpoint, committed in its own transaction after every event recorded
+    /// before it (so a stored checkpoint never covers events missing from the log). Returns
+    /// without waiting; call ``flush()`` to wait.
+    public func save(checkpoint: ModelCheckpoint) throws {
+        try submit(.checkpoint(checkpoint, time: Date().timeIntervalSince1970), urgent: true)
+    }
+
+    /// Commits everything, marks the run finished and stops the writer.
+    public func finish(at wallTime: Double) throws {
+        try submit(.finish(wallTime), urgent: true)
+        try close()
+    }
+
+    // MARK: Control
+
+    /// Commits everything recorded so far and waits for it; returns ``loggedPosition``.
+    @discardableResult
+    public func flush() throws -> Int64 {
+        if let failure = channel.failure() { throw failure }
+        if inlineSink != nil {
+            try drainInline()
+            return loggedPosition
+        }
+        return try channel.flush()
+    }
+
+    /// Commits everything and stops the writer without marking the run finished (the run
+    /// stays resumable). Later calls throw.
+    public func close() throws {
+        guard !isClosed else { return }
+        defer { isClosed = true }
+        if inlineSink != nil {
+            try drainInline()
+            return
+        }
+        channel.close()
+        if let failure = channel.failure() { throw failure }
+    }
+
+    /// Commits what is queued, then removes `user` from the workspace file
+    /// (``Workspace/forget(user:)``).
+    @discardableResult
+    public func forget(user: String) throws -> ForgetReport {
+        try flush()
+        return try workspace.forget(user: user)
+    }
+
+    // MARK: Queueing
+
+    private func submit(_ job: RecorderJob, urgent: Bool) throws {
+        guard !isClosed else { throw WorkspaceError(.invalid, "\(workspace.path): the recorder of run \(run) is closed") }
+        if inlineSink != nil {
+            if let failure = channel.failure() { throw failure }
+            inlinePending.append(job)
+            inlinePendingEvents += job.eventCount
+            if inlineOldest == nil { inlineOldest = .now }
+            if urgent || inlinePendingEvents >= policy.flushEvents || ContinuousClock.now - inlineOldest! >= .seconds(policy.flushDelay) {
+                try drainInline()
+            }
+            return
+        }
+        try channel.submit(job, urgent: urgent, policy: policy)
+    }
+
+    private func drainInline() throws {
+        guard var sink = inlineSink, !inlinePending.isEmpty else { return }
+        let jobs = inlinePending
+        inlinePending.removeAll(keepingCapacity: true)
+        inlinePendingEvents = 0
+        inlineOldest = nil
+        do {
+            try sink.write(jobs)
+        } catch {
+            let failure = (error as? WorkspaceError) ?? WorkspaceError(.io, "\(workspace.path): \(error)")
+            channel.fail(failure)
+            throw failure
+        }
+        inlineSink = sink
+        channel.setLogged(sink.loggedPosition)
+    }
+
+    // MARK: Position filtering
+
+    static func isIncreasing(_ events: [RecordedEvent]) -> Bool {
+        var previous = Int64.min
+        for e in events {
+            if e.position <= previous { return false }
+            previous = e.position
+        }
+        return true
+    }
+
+    /// The events whose position exceeds every earlier one, starting at `from`.
+    static func increasing(_ events: [RecordedEvent], from: Int64) -> [RecordedEvent] {
+        var out: [RecordedEvent] = []
+        out.reserveCapacity(events.count)
+        var next = from
+        for e in events where e.position >= next {
+            out.append(e)
+            next = e.position + 1
+        }
+        return out
+    }
+}

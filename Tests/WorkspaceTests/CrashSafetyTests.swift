@@ -1,0 +1,112 @@
+import Foundation
+import InterestGraph
+import Testing
+@testable import Workspace
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs `driftscope workspace crash-test`, kills it with SIGKILL while it records, and checks
+/// what the file holds: it opens, passes SQLite's integrity check, and its log is exactly the
+/// generated events 0..<k with no gap, k at least the last position the child reported as
+/// committed.
+@Suite("Crash safety: kill -9 while recording")
+struct CrashSafetyTests {
+    /// The crash-test command's event k (Sources/driftscope/WorkspaceCrashTestCommand.swift,
+    /// `CrashTestEvents`); kept identical on purpose.
+    static func event(_ k: Int64) -> Event {
+        let action = Action.allCases[Int(k % 6)]
+        return Event(
+            user: "u\(k % 1009)", item: "i\(k % 4999)", action: action, timestamp: 1_700_000_000 + Double(k),
+            value: action == .rating ? Double(k % 5 + 1) : nil)
+    }
+
+    /// The built `driftscope`: `$DRIFTSCOPE_BIN`, else beside this test executable, else in
+    /// the package's `.build/debug`.
+    static func binary() throws -> String {
+        let manager = FileManager.default
+        if let path = ProcessInfo.processInfo.environment["DRIFTSCOPE_BIN"], manager.isExecutableFile(atPath: path) {
+            return path
+        }
+        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let beside = me.deletingLastPathComponent().appendingPathComponent("driftscope").path
+        if manager.isExecutableFile(atPath: beside) { return beside }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let debug = root.appendingPathComponent(".build/debug/driftscope").path
+        if manager.isExecutableFile(atPath: debug) { return debug }
+        throw WorkspaceError(.notFound, "no driftscope binary found (build it, or set DRIFTSCOPE_BIN)")
+    }
+
+    /// The largest "committed N" in `text`.
+    static func committed(in text: String) -> Int64? {
+        text.split(separator: "\n").compactMap { line -> Int64? in
+            guard line.hasPrefix("committed ") else { return nil }
+            return Int64(line.dropFirst("committed ".count))
+        }.max()
+    }
+
+    @Test(arguments: [3, 9, 25])
+    func killNineLosesNoCommittedEvent(afterCommits: Int) throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("crash.sqlite")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binary())
+        process.arguments = ["workspace", "crash-test", "--workspace", path, "--events", "1000000000", "--slice", "701"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+
+        // Read until the child has committed `afterCommits` times, then kill it mid-stride.
+        let output = pipe.fileHandleForReading
+        var text = ""
+        var commits = 0
+        while commits < afterCommits {
+            let data = output.availableData
+            guard !data.isEmpty else { break }
+            let chunk = String(decoding: data, as: UTF8.self)
+            text += chunk
+            commits += chunk.split(separator: "\n").filter { $0.hasPrefix("committed ") && $0 != "committed 0" }.count
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        text += String(decoding: output.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationReason == .uncaughtSignal, "the child ended before the kill: \(text.suffix(300))")
+        let reported = try #require(Self.committed(in: text), "the child reported no commit: \(text.prefix(300))")
+        #expect(reported > 0)
+
+        // The file opens, is sound, and holds a gap-free prefix at least as long as reported.
+        let workspace = try Workspace(path: path)
+        #expect(try workspace.integrityCheck() == ["ok"])
+        let run = try #require(try workspace.lastRun())
+        #expect(run.status == .running)
+        var reader = try workspace.events(run: run.id)
+        var k: Int64 = 0
+        var wrong = 0
+        while let recorded = try reader.next() {
+            if recorded.position != k || recorded.event != Self.event(k) { wrong += 1 }
+            k += 1
+        }
+        #expect(wrong == 0, "\(wrong) events out of place or different")
+        #expect(k >= reported, "the log holds \(k) events, the child had reported \(reported) committed")
+        #expect(try workspace.loggedPosition(run: run.id) == k)
+        if let checkpoint = try workspace.latestCheckpoint(run: run.id) {
+            #expect(checkpoint.sourcePosition <= k)
+            #expect(checkpoint.tables["user"]?.count == 1009 * 8)
+        }
+
+        // Resume: the source is replayed from its start; only new positions are logged.
+        try workspace.resume(run: run.id)
+        let recorder = try WorkspaceRecorder(workspace: workspace, run: run.id)
+        #expect(recorder.loggedPosition == k)
+        let more = k + 1_234
+        for start in stride(from: Int64(0), to: more, by: 5_000) {
+            try recorder.record(events: (start..<min(start + 5_000, more)).map { RecordedEvent(position: $0, event: Self.event($0)) })
+        }
+        try recorder.finish(at: 1)
+        #expect(try workspace.eventCount(run: run.id) == Int(more))
+        #expect(try workspace.run(run.id)?.status == .finished)
+        #expect(try workspace.integrityCheck() == ["ok"])
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import GRDB
+import InterestGraph
+import Testing
+@testable import Workspace
+
+@Suite("Event log: recording, reading back, positions logged once")
+struct EventLogTests {
+    static let writers: [RecorderPolicy.Writer] = [.background, .inline]
+
+    func readAll(_ workspace: Workspace, run: Int64, from: Int64 = 0) throws -> [RecordedEvent] {
+        var reader = try workspace.events(run: run, from: from)
+        var out: [RecordedEvent] = []
+        while let e = try reader.next() { out.append(e) }
+        return out
+    }
+
+    @Test(arguments: writers)
+    func recordFlushReadBack(_ writer: RecorderPolicy.Writer) throws {
+        let directory = try TemporaryDirectory()
+        let workspace = try TestFiles.makeWorkspace(in: directory)
+        let run = try TestFiles.beginRun(workspace)
+        let recorder = try WorkspaceRecorder(workspace: workspace, run: run, policy: RecorderPolicy(writer: writer, flushEvents: 1_000))
+        #expect(recorder.loggedPosition == 0)
+        let events = SampleEvents.recorded(0..<25_000)
+        for start in stride(from: 0, to: events.count, by: 777) {
+            try recorder.record(events: Array(events[start..<min(start + 777, events.count)]))
+        }
+        #expect(try recorder.flush() == 25_000)
+        #expect(recorder.loggedPosition == 25_000)
+        #expect(try workspace.loggedPosition(run: run) == 25_000)
+        #expect(try workspace.eventCount(run: run) == 25_000)
+        #expect(try readAll(workspace, run: run) == events)
+        // Rows hold at most maxBatch events each.
+        let largest = try workspace.database.read { (db: Database) throws in try Int.fetchOne(db, sql: "SELECT MAX(count) FROM event_batches") }
+        #expect(try #require(largest) <= EventLog.maxBatch)
+        try recorder.finish(at: 2_000)
+        #expect(try workspace.run(run)?.status == .finished)
+        #expect(try workspace.run(run)?.endedAt == 2_000)
+    }
+
+    @Test func readerStartsAnywhere() throws {
+        let directory = try TemporaryDirectory()
+        let workspace = try TestFiles.makeWorkspace(in: directory)
+        let run = try TestFiles.beginRun(workspace)
+        let recorder = try WorkspaceRecorder(workspace: workspace, run: run)
+        let events = SampleEvents.recorded(0..<20_000)
+        for start in stride(from: 0, to: events.count, by: 3_000) {
+            try recorder.record(events: Array(events[start..<min(start + 3_000, events.count)]))
+            try recorder.flush()
+        }
+        for from: Int64 in [0, 1, 2_999, 3_000, 3_001, 12_345, 19_999, 20_000, 50_000] {
+            let read = try readAll(workspace, run: run, from: from)
+            #expect(read == Array(events.dropFirst(Int(min(from, 20_000)))), "from \(from)")
+        }
+        // Another run's log is separate.
+        let other = try TestFiles.beginRun(workspace)
+        #expect(try readAll(workspace, run: other).isEmpty)
+        #expect(try workspace.loggedPosition(run: other) == 0)
+    }
+
+    @Test(arguments: writers)
+    func samePositionIsNeverLoggedTwice(_ writer: RecorderPolicy.Writer) throws {
+        let directory = try TemporaryDirectory()
+        let workspace = try TestFiles.makeWorkspace(in: directory)
+        let run = try TestFiles.beginRun(workspace)
+        do {
+            let recorder = try WorkspaceRecorder(workspace: workspace, run: run, policy: RecorderPolicy(writer: writer))
+            try recorder.record(events: SampleEvents.recorded(0..<100))
+            try recorder.record(events: SampleEvents.recorded(50..<150))      // overlaps
+            try recorder.record(events: SampleEvents.recorded(120..<130))     // entirely old
+            try recorder.flush()
+            try recorder.record(events: SampleEvents.recorded(0..<160))       // after a commit
+            try recorder.close()
+        }
+        #expect(try readAll(workspace, run: run) == SampleEvents.recorded(0..<160))
+        // A resumed recorder starts after the log and ignores a source replayed from 0.
+        let resumed = try WorkspaceRecorder(workspace: workspace, run: run, policy: RecorderPolicy(writer: writer))
+        #expect(resumed.loggedPosition == 160)
+        try resumed.record(events: SampleEvents.recorded(0..<200))
+        try resumed.flush()
+        let all = try readAll(workspace, run: run)
+        #expect(all == SampleEvents.recorded(0..<200))
+        #expect(Set(all.map(\.position)).count == all.count)
+    }
+
+    @Test func outOfOrderPositionsInsideASliceAreDropped() throws {
+        let directory = try TemporaryDirectory()
+        let workspace = try TestFiles.makeWorkspace(in: directory)
+        let run = try TestFiles.beginRun(workspace)
+        let recorder = try WorkspaceRecorder(workspace: workspace, run: run)
+        let e = SampleEvents.recorded(0..<10)
+        try recorder.record(events: [e[0], e[2], e[1], e[3], e[3], e[7], e[5], e[9]])
+        try recorder.flush()
+        #expect(try readAll(workspace, run: run).map(\.position) == [0, 2, 3, 7, 9])
+        #expect(recorder.loggedPosition == 10)
+    }
+
+    @Test func overlappingBatchIsRejectedByTheDatabase() throws {
+        let directory = try TemporaryDirectory()
+        let workspace = try TestFiles.makeWorkspace(in: directory)
+        let run = try TestFiles.beginRun(workspace)
+        try workspace.database.write { (db: Database) throws in
+            try EventLog.insert(EventLog.encode(SampleEvents.recorded(0..<100)[...]), run: run, in: db)
+        }
+        for overlap in [50..<60, 99..<120, 0..<1] as [Range<Int64>] {
+            #expect(throws: DatabaseError.self) {
+                try workspace.database.write { (db: Database) throws in
+                    try EventLog.insert(EventLog.encode(SampleEvents.recorded(overlap)[...]), run: run, in: db)
+                }
+            }
+        }
+        // Adjacent is fine.
+        try workspace.database.write { (db: Database) throws in
+            try EventLog.insert(EventLog.encode(SampleEvents.recorded(100..<110)[...]), run: run, in: db)
+        }
+        #expect(try workspace.eventCount(run: run) == 110)
+    }
+
+    @Test func codecRoundTripsEveryField() throws {
+        var events = SampleEvents.recorded(0..<300)
+        events.append(RecordedEvent(position: 1_000, event: Event(
+            user: "ユーザー🙂", item: "item,with \"quotes\"", action: .purchase, timestamp: -12.5, value: 0,
+            attributes: ItemAttributes(categories: [""], brand: "", price: -0.0))))
+        events.append(RecordedEvent(position: 5_000_000_000, event: Event(user: "x", item: "y", action: .view, timestamp: .greatestFiniteMagnitude)))
+        let blob = EventBatchCodec.encode(events[...])
+        let decoded = try EventBatchCodec.decodeAll(blob, firstPosition: 0)
+        #expect(decoded == events)
+    }
+
+    @Test func damagedBlobIsAnErrorNotACrash() throws {
+        let blob = EventBatchCodec.encode(SampleEvents.recorded(0..<50)[...])
+        for cut in [0, 1, 2, 3, 10, blob.count / 2, blob.count - 1] {
+            #expect(throws: EventBatchCodec.Damaged.self) { try EventBatchCodec.decodeAll(blob.prefix(cut), firstPosition: 0) }
+        }
+        var wrong = blob
+        wrong[0] = 9
+        #expect(throws: EventBatchCodec.Damaged.self) { try EventBatchCodec.decodeAll(wrong, firstPosition: 0) }
+
+        // Through the reader: a damaged row gives a one-line corrupt error.
+        let directory = try TemporaryDirectory()
+        let workspace = try TestFiles.makeWorkspace(in: directory)
+        let run = try TestFiles.beginRun(workspace)
+        try workspace.database.write { (db: Database) throws in
+            try db.execute(sql: "INSERT INTO event_batches (run_id, first_position, last_position, count, data) VALUES (?, 0, 49, 50, ?)", arguments: [run, Data(blob.prefix(30))])
+        }
+        let error = #expect(throws: WorkspaceError.self) { try readAll(workspace, run: run) }
+        #expect(error?.kind == .corrupt)
+    }
+
+    @Test func recorderForUnknownRunThrows() throws {
+        let directory = try TemporaryDirectory()
+        let workspace = try TestFiles.makeWorkspace(in: directory)
+        let error = #expect(throws: WorkspaceError.self) { try WorkspaceRecorder(workspace: workspace, run: 42) }
+        #expect(error?.kind == .notFound)
+    }
+
+    @Test func closedRecorderRefusesMoreEvents() throws {
+        let directory = try TemporaryDirectory()
+        let workspace = try TestFiles.makeWorkspace(in: directory)
+        let run = try TestFiles.beginRun(workspace)
+        let recorder = try WorkspaceRecorder(workspace: workspace, run: run)
+        try recorder.record(events: SampleEvents.recorded(0..<10))
+        try recorder.close()
+        #expect(try workspace.eventCount(run: run) == 10)
+        #expect(try workspace.run(run)?.status == .running)
+        #expect(throws: WorkspaceError.self) { try recorder.record(events: SampleEvents.recorded(10..<20)) }
+    }
+
+    @Test func timeThresholdCommitsWithoutAFlush() throws {
+        let directory = try TemporaryDirectory()
+        let workspace = try TestFiles.makeWorkspace(in: directory)
+        let run = try TestFiles.beginRun(workspace)
+        let recorder = try WorkspaceRecorder(workspace: workspace, run: run, policy: RecorderPolicy(flushEvents: 1_000_000, flushDelay: 0.02))
+        try recorder.record(events: SampleEvents.recorded(0..<10))
+        // The background writer commits on its own once the delay has passed; poll (no timing
+        // assertion: the bound is generous and only guards against a hang).
+        var waited = 0
+        while recorder.loggedPosition < 10, waited < 1_000 {
+            usleep(10_000)
+            waited += 1
+        }
+        #expect(recorder.loggedPosition == 10)
+        #expect(try workspace.eventCount(run: run) == 10)
+    }
+}
