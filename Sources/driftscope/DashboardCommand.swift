@@ -44,6 +44,15 @@ struct DashboardCommand: ParsableCommand {
     @Flag(name: .long, help: "Start paused (space resumes).")
     var paused = false
 
+    @Option(name: .long, help: "Record the run (events, changes, metrics, checkpoints) into this workspace file.")
+    var workspace: String?
+
+    @Flag(name: .long, help: "Record into the default workspace ($XDG_DATA_HOME/driftscope/workspace.sqlite).")
+    var record = false
+
+    @Flag(name: .long, help: "Continue the workspace's last run from the next unread event.")
+    var resume = false
+
     func validate() throws {
         if let speed, !(speed == 0 || (1...100_000).contains(speed)) {
             throw ValidationError("--speed must be 0 (as fast as possible) or between 1 and 100000, got \(speed)")
@@ -70,9 +79,14 @@ struct DashboardCommand: ParsableCommand {
             configuration.speed = 100_000
         }
         if let speed { configuration.speed = speed }
+        let recording = WorkspaceRecording(workspace: workspace, record: record, resume: resume)
         let engine: Engine
         do {
-            engine = try Engine(configuration: configuration, source: spec)
+            let name = source == "sim" ? (scenario ?? "default") : source
+            let resolved = try recording.apply(to: &configuration, source: spec, sourceName: name, seed: seed)
+            engine = try Engine(configuration: configuration, source: resolved)
+        } catch let error as CommandError {
+            throw error
         } catch {
             throw CommandError("\(error)")
         }

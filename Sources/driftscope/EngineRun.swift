@@ -1,0 +1,54 @@
+import Foundation
+import InterestGraph
+import Workspace
+
+/// Options shared by the commands that run the engine and may record into a workspace.
+struct WorkspaceRecording {
+    var workspace: String?
+    var record: Bool
+    var resume: Bool
+
+    var path: String? {
+        if let workspace { return workspace }
+        return record || resume ? Workspace.defaultPath() : nil
+    }
+
+    /// Sets up recording (and resuming) on `configuration`; returns the source to run, which
+    /// for a resumed run is the one the run was recorded from.
+    func apply(to configuration: inout EngineConfiguration, source: SourceSpecification, sourceName: String, seed: UInt64?) throws -> SourceSpecification {
+        guard let path else { return source }
+        let workspace = try Workspace(path: path)
+        let run: Int64
+        var source = source
+        if resume {
+            guard let last = try workspace.lastRun() else {
+                throw CommandError("\(path): no run to resume; start one with --workspace \(path)")
+            }
+            run = last.id
+            switch last.sourceKind {
+            case .simulation: source = .scenario(path: last.source, seed: last.seed)
+            case .replay, .idle: source = .dataset(last.source)
+            }
+            if let json = try workspace.latestCheckpoint(run: run)?.hyperparameters ?? Optional(last.hyperparameters),
+               let hyperparameters = try? JSONDecoder().decode(Hyperparameters.self, from: Data(json)) {
+                configuration.hyperparameters = hyperparameters
+            }
+            let position = try workspace.loggedPosition(run: run)
+            let checkpoint = try workspace.latestCheckpoint(run: run)
+            configuration.resume = ResumePlan(sourcePosition: position, checkpoint: checkpoint) { body in
+                // Opened again on the engine thread: a workspace belongs to one thread.
+                let log = try Workspace(path: path, create: false)
+                var reader = try log.events(run: run, from: 0)
+                while let recorded = try reader.next(), recorded.position < position { try body(recorded.event) }
+            }
+            try workspace.resume(run: run)
+        } else {
+            let json = (try? JSONEncoder().encode(configuration.hyperparameters)).map { [UInt8]($0) } ?? []
+            let kind: SourceStatus.Kind
+            if case .scenario = source { kind = .simulation } else { kind = .replay }
+            run = try workspace.beginRun(source: kind, name: sourceName, seed: seed, codeVersion: Driftscope.configuration.version, hyperparameters: json)
+        }
+        configuration.makeRecorder = { try WorkspaceRecorder(workspace: Workspace(path: path, create: false), run: run) }
+        return source
+    }
+}
