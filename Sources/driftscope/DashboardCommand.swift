@@ -71,19 +71,15 @@ struct DashboardCommand: ParsableCommand {
         configuration.initialUser = user
         configuration.startPaused = paused
         let spec: SourceSpecification
-        if source == "sim" {
-            spec = .scenario(path: scenario, seed: seed)
-        } else {
-            spec = .dataset(source)
-            // Replays are history, not a live shop: default to a speed that shows them move.
-            configuration.speed = 100_000
-        }
+        // Replays are history, not a live shop: they default to x100000 (set below).
+        spec = source == "sim" ? .scenario(path: scenario, seed: seed) : .dataset(source)
         if let speed { configuration.speed = speed }
         let recording = WorkspaceRecording(workspace: workspace, record: record, resume: resume)
         let engine: Engine
         do {
             let name = source == "sim" ? (scenario ?? "default") : source
             let resolved = try recording.apply(to: &configuration, source: spec, sourceName: name, seed: seed)
+            if case .dataset = resolved, speed == nil { configuration.speed = 100_000 }
             engine = try Engine(configuration: configuration, source: resolved)
         } catch let error as CommandError {
             throw error
