@@ -8,24 +8,8 @@ import Testing
 @Suite(.serialized) struct DashboardEndToEndTests {
     let session = "driftscope-e2e-\(getpid())"
 
-    /// Runs tmux and returns its standard output.
     @discardableResult
-    func tmux(_ arguments: [String]) throws -> String {
-        let process = Process()
-        let pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux"] + arguments
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    static var hasTmux: Bool {
-        ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].contains { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    func tmux(_ arguments: [String]) throws -> String { try Tmux.run(arguments) }
 
     func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", session]) }
 
@@ -40,20 +24,18 @@ import Testing
             Thread.sleep(forTimeInterval: 0.1)
         }
         Issue.record("timed out waiting for \(what); screen was:\n\(last)")
-        throw Timeout(what: what)
+        throw Tmux.Timeout(what: what)
     }
-
-    struct Timeout: Error { var what: String }
 
     func keys(_ keys: String...) throws { try tmux(["send-keys", "-t", session] + keys) }
 
     @Test func dashboardRunsAndRestoresTheTerminal() throws {
-        try #require(Self.hasTmux, "tmux is required for the end-to-end test (make test installs it)")
+        try #require(Tmux.isInstalled, "tmux is required for the end-to-end test (make test installs it)")
         let binary = try CLIRunner.binary().path
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("driftscope-e2e-\(getpid())")
         try? FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         defer { _ = try? tmux(["kill-session", "-t", session]); try? FileManager.default.removeItem(at: state) }
-        let env = "TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_STATE_HOME=\(state.path) XDG_CONFIG_HOME=\(state.path)"
+        let env = Tmux.environment(home: state)
         try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "40", "sh"])
         try keys("\(env) \(binary) dashboard --scenario small; echo DRIFTSCOPE-EXIT=$?", "Enter")
 

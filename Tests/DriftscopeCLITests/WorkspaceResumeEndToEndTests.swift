@@ -7,18 +7,7 @@ import Testing
     let session = "driftscope-resume-\(getpid())"
 
     @discardableResult
-    func tmux(_ arguments: [String]) throws -> String {
-        let process = Process()
-        let pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux"] + arguments
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
+    func tmux(_ arguments: [String]) throws -> String { try Tmux.run(arguments) }
 
     /// The workspace's runs as `runs list --json` prints them.
     func runs(_ workspace: String) throws -> [[String: Any]] {
@@ -39,21 +28,19 @@ import Testing
             Thread.sleep(forTimeInterval: 0.1)
         }
         Issue.record("timed out waiting for \(what)")
-        throw DashboardEndToEndTests.Timeout(what: what)
+        throw Tmux.Timeout(what: what)
     }
 
     func launch(_ arguments: String, home: URL) throws {
         let binary = try CLIRunner.binary().path
-        let env = "TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_STATE_HOME=\(home.path) XDG_CONFIG_HOME=\(home.path) XDG_DATA_HOME=\(home.path)"
+        let env = Tmux.environment(home: home)
         try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "40", "exec env \(env) \(binary) dashboard \(arguments)"])
     }
 
-    func sessionAlive() throws -> Bool {
-        try tmux(["list-sessions", "-F", "#{session_name}"]).split(separator: "\n").contains { $0 == session }
-    }
+    func sessionAlive() throws -> Bool { try Tmux.isAlive(session) }
 
     @Test func killedReplayResumesWithEveryEventExactlyOnce() throws {
-        try #require(DashboardEndToEndTests.hasTmux, "tmux is required (make test installs it)")
+        try #require(Tmux.isInstalled, "tmux is required (make test installs it)")
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("driftscope-resume-\(getpid())")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer {
