@@ -15,7 +15,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput and memory (build with -c release for real figures).",
         subcommands: [
-            BenchIngest.self,
+            BenchIngest.self, BenchRender.self,
         ])
 }
 
