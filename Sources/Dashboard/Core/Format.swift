@@ -85,10 +85,21 @@ enum Format {
         return values.map { $0.isFinite ? fixed($0, decimals) : fixed($0, 0) }
     }
 
+    /// A fixed-point string without its trailing zeros ("1.00000" -> "1", "0.0500" -> "0.05");
+    /// exponent forms keep their digits, and zero is just "0".
+    static func dropTrailingZeros(_ text: String) -> String {
+        if let v = Double(text), v == 0 { return "0" }
+        guard text.contains("."), !text.contains("e"), !text.contains("E") else { return text }
+        var t = Substring(text)
+        while t.last == "0" { t = t.dropLast() }
+        if t.last == "." { t = t.dropLast() }
+        return String(t)
+    }
+
     /// 2, 10, 0.5 — a step or factor without trailing zeros.
     static func trimmed(_ value: Double) -> String {
         if value.isFinite, value == value.rounded(), abs(value) < 1e9 { return String(Int(value)) }
-        return short(value)
+        return dropTrailingZeros(short(value))
     }
 
     /// 42s, 7m, 3h, 12d, 2y — an age or idle time.

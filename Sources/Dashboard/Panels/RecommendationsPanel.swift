@@ -34,7 +34,7 @@ enum RecommendationsPanel {
         let rows: [[[Span]]] = recs.enumerated().map { i, r in
             [
                 [Span("\(i + 1)", theme[.textDim])],
-                movement(r.rankChange, ctx),
+                movement(ctx.state.displayedMove(r), ctx),
                 r.hit ? [Span(String(g.hit), theme[.hit])] : [Span(" ", theme[.text])],
                 itemSpans(r.item, r.title, ctx),
                 [Span(scores[i], r.score == maxScore ? theme[.textStrong] : theme[.text])],
