@@ -276,4 +276,34 @@ struct ReducerTests {
         s = DashboardState.tick(s, answered, now: 30).0
         #expect(s.message == nil)
     }
+
+    @Test func followWaitsForTheEngineToAnswer() {
+        let (waiting, first) = press([.enter], state(.neighbourhood))
+        #expect(first.count == 1)
+        // The engine has not moved yet: a second Enter must not put u42 on the trail twice.
+        let (next, commands) = press([.down, .enter], waiting)
+        #expect(commands.isEmpty)
+        #expect(next.breadcrumbs.map(\.name) == ["u42"])
+        #expect(next.message?.text.hasPrefix("Still loading") == true)
+    }
+
+    @Test func rankMovesStayVisibleForAFewSeconds() throws {
+        var moved = snapshot
+        var user = try #require(moved.selectedUser)
+        let item = user.recommendations[0].item
+        user.recommendations[0].rankChange = 3
+        moved.selectedUser = user
+        moved.sequence = 100
+        var s = DashboardState.tick(state(.recommendations), moved, now: 10).0
+        // The engine's next ranking reports no movement since the previous one.
+        var settled = moved
+        settled.selectedUser?.recommendations[0].rankChange = 0
+        settled.sequence = 101
+        s = DashboardState.tick(s, settled, now: 12).0
+        let line = try #require(settled.selectedUser?.recommendations.first { $0.item == item })
+        #expect(s.displayedMove(line) == 3)
+        settled.sequence = 102
+        s = DashboardState.tick(s, settled, now: 10 + DashboardState.moveLifetime + 1).0
+        #expect(s.displayedMove(line) == 0)
+    }
 }

@@ -74,6 +74,37 @@ struct WidgetTests {
         #expect(newest.column(of: 10) == nil)
     }
 
+    @Test func shortHistoriesGiveShortMaps() {
+        let one = BucketColumns(buckets: 1, width: 40, maxStretch: 4)
+        #expect(one.width == 4)
+        #expect(one.bucket(at: 3) == 0 && one.bucket(at: 4) == nil)
+        let many = BucketColumns(buckets: 30, width: 40, maxStretch: 4)
+        #expect(many.width == 40)
+    }
+
+    @Test(arguments: [
+        ("Electronics/Phones", 18, "Electronics/Phones"),
+        ("Electronics/Phones", 12, "Elec…/Phones"),
+        ("Electronics/Phones", 9, "…/Phones"),
+        ("Electronics/Phones", 5, "Phon…"),
+        ("Drama", 3, "Dr…"),
+    ])
+    func categoryPathsKeepTheirLeaf(text: String, width: Int, expected: String) {
+        #expect(DisplayWidth.truncatePath(text, to: width) == expected)
+    }
+
+    @Test func numberColumnsShareTheirDecimals() {
+        #expect(Format.column([10.93, 9.447, 0.852]) == ["10.9", "9.4", "0.9"])
+        #expect(Format.column([0.852, 0.5]) == ["0.852", "0.500"])
+        #expect(Format.column([4.2, 0.6]) == ["4.20", "0.60"])
+        #expect(Format.column([142.4, -3]) == ["142", "-3"])
+        #expect(Format.column([12_345, 10]) == ["12.3k", "10"])
+        #expect(Format.dropTrailingZeros("1.00000") == "1")
+        #expect(Format.dropTrailingZeros("0.0500") == "0.05")
+        #expect(Format.dropTrailingZeros("0.0e+00") == "0")
+        #expect(Format.dropTrailingZeros("1.0e-04") == "1.0e-04")
+    }
+
     @Test func tableDropsLowPriorityColumnsAndSharesSpareWidth() {
         let columns = [
             TableColumn(title: "a", width: 10, priority: 5),

@@ -96,6 +96,25 @@ enum DisplayWidth {
         return String(ellipsis) + String(kept.reversed())
     }
 
+    /// A category path fitted to `columns`, keeping its most specific part: "Electronics/Phones"
+    /// becomes "Elec…/Phones" or "…/Phones" rather than "Electronics…", which would hide the
+    /// part that tells rows apart. Text without a "/" is truncated as usual.
+    static func truncatePath(_ text: String, to columns: Int, ellipsis: Character = "…") -> String {
+        guard columns > 0 else { return "" }
+        if of(text) <= columns { return text }
+        guard let slash = text.lastIndex(of: "/"), slash != text.startIndex else { return truncate(text, to: columns, ellipsis: ellipsis) }
+        let leaf = String(text[text.index(after: slash)...])
+        let tail = String(ellipsis) + "/" + leaf
+        let room = columns - of(tail)
+        // A head of fewer than three characters says nothing; drop it instead.
+        if room >= 3 {
+            let (head, _) = prefix(text[..<slash], fitting: room)
+            return String(head) + tail
+        }
+        if of(tail) <= columns { return tail }
+        return truncate(leaf, to: columns, ellipsis: ellipsis)
+    }
+
     /// `text` padded with spaces (or clipped) to exactly `columns`.
     static func pad(_ text: String, to columns: Int, alignment: Alignment = .left, ellipsis: Character = "…") -> String {
         let clipped = truncate(text, to: columns, ellipsis: ellipsis)

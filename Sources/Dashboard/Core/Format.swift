@@ -72,10 +72,34 @@ enum Format {
         return String(format: "%.1e", value)
     }
 
+    /// A column of numbers with the same number of decimals, chosen so the largest shows
+    /// `significant` digits: [10.9, 9.447, 0.85] -> ["10.9", "9.4", "0.9"]. Columns of scores
+    /// and strengths line up on the decimal point and never need more than five cells
+    /// (past 9,999 they switch to 12.3k; below 0.001 to 1.2e-04).
+    static func column(_ values: [Double], significant: Int = 3) -> [String] {
+        let largest = values.lazy.filter(\.isFinite).map(abs).max() ?? 0
+        if largest >= 10_000 { return values.map(compact) }
+        if largest > 0 && largest < 0.001 { return values.map(short) }
+        let integerDigits = largest >= 1 ? Int(log10(largest)) + 1 : 0
+        let decimals = max(0, min(3, significant - integerDigits))
+        return values.map { $0.isFinite ? fixed($0, decimals) : fixed($0, 0) }
+    }
+
+    /// A fixed-point string without its trailing zeros ("1.00000" -> "1", "0.0500" -> "0.05");
+    /// exponent forms keep their digits, and zero is just "0".
+    static func dropTrailingZeros(_ text: String) -> String {
+        if let v = Double(text), v == 0 { return "0" }
+        guard text.contains("."), !text.contains("e"), !text.contains("E") else { return text }
+        var t = Substring(text)
+        while t.last == "0" { t = t.dropLast() }
+        if t.last == "." { t = t.dropLast() }
+        return String(t)
+    }
+
     /// 2, 10, 0.5 — a step or factor without trailing zeros.
     static func trimmed(_ value: Double) -> String {
         if value.isFinite, value == value.rounded(), abs(value) < 1e9 { return String(Int(value)) }
-        return short(value)
+        return dropTrailingZeros(short(value))
     }
 
     /// 42s, 7m, 3h, 12d, 2y — an age or idle time.

@@ -52,7 +52,9 @@ enum DriftPanel {
             // Lines left for the heatmap(s): with room to spare, each category gets up to
             // three lines, which makes a zoomed heatmap much easier to read.
             let lines = available + (truth == .stacked ? categories : 0)
-            rowHeight = max(1, min(3, lines / (blocks * max(categories, 1))))
+            // One or two rows drawn three lines tall read as blocks, not as a map: only a
+            // real map (three or more categories) gets the taller rows.
+            rowHeight = categories < 3 ? 1 : max(1, min(3, lines / (blocks * max(categories, 1))))
             heatRows = max(0, min(max(categories, 1), lines / (blocks * rowHeight)))
         }
     }
@@ -89,20 +91,22 @@ enum DriftPanel {
         let truth = user.trueInterests.map { Dictionary($0.map { ($0.name, $0.share) }, uniquingKeysWith: { a, _ in a }) }
         let labelWidth = geometry.labelWidth
         let heatX = inner.x + labelWidth + 1
-        let columns = BucketColumns(buckets: d.bucketTimes.count, width: geometry.heatWidth)
+        let columns = BucketColumns(buckets: d.bucketTimes.count, width: geometry.heatWidth, maxStretch: 4)
         let truthX = heatX + columns.width + 3
         let tableX = inner.maxX - geometry.tableWidth
         let header = theme[.tableHeader]
 
+        // Headings may run past a short map, up to the now/then columns.
+        let headingRoom = tableX - heatX - 1
         if geometry.showHeader {
             switch geometry.truth {
             case .sideBySide:
-                grid.write("estimate", x: heatX, y: y, maxWidth: columns.width, style: header)
-                grid.write("truth (simulated)", x: truthX, y: y, maxWidth: columns.width, style: header)
+                grid.write(fitting(["estimate", "est."], columns.width + 2), x: heatX, y: y, style: header)
+                grid.write(fitting(["truth (simulated)", "truth"], max(0, tableX - truthX - 1)), x: truthX, y: y, style: header)
             case .stacked:
-                grid.write("estimate: share by time bucket", x: heatX, y: y, maxWidth: columns.width, style: header)
+                grid.write(fitting(["estimate: share by time bucket", "estimated share by time", "estimate"], headingRoom), x: heatX, y: y, style: header)
             case .none, .column:
-                grid.write("share by time bucket", x: heatX, y: y, maxWidth: columns.width, style: header)
+                grid.write(fitting(["share by time bucket", "share by time", "share"], headingRoom), x: heatX, y: y, style: header)
             }
             var cx = tableX
             var titles = [("now", 5), ("then", 5), ("", 2)]
@@ -156,7 +160,7 @@ enum DriftPanel {
         y += geometry.heatRows * rowHeight
 
         if geometry.truth == .stacked {
-            grid.write("truth: the simulator's real mixture", x: heatX, y: y, maxWidth: columns.width, style: header)
+            grid.write(fitting(["truth: the simulator's real mixture", "truth (simulated)", "truth"], headingRoom), x: heatX, y: y, style: header)
             grid.write(DisplayWidth.pad("true", to: 5, alignment: .right), x: tableX, y: y, style: header)
             y += 1
             for (line, r) in visibleRows.enumerated() {
@@ -165,7 +169,7 @@ enum DriftPanel {
                 }
                 let name = d.categories[r]
                 let rowY = y + line * rowHeight + (rowHeight - 1) / 2
-                grid.write(DisplayWidth.pad(name, to: labelWidth, ellipsis: g.ellipsis), x: inner.x, y: rowY, maxWidth: labelWidth, style: theme[.textDim])
+                grid.write(DisplayWidth.pad(DisplayWidth.truncatePath(name, to: labelWidth, ellipsis: g.ellipsis), to: labelWidth), x: inner.x, y: rowY, maxWidth: labelWidth, style: theme[.textDim])
                 let share = truth?[name] ?? Double(r < d.trueShares.count ? d.trueShares[r].last ?? 0 : 0)
                 grid.write(DisplayWidth.pad(Format.percent(share), to: 5, alignment: .right), x: tableX, y: rowY, style: theme[.chartTruth])
             }
@@ -189,11 +193,18 @@ enum DriftPanel {
         if geometry.showAxis {
             let axis = theme[.chartAxis]
             let span = (d.bucketTimes.last ?? 0) - d.bucketTimes[columns.firstBucket]
-            grid.write(span > 0 ? "-" + Format.duration(span) : "", x: heatX, y: y, maxWidth: columns.width, style: axis)
+            let oldest = span > 0 ? "-" + Format.duration(span) : ""
+            if DisplayWidth.of(oldest) + 4 <= columns.width { grid.write(oldest, x: heatX, y: y, style: axis) }
             grid.write("now", x: heatX + max(0, columns.width - 3), y: y, maxWidth: 3, style: axis)
             for b in d.changePoints {
                 guard let c = columns.column(of: b) else { continue }
                 grid.put(g.changePoint, x: heatX + c, y: y, style: theme[.chartMarker].adding(.bold))
+            }
+            // A short map is short because the history is: say so.
+            let noteX = heatX + columns.width + 2
+            if columns.width < geometry.heatWidth, noteX < tableX {
+                let n = d.bucketTimes.count
+                grid.write(fitting(["\(n) checkpoint\(n == 1 ? "" : "s") so far", "\(n) so far"], tableX - noteX - 1), x: noteX, y: y, style: theme[.textDim])
             }
             y += 1
         }
@@ -201,6 +212,11 @@ enum DriftPanel {
             grid.write(moves(d, ctx), x: inner.x, y: y, maxWidth: inner.width, ellipsis: g.ellipsis)
         }
         return region
+    }
+
+    /// The longest of `candidates` that fits in `width` columns, else "".
+    static func fitting(_ candidates: [String], _ width: Int) -> String {
+        candidates.first { DisplayWidth.of($0) <= width } ?? ""
     }
 
     /// The largest share in the estimate and the truth, so both maps use one scale.
@@ -216,7 +232,7 @@ enum DriftPanel {
         let theme = ctx.theme, g = ctx.g
         let style = selected ? theme[.selection] : theme[.nodeCategory]
         if selected { grid.put(g.pointer, x: x, y: y, style: style) }
-        grid.write(DisplayWidth.pad(name, to: width, ellipsis: g.ellipsis), x: x + 1, y: y, maxWidth: width, style: style)
+        grid.write(DisplayWidth.pad(DisplayWidth.truncatePath(name, to: width, ellipsis: g.ellipsis), to: width), x: x + 1, y: y, maxWidth: width, style: style)
     }
 
     /// "░▒▓█ 0–43%  ▴ change point" for the bottom border.

@@ -71,7 +71,7 @@ enum EventsPanel {
             TableColumn(title: "user", width: 9, priority: 5),
             TableColumn(title: "action", width: 8, priority: 4),
             TableColumn(title: "item", width: 10, priority: 5),
-            TableColumn(title: "category", width: 12, flexible: true, priority: 1),
+            TableColumn(title: "category", width: 12, flexible: true, priority: 1, isPath: true),
         ], rows: rows, selected: selected, focused: ctx.focused(.events))
         let (body, first) = table.draw(into: &grid, tableRect, theme: theme)
         region.rows = body

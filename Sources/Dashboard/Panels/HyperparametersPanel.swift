@@ -28,7 +28,7 @@ enum HyperparametersPanel {
             if pending { valueSpans.append(Span(String(g.ellipsis), theme[.warning])) }
             var label = [Span(t.label, theme[.text])]
             if t.needsReset { label.append(Span(" (on reset)", theme[.textDim])) }
-            let limits = Format.printf(t.format, t.minimum) + " – " + Format.printf(t.format, t.maximum) + (t.isMultiplicative ? "  ×\(Format.trimmed(t.step))" : "  ±\(Format.trimmed(t.step))")
+            let limits = Format.dropTrailingZeros(Format.printf(t.format, t.minimum)) + " – " + Format.dropTrailingZeros(Format.printf(t.format, t.maximum)) + (t.isMultiplicative ? "  ×\(Format.trimmed(t.step))" : "  ±\(Format.trimmed(t.step))")
             return [label, valueSpans, slider(t, value: value, width: sliderWidth, ctx), [Span(limits, theme[.textDim])]]
         }
         let labelWidth = min(26, tunables.map { DisplayWidth.of($0.label) + ($0.needsReset ? 11 : 0) }.max() ?? 14)

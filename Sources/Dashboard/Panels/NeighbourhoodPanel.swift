@@ -37,7 +37,8 @@ enum NeighbourhoodPanel {
         }
         let maxStrength = rows.map(\.strength).filter(\.isFinite).max() ?? 1
         let barWidth = 8
-        let tableRows: [[[Span]]] = rows.map { r in
+        let strengths = Format.column(rows.map { Double($0.strength) })
+        let tableRows: [[[Span]]] = rows.enumerated().map { i, r in
             let kindStyle = theme[Renderer.role(r.target.node.kind)]
             var target: [Span] = [Span(r.target.name, kindStyle)]
             if let detail = r.target.detail { target.append(Span(" " + detail, theme[.textDim])) }
@@ -46,7 +47,7 @@ enum NeighbourhoodPanel {
                 [Span(kindLabel(r.target.node.kind), kindStyle)],
                 target,
                 [Span(RecommendationsPanel.bar(r.strength / max(maxStrength, 1e-9), width: barWidth, ctx), theme[.gauge])],
-                [Span(Format.short(r.strength), theme[.text])],
+                [Span(strengths[i], theme[.text])],
                 [Span(r.age.map(Format.duration) ?? "", theme[.textDim])],
                 [Span(r.count > 1 ? "×\(r.count)" : "", theme[.textDim])],
             ]

@@ -30,13 +30,14 @@ enum RecommendationsPanel {
             return region
         }
         let maxScore = recs.map(\.score).filter(\.isFinite).max() ?? 1
+        let scores = Format.column(recs.map { Double($0.score) })
         let rows: [[[Span]]] = recs.enumerated().map { i, r in
             [
                 [Span("\(i + 1)", theme[.textDim])],
-                movement(r.rankChange, ctx),
+                movement(ctx.state.displayedMove(r), ctx),
                 r.hit ? [Span(String(g.hit), theme[.hit])] : [Span(" ", theme[.text])],
                 itemSpans(r.item, r.title, ctx),
-                [Span(Format.fixed(r.score, 3), r.score == maxScore ? theme[.textStrong] : theme[.text])],
+                [Span(scores[i], r.score == maxScore ? theme[.textStrong] : theme[.text])],
                 [Span(r.category ?? "–", theme[.nodeCategory])],
                 [Span(r.explanation, theme[.textDim])],
             ]
@@ -74,11 +75,12 @@ enum RecommendationsPanel {
         }
         let maxScore = Double(users.map(\.score).filter(\.isFinite).max() ?? 1)
         let barWidth = 10
+        let scores = Format.column(users.map { Double($0.score) })
         let rows: [[[Span]]] = users.enumerated().map { i, u in
             [
                 [Span("\(i + 1)", theme[.textDim])],
                 [Span(u.user, theme[.nodeUser])],
-                [Span(Format.fixed(u.score, 3), theme[.text])],
+                [Span(scores[i], theme[.text])],
                 [Span(bar(Double(u.score) / max(maxScore, 1e-9), width: barWidth, ctx), theme[.gauge])],
                 [Span(u.topInterest ?? "–", theme[.nodeCategory])],
             ]
@@ -88,7 +90,7 @@ enum RecommendationsPanel {
             TableColumn(title: "user", width: 12, alignment: .left, flexible: true, priority: 5),
             TableColumn(title: "score", width: 5, alignment: .right, priority: 4),
             TableColumn(title: "", width: barWidth, alignment: .left, priority: 1),
-            TableColumn(title: "top interest", width: 14, alignment: .left, priority: 2),
+            TableColumn(title: "top interest", width: 14, alignment: .left, priority: 2, isPath: true),
         ], rows: rows, selected: selected, focused: ctx.focused(.recommendations))
         let (body, first) = table.draw(into: &grid, Rect(x: inner.x - 1, y: inner.y, width: inner.width + 1, height: inner.height), theme: theme)
         region.rows = body
@@ -105,7 +107,7 @@ enum RecommendationsPanel {
             TableColumn(title: String(ctx.g.hit), width: 1, alignment: .left, priority: 3),
             TableColumn(title: "item", width: 22, alignment: .left, flexible: true, priority: 5),
             TableColumn(title: "score", width: 5, alignment: .right, priority: 4),
-            TableColumn(title: "category", width: 12, alignment: .left, priority: 2),
+            TableColumn(title: "category", width: 12, alignment: .left, priority: 2, isPath: true),
             TableColumn(title: "why", width: 30, alignment: .left, flexible: true, priority: 0),
         ]
     }

@@ -30,7 +30,10 @@ enum StatusLine {
         }
         segments.append(Segment(spans: [badge], priority: 10))
         let kind = s.source.kind == .simulation ? "sim" : s.source.kind.rawValue
-        let source = (s.source.name.isEmpty ? kind : kind + " " + s.source.name) + " " + Format.speed(ctx.state.pendingSpeed?.value ?? s.source.speed)
+        // "sim small (seed 11)", not "sim scenario small (seed 11)": the status line is tight.
+        var name = s.source.name
+        if s.source.kind == .simulation, name.hasPrefix("scenario ") { name.removeFirst("scenario ".count) }
+        let source = (name.isEmpty ? kind : kind + " " + name) + " " + Format.speed(ctx.state.pendingSpeed?.value ?? s.source.speed)
         segments.append(Segment(spans: [Span(source, bar)], priority: 5))
         segments.append(Segment(spans: [Span(s.clock > 0 ? Format.dateTime(s.clock) : "clock –", bar)], priority: 7))
         segments.append(Segment(spans: [Span(Format.compact(s.eventsPerSecond) + " ev/s", bar)], priority: 6))

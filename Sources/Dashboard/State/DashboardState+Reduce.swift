@@ -165,8 +165,14 @@ extension DashboardState {
             show("Nothing to follow here")
             return
         }
+        // One step at a time: a busy engine answers late, and following again from the old
+        // centre would put it on the trail twice.
+        if let p = pendingBrowse, view.center.node != p.node {
+            show("Still loading the last step…")
+            return
+        }
         let row = view.rows[max(0, min(selected(.neighbourhood), view.rows.count - 1))]
-        breadcrumbs.append(view.center)
+        if breadcrumbs.last?.node != view.center.node { breadcrumbs.append(view.center) }
         if breadcrumbs.count > 64 { breadcrumbs.removeFirst() }
         pendingBrowse = PendingBrowse(node: row.target.node, sentAt: now)
         selection[.neighbourhood] = 0

@@ -12,12 +12,26 @@ extension DashboardState {
         return (s, out)
     }
 
+    /// Records the snapshot's rank movements and forgets the ones older than the lifetime.
+    private mutating func rememberMoves(_ snapshot: EngineSnapshot, now: Double) {
+        let user = snapshot.selectedUser?.id
+        if user != recentMovesUser {
+            recentMovesUser = user
+            recentMoves = [:]
+        }
+        recentMoves = recentMoves.filter { now - $0.value.at < DashboardState.moveLifetime }
+        for line in snapshot.selectedUser?.recommendations ?? [] where line.rankChange != 0 {
+            recentMoves[line.item] = RankMove(change: line.rankChange, at: now)
+        }
+    }
+
     private mutating func advance(_ snapshot: EngineSnapshot, now: Double, _ out: inout [EngineCommand]) {
         self.now = now
         if let m = message, m.expires <= now { message = nil }
 
         if snapshot.sequence != lastSequence {
             lastSequence = snapshot.sequence
+            rememberMoves(snapshot, now: now)
             DashboardState.append(Float(snapshot.eventsPerSecond), to: &eventRateHistory)
             DashboardState.append(Float(snapshot.updatesPerSecond), to: &updateRateHistory)
         }

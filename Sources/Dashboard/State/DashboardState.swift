@@ -63,6 +63,27 @@ struct DashboardState: Sendable {
     var initialUser: String?
     var didInitialSelection = false
 
+    /// Recent rank movements of the selected user's recommendations, by item. The engine
+    /// re-ranks twice a second and reports movement since the previous ranking only, so an
+    /// arrow would flash for half a second; this keeps each one on screen for
+    /// ``DashboardState/moveLifetime`` seconds.
+    var recentMoves: [String: RankMove] = [:]
+    var recentMovesUser: String?
+    static let moveLifetime = 5.0
+
+    struct RankMove: Sendable, Hashable {
+        /// Positions moved up (positive) or down; nil = new in the list.
+        var change: Int?
+        var at: Double
+    }
+
+    /// The movement to show for a recommendation: the snapshot's own, or a recent one.
+    func displayedMove(_ line: RecommendationLine) -> Int? {
+        if line.rankChange != 0 { return line.rankChange }
+        if let move = recentMoves[line.item], now - move.at < DashboardState.moveLifetime { return move.change }
+        return 0
+    }
+
     struct PendingValue: Sendable, Hashable {
         var value: Double
         var sentAt: Double

@@ -6,15 +6,17 @@ struct BucketColumns: Sendable, Hashable {
     var firstBucket: Int
     var visibleBuckets: Int
 
-    init(buckets: Int, width: Int) {
+    /// `maxStretch` caps the columns one bucket may take, so a history of one or two
+    /// checkpoints shows as a short map rather than a solid wall across the panel.
+    init(buckets: Int, width: Int, maxStretch: Int = .max) {
         guard buckets > 0, width > 0 else {
             self.width = 0
             self.firstBucket = 0
             self.visibleBuckets = 0
             return
         }
-        self.width = width
-        visibleBuckets = min(buckets, width)
+        self.width = min(width, buckets > width / max(1, maxStretch) ? width : buckets * max(1, maxStretch))
+        visibleBuckets = min(buckets, self.width)
         firstBucket = buckets - visibleBuckets
     }
 

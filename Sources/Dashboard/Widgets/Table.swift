@@ -7,6 +7,8 @@ struct TableColumn: Sendable {
     var flexible = false
     /// Narrow tables drop the columns with the lowest priority first.
     var priority = 1
+    /// Category paths ("Electronics/Phones") are cut in the middle so the leaf stays visible.
+    var isPath = false
 }
 
 /// A table with a header, a highlighted row (with a `▸` pointer, so it shows in plain text
@@ -78,6 +80,10 @@ struct Table {
             var x = rect.x + 1
             for (i, cells) in rows[r].enumerated() where i < columns.count {
                 guard let w = widths[i] else { continue }
+                var cells = cells
+                if columns[i].isPath, cells.count == 1, cells[0].width > w {
+                    cells[0].text = DisplayWidth.truncatePath(cells[0].text, to: w, ellipsis: g.ellipsis)
+                }
                 let used = cells.width
                 let offset: Int
                 switch columns[i].alignment {

@@ -50,7 +50,20 @@ extension EngineCore {
             truth = shares.filter { $0.value > 0.005 }.sorted { $0.value > $1.value }.prefix(8).map { ShareLine(name: $0.key, share: $0.value) }
             trueShares = { groundTruth.namedShares(ofUser: id, at: $0) }
         }
-        let drift = history.driftView(ofUser: u, graph: graph, settings: configuration.drift, rows: 8, trueShares: trueShares)
+        var drift = history.driftView(ofUser: u, graph: graph, settings: configuration.drift, rows: 8, trueShares: trueShares)
+        // The checkpoints may predate the user's newer categories (one early checkpoint knows
+        // one category): give every current and true interest a row, zero in the past, so
+        // the now/true columns are never missing the categories they talk about.
+        if !drift.bucketTimes.isEmpty {
+            let truthNames = truth?.map(\.name) ?? []
+            for name in interests.map(\.name) + truthNames where drift.categories.count < 8 && !drift.categories.contains(name) {
+                drift.categories.append(name)
+                drift.shares.append([Float](repeating: 0, count: drift.bucketTimes.count))
+                if !drift.trueShares.isEmpty, let trueShares {
+                    drift.trueShares.append(drift.bucketTimes.map { Float(trueShares($0)?[name] ?? 0) })
+                }
+            }
+        }
         return UserView(
             id: id, events: graph.eventCount(ofUser: u), lastSeen: graph.lastSeen(user: u),
             dormancy: graph.dormancy(ofUser: u), interests: Array(interests), interestsBefore: then,
