@@ -15,6 +15,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure throughput and memory (build with -c release for real figures).",
         subcommands: [
+            BenchIngest.self,
             BenchSimulate.self,
             BenchWorkspace.self,
             BenchRender.self,
