@@ -7,6 +7,6 @@ struct Driftscope: ParsableCommand {
         commandName: "driftscope",
         abstract: "Keep a user interest graph live from an event stream, learn embeddings, and watch it drift.",
         version: "0.1.0",
-        subcommands: [Eval.self]
+        subcommands: [Eval.self, BenchLearning.self]
     )
 }

@@ -356,3 +356,10 @@ extension EmbeddingModel {
         update(layout(.entity), &egoEntities, &moments[4])
     }
 }
+
+extension EmbeddingModel {
+    /// Size of the propagation graph and batches per epoch, for benchmarks and the dashboard.
+    public var propagationShape: (nodes: Int, nonzeros: Int, batchesPerEpoch: Int) {
+        (propagation.nodeCount, propagation.nonzeros, max(1, (replay.count + h.batchSize - 1) / h.batchSize))
+    }
+}
