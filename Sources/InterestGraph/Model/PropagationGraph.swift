@@ -41,7 +41,7 @@ struct PropagationGraph: Sendable {
     /// - Complexity: O(edges + items * KG degree of their linked entities).
     static func build(
         graph: HeteroGraph, hyperparameters h: Hyperparameters,
-        entityRow: inout [Int32], entityRows: inout Int, threads: Int
+        entityRow: inout [Int32], entityRows: inout Int, entityCache: inout EntityLinkCache, threads: Int
     ) -> PropagationGraph {
         var p = PropagationGraph()
         p.userCount = graph.users.count
@@ -52,27 +52,36 @@ struct PropagationGraph: Sendable {
         p.builtEvents = graph.eventsApplied
 
         // Entities: which items reach each entity (linked, or one KG hop from a linked one).
-        var itemEntityLinks: [[Int32]] = Array(repeating: [], count: p.itemCount)  // model entity rows
+        // This depends on the catalogue only, so it is cached across rebuilds.
+        var itemEntityLinks: [[Int32]] = []  // model entity rows per item
         if h.sideWeight > 0, h.entityMinItems > 0, !graph.entityItems.isEmpty {
-            if entityRow.count < graph.entities.count {
-                entityRow.append(contentsOf: repeatElement(-1, count: graph.entities.count - entityRow.count))
-            }
-            var reach = [[Int32]](repeating: [], count: graph.entities.count)
-            var seen = Set<Int32>()
-            for item in 0..<p.itemCount where graph.itemActive[item] {
-                seen.removeAll(keepingCapacity: true)
-                for linked in graph.itemEntities[item] {
-                    seen.insert(linked)
-                    for l in graph.entityLinks[Int(linked)] { seen.insert(l.entity) }
+            let key = [p.itemCount, graph.entities.count, graph.entityEdgeCount, h.entityMinItems,
+                       graph.itemEntities.reduce(0) { $0 + $1.count }, graph.items.liveCount]
+            if entityCache.key == key {
+                itemEntityLinks = entityCache.links
+            } else {
+                if entityRow.count < graph.entities.count {
+                    entityRow.append(contentsOf: repeatElement(-1, count: graph.entities.count - entityRow.count))
                 }
-                for e in seen.sorted() { reach[Int(e)].append(Int32(item)) }
-            }
-            for e in 0..<reach.count where reach[e].count >= h.entityMinItems {
-                if entityRow[e] < 0 {
-                    entityRow[e] = Int32(entityRows)
-                    entityRows += 1
+                itemEntityLinks = Array(repeating: [], count: p.itemCount)
+                var reach = [[Int32]](repeating: [], count: graph.entities.count)
+                var seen = Set<Int32>()
+                for item in 0..<p.itemCount where graph.itemActive[item] {
+                    seen.removeAll(keepingCapacity: true)
+                    for linked in graph.itemEntities[item] {
+                        seen.insert(linked)
+                        for l in graph.entityLinks[Int(linked)] { seen.insert(l.entity) }
+                    }
+                    for e in seen.sorted() { reach[Int(e)].append(Int32(item)) }
                 }
-                for item in reach[e] { itemEntityLinks[Int(item)].append(entityRow[e]) }
+                for e in 0..<reach.count where reach[e].count >= h.entityMinItems {
+                    if entityRow[e] < 0 {
+                        entityRow[e] = Int32(entityRows)
+                        entityRows += 1
+                    }
+                    for item in reach[e] { itemEntityLinks[Int(item)].append(entityRow[e]) }
+                }
+                entityCache = EntityLinkCache(key: key, links: itemEntityLinks)
             }
             p.entityCount = entityRows
         }
@@ -115,7 +124,9 @@ struct PropagationGraph: Sendable {
                 let node = p.itemBase + item
                 for c in graph.itemCategories[item] { addEdge(node, p.categoryBase + Int(c), h.sideWeight) }
                 if graph.itemBrand[item] >= 0 { addEdge(node, p.brandBase + Int(graph.itemBrand[item]), h.sideWeight) }
-                for row in itemEntityLinks[item] { addEdge(node, p.entityBase + Int(row), h.sideWeight) }
+                if item < itemEntityLinks.count {
+                    for row in itemEntityLinks[item] { addEdge(node, p.entityBase + Int(row), h.sideWeight) }
+                }
             }
         }
         // Prefix sums, then scatter the triples into rows (stable: rows keep insertion order).
@@ -265,4 +276,10 @@ struct PropagationGraph: Sendable {
         let scale = 1 / Float(layers + 1)
         VectorKernels.scale(scale, sum, count)
     }
+}
+
+/// Item -> model entity rows, valid while the catalogue part of the graph is unchanged.
+struct EntityLinkCache: Sendable {
+    var key: [Int] = []
+    var links: [[Int32]] = []
 }
