@@ -17,6 +17,9 @@ struct Bench: ParsableCommand {
         subcommands: [
             BenchIngest.self,
             BenchSimulate.self,
+            BenchTrain.self,
+            BenchOnline.self,
+            BenchTopK.self,
             BenchWorkspace.self,
             BenchRender.self,
             BenchAll.self,

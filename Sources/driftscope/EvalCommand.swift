@@ -47,7 +47,10 @@ struct Eval: ParsableCommand {
     var overrides: [String] = []
 
     @Option(help: "Prequential: one background training batch every this many events (0: none).")
-    var backgroundEvery: Int = 2048
+    var backgroundEvery: Int = TunedHyperparameters.backgroundEvery
+
+    @Flag(help: "Run the hyperparameter grid search on the validation splits and print every trial (see docs/EVALUATION.md).")
+    var tune = false
 
     func validate() throws {
         if let model, model.lowercased() != "all", ModelKind(name: model) == nil {
@@ -91,6 +94,10 @@ struct Eval: ParsableCommand {
             var probe = Hyperparameters()
             do { try probe.set(key, to: value) } catch { throw ValidationError("\(error)") }
         }
+        if tune {
+            try runSearch(dataset: loaded, models: model == nil ? ModelKind.allCases : models, options: options)
+            return
+        }
         let report = try EvaluationRunner.run(dataset: loaded, options: options)
         if let exportTopK { try EvalOutput.writeTopK(report.exported, to: exportTopK) }
         if json {
@@ -98,6 +105,34 @@ struct Eval: ParsableCommand {
         } else {
             print(EvalOutput.tables(report))
             if let exportTopK { print("Wrote \(report.exported.count) top-20 lists to \(exportTopK)") }
+        }
+    }
+
+    private func runSearch(dataset: LoadedDataset, models: [ModelKind], options: EvaluationRunner.Options) throws {
+        var protocols: [TunedHyperparameters.EvaluationProtocol] = []
+        if options.temporal { protocols.append(.temporal) }
+        if options.prequential { protocols.append(.prequential) }
+        var results: [String: Any] = [:]
+        for p in protocols {
+            var perModel: [String: Any] = [:]
+            for kind in models {
+                let trials = try ValidationSearch.run(kind: kind, protocol: p, dataset: dataset, seed: seed)
+                let metric = p == .temporal ? ("NDCG@20", "Recall@20") : ("HR@10", "MRR")
+                if json {
+                    perModel[kind.rawValue] = trials.map { ["settings": $0.label, metric.0: $0.score, metric.1: $0.secondary] }
+                } else {
+                    print("\n\(p.rawValue) validation search, \(kind.rawValue) (\(trials.count) trials, best first)")
+                    print("  \(metric.0)  \(metric.1)  settings")
+                    for trial in trials {
+                        print(String(format: "  %7.4f  %9.4f  ", trial.score, trial.secondary) + trial.label)
+                    }
+                }
+            }
+            results[p.rawValue] = perModel
+        }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys, .prettyPrinted])
+            print(String(decoding: data, as: UTF8.self))
         }
     }
 }

@@ -61,7 +61,7 @@ public enum EvaluationRunner {
         /// Overrides applied on top of the tuned hyperparameters, `key=value` (tuning).
         public var overrides: [(key: String, value: String)] = []
         /// Background batches during the prequential stream: one every this many events.
-        public var backgroundEvery = 2048
+        public var backgroundEvery = TunedHyperparameters.backgroundEvery
 
         public init() {}
     }

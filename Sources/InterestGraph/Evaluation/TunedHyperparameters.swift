@@ -8,6 +8,10 @@ public enum TunedHyperparameters {
     /// The model `driftscope eval` and the engine use when none is named: the best on validation.
     public static let defaultModel: ModelKind = .hybrid
 
+    /// Prequential runs do one background training batch every this many streamed events,
+    /// standing in for the engine's trainer thread.
+    public static let backgroundEvery = 2048
+
     public enum EvaluationProtocol: String, Sendable, CaseIterable {
         case temporal, prequential
     }

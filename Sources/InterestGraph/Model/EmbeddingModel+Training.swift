@@ -17,7 +17,8 @@ extension EmbeddingModel {
     mutating func rebuildPropagation(graph: HeteroGraph) {
         ensureRows(graph: graph, random: false)
         propagation = PropagationGraph.build(
-            graph: graph, hyperparameters: h, entityRow: &entityRow, entityRows: &entityRows, threads: h.threads)
+            graph: graph, hyperparameters: h, entityRow: &entityRow, entityRows: &entityRows,
+            entityCache: &entityCache, threads: h.threads)
         ensureEntityRows()
         let count = propagation.nodeCount * stride
         for k in NodeKind.allCases { moments[Int(k.rawValue)].ensure(table(k).storage.count) }
@@ -150,8 +151,9 @@ extension EmbeddingModel {
         let n = max(1, (replay.count + h.batchSize - 1) / h.batchSize)
         var total: Float = 0
         var counted = 0
-        for _ in 0..<n {
-            let step = trainBatch(graph: graph)
+        for b in 0..<n {
+            // Only the last batch publishes its final embeddings: nothing reads them in between.
+            let step = trainBatch(graph: graph, publish: b == n - 1)
             if step.pairs > 0, step.divergence == nil, step.loss.isFinite {
                 total += step.loss
                 counted += 1
@@ -162,13 +164,14 @@ extension EmbeddingModel {
 
     /// One mini-batch of BPR on the propagated graph.
     ///
-    /// Rebuilds the adjacency first when the graph changed. The final tables are refreshed
-    /// from this batch's forward pass (so they lag the optimiser by one step, which spares a
-    /// second propagation per batch).
+    /// Rebuilds the adjacency first when the graph changed. When `publish` is true the final
+    /// tables are refreshed from this batch's forward pass (so they lag the optimiser by one
+    /// step, which spares a second propagation per batch); a caller running many batches in a
+    /// row can skip that copy and publish on the last one.
     /// - Complexity: O(L * (nodes + nonzeros) * dimension) for the two propagations, plus
     ///   O(batch * negatives * dimension).
     @discardableResult
-    public mutating func trainBatch(graph: HeteroGraph) -> TrainingStep {
+    public mutating func trainBatch(graph: HeteroGraph, publish: Bool = true) -> TrainingStep {
         guard !replay.isEmpty else { return TrainingStep(loss: .nan, pairs: 0, divergence: nil) }
         if needsRebuild(graph: graph) { rebuildPropagation(graph: graph) }
         if snapshot == nil { takeSnapshot() }
@@ -278,8 +281,8 @@ extension EmbeddingModel {
         }
 
         applyOptimizer()
-        scatterFinals()
-        finalsFresh = false  // finals are one step behind the ego tables
+        if publish { scatterFinals() }
+        finalsFresh = false  // finals are at least one step behind the ego tables
         batches += 1
         recordHealthy(loss: loss)
         return TrainingStep(loss: loss, pairs: pairs, divergence: nil)
@@ -354,5 +357,12 @@ extension EmbeddingModel {
         update(layout(.category), &egoCategories, &moments[2])
         update(layout(.brand), &egoBrands, &moments[3])
         update(layout(.entity), &egoEntities, &moments[4])
+    }
+}
+
+extension EmbeddingModel {
+    /// Size of the propagation graph and batches per epoch, for benchmarks and the dashboard.
+    public var propagationShape: (nodes: Int, nonzeros: Int, batchesPerEpoch: Int) {
+        (propagation.nodeCount, propagation.nonzeros, max(1, (replay.count + h.batchSize - 1) / h.batchSize))
     }
 }

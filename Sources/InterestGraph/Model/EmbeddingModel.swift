@@ -55,6 +55,7 @@ public struct EmbeddingModel: Sendable {
     /// Graph entity id -> entity table row (-1 when the entity is not in the model).
     var entityRow: [Int32] = []
     var entityRows = 0
+    var entityCache = EntityLinkCache()
     /// Items with at least one interaction, the uniform negative pool.
     var knownItems: [Int32] = []
     var itemKnown: [Bool] = []

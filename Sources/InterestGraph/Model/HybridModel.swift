@@ -8,7 +8,9 @@ import Foundation
 ///   it captures "what people do next" rather than "what people like overall".
 /// - **Recency prior**: `log(1 + decayed popularity)`, the item's current momentum.
 ///
-/// `score(u, i) = query(u) · f_i + covisitWeight * covisit(u, i) + popularityWeight * prior(i)`.
+/// `score(u, i) = z(query(u) · f_i) + popularityWeight * z(prior(i)) + covisitWeight * covisit(u, i)`,
+/// where `z` standardises over the items with interactions (per user for the dot products), so
+/// the weights mean the same thing whatever the scale the embeddings have drifted to.
 /// With both weights at zero this is exactly the ``EmbeddingModel`` (MF-BPR or LightGCN), and
 /// the extra state is not maintained.
 public struct HybridModel: Sendable {
@@ -16,8 +18,10 @@ public struct HybridModel: Sendable {
     var popularity: PopularityModel
     var covisit: CooccurrenceIndex
     var recent: RecentItems
-    /// `log(1 + popularity)` per item, refreshed incrementally (see ``refreshPrior()``).
+    /// Standardised `log(1 + popularity)` per item, refreshed incrementally (see ``refreshPrior()``).
     var prior: [Float] = []
+    var priorMean: Float = 0
+    var priorScale: Float = 1
     var priorTime: Double = -.infinity
     var eventsSincePrior = 0
 
@@ -79,18 +83,34 @@ public struct HybridModel: Sendable {
             popularity.observe(item: event.item, at: time)
             let i = Int(event.item)
             if i >= prior.count { prior.append(contentsOf: repeatElement(0, count: i + 1 - prior.count)) }
-            prior[i] = log1p(popularity.counter.value(i))
+            prior[i] = (log1p(popularity.counter.value(i)) - priorMean) * priorScale
             eventsSincePrior += 1
             // The global decay moves every item's prior a little; recompute all now and then.
             if eventsSincePrior >= 1000 || (h.halfLife.isFinite && time - priorTime > h.halfLife / 50) { refreshPrior() }
         }
     }
 
-    /// Recomputes `log(1 + popularity)` for every item.
+    /// Recomputes the standardised `log(1 + popularity)` of every item.
     mutating func refreshPrior() {
         let n = popularity.counter.values.count
         if prior.count < n { prior.append(contentsOf: repeatElement(0, count: n - prior.count)) }
-        for i in 0..<n { prior[i] = log1p(popularity.counter.value(i)) }
+        var sum: Double = 0
+        var squares: Double = 0
+        var known = 0
+        for i in 0..<n {
+            let value = log1p(popularity.counter.value(i))
+            prior[i] = value
+            if popularity.counter.counts[i] > 0 {
+                sum += Double(value)
+                squares += Double(value) * Double(value)
+                known += 1
+            }
+        }
+        let mean = known > 0 ? sum / Double(known) : 0
+        let variance = known > 1 ? max(squares / Double(known) - mean * mean, 0) : 0
+        priorMean = Float(mean)
+        priorScale = variance > 0 ? Float(1 / variance.squareRoot()) : 1
+        for i in 0..<n { prior[i] = (prior[i] - priorMean) * priorScale }
         priorTime = popularity.counter.now
         eventsSincePrior = 0
     }
@@ -140,6 +160,9 @@ public struct HybridModel: Sendable {
     public func score(user: Int32, into scores: UnsafeMutableBufferPointer<Float>) {
         embedding.score(user: user, into: scores)
         let kappa = h.covisitWeight
+        let beta = h.popularityWeight
+        guard kappa != 0 || beta != 0 else { return }
+        standardise(scores)
         if kappa != 0, recent.count(user: user) > 0 {
             let decay = h.sessionDecay
             withUnsafeTemporaryAllocation(of: Float.self, capacity: scores.count) { scratch in
@@ -153,12 +176,32 @@ public struct HybridModel: Sendable {
                 for k in scores.indices { scores[k] += kappa * scratch[k] }
             }
         }
-        let beta = h.popularityWeight
         if beta != 0 {
             prior.withUnsafeBufferPointer { p in
                 let n = min(p.count, scores.count)
                 for k in 0..<n { scores[k] += beta * p[k] }
             }
+        }
+    }
+
+    /// `scores = (scores - mean) / std` over the items the model has seen interactions for.
+    /// - Complexity: O(items).
+    func standardise(_ scores: UnsafeMutableBufferPointer<Float>) {
+        embedding.itemKnown.withUnsafeBufferPointer { known in
+            let n = min(scores.count, known.count)
+            var sum: Float = 0
+            var squares: Float = 0
+            var count = 0
+            for i in 0..<n where known[i] {
+                sum += scores[i]
+                squares += scores[i] * scores[i]
+                count += 1
+            }
+            guard count > 1 else { return }
+            let mean = sum / Float(count)
+            let variance = max(squares / Float(count) - mean * mean, 0)
+            let inverse: Float = variance > 0 ? 1 / variance.squareRoot() : 1
+            for i in scores.indices { scores[i] = (scores[i] - mean) * inverse }
         }
     }
 

@@ -41,7 +41,7 @@ struct PropagationGraph: Sendable {
     /// - Complexity: O(edges + items * KG degree of their linked entities).
     static func build(
         graph: HeteroGraph, hyperparameters h: Hyperparameters,
-        entityRow: inout [Int32], entityRows: inout Int, threads: Int
+        entityRow: inout [Int32], entityRows: inout Int, entityCache: inout EntityLinkCache, threads: Int
     ) -> PropagationGraph {
         var p = PropagationGraph()
         p.userCount = graph.users.count
@@ -52,27 +52,36 @@ struct PropagationGraph: Sendable {
         p.builtEvents = graph.eventsApplied
 
         // Entities: which items reach each entity (linked, or one KG hop from a linked one).
-        var itemEntityLinks: [[Int32]] = Array(repeating: [], count: p.itemCount)  // model entity rows
+        // This depends on the catalogue only, so it is cached across rebuilds.
+        var itemEntityLinks: [[Int32]] = []  // model entity rows per item
         if h.sideWeight > 0, h.entityMinItems > 0, !graph.entityItems.isEmpty {
-            if entityRow.count < graph.entities.count {
-                entityRow.append(contentsOf: repeatElement(-1, count: graph.entities.count - entityRow.count))
-            }
-            var reach = [[Int32]](repeating: [], count: graph.entities.count)
-            var seen = Set<Int32>()
-            for item in 0..<p.itemCount where graph.itemActive[item] {
-                seen.removeAll(keepingCapacity: true)
-                for linked in graph.itemEntities[item] {
-                    seen.insert(linked)
-                    for l in graph.entityLinks[Int(linked)] { seen.insert(l.entity) }
+            let key = [p.itemCount, graph.entities.count, graph.entityEdgeCount, h.entityMinItems,
+                       graph.itemEntities.reduce(0) { $0 + $1.count }, graph.items.liveCount]
+            if entityCache.key == key {
+                itemEntityLinks = entityCache.links
+            } else {
+                if entityRow.count < graph.entities.count {
+                    entityRow.append(contentsOf: repeatElement(-1, count: graph.entities.count - entityRow.count))
                 }
-                for e in seen.sorted() { reach[Int(e)].append(Int32(item)) }
-            }
-            for e in 0..<reach.count where reach[e].count >= h.entityMinItems {
-                if entityRow[e] < 0 {
-                    entityRow[e] = Int32(entityRows)
-                    entityRows += 1
+                itemEntityLinks = Array(repeating: [], count: p.itemCount)
+                var reach = [[Int32]](repeating: [], count: graph.entities.count)
+                var seen = Set<Int32>()
+                for item in 0..<p.itemCount where graph.itemActive[item] {
+                    seen.removeAll(keepingCapacity: true)
+                    for linked in graph.itemEntities[item] {
+                        seen.insert(linked)
+                        for l in graph.entityLinks[Int(linked)] { seen.insert(l.entity) }
+                    }
+                    for e in seen.sorted() { reach[Int(e)].append(Int32(item)) }
                 }
-                for item in reach[e] { itemEntityLinks[Int(item)].append(entityRow[e]) }
+                for e in 0..<reach.count where reach[e].count >= h.entityMinItems {
+                    if entityRow[e] < 0 {
+                        entityRow[e] = Int32(entityRows)
+                        entityRows += 1
+                    }
+                    for item in reach[e] { itemEntityLinks[Int(item)].append(entityRow[e]) }
+                }
+                entityCache = EntityLinkCache(key: key, links: itemEntityLinks)
             }
             p.entityCount = entityRows
         }
@@ -115,7 +124,9 @@ struct PropagationGraph: Sendable {
                 let node = p.itemBase + item
                 for c in graph.itemCategories[item] { addEdge(node, p.categoryBase + Int(c), h.sideWeight) }
                 if graph.itemBrand[item] >= 0 { addEdge(node, p.brandBase + Int(graph.itemBrand[item]), h.sideWeight) }
-                for row in itemEntityLinks[item] { addEdge(node, p.entityBase + Int(row), h.sideWeight) }
+                if item < itemEntityLinks.count {
+                    for row in itemEntityLinks[item] { addEdge(node, p.entityBase + Int(row), h.sideWeight) }
+                }
             }
         }
         // Prefix sums, then scatter the triples into rows (stable: rows keep insertion order).
@@ -160,46 +171,67 @@ struct PropagationGraph: Sendable {
     }
 
     /// `output = Â · input` for the rows in `range`, also adding the result into `sum`.
+    ///
+    /// Each output row is accumulated in registers over the row's nonzeros, 64 lanes per pass
+    /// when the stride allows it (more independent add chains than a 32-lane pass, which is
+    /// latency-bound), and written once.
     /// - Complexity: O((rows + nonzeros in range) * stride).
     @inline(__always)
     func multiply(
         rows range: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>?,
-        sum: UnsafeMutablePointer<Float>, stride: Int,
+        sum: UnsafeMutablePointer<Float>, first: Bool, stride: Int,
         rowStart: UnsafePointer<Int32>, columns: UnsafePointer<Int32>, values: UnsafePointer<Float>
     ) {
+        // On the first layer `sum` is initialised to `input + Â input` here, which spares a
+        // separate copy of the whole input.
+        let base = first ? input : UnsafePointer(sum)
         for r in range {
             let begin = Int(rowStart[r])
-            let end = Int(rowStart[r + 1])
-            let out = r * stride
+            let end = Int(rowStart[r &+ 1])
+            let out = r &* stride
             var k = 0
-            // 32 lanes per pass keeps the accumulators in registers even without AVX.
-            while k + 32 <= stride {
+            while k &+ 64 <= stride {
                 var a0 = SIMD16<Float>()
                 var a1 = SIMD16<Float>()
-                for nz in begin..<end {
+                var a2 = SIMD16<Float>()
+                var a3 = SIMD16<Float>()
+                var nz = begin
+                while nz < end {
                     let w = SIMD16<Float>(repeating: values[nz])
-                    let src = input + Int(columns[nz]) * stride + k
+                    let src = input + (Int(columns[nz]) &* stride &+ k)
                     a0 += w * VectorKernels.load(src, 0)
                     a1 += w * VectorKernels.load(src, 16)
+                    a2 += w * VectorKernels.load(src, 32)
+                    a3 += w * VectorKernels.load(src, 48)
+                    nz &+= 1
                 }
-                if let output {
-                    VectorKernels.store(a0, output + out, k)
-                    VectorKernels.store(a1, output + out, k + 16)
-                }
-                VectorKernels.store(VectorKernels.load(sum + out, k) + a0, sum + out, k)
-                VectorKernels.store(VectorKernels.load(sum + out, k + 16) + a1, sum + out, k + 16)
-                k += 32
+                Self.finish(a0, output, base, sum, out &+ k)
+                Self.finish(a1, output, base, sum, out &+ k &+ 16)
+                Self.finish(a2, output, base, sum, out &+ k &+ 32)
+                Self.finish(a3, output, base, sum, out &+ k &+ 48)
+                k &+= 64
             }
-            if k < stride {
+            while k < stride {
                 var a0 = SIMD16<Float>()
-                for nz in begin..<end {
+                var nz = begin
+                while nz < end {
                     let w = SIMD16<Float>(repeating: values[nz])
-                    a0 += w * VectorKernels.load(input + Int(columns[nz]) * stride + k, 0)
+                    a0 += w * VectorKernels.load(input + (Int(columns[nz]) &* stride &+ k), 0)
+                    nz &+= 1
                 }
-                if let output { VectorKernels.store(a0, output + out, k) }
-                VectorKernels.store(VectorKernels.load(sum + out, k) + a0, sum + out, k)
+                Self.finish(a0, output, base, sum, out &+ k)
+                k &+= 16
             }
         }
+    }
+
+    @inline(__always)
+    private static func finish(
+        _ value: SIMD16<Float>, _ output: UnsafeMutablePointer<Float>?, _ base: UnsafePointer<Float>,
+        _ sum: UnsafeMutablePointer<Float>, _ offset: Int
+    ) {
+        if let output { VectorKernels.store(value, output, offset) }
+        VectorKernels.store(VectorKernels.load(base, offset) + value, sum, offset)
     }
 
     /// Layer-mean propagation: `sum = (x + Âx + Â²x + … + Â^L x) / (L + 1)`.
@@ -212,8 +244,10 @@ struct PropagationGraph: Sendable {
         sum: UnsafeMutablePointer<Float>, stride: Int, layers: Int
     ) {
         let count = nodeCount * stride
-        sum.update(from: x, count: count)
-        guard layers > 0, nodeCount > 0 else { return }
+        guard layers > 0, nodeCount > 0 else {
+            sum.update(from: x, count: count)
+            return
+        }
         rowStart.withUnsafeBufferPointer { rowStart in
             columns.withUnsafeBufferPointer { columns in
                 values.withUnsafeBufferPointer { values in
@@ -231,7 +265,7 @@ struct PropagationGraph: Sendable {
                         ParallelFor.run(chunks: parts.count) { chunk in
                             self.multiply(
                                 rows: parts[chunk], input: src.base, output: last ? nil : dst.base,
-                                sum: total.base, stride: stride,
+                                sum: total.base, first: layer == 1, stride: stride,
                                 rowStart: rs.base, columns: cs.base, values: vs.base)
                         }
                         swap(&input, &output)
@@ -242,4 +276,10 @@ struct PropagationGraph: Sendable {
         let scale = 1 / Float(layers + 1)
         VectorKernels.scale(scale, sum, count)
     }
+}
+
+/// Item -> model entity rows, valid while the catalogue part of the graph is unchanged.
+struct EntityLinkCache: Sendable {
+    var key: [Int] = []
+    var links: [[Int32]] = []
 }

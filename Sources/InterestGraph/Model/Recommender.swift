@@ -140,26 +140,31 @@ public struct Recommender: Sendable {
         }
     }
 
-    /// The `k` best items for `user`, best first: items without any interaction and (when
-    /// `excludeSeen`) the user's own items are skipped, as is anything `exclude` rejects.
-    /// - Complexity: O(scoring + items log k); one scratch buffer of the item count.
+    /// The `k` best items for `user`, best first: items without any interaction (unless
+    /// `includeColdItems`, for catalogue items that should be recommendable before their first
+    /// interaction) and, when `excludeSeen`, the user's own items are skipped, as is anything
+    /// `exclude` rejects.
+    /// - Complexity: O(scoring + items + k log k); one stack scratch buffer of the item count.
     public func recommend(
-        user: Int32, k: Int, graph: HeteroGraph, excludeSeen: Bool = true,
+        user: Int32, k: Int, graph: HeteroGraph, excludeSeen: Bool = true, includeColdItems: Bool = false,
         exclude: ((Int32) -> Bool)? = nil
     ) -> [ScoredItem] {
         let n = graph.items.count
         guard n > 0, k > 0 else { return [] }
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scores in
             score(user: user, graph: graph, into: scores)
-            for i in 0..<n where graph.itemEventCount[i] == 0 || !graph.itemActive[i] { scores[i] = -.infinity }
             if excludeSeen, Int(user) >= 0, Int(user) < graph.userEdges.count {
                 for edge in graph.userEdges[Int(user)] { scores[Int(graph.edgeItem[Int(edge)])] = -.infinity }
             }
-            if let exclude {
-                for i in 0..<n where scores[i] > -.infinity && exclude(Int32(i)) { scores[i] = -.infinity }
-            }
             var heap = TopKHeap(capacity: k)
-            heap.offer(all: UnsafeBufferPointer(scores))
+            graph.itemEventCount.withUnsafeBufferPointer { counts in
+                graph.itemActive.withUnsafeBufferPointer { active in
+                    for i in 0..<min(n, counts.count, active.count) where active[i] && (includeColdItems || counts[i] > 0) {
+                        if let exclude, exclude(Int32(i)) { continue }
+                        heap.offer(Int32(truncatingIfNeeded: i), scores[i])
+                    }
+                }
+            }
             return heap.sortedDescending()
         }
     }

@@ -1,0 +1,105 @@
+import Testing
+@testable import InterestGraph
+
+@Suite("Online updates and cold start")
+struct ModelOnlineTests {
+    /// A fitted LightGCN model on the toy world.
+    static func fitted(world: ToyWorld = ToyWorld(), catalogueExtra: ((inout ItemCatalogue) -> Void)? = nil) -> (HeteroGraph, Recommender) {
+        var catalogue = world.catalogue
+        catalogueExtra?(&catalogue)
+        var graph = HeteroGraph()
+        graph.load(catalogue)
+        for event in world.events { graph.apply(event) }
+        var model = Recommender(kind: .lightGCN, hyperparameters: ToyWorld.hyperparameters())
+        model.fit(graph: graph)
+        return (graph, model)
+    }
+
+    static func score(_ model: Recommender, user: Int32, item: Int32, graph: HeteroGraph) -> Float {
+        var scores = [Float](repeating: 0, count: graph.items.count)
+        scores.withUnsafeMutableBufferPointer { model.score(user: user, graph: graph, into: $0) }
+        return scores[Int(item)]
+    }
+
+    @Test func onlineUpdateRaisesTheUsersScoreForTheEventsItem() {
+        var (graph, model) = Self.fitted()
+        let user = graph.users.lookup("u0")!  // likes category 0
+        // An item of another category the user has not touched.
+        let target = (0..<10).map { ToyWorld.item(2, $0) }.compactMap { graph.items.lookup($0) }
+            .first { !graph.hasEdge(user: user, item: $0) }!
+        let before = Self.score(model, user: user, item: target, graph: graph)
+        let event = Event(user: "u0", item: graph.items.name(target), action: .purchase, timestamp: graph.now + 60)
+        let application = graph.apply(event)
+        model.observe(application, at: event.timestamp, graph: graph)
+        let after = Self.score(model, user: user, item: target, graph: graph)
+        #expect(after > before)
+    }
+
+    @Test func newUserAndItemGetFiniteEmbeddingsAtOnce() {
+        var (graph, model) = Self.fitted()
+        let event = Event(user: "newcomer", item: "brand-new", action: .cart, timestamp: graph.now + 1,
+                          attributes: ItemAttributes(categories: ["c1"], brand: "b1"))
+        let application = graph.apply(event)
+        #expect(application.isNewUser && application.isNewItem)
+        model.observe(application, at: event.timestamp, graph: graph)
+        let embedding = model.embedding!
+        let userVector = embedding.queryVector(user: application.user)
+        let itemVector = embedding.itemVector(application.item)!
+        #expect(userVector.allSatisfy(\.isFinite) && userVector.contains { $0 != 0 })
+        #expect(itemVector.allSatisfy(\.isFinite) && itemVector.contains { $0 != 0 })
+        // The new item sits near its category: closer to a category-1 item than to a category-3 one.
+        let sibling = graph.items.lookup(ToyWorld.item(1, 0))!
+        let stranger = graph.items.lookup(ToyWorld.item(3, 0))!
+        #expect(embedding.itemSimilarity(application.item, sibling) > embedding.itemSimilarity(application.item, stranger))
+        // And a batch still trains with the grown graph.
+        #expect(model.trainBatch(graph: graph).loss.isFinite)
+    }
+
+    @Test func coldItemWithOnlyCatalogueLinksRanksHighForUsersOfItsCategory() {
+        // "cold" has category c2 and brand b2 but no interactions at all.
+        let (graph, model) = Self.fitted { $0.merge(item: "cold", attributes: ItemAttributes(categories: ["c2"], brand: "b2")) }
+        let cold = graph.items.lookup("cold")!
+        var fans: [Double] = []
+        var others: [Double] = []
+        var scores = [Float](repeating: 0, count: graph.items.count)
+        for u in 0..<60 {
+            let user = graph.users.lookup("u\(u)")!
+            scores.withUnsafeMutableBufferPointer { model.score(user: user, graph: graph, into: $0) }
+            let target = scores[Int(cold)]
+            // Percentile rank among all catalogue items the user has not touched (0 = top).
+            let candidates = (0..<graph.items.count).filter { !graph.hasEdge(user: user, item: Int32($0)) && $0 != Int(cold) }
+            let above = candidates.filter { scores[$0] > target }.count
+            let percentile = Double(above) / Double(candidates.count)
+            if u % 4 == 2 { fans.append(percentile) } else { others.append(percentile) }
+        }
+        let fanMean = fans.reduce(0, +) / Double(fans.count)
+        let otherMean = others.reduce(0, +) / Double(others.count)
+        #expect(fanMean < 0.35)  // random would be 0.5
+        #expect(fanMean < otherMean)
+    }
+
+    @Test func userWithTwoEventsGetsRecommendationsFromTheirCategory() {
+        var (graph, model) = Self.fitted()
+        for (k, name) in [ToyWorld.item(3, 1), ToyWorld.item(3, 4)].enumerated() {
+            let event = Event(user: "fresh", item: name, action: .purchase, timestamp: graph.now + Double(k + 1))
+            model.observe(graph.apply(event), at: event.timestamp, graph: graph)
+        }
+        let user = graph.users.lookup("fresh")!
+        let top = model.recommend(user: user, k: 8, graph: graph)
+        let inCategory = top.filter { graph.itemCategories[Int($0.item)].contains(graph.categories.lookup("c3")!) }.count
+        // 8 of the 38 remaining items are in c3: random would place about 1.7 of them in the top 8.
+        #expect(top.count == 8)
+        #expect(inCategory >= 6)
+    }
+
+    @Test func forgettingAUserClearsTheirVectors() {
+        var (graph, model) = Self.fitted()
+        let user = graph.users.lookup("u5")!
+        model.forget(user: user)
+        graph.forgetUser(user)
+        let vector = model.embedding!.queryVector(user: user)
+        #expect(vector.allSatisfy { $0 == 0 })
+        #expect(model.embedding!.replay.users.allSatisfy { $0 != user })
+        #expect(model.trainBatch(graph: graph).loss.isFinite)
+    }
+}
