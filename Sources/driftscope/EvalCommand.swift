@@ -15,6 +15,9 @@ struct Eval: ParsableCommand {
               driftscope eval ml-100k
               driftscope eval ml-100k --model all --protocol temporal --export-topk top20.csv
               driftscope eval ~/data/shop --model lightgcn --json
+
+            With --scenario, reports drift tracking lag against the scenario's ground truth             instead (see `driftscope drift-lag`):
+              driftscope eval --scenario sample-data/scenarios/default.toml --half-life 3 --half-life 30
             """
     )
 
@@ -22,8 +25,14 @@ struct Eval: ParsableCommand {
         case temporal, prequential, both
     }
 
-    @Argument(help: "A dataset directory (RecBole atomic files) or a name under ~/.cache/driftscope/datasets.")
-    var dataset: String
+    @Argument(help: "A dataset file or directory, or a name (ml-100k). Not needed with --scenario.")
+    var dataset: String?
+
+    @Option(help: "Measure drift tracking lag on this scenario (file or bundled name) instead of ranking quality.")
+    var scenario: String?
+
+    @Option(name: .customLong("half-life"), help: "With --scenario: decay half-life in days (repeatable; default: the engine's).")
+    var halfLives: [Double] = []
 
     @Option(name: .customLong("protocol"), help: "temporal (A), prequential (B) or both.")
     var protocolChoice: ProtocolChoice = .both
@@ -53,6 +62,7 @@ struct Eval: ParsableCommand {
     var tune = false
 
     func validate() throws {
+        if dataset == nil && scenario == nil { throw ValidationError("give a dataset (a path or ml-100k) or --scenario FILE") }
         if let model, model.lowercased() != "all", ModelKind(name: model) == nil {
             throw ValidationError("unknown model \"\(model)\": expected one of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")) or all")
         }
@@ -63,6 +73,16 @@ struct Eval: ParsableCommand {
     }
 
     func run() throws {
+        if let scenario {
+            // The drift-lag report answers "how fast do profiles follow real drift" for the
+            // current half-life; one implementation serves both commands.
+            var arguments = ["--scenario", scenario] + halfLives.flatMap { ["--half-life", "\($0)"] }
+            if json { arguments.append("--json") }
+            var lag = try DriftLagCommand.parse(arguments)
+            try lag.run()
+            return
+        }
+        guard let dataset else { return }
         let loaded: LoadedDataset
         do {
             loaded = try DatasetLoader.load(dataset)
