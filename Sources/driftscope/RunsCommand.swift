@@ -8,7 +8,7 @@ struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, show and compare the runs recorded in a workspace.",
         discussion: """
-            A run is one dashboard, eval or simulate session recorded with --workspace: its \
+            A run is one dashboard session recorded with --workspace (or --record): its \
             source, seed and code version, its starting hyperparameters, every change made \
             during it, its metrics timeline, its event log and its last checkpoints.
 
