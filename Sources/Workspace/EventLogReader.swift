@@ -16,8 +16,8 @@ public struct EventLogReader {
     let database: DatabaseQueue
     let path: String
     public let run: Int64
-    /// The smallest position not yet returned.
-    public private(set) var nextPosition: Int64
+    /// Positions below this have been read from the file (the buffer holds the rest of them).
+    private var pageEnd: Int64
     private var buffer: [RecordedEvent] = []
     private var index = 0
     private var exhausted = false
@@ -29,7 +29,13 @@ public struct EventLogReader {
         self.database = database
         self.path = path
         self.run = run
-        self.nextPosition = max(0, position)
+        self.pageEnd = max(0, position)
+    }
+
+    /// Where reading continues: the position of the next buffered event, else the position
+    /// after everything read so far.
+    public var nextPosition: Int64 {
+        index < buffer.count ? buffer[index].position : pageEnd
     }
 
     /// The next event, or `nil` at the end of the log.
@@ -54,7 +60,7 @@ public struct EventLogReader {
     }
 
     private mutating func readPage() throws {
-        let from = nextPosition
+        let from = pageEnd
         let run = self.run
         let path = self.path
         var page: [RecordedEvent] = []
@@ -97,7 +103,7 @@ public struct EventLogReader {
         if rows < Self.pageRows { exhausted = true }
         buffer = page
         // Every position up to the last row's range has now been seen.
-        if let covered { nextPosition = max(nextPosition, covered + 1) }
+        if let covered { pageEnd = max(pageEnd, covered + 1) }
     }
 }
 

@@ -14,14 +14,15 @@ import GRDB
 /// try recorder.finish(at: Date().timeIntervalSince1970)
 /// ```
 ///
-/// A `Workspace` is confined to the thread that uses it (the engine thread in a dashboard
-/// session); it is not `Sendable`. A ``WorkspaceRecorder`` made from it writes on its own
-/// background thread through the same serialised connection.
+/// A `Workspace` holds nothing but the path and a serialised GRDB connection, so it is
+/// `Sendable`: the engine thread can record through it while the dashboard reads another
+/// run's metrics; calls are serialised, never concurrent. A ``WorkspaceRecorder`` made from it
+/// writes on its own background thread through the same connection.
 ///
 /// Opening never writes to a file that is not a workspace: the SQLite header and
 /// `application_id` are read first with plain `read(2)`, then the schema table through a
 /// read-only connection, and only then is the file opened for writing and migrated.
-public final class Workspace {
+public final class Workspace: Sendable {
     /// The file, as given.
     public let path: String
     /// The serialised connection; `Sendable`, shared with the recorder's writer thread.
