@@ -2,9 +2,10 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 BIN := .build/release/driftscope
-# Release with testing enabled: tests run against optimised code (training on ml-100k in a
-# debug build would take minutes), and @testable imports still work.
-TEST_FLAGS := -c release -Xswiftc -enable-testing
+# Tests run against optimised code (training on ml-100k in a debug build would take minutes);
+# SwiftPM enables testable imports by default. One build serves the tests and the binary the
+# CLI and tmux tests drive, so `swift test` must not rebuild (--skip-build).
+TEST_FLAGS := -c release
 
 .PHONY: all deps build run test bench dataset clean
 
@@ -38,9 +39,9 @@ dataset: build
 
 ## test: build, fetch ml-100k, run every test (unit, snapshot, CLI and tmux end-to-end)
 test: deps
-	$(SWIFT) build $(TEST_FLAGS)
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(BIN) dataset fetch ml-100k
-	DRIFTSCOPE_BIN=$(CURDIR)/$(BIN) $(SWIFT) test $(TEST_FLAGS)
+	DRIFTSCOPE_BIN=$(CURDIR)/$(BIN) $(SWIFT) test $(TEST_FLAGS) --skip-build
 
 ## bench: every benchmark, in release (figures recorded in docs/BENCHMARKS.md)
 bench: build
