@@ -49,7 +49,7 @@ public enum ValidationSearch {
             return (product([("onlineSteps", ["0", "2"]), ("sessionWeight", ["0", "1"])]), [[]])
         case (.hybrid, .temporal):
             return ([[]], product([
-                ("popularityWeight", ["0", "1", "2", "4", "8"]), ("covisitWeight", ["0", "0.3", "1", "3"]),
+                ("popularityWeight", ["0", "2", "4", "8", "16", "32"]), ("covisitWeight", ["0", "0.3", "1"]),
                 ("halfLife", ["7d", "14d"]),
             ]))
         case (.hybrid, .prequential):
