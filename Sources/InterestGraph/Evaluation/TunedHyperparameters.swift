@@ -24,7 +24,7 @@ public enum TunedHyperparameters {
         case (.mostPop, .temporal):
             h.halfLife = 14 * 86_400
         case (.mostPop, .prequential):
-            h.halfLife = .infinity
+            h.halfLife = 30 * 86_400
         case (.itemKNN, .temporal):
             h.halfLife = 30 * 86_400
             h.neighbours = 200
@@ -54,6 +54,19 @@ public enum TunedHyperparameters {
             h.replayHalfLife = 7 * 86_400
             h.learningRate = 0.01
             h.epochs = 10
+            switch kind {
+            case .mfBPR:
+                h.onlineSteps = 0
+                h.sessionWeight = 1
+            case .lightGCN:
+                h.onlineSteps = 2
+                h.sessionWeight = 1
+            default:
+                h.onlineSteps = 2
+                h.sessionWeight = 0
+                h.covisitWeight = 10
+                h.popularityWeight = 0
+            }
         }
         return h
     }
