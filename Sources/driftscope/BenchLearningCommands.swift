@@ -38,13 +38,13 @@ struct BenchLearningOptions: ParsableArguments {
         h.threads = threads
         for item in overrides {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            do { try h.set(parts[0], to: parts.count > 1 ? parts[1] : "") } catch { throw ValidationError("\(error)") }
+            do { try h.set(parts[0], to: parts.count > 1 ? parts[1] : "") } catch { throw CommandFailure(message: "\(error)") }
         }
         return h
     }
 
     func load() throws -> LoadedDataset {
-        do { return try DatasetLoader.load(dataset) } catch { throw ValidationError("\(error)") }
+        do { return try DatasetLoader.load(dataset) } catch { throw CommandFailure(message: "\(error)") }
     }
 
     func emit(_ values: [String: Any], text: String) throws {

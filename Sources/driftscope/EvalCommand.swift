@@ -87,7 +87,7 @@ struct Eval: ParsableCommand {
         do {
             loaded = try DatasetLoader.load(dataset)
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure(message: "\(error)")
         }
         var options = EvaluationRunner.Options()
         options.temporal = protocolChoice != .prequential
@@ -112,7 +112,7 @@ struct Eval: ParsableCommand {
         }
         for (key, value) in options.overrides {
             var probe = Hyperparameters()
-            do { try probe.set(key, to: value) } catch { throw ValidationError("\(error)") }
+            do { try probe.set(key, to: value) } catch { throw CommandFailure(message: "\(error)") }
         }
         if tune {
             try runSearch(dataset: loaded, models: model == nil ? ModelKind.allCases : models, options: options)
@@ -155,4 +155,11 @@ struct Eval: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         }
     }
+}
+
+/// A failure at run time (bad data, bad setting): printed as `Error: message`, exit code 1,
+/// without the usage text a `ValidationError` would add.
+struct CommandFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

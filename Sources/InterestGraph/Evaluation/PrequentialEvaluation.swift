@@ -99,27 +99,26 @@ public enum PrequentialEvaluation {
     /// - Complexity: O(items + degree of the user).
     static func rank(of item: Int32, user: Int32, scores: UnsafeBufferPointer<Float>, graph: HeteroGraph) -> Int {
         let target = scores[Int(item)]
+        let index = Int(item)
         var above = 0
-        // A NaN score ranks last: it must never look like a hit.
-        let broken = target.isNaN
+        var candidates = 0
         graph.itemEventCount.withUnsafeBufferPointer { counts in
-            for c in 0..<min(scores.count, counts.count) where counts[c] > 0 {
-                let s = scores[c]
-                if s > target || (s == target && c < Int(item)) { above += 1 }
+            graph.itemActive.withUnsafeBufferPointer { active in
+                for c in 0..<min(scores.count, counts.count, active.count) where counts[c] > 0 && active[c] {
+                    let s = scores[c]
+                    candidates += 1
+                    if s > target || (s == target && c < index) { above += 1 }
+                }
             }
         }
-        // Take back the user's own items and delisted items that were counted above.
+        // A NaN score ranks last: it must never look like a hit.
+        if target.isNaN { return candidates }
+        // Take back the user's own items that were counted above.
         for edge in graph.userEdges[Int(user)] {
             let c = Int(graph.edgeItem[Int(edge)])
+            guard c != index, graph.itemActive[c] else { continue }
             let s = scores[c]
-            if c != Int(item), s > target || (s == target && c < Int(item)) { above -= 1 }
-        }
-        for c in 0..<min(scores.count, graph.itemActive.count) where !graph.itemActive[c] && graph.itemEventCount[c] > 0 {
-            let s = scores[c]
-            if s > target || (s == target && c < Int(item)) { above -= 1 }
-        }
-        if broken {
-            return graph.itemEventCount.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
+            if s > target || (s == target && c < index) { above -= 1 }
         }
         return above + 1
     }

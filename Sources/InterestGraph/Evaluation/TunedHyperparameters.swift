@@ -24,13 +24,49 @@ public enum TunedHyperparameters {
         case (.mostPop, .temporal):
             h.halfLife = 14 * 86_400
         case (.mostPop, .prequential):
-            h.halfLife = .infinity
-        case (.itemKNN, _):
+            h.halfLife = 30 * 86_400
+        case (.itemKNN, .temporal):
+            h.halfLife = 30 * 86_400
+            h.neighbours = 200
+        case (.itemKNN, .prequential):
             h.halfLife = .infinity
             h.neighbours = 200
-        case (.mfBPR, _), (.lightGCN, _), (.hybrid, _):
+        case (.mfBPR, .temporal):
+            h.learningRate = 0.005
+            h.l2 = 0.001
+            h.replayHalfLife = .infinity
+            h.epochs = 30
+        case (.lightGCN, .temporal), (.hybrid, .temporal):
+            h.layers = 2
+            h.sideWeight = 0.5
+            h.replayHalfLife = 7 * 86_400
             h.learningRate = 0.005
             h.epochs = 30
+            if kind == .hybrid {
+                h.popularityWeight = 8
+                h.covisitWeight = 0
+                h.halfLife = 7 * 86_400
+            }
+        case (.mfBPR, .prequential), (.lightGCN, .prequential), (.hybrid, .prequential):
+            // The stream is timed (<= 5 s for the whole run), so the warm-up fit is short.
+            h.layers = kind == .mfBPR ? 0 : 2
+            h.sideWeight = kind == .mfBPR ? 0 : 0.5
+            h.replayHalfLife = 7 * 86_400
+            h.learningRate = 0.01
+            h.epochs = 10
+            switch kind {
+            case .mfBPR:
+                h.onlineSteps = 0
+                h.sessionWeight = 1
+            case .lightGCN:
+                h.onlineSteps = 2
+                h.sessionWeight = 1
+            default:
+                h.onlineSteps = 2
+                h.sessionWeight = 0
+                h.covisitWeight = 10
+                h.popularityWeight = 0
+            }
         }
         return h
     }

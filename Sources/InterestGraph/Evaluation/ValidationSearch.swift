@@ -44,12 +44,15 @@ public enum ValidationSearch {
         case (.mfBPR, .temporal):
             return (product([("learningRate", ["0.005", "0.01"]), ("l2", ["0.0001", "0.001"]), ("replayHalfLife", ["7d", "inf"])]), [[]])
         case (.lightGCN, .temporal):
-            return (product([("layers", ["2", "3"]), ("sideWeight", ["0", "0.5"]), ("replayHalfLife", ["7d", "inf"])]), [[]])
+            return (product([
+                ("layers", ["2", "3"]), ("sideWeight", ["0", "0.5"]), ("replayHalfLife", ["7d", "inf"]),
+                ("edgeWeighting", ["binary", "logStrength"]),
+            ]), [[]])
         case (.mfBPR, .prequential), (.lightGCN, .prequential):
             return (product([("onlineSteps", ["0", "2"]), ("sessionWeight", ["0", "1"])]), [[]])
         case (.hybrid, .temporal):
             return ([[]], product([
-                ("popularityWeight", ["0", "1", "2", "4", "8"]), ("covisitWeight", ["0", "0.3", "1", "3"]),
+                ("popularityWeight", ["0", "2", "4", "8", "16", "32"]), ("covisitWeight", ["0", "0.3", "1"]),
                 ("halfLife", ["7d", "14d"]),
             ]))
         case (.hybrid, .prequential):

@@ -10,10 +10,11 @@ import Foundation
 struct CooccurrenceIndex: Sendable {
     var rowItems: [[Int32]] = []
     var rowWeights: [[Float]] = []
-    /// `a << 32 | b` -> position of `b` in row `a`.
-    var slots: [UInt64: Int32] = [:]
-    /// Per-item mass (decayed interaction count) used to normalise rows.
+    /// `(a, b)` -> position of `b` in row `a`.
+    var slots = PairTable()
+    /// Per-item mass (decayed interaction count) used to normalise rows, and `1 / sqrt(mass)`.
     var mass: [Float] = []
+    var inverseRootMass: [Float] = []
     var halfLife: Double
     var reference: Double = .nan
 
@@ -28,6 +29,7 @@ struct CooccurrenceIndex: Sendable {
             rowItems.append([])
             rowWeights.append([])
             mass.append(0)
+            inverseRootMass.append(0)
         }
     }
 
@@ -50,6 +52,7 @@ struct CooccurrenceIndex: Sendable {
                 for k in row.indices { row[k] *= factor }
             }
             mass[a] *= factor
+            inverseRootMass[a] = mass[a] > 0 ? 1 / mass[a].squareRoot() : 0
         }
         reference = t
     }
@@ -60,11 +63,10 @@ struct CooccurrenceIndex: Sendable {
     mutating func add(_ a: Int32, _ b: Int32, _ weight: Float) {
         let need = Int(max(a, b)) + 1
         if need > rowItems.count { ensureItems(need) }
-        let key = UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))
-        if let slot = slots[key] {
+        if let slot = slots.value(a, b) {
             rowWeights[Int(a)][Int(slot)] += weight
         } else {
-            slots[key] = Int32(rowItems[Int(a)].count)
+            slots.set(a, b, Int32(rowItems[Int(a)].count))
             rowItems[Int(a)].append(b)
             rowWeights[Int(a)].append(weight)
         }
@@ -75,19 +77,21 @@ struct CooccurrenceIndex: Sendable {
     mutating func addMass(_ a: Int32, _ weight: Float) {
         if Int(a) >= mass.count { ensureItems(Int(a) + 1) }
         mass[Int(a)] += weight
+        inverseRootMass[Int(a)] = mass[Int(a)] > 0 ? 1 / mass[Int(a)].squareRoot() : 0
+    }
+
+    /// Recomputes every `1 / sqrt(mass)` (after setting `mass` directly).
+    mutating func refreshInverseRootMass() {
+        for a in mass.indices { inverseRootMass[a] = mass[a] > 0 ? 1 / mass[a].squareRoot() : 0 }
     }
 
     /// Replaces row `a` wholesale (used after a full fit that kept only the top neighbours).
     mutating func setRow(_ a: Int32, items: [Int32], weights: [Float]) {
         if Int(a) >= rowItems.count { ensureItems(Int(a) + 1) }
-        for b in rowItems[Int(a)] {
-            slots[UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))] = nil
-        }
+        for b in rowItems[Int(a)] { slots.remove(a, b) }
         rowItems[Int(a)] = items
         rowWeights[Int(a)] = weights
-        for (k, b) in items.enumerated() {
-            slots[UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))] = Int32(k)
-        }
+        for (k, b) in items.enumerated() { slots.set(a, b, Int32(k)) }
     }
 
     /// Adds `coefficient * weight(a -> b) / mass(a)^alpha` to `scores[b]` for every `b` in row
@@ -100,7 +104,7 @@ struct CooccurrenceIndex: Sendable {
         guard ai < rowItems.count else { return }
         let m = mass[ai]
         guard m > 0 else { return }
-        let c = coefficient / (alpha == 0.5 ? m.squareRoot() : powf(m, alpha))
+        let c = coefficient * (alpha == 0.5 ? inverseRootMass[ai] : 1 / powf(m, alpha))
         rowItems[ai].withUnsafeBufferPointer { items in
             rowWeights[ai].withUnsafeBufferPointer { weights in
                 for k in items.indices {
@@ -115,11 +119,18 @@ struct CooccurrenceIndex: Sendable {
     /// - Complexity: O(items).
     func normalise(_ scores: UnsafeMutableBufferPointer<Float>, alpha: Float) {
         let beta = 1 - alpha
+        if beta == 0.5 {
+            inverseRootMass.withUnsafeBufferPointer { inverse in
+                let n = min(inverse.count, scores.count)
+                for b in 0..<n { scores[b] *= inverse[b] }
+            }
+            return
+        }
         mass.withUnsafeBufferPointer { mass in
             let n = min(mass.count, scores.count)
             for b in 0..<n where scores[b] != 0 {
                 let m = mass[b]
-                scores[b] = m > 0 ? scores[b] / (beta == 0.5 ? m.squareRoot() : powf(m, beta)) : 0
+                scores[b] = m > 0 ? scores[b] / powf(m, beta) : 0
             }
         }
     }

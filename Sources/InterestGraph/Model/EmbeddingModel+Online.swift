@@ -49,6 +49,7 @@ extension EmbeddingModel {
             }
         }
         if h.onlineSteps > 0, h.onlineLearningRate > 0 { onlineSteps(user: event.user, item: event.item, graph: graph) }
+        syncItemBlock(row: i)
 
         // Session vector.
         let decay = h.sessionDecay
@@ -71,6 +72,7 @@ extension EmbeddingModel {
         let replayItems = replay.items
         let steps = h.onlineSteps
         var rejected = false
+        var touched: (Int32, Int32, Int32, Int32) = (-1, -1, -1, -1)  // the first four negatives
         let u = Int(user) * stride
         let i = Int(item) * stride
         finalUsers.storage.withUnsafeMutableBufferPointer { fu in
@@ -79,8 +81,15 @@ extension EmbeddingModel {
                     egoItems.storage.withUnsafeMutableBufferPointer { ei in
                         let fub = fu.baseAddress!, fib = fi.baseAddress!
                         let eub = eu.baseAddress!, eib = ei.baseAddress!
-                        for _ in 0..<steps {
+                        for step in 0..<steps {
                             guard let negative = Self.sampleNegative(user: user, positive: item, known: known, replayItems: replayItems, sampling: sampling, limit: limit, graph: graph, rng: &localRng) else { break }
+                            switch step {
+                            case 0: touched.0 = negative
+                            case 1: touched.1 = negative
+                            case 2: touched.2 = negative
+                            case 3: touched.3 = negative
+                            default: break
+                            }
                             let j = Int(negative) * stride
                             let x = VectorKernels.dot(fub + u, fib + i, stride) - VectorKernels.dot(fub + u, fib + j, stride)
                             guard x.isFinite else { rejected = true; break }
@@ -104,6 +113,11 @@ extension EmbeddingModel {
             }
         }
         rng = localRng
+        if touched.0 >= 0 { syncItemBlock(row: Int(touched.0)) }
+        if touched.1 >= 0 { syncItemBlock(row: Int(touched.1)) }
+        if touched.2 >= 0 { syncItemBlock(row: Int(touched.2)) }
+        if touched.3 >= 0 { syncItemBlock(row: Int(touched.3)) }
+        if steps > 4 { rebuildItemBlocks() }
         if rejected {
             // Never let a blown-up step poison scores: reset the two rows from cold start.
             rejectedOnlineUpdates += 1
@@ -161,6 +175,7 @@ extension EmbeddingModel {
             egoItems.storage[i * stride + k] += rng.gaussian() * noise
             finalItems.storage[i * stride + k] += rng.gaussian() * noise
         }
+        syncItemBlock(row: i)
     }
 
     /// Sets a user's ego and final rows to the mean of their items' final rows.

@@ -35,10 +35,8 @@ extension EmbeddingModel {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: stride) { q in
             let query = q.baseAddress!
             writeQuery(user: user, into: query)
-            finalItems.storage.withUnsafeBufferPointer { table in
-                guard rows > 0 else { return }
-                VectorKernels.gemv(query: query, table: table.baseAddress!, stride: stride, rows: rows, into: scores.baseAddress!)
-            }
+            guard rows > 0 else { return }
+            scoreItemBlocks(query: query, rows: rows, into: scores.baseAddress!)
         }
         if rows < scores.count { for k in rows..<scores.count { scores[k] = 0 } }
     }

@@ -101,6 +101,7 @@ extension EmbeddingModel {
         copy(layout(.brand), into: &finalBrands)
         copy(layout(.entity), into: &finalEntities)
         if h.sideWeight > 0 { coldStartUnseenItems() }
+        rebuildItemBlocks()
     }
 
     /// Items in the layout without interactions get the mean final embedding of their side

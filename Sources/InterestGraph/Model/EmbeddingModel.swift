@@ -48,6 +48,9 @@ public struct EmbeddingModel: Sendable {
     var finalEntities: EmbeddingTable
     /// Per-user session vectors.
     public internal(set) var sessions: EmbeddingTable
+    /// ``finalItems`` transposed in blocks of 16 items, for fast scoring (see
+    /// ``rebuildItemBlocks()``); kept in sync wherever final item rows change.
+    var itemBlocks: [Float] = []
 
     // MARK: Graph view
 
@@ -195,6 +198,9 @@ public struct EmbeddingModel: Sendable {
             // Until the first propagation, final = ego.
             finalUsers.storage.replaceSubrange(0..<egoUsers.storage.count, with: egoUsers.storage)
             finalItems.storage.replaceSubrange(0..<egoItems.storage.count, with: egoItems.storage)
+            rebuildItemBlocks()
+        } else if itemBlocks.count < finalItems.rows * stride {
+            rebuildItemBlocks()
         }
     }
 

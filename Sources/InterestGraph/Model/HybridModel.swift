@@ -70,10 +70,11 @@ public struct HybridModel: Sendable {
         if usesCovisit, event.isNewEdge {
             let weight = covisit.scale(at: time)
             let item = event.item
-            recent.forEach(user: event.user) { other, _ in
-                if other != item {
-                    covisit.add(item, other, weight)
-                    covisit.add(other, item, weight)
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: recent.window) { buffer in
+                let n = recent.copy(user: event.user, into: buffer)
+                for k in 0..<n where buffer[k] != item {
+                    covisit.add(item, buffer[k], weight)
+                    covisit.add(buffer[k], item, weight)
                 }
             }
             covisit.addMass(item, weight)
@@ -168,9 +169,12 @@ public struct HybridModel: Sendable {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: scores.count) { scratch in
                 scratch.initialize(repeating: 0)
                 var coefficient: Float = 1
-                recent.forEach(user: user) { item, _ in
-                    covisit.accumulate(row: item, coefficient: coefficient, alpha: 0.5, into: scratch)
-                    coefficient *= decay
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: recent.window) { items in
+                    let n = recent.copy(user: user, into: items)
+                    for k in 0..<n {
+                        covisit.accumulate(row: items[k], coefficient: coefficient, alpha: 0.5, into: scratch)
+                        coefficient *= decay
+                    }
                 }
                 covisit.normalise(scratch, alpha: 0.5)
                 for k in scores.indices { scores[k] += kappa * scratch[k] }

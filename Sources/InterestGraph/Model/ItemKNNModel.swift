@@ -31,6 +31,7 @@ public struct ItemKNNModel: Sendable {
         for a in 0..<itemCount {
             for edge in graph.itemEdges[a] { fresh.mass[a] += edgeDecay[Int(edge)] }
         }
+        fresh.refreshInverseRootMass()
         var accumulator = [Float](repeating: 0, count: itemCount)
         var touched: [Int32] = []
         var heap = TopKHeap(capacity: neighbourLimit)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// MostPop: every user gets the items with the highest decayed interaction count.
 ///
 /// The baseline every table shows. With an infinite half-life it is the classic all-time
@@ -26,14 +28,21 @@ public struct PopularityModel: Sendable {
         counter.add(Int(item), at: time)
     }
 
-    /// Writes each item's score (its stored decayed count; order is exact) into `scores`.
+    /// Writes each item's decayed count at the latest event time into `scores`.
     /// - Complexity: O(items).
     func score(into scores: UnsafeMutableBufferPointer<Float>) {
+        let factor = currentFactor
         counter.values.withUnsafeBufferPointer { values in
             let n = min(values.count, scores.count)
-            for k in 0..<n { scores[k] = values[k] }
+            for k in 0..<n { scores[k] = values[k] * factor }
             if n < scores.count { for k in n..<scores.count { scores[k] = 0 } }
         }
+    }
+
+    /// The multiplier from stored values to decayed counts at the latest event time.
+    var currentFactor: Float {
+        guard counter.halfLife.isFinite, !counter.reference.isNaN else { return 1 }
+        return Float(exp2(-(counter.now - counter.reference) / counter.halfLife))
     }
 
     /// The decayed count of `item` at the latest event time.

@@ -47,6 +47,22 @@ struct RecentItems: Sendable {
         }
     }
 
+    /// Copies the user's items newest first into `buffer` (at most its count); returns how many.
+    @inline(__always)
+    func copy(user: Int32, into buffer: UnsafeMutableBufferPointer<Int32>) -> Int {
+        let u = Int(user)
+        guard u < counts.count else { return 0 }
+        let n = min(Int(counts[u]), buffer.count)
+        var position = Int(heads[u])
+        slots.withUnsafeBufferPointer { slots in
+            for age in 0..<n {
+                position = position == 0 ? window - 1 : position - 1
+                buffer[age] = slots[u * window + position]
+            }
+        }
+        return n
+    }
+
     mutating func clear(user: Int32) {
         let u = Int(user)
         guard u < counts.count else { return }

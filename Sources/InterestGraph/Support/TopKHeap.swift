@@ -43,6 +43,7 @@ public struct TopKHeap: Sendable {
     public mutating func removeAll() {
         scores.removeAll(keepingCapacity: true)
         indices.removeAll(keepingCapacity: true)
+        threshold = -.infinity
     }
 
     @inline(__always)
@@ -50,19 +51,25 @@ public struct TopKHeap: Sendable {
         s1 > s2 || (s1 == s2 && i1 < i2)
     }
 
+    /// The score a candidate must beat once the heap is full (`-infinity` before).
+    public private(set) var threshold: Float = -.infinity
+
     /// Offers one candidate.
     /// - Complexity: O(1) when rejected, O(log k) when kept.
     @inline(__always)
     public mutating func offer(_ index: Int32, _ score: Float) {
-        guard score > -Float.infinity else { return }  // also false for NaN
+        // Fast rejection: below the worst kept score (also false for NaN and -infinity).
+        guard score >= threshold, score > -Float.infinity else { return }
         if scores.count < capacity {
             scores.append(score)
             indices.append(index)
             siftUp(scores.count - 1)
+            if scores.count == capacity { threshold = scores[0] }
         } else if capacity > 0, Self.better(score, index, than: scores[0], indices[0]) {
             scores[0] = score
             indices[0] = index
             siftDown(0)
+            threshold = scores[0]
         }
     }
 

@@ -1,0 +1,70 @@
+extension EmbeddingModel {
+    /// Items per block of the transposed item table.
+    static let blockRows = 16
+
+    /// Rebuilds ``itemBlocks``, the final item table transposed in blocks of 16 items
+    /// (`block[dimension][16]`), from ``finalItems``.
+    ///
+    /// Scoring all items against one query is then 16 dot products at a time with plain SIMD
+    /// multiply-adds and no horizontal sums, which dominate the row-major kernel.
+    /// - Complexity: O(items * dimension).
+    mutating func rebuildItemBlocks() {
+        let rows = finalItems.rows
+        let blocks = (rows + Self.blockRows - 1) / Self.blockRows
+        let count = blocks * Self.blockRows * stride
+        if itemBlocks.count != count { itemBlocks = [Float](repeating: 0, count: count) }
+        for r in 0..<rows { syncItemBlock(row: r) }
+    }
+
+    /// Copies one item's final row into ``itemBlocks`` (growing it when the item is new).
+    /// - Complexity: O(dimension).
+    @inline(__always)
+    mutating func syncItemBlock(row r: Int) {
+        let stride = self.stride
+        let needed = (r / Self.blockRows + 1) * Self.blockRows * stride
+        if itemBlocks.count < needed {
+            itemBlocks.append(contentsOf: repeatElement(0, count: needed - itemBlocks.count))
+        }
+        let base = (r / Self.blockRows) * Self.blockRows * stride + r % Self.blockRows
+        let dimension = self.dimension
+        finalItems.storage.withUnsafeBufferPointer { source in
+            itemBlocks.withUnsafeMutableBufferPointer { blocks in
+                let row = source.baseAddress! + r * stride
+                for d in 0..<dimension { blocks[base + d * Self.blockRows] = row[d] }
+            }
+        }
+    }
+
+    /// `out[r] = query · f_r` for the first `rows` items, from the transposed blocks.
+    /// - Complexity: O(rows * dimension), SIMD16 multiply-adds only.
+    @inline(__always)
+    func scoreItemBlocks(query: UnsafePointer<Float>, rows: Int, into out: UnsafeMutablePointer<Float>) {
+        let dimension = self.dimension
+        let blockSize = Self.blockRows * stride
+        itemBlocks.withUnsafeBufferPointer { blocks in
+            guard let base = blocks.baseAddress else { return }
+            var r = 0
+            var block = base
+            while r < rows {
+                var a0 = SIMD16<Float>()
+                var a1 = SIMD16<Float>()
+                var d = 0
+                // Two accumulators break the add dependency chain.
+                while d + 1 < dimension {
+                    a0 += SIMD16<Float>(repeating: query[d]) * VectorKernels.load(block, d &* 16)
+                    a1 += SIMD16<Float>(repeating: query[d &+ 1]) * VectorKernels.load(block, (d &+ 1) &* 16)
+                    d &+= 2
+                }
+                if d < dimension { a0 += SIMD16<Float>(repeating: query[d]) * VectorKernels.load(block, d &* 16) }
+                let sum = a0 + a1
+                if r + 16 <= rows {
+                    VectorKernels.store(sum, out, r)
+                } else {
+                    for k in 0..<(rows - r) { out[r + k] = sum[k] }
+                }
+                r &+= 16
+                block += blockSize
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Testing
+@testable import InterestGraph
+
+@Suite("Support types behind the models")
+struct ModelSupportTests {
+    @Test func pairTableMatchesADictionaryUnderInsertsUpdatesAndRemovals() {
+        var table = PairTable(capacity: 4)
+        var reference: [UInt64: Int32] = [:]
+        var rng = SeededGenerator(seed: 11)
+        for step in 0..<20_000 {
+            let a = Int32(rng.index(below: 300))
+            let b = Int32(rng.index(below: 300))
+            let key = PairTable.key(a, b)
+            if step % 5 == 4 {
+                table.remove(a, b)
+                reference[key] = nil
+            } else {
+                table.set(a, b, Int32(step))
+                reference[key] = Int32(step)
+            }
+        }
+        #expect(table.count == reference.count)
+        for a in Int32(0)..<300 {
+            for b in Int32(0)..<300 {
+                #expect(table.value(a, b) == reference[PairTable.key(a, b)])
+            }
+        }
+    }
+
+    @Test func seededGeneratorIsReproducibleAndUniformEnough() {
+        var a = SeededGenerator(seed: 5)
+        var b = SeededGenerator(seed: 5)
+        #expect((0..<100).map { _ in a.next() } == (0..<100).map { _ in b.next() })
+        var rng = SeededGenerator(seed: 9)
+        var buckets = [Int](repeating: 0, count: 10)
+        for _ in 0..<100_000 { buckets[rng.index(below: 10)] += 1 }
+        #expect(buckets.allSatisfy { abs($0 - 10_000) < 500 })
+        let normals = (0..<20_000).map { _ in Double(rng.gaussian()) }
+        let mean = normals.reduce(0, +) / Double(normals.count)
+        let variance = normals.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(normals.count)
+        #expect(abs(mean) < 0.03)
+        #expect(abs(variance - 1) < 0.05)
+    }
+
+    @Test func embeddingTableKeepsPaddingZeroAndGrows() {
+        var rng = SeededGenerator(seed: 1)
+        var table = EmbeddingTable(dimension: 20)
+        #expect(table.stride == 32)
+        table.appendRows(3, standardDeviation: 0.1, using: &rng)
+        #expect(table.rows == 3)
+        for r in 0..<3 {
+            #expect(table.storage[(r * 32 + 20)..<((r + 1) * 32)].allSatisfy { $0 == 0 })
+        }
+        table.setVector(1, [1, 2, 3])
+        #expect(Array(table.vector(1).prefix(4)) == [1, 2, 3, 0])
+        #expect(abs(table.cosine(1, 1) - 1) < 1e-6)
+        table.zeroRow(1)
+        #expect(table.vector(1).allSatisfy { $0 == 0 })
+    }
+
+    @Test func transposedItemBlocksScoreLikeRowDotProducts() {
+        let graph = ToyWorld().graph()
+        var h = ToyWorld.hyperparameters()
+        h.dimension = 24  // not a multiple of 16: exercises padding
+        var model = EmbeddingModel(hyperparameters: h)
+        model.fit(graph: graph, epochs: 2)
+        var scores = [Float](repeating: 0, count: graph.items.count)
+        scores.withUnsafeMutableBufferPointer { model.score(user: 3, into: $0) }
+        let query = model.queryVector(user: 3)
+        for i in 0..<graph.items.count {
+            let row = model.finalItems.vector(i)
+            let expected = zip(query, row).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+            #expect(abs(scores[i] - expected) < 1e-4)
+        }
+    }
+
+    @Test func decayedCounterHalvesAfterAHalfLife() {
+        var counter = DecayedCounter(halfLife: 100)
+        counter.add(0, at: 0)
+        counter.add(1, at: 100)
+        #expect(abs(counter.value(0) - 0.5) < 1e-6)
+        #expect(abs(counter.value(1) - 1) < 1e-6)
+        // Far in the future the store renormalises instead of overflowing.
+        counter.add(1, at: 100 * 70)
+        #expect(counter.value(1).isFinite)
+        #expect(abs(counter.value(1) - 1) < 1e-5)
+    }
+}
