@@ -5,18 +5,27 @@ public struct Recommendation: Sendable, Hashable {
     public var explanation: Explanation
 }
 
-/// A user in an item's audience.
-public struct AudienceMember: Sendable, Hashable {
+/// A user and a score: a member of an item's audience, or a similar user.
+public struct ScoredUser: Sendable, Hashable {
     public var user: Int32
     public var score: Float
 }
 
-/// Serving queries over a graph and a model: top-K with explanations, audiences, similar
-/// users and items.
+/// Serving queries over a graph and a trained model: top-K with explanations, audiences,
+/// similar users and items. Every query is read-only and works with any ``ScoringModel``.
+///
+/// Cold start is covered at both ends: a user with one or two events is scored from the
+/// embeddings of those items (the model's online update sets a new user there), and a
+/// catalogue item nobody has touched yet is scored from its categories, brand and
+/// knowledge-graph neighbours (see ``ColdItemVectors``), so it can be recommended and has an
+/// audience from the moment it is in the catalogue.
 ///
 /// ```swift
-/// let recs = Serving.recommend(user: u, k: 10, graph: graph, model: learner)
+/// var model = Recommender(kind: .lightGCN, hyperparameters: Hyperparameters())
+/// model.fit(graph: graph)
+/// let recs = Serving.recommend(user: u, k: 10, graph: graph, model: model)
 /// print(recs[0].explanation.text)   // "you purchased Trail Shoe 3 → same brand Peakline"
+/// let buyers = Serving.audience(item: i, k: 100, graph: graph, model: model)
 /// ```
 public enum Serving {
     /// The user's top-`k` items, best first, each with the strongest explanation path.
@@ -24,59 +33,85 @@ public enum Serving {
     /// - Parameters:
     ///   - excludeSeen: leave out items the user already interacted with.
     ///   - filter: categories, brands, price range, excluded items.
+    /// - Returns: at most `k` items (fewer when the filter admits fewer); empty for a user
+    ///   who is not in the graph.
     /// - Complexity: O(n * d) to score n items at dimension d, O(n log k) to select, then
     ///   O(k * h) to explain from the h strongest history items.
     public static func recommend<M: ScoringModel>(
         user: Int32, k: Int, excludeSeen: Bool = true, filter: RecommendationFilter = .init(),
         graph: HeteroGraph, model: M
     ) -> [Recommendation] {
-        guard k > 0, graph.isLive(user: user), graph.itemCapacity > 0 else { return [] }
-        var scores = [Float](repeating: 0, count: graph.itemCapacity)
-        scores.withUnsafeMutableBufferPointer { model.scoreItems(forUser: user, graph: graph, into: $0) }
-        for i in 0..<scores.count where !graph.isLive(item: Int32(i)) { scores[i] = -.infinity }
-        if excludeSeen { for item in graph.items(ofUser: user) { scores[Int(item)] = -.infinity } }
-        let chosen = select(scores, k: k) { filter.isEmpty || filter.admits($0, graph: graph) }
-        let finder = ExplanationFinder(user: user, graph: graph)
+        let n = graph.itemCapacity
+        guard k > 0, user >= 0, graph.isLive(user: user), n > 0 else { return [] }
+        let admit = filter.resolved(in: graph)
+        let chosen = withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scores in
+            scores.initialize(repeating: 0)
+            model.scoreItems(forUser: user, graph: graph, into: scores)
+            if excludeSeen { for item in graph.items(ofUser: user) where Int(item) < n { scores[Int(item)] = -.infinity } }
+            var heap = TopKHeap(capacity: k)
+            for i in 0..<n where scores[i] > -.infinity && graph.isLive(item: Int32(i)) && admit.admits(Int32(i), graph: graph) {
+                heap.offer(Int32(i), scores[i])
+            }
+            return heap.sortedDescending()
+        }
+        var finder = ExplanationFinder(user: user, graph: graph)
         return chosen.map { Recommendation(item: $0.item, score: $0.score, explanation: finder.explain($0.item, graph: graph, model: model)) }
+    }
+
+    /// Why `item` would suit `user`: the strongest path from their history (see
+    /// ``recommend(user:k:excludeSeen:filter:graph:model:)``), for any item; `nil` when the
+    /// item is not in the graph.
+    public static func explain<M: ScoringModel>(item: Int32, forUser user: Int32, graph: HeteroGraph, model: M) -> Explanation? {
+        guard item >= 0, graph.isLive(item: item) else { return nil }
+        var finder = ExplanationFinder(user: user, graph: graph)
+        return finder.explain(item, graph: graph, model: model)
     }
 
     /// The users most likely to want `item` (ad targeting), best first. Users who already
     /// interacted with it are left out unless `includeExisting`.
-    public static func audience<M: ScoringModel>(item: Int32, k: Int, includeExisting: Bool = false, graph: HeteroGraph, model: M) -> [AudienceMember] {
-        guard k > 0, graph.isLive(item: item), graph.userCapacity > 0 else { return [] }
-        var scores = [Float](repeating: 0, count: graph.userCapacity)
-        scores.withUnsafeMutableBufferPointer { model.scoreUsers(forItem: item, graph: graph, into: $0) }
-        for u in 0..<scores.count where !graph.isLive(user: Int32(u)) { scores[u] = -.infinity }
-        if !includeExisting { for u in graph.users(ofItem: item) { scores[Int(u)] = -.infinity } }
-        return select(scores, k: k) { _ in true }.map { AudienceMember(user: $0.item, score: $0.score) }
-    }
-
-    /// Users whose embeddings are closest to `user`'s (cosine), excluding the user.
-    public static func similarUsers<M: ScoringModel>(to user: Int32, k: Int, graph: HeteroGraph, model: M) -> [AudienceMember] {
-        guard graph.isLive(user: user) else { return [] }
-        var scores = [Float](repeating: -.infinity, count: graph.userCapacity)
-        for u in 0..<scores.count where u != Int(user) && graph.isLive(user: Int32(u)) {
-            scores[u] = model.userSimilarity(user, Int32(u))
+    /// - Complexity: O(users * d) to score, O(users log k) to select.
+    public static func audience<M: ScoringModel>(item: Int32, k: Int, includeExisting: Bool = false, graph: HeteroGraph, model: M) -> [ScoredUser] {
+        let n = graph.userCapacity
+        guard k > 0, item >= 0, graph.isLive(item: item), n > 0 else { return [] }
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scores in
+            scores.initialize(repeating: 0)
+            model.scoreUsers(forItem: item, graph: graph, into: scores)
+            for u in 0..<n where !graph.isLive(user: Int32(u)) { scores[u] = -.infinity }
+            if !includeExisting { for u in graph.users(ofItem: item) where Int(u) < n { scores[Int(u)] = -.infinity } }
+            return top(scores, k: k).map { ScoredUser(user: $0.item, score: $0.score) }
         }
-        return select(scores, k: k) { _ in true }.map { AudienceMember(user: $0.item, score: $0.score) }
     }
 
-    /// Items whose embeddings are closest to `item`'s (cosine), excluding the item.
+    /// The `k` users most similar to `user` (cosine of embeddings, or of item sets for the
+    /// baselines), best first, never the user themself.
+    public static func similarUsers<M: ScoringModel>(to user: Int32, k: Int, graph: HeteroGraph, model: M) -> [ScoredUser] {
+        let n = graph.userCapacity
+        guard k > 0, user >= 0, graph.isLive(user: user) else { return [] }
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scores in
+            scores.initialize(repeating: 0)
+            model.userSimilarities(to: user, graph: graph, into: scores)
+            for u in 0..<n where u == Int(user) || !graph.isLive(user: Int32(u)) { scores[u] = -.infinity }
+            return top(scores, k: k).map { ScoredUser(user: $0.item, score: $0.score) }
+        }
+    }
+
+    /// The `k` items most similar to `item` (cosine of embeddings, or of user sets for the
+    /// baselines), best first, never the item itself.
     public static func similarItems<M: ScoringModel>(to item: Int32, k: Int, graph: HeteroGraph, model: M) -> [ScoredItem] {
-        guard graph.isLive(item: item) else { return [] }
-        var scores = [Float](repeating: -.infinity, count: graph.itemCapacity)
-        for i in 0..<scores.count where i != Int(item) && graph.isLive(item: Int32(i)) {
-            scores[i] = model.itemSimilarity(item, Int32(i))
+        let n = graph.itemCapacity
+        guard k > 0, item >= 0, graph.isLive(item: item) else { return [] }
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scores in
+            scores.initialize(repeating: 0)
+            model.itemSimilarities(to: item, graph: graph, into: scores)
+            for i in 0..<n where i == Int(item) || !graph.isLive(item: Int32(i)) { scores[i] = -.infinity }
+            return top(scores, k: k)
         }
-        return select(scores, k: k) { _ in true }
     }
 
-    /// The best `k` finite scores that pass `admit`, best first (ties: lower id first).
-    static func select(_ scores: [Float], k: Int, admit: (Int32) -> Bool) -> [ScoredItem] {
+    /// The best `k` finite scores, best first (ties: lower id first).
+    static func top(_ scores: UnsafeMutableBufferPointer<Float>, k: Int) -> [ScoredItem] {
         var heap = TopKHeap(capacity: k)
-        for (i, s) in scores.enumerated() where s > -.infinity && admit(Int32(i)) {
-            heap.offer(Int32(i), s)
-        }
+        heap.offer(all: UnsafeBufferPointer(scores))
         return heap.sortedDescending()
     }
 }
