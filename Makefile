@@ -2,10 +2,10 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 BIN := .build/release/driftscope
-# Tests run against optimised code (training on ml-100k in a debug build would take minutes);
-# SwiftPM enables testable imports by default. One build serves the tests and the binary the
-# CLI and tmux tests drive, so `swift test` must not rebuild (--skip-build).
-TEST_FLAGS := -c release
+# Tests run against optimised code (training on ml-100k in a debug build would take minutes),
+# with -enable-testing so @testable imports work in release. One build serves the tests and
+# the binary the CLI and tmux tests drive, so `swift test` must not rebuild (--skip-build).
+TEST_FLAGS := -c release -Xswiftc -enable-testing
 
 .PHONY: all deps build run test bench dataset clean
 
