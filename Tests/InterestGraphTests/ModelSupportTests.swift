@@ -85,4 +85,42 @@ struct ModelSupportTests {
         #expect(counter.value(1).isFinite)
         #expect(abs(counter.value(1) - 1) < 1e-5)
     }
+
+    @Test func cooccurrenceIndexGivesTheSameScoresDenseAndAfterSwitchingToSparse() {
+        var index = CooccurrenceIndex(halfLife: .infinity)
+        var rng = SeededGenerator(seed: 2)
+        var pairs: [(Int32, Int32, Float)] = []
+        for _ in 0..<2_000 {
+            let a = Int32(rng.index(below: 50))
+            let b = Int32(rng.index(below: 50))
+            let w = Float(rng.index(below: 5) + 1)
+            pairs.append((a, b, w))
+            index.add(a, b, w)
+        }
+        for a in Int32(0)..<50 { index.addMass(a, Float(a % 7 + 1)) }
+        #expect(index.isDense)
+        func scores(_ index: CooccurrenceIndex) -> [Float] {
+            var out = [Float](repeating: 0, count: 50)
+            out.withUnsafeMutableBufferPointer { buffer in
+                index.accumulate(row: 3, coefficient: 1, alpha: 0.5, into: buffer)
+                index.accumulate(row: 17, coefficient: 0.5, alpha: 0.5, into: buffer)
+                index.normalise(buffer, alpha: 0.5)
+            }
+            return out
+        }
+        let before = scores(index)
+        var expected = [Float](repeating: 0, count: 50)
+        for (a, b, w) in pairs where a == 3 || a == 17 {
+            let c: Float = a == 3 ? 1 : 0.5
+            expected[Int(b)] += c * w / Float(a % 7 + 1).squareRoot()
+        }
+        for b in 0..<50 { expected[b] /= Float(b % 7 + 1).squareRoot() }
+        for b in 0..<50 { #expect(abs(before[b] - expected[b]) < 1e-4) }
+        // Growing past the dense limit converts to sparse rows with the same content.
+        index.add(Int32(CooccurrenceIndex.denseLimit + 10), 0, 1)
+        #expect(!index.isDense)
+        let after = scores(index)
+        for b in 0..<50 { #expect(abs(after[b] - before[b]) < 1e-4) }
+        #expect(index.weight(Int32(CooccurrenceIndex.denseLimit + 10), 0) == 1)
+    }
 }

@@ -104,10 +104,13 @@ public enum PrequentialEvaluation {
         var candidates = 0
         graph.itemEventCount.withUnsafeBufferPointer { counts in
             graph.itemActive.withUnsafeBufferPointer { active in
-                for c in 0..<min(scores.count, counts.count, active.count) where counts[c] > 0 && active[c] {
+                // Branch-free counting: the comparison is a coin flip the predictor cannot learn.
+                for c in 0..<min(scores.count, counts.count, active.count) {
+                    let eligible = counts[c] > 0 && active[c]
                     let s = scores[c]
-                    candidates += 1
-                    if s > target || (s == target && c < index) { above += 1 }
+                    let better = (s > target) || ((s == target) && (c < index))
+                    candidates &+= eligible ? 1 : 0
+                    above &+= (eligible && better) ? 1 : 0
                 }
             }
         }

@@ -1,17 +1,30 @@
 import Foundation
 
-/// A sparse, growable, time-decayed item-item co-occurrence matrix.
+/// A growable, time-decayed item-item co-occurrence matrix.
 ///
-/// Row `a` lists the items seen together with `a` and their accumulated weight. Rows are
-/// parallel `[Int32]`/`[Float]` arrays (fast to scan when scoring), and a pair index finds an
-/// existing entry in O(1) when a new co-occurrence arrives. Decay is lazy and global, as in
-/// ``DecayedCounter``: new weight is scaled up by `2^((t - reference) / halfLife)`, so the
-/// ratios used for ranking are exact without touching old entries.
+/// Up to ``denseLimit`` items it is a dense row-major matrix: an update is one array write and
+/// accumulating a row into a score vector is a SIMD multiply-add over contiguous floats, which
+/// beats any hash-based structure at catalogue sizes like ml-100k's. Beyond that it switches
+/// (once) to sparse rows, parallel `[Int32]`/`[Float]` arrays with a ``PairTable`` index.
+///
+/// Decay is lazy and global, as in ``DecayedCounter``: new weight is scaled up by
+/// `2^((t - reference) / halfLife)`, so the ratios used for ranking are exact without touching
+/// old entries.
 struct CooccurrenceIndex: Sendable {
-    var rowItems: [[Int32]] = []
-    var rowWeights: [[Float]] = []
-    /// `(a, b)` -> position of `b` in row `a`.
-    var slots = PairTable()
+    /// Largest item count kept dense (64 MB of floats).
+    static let denseLimit = 4096
+
+    private(set) var isDense = true
+    /// Dense storage, `capacity * capacity` floats.
+    private var dense: [Float] = []
+    private var capacity = 0
+    /// Sparse storage.
+    private var rowItems: [[Int32]] = []
+    private var rowWeights: [[Float]] = []
+    /// `(a, b)` -> position of `b` in row `a` (sparse mode).
+    private var slots = PairTable()
+    /// Items covered.
+    private(set) var itemCount = 0
     /// Per-item mass (decayed interaction count) used to normalise rows, and `1 / sqrt(mass)`.
     var mass: [Float] = []
     var inverseRootMass: [Float] = []
@@ -22,15 +35,50 @@ struct CooccurrenceIndex: Sendable {
         self.halfLife = halfLife > 0 ? halfLife : .infinity
     }
 
-    var pairCount: Int { slots.count }
-
     mutating func ensureItems(_ n: Int) {
-        while rowItems.count < n {
-            rowItems.append([])
-            rowWeights.append([])
-            mass.append(0)
-            inverseRootMass.append(0)
+        guard n > itemCount else { return }
+        mass.append(contentsOf: repeatElement(0, count: n - itemCount))
+        inverseRootMass.append(contentsOf: repeatElement(0, count: n - itemCount))
+        if isDense, n > Self.denseLimit { convertToSparse() }
+        if isDense {
+            if n > capacity { growDense(to: n) }
+        } else {
+            rowItems.append(contentsOf: repeatElement([], count: n - itemCount))
+            rowWeights.append(contentsOf: repeatElement([], count: n - itemCount))
         }
+        itemCount = n
+    }
+
+    private mutating func growDense(to n: Int) {
+        let wanted = min(Self.denseLimit, max(n, capacity * 2, 64))
+        let newCapacity = (wanted + 15) / 16 * 16
+        var grown = [Float](repeating: 0, count: newCapacity * newCapacity)
+        for a in 0..<min(itemCount, capacity) {
+            for b in 0..<min(itemCount, capacity) { grown[a * newCapacity + b] = dense[a * capacity + b] }
+        }
+        dense = grown
+        capacity = newCapacity
+    }
+
+    private mutating func convertToSparse() {
+        rowItems = Array(repeating: [], count: itemCount)
+        rowWeights = Array(repeating: [], count: itemCount)
+        slots = PairTable()
+        for a in 0..<itemCount {
+            for b in 0..<itemCount where dense[a * capacity + b] != 0 {
+                slots.set(Int32(a), Int32(b), Int32(rowItems[a].count))
+                rowItems[a].append(Int32(b))
+                rowWeights[a].append(dense[a * capacity + b])
+            }
+        }
+        dense = []
+        capacity = 0
+        isDense = false
+    }
+
+    /// Number of nonzero pairs (O(items^2) in dense mode; for tests and statistics).
+    var pairCount: Int {
+        isDense ? dense.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } : slots.count
     }
 
     /// The multiplier that new weight observed at `t` gets (renormalising first if needed).
@@ -47,23 +95,31 @@ struct CooccurrenceIndex: Sendable {
 
     private mutating func renormalise(to t: Double) {
         let factor = Float(exp2(-(t - reference) / halfLife))
-        for a in rowWeights.indices {
-            rowWeights[a].withUnsafeMutableBufferPointer { row in
-                for k in row.indices { row[k] *= factor }
+        if isDense {
+            dense.withUnsafeMutableBufferPointer { d in
+                for k in d.indices { d[k] *= factor }
             }
-            mass[a] *= factor
-            inverseRootMass[a] = mass[a] > 0 ? 1 / mass[a].squareRoot() : 0
+        } else {
+            for a in rowWeights.indices {
+                rowWeights[a].withUnsafeMutableBufferPointer { row in
+                    for k in row.indices { row[k] *= factor }
+                }
+            }
         }
+        for a in mass.indices { mass[a] *= factor }
+        refreshInverseRootMass()
         reference = t
     }
 
     /// Adds `weight` to the (directed) pair `a -> b`.
-    /// - Complexity: O(1) amortised (one hash lookup).
+    /// - Complexity: O(1) amortised (an array write when dense, one hash probe when sparse).
     @inline(__always)
     mutating func add(_ a: Int32, _ b: Int32, _ weight: Float) {
         let need = Int(max(a, b)) + 1
-        if need > rowItems.count { ensureItems(need) }
-        if let slot = slots.value(a, b) {
+        if need > itemCount { ensureItems(need) }
+        if isDense {
+            dense[Int(a) * capacity + Int(b)] += weight
+        } else if let slot = slots.value(a, b) {
             rowWeights[Int(a)][Int(slot)] += weight
         } else {
             slots.set(a, b, Int32(rowItems[Int(a)].count))
@@ -72,10 +128,18 @@ struct CooccurrenceIndex: Sendable {
         }
     }
 
+    /// The stored weight of `a -> b`.
+    func weight(_ a: Int32, _ b: Int32) -> Float {
+        guard Int(a) < itemCount, Int(b) < itemCount else { return 0 }
+        if isDense { return dense[Int(a) * capacity + Int(b)] }
+        guard let slot = slots.value(a, b) else { return 0 }
+        return rowWeights[Int(a)][Int(slot)]
+    }
+
     /// Adds mass to an item.
     @inline(__always)
     mutating func addMass(_ a: Int32, _ weight: Float) {
-        if Int(a) >= mass.count { ensureItems(Int(a) + 1) }
+        if Int(a) >= itemCount { ensureItems(Int(a) + 1) }
         mass[Int(a)] += weight
         inverseRootMass[Int(a)] = mass[Int(a)] > 0 ? 1 / mass[Int(a)].squareRoot() : 0
     }
@@ -87,7 +151,14 @@ struct CooccurrenceIndex: Sendable {
 
     /// Replaces row `a` wholesale (used after a full fit that kept only the top neighbours).
     mutating func setRow(_ a: Int32, items: [Int32], weights: [Float]) {
-        if Int(a) >= rowItems.count { ensureItems(Int(a) + 1) }
+        if Int(a) >= itemCount { ensureItems(Int(a) + 1) }
+        if let top = items.max(), Int(top) >= itemCount { ensureItems(Int(top) + 1) }
+        if isDense {
+            let base = Int(a) * capacity
+            for b in 0..<capacity { dense[base + b] = 0 }
+            for (b, w) in zip(items, weights) { dense[base + Int(b)] = w }
+            return
+        }
         for b in rowItems[Int(a)] { slots.remove(a, b) }
         rowItems[Int(a)] = items
         rowWeights[Int(a)] = weights
@@ -97,14 +168,32 @@ struct CooccurrenceIndex: Sendable {
     /// Adds `coefficient * weight(a -> b) / mass(a)^alpha` to `scores[b]` for every `b` in row
     /// `a`. The caller divides by `mass(b)^(1 - alpha)` once at the end
     /// (``normalise(_:alpha:)``), giving cosine similarity at `alpha = 0.5`.
-    /// - Complexity: O(length of row a).
+    /// - Complexity: O(items) SIMD when dense, O(row length) when sparse.
     @inline(__always)
     func accumulate(row a: Int32, coefficient: Float, alpha: Float, into scores: UnsafeMutableBufferPointer<Float>) {
         let ai = Int(a)
-        guard ai < rowItems.count else { return }
+        guard ai >= 0, ai < itemCount else { return }
         let m = mass[ai]
         guard m > 0 else { return }
         let c = coefficient * (alpha == 0.5 ? inverseRootMass[ai] : 1 / powf(m, alpha))
+        if isDense {
+            let n = min(itemCount, scores.count)
+            dense.withUnsafeBufferPointer { d in
+                let row = d.baseAddress! + ai * capacity
+                let out = scores.baseAddress!
+                let vc = SIMD16<Float>(repeating: c)
+                var b = 0
+                while b + 16 <= n {
+                    VectorKernels.store(VectorKernels.load(UnsafePointer(out), b) + vc * VectorKernels.load(row, b), out, b)
+                    b += 16
+                }
+                while b < n {
+                    out[b] += c * row[b]
+                    b += 1
+                }
+            }
+            return
+        }
         rowItems[ai].withUnsafeBufferPointer { items in
             rowWeights[ai].withUnsafeBufferPointer { weights in
                 for k in items.indices {
@@ -123,6 +212,7 @@ struct CooccurrenceIndex: Sendable {
             inverseRootMass.withUnsafeBufferPointer { inverse in
                 let n = min(inverse.count, scores.count)
                 for b in 0..<n { scores[b] *= inverse[b] }
+                if n < scores.count { for b in n..<scores.count { scores[b] = 0 } }
             }
             return
         }

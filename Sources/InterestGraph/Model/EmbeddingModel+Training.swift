@@ -3,19 +3,34 @@ import Foundation
 extension EmbeddingModel {
     // MARK: Propagation graph
 
-    /// True when the graph gained nodes, or its edges changed, since the adjacency was built.
+    /// Batches between rebuilds of a stale adjacency while the graph keeps changing.
+    static let rebuildInterval = 8
+
+    /// True when the adjacency should be rebuilt before the next batch: it was never built or
+    /// its settings changed, a user was forgotten or edges were removed (they must leave the
+    /// training graph at once), or the graph changed and either a few batches have passed or
+    /// the edge count grew by more than 5%.
+    ///
+    /// Between rebuilds, nodes and edges that arrived later are served by the online updates
+    /// (cold-start rows, one-hop refresh) and simply sit out the batches, which keeps a busy
+    /// stream from paying an O(edges) rebuild on every batch.
     func needsRebuild(graph: HeteroGraph) -> Bool {
-        propagation.builtEvents < 0
-            || propagation.userCount != graph.users.count
-            || propagation.itemCount != graph.items.count
-            || (h.sideWeight > 0 && (propagation.categoryCount != graph.categories.count || propagation.brandCount != graph.brands.count))
-            || propagation.builtLiveEdges != graph.liveEdgeCount
-            || (h.edgeWeighting != .binary && propagation.builtEvents != graph.eventsApplied)
+        let p = propagation
+        if p.builtEvents < 0 { return true }
+        if graph.liveEdgeCount < p.builtLiveEdges { return true }
+        let changed = p.userCount != graph.users.count || p.itemCount != graph.items.count
+            || (h.sideWeight > 0 && (p.categoryCount != graph.categories.count || p.brandCount != graph.brands.count))
+            || p.builtLiveEdges != graph.liveEdgeCount
+            || (h.edgeWeighting != .binary && p.builtEvents != graph.eventsApplied)
+        guard changed else { return false }
+        if batchesSinceRebuild >= Self.rebuildInterval { return true }
+        return Double(graph.liveEdgeCount - p.builtLiveEdges) > 0.05 * Double(max(p.builtLiveEdges, 1))
     }
 
     /// Rebuilds the normalised adjacency and sizes tables and work buffers to it.
     mutating func rebuildPropagation(graph: HeteroGraph) {
         ensureRows(graph: graph, random: false)
+        batchesSinceRebuild = 0
         propagation = PropagationGraph.build(
             graph: graph, hyperparameters: h, entityRow: &entityRow, entityRows: &entityRows,
             entityCache: &entityCache, threads: h.threads)
@@ -282,6 +297,7 @@ extension EmbeddingModel {
         }
 
         applyOptimizer()
+        batchesSinceRebuild += 1
         if publish { scatterFinals() }
         finalsFresh = false  // finals are at least one step behind the ego tables
         batches += 1

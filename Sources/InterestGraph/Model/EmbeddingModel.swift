@@ -76,6 +76,7 @@ public struct EmbeddingModel: Sendable {
     /// Whether final tables reflect the ego tables (false after a rollback or re-initialise).
     var finalsFresh = false
 
+    var batchesSinceRebuild = 0
     /// Batches run since the last (re)initialisation.
     public internal(set) var batches = 0
     /// Exponential moving average of healthy batch losses (nil before the first batch).

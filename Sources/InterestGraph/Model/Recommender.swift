@@ -159,9 +159,13 @@ public struct Recommender: Sendable {
             var heap = TopKHeap(capacity: k)
             graph.itemEventCount.withUnsafeBufferPointer { counts in
                 graph.itemActive.withUnsafeBufferPointer { active in
-                    for i in 0..<min(n, counts.count, active.count) where active[i] && (includeColdItems || counts[i] > 0) {
+                    for i in 0..<min(n, counts.count, active.count) {
+                        let s = scores[i]
+                        // Items arrive in increasing id order, so a tie with the threshold
+                        // always loses: the cheap check rejects almost everything.
+                        guard s > heap.threshold, active[i], includeColdItems || counts[i] > 0 else { continue }
                         if let exclude, exclude(Int32(i)) { continue }
-                        heap.offer(Int32(truncatingIfNeeded: i), scores[i])
+                        heap.offer(Int32(truncatingIfNeeded: i), s)
                     }
                 }
             }
