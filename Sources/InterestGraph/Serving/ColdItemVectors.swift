@@ -7,8 +7,9 @@ import Foundation
 /// first event arrives (``EmbeddingModel/observe(_:at:graph:)``). Serving does not wait: an
 /// un-interacted item with side information is placed among the items it resembles.
 ///
-/// For each side node `s` of the item (its categories, its brand, and every knowledge-graph
-/// entity it reaches: linked, or one relation away) with `P_s` known items behind it, take
+/// For each side node `s` of the item (its categories, its brand, and the eight most specific
+/// knowledge-graph entities it reaches: linked, or one relation away) with `P_s` known items
+/// behind it, take
 /// the centroid `c_s` of their final embeddings. The item's vector points along
 /// `sum_s w_s c_s` with `w_s = log(1 + K / |P_s|)` (`K` known items): a brand of 10 products
 /// pulls harder than a department of 500. Its length is the `w`-weighted mean length of the
@@ -27,10 +28,14 @@ struct ColdItemVectors {
         var peers: Int
     }
 
+    /// At most this many entities (the most specific) shape a cold item's vector.
+    static let entitySides = 8
+
     let model: EmbeddingModel
     let graph: HeteroGraph
     let knownCount: Int
     private var centroids: [NodeRef: Centroid?] = [:]
+    private var breadth: [Int32: Int] = [:]
 
     init(model: EmbeddingModel, graph: HeteroGraph) {
         self.model = model
@@ -53,8 +58,8 @@ struct ColdItemVectors {
 
     /// The item's serving vector (`stride` floats, padding zero): its final row when known,
     /// else the side-information estimate; `nil` when it has neither.
-    /// - Complexity: O(stride) for a known item; for a cold one O(side nodes * stride) plus,
-    ///   the first time a side node is met, O(peers * stride).
+    /// - Complexity: O(stride) for a known item; for a cold one O(reached entities' KG degree +
+    ///   side nodes * stride) plus, the first time a side node is met, O(peers * stride).
     mutating func vector(for item: Int32) -> [Float]? {
         if isKnown(item) {
             let base = Int(item) * stride
@@ -63,7 +68,21 @@ struct ColdItemVectors {
         guard graph.isLive(item: item), knownCount > 0 else { return nil }
         var sides: [NodeRef] = graph.categories(ofItem: item).map { NodeRef(.category, $0) }
         if let b = graph.brand(ofItem: item) { sides.append(NodeRef(.brand, b)) }
-        sides.append(contentsOf: graph.entityReach(ofItem: item).keys.sorted().map { NodeRef(.entity, $0) })
+        // The most specific entities only: those behind more than half the catalogue (a
+        // language, a country) say little about an item and cost the most to average, and a
+        // film reaches dozens of entities through its cast and crew.
+        let broad = max(graph.itemCapacity / 2, 2)
+        var entities: [(entity: Int32, breadth: Int)] = []
+        for (entity, _) in graph.sortedEntityReach(ofItem: item) {
+            let n: Int
+            if let known = breadth[entity] { n = known } else {
+                n = graph.reachCount(ofEntity: entity)
+                breadth[entity] = n
+            }
+            if n <= broad { entities.append((entity, n)) }
+        }
+        entities.sort { $0.breadth != $1.breadth ? $0.breadth < $1.breadth : $0.entity < $1.entity }
+        sides.append(contentsOf: entities.prefix(Self.entitySides).map { NodeRef(.entity, $0.entity) })
 
         var direction = [Float](repeating: 0, count: stride)
         var totalWeight: Float = 0

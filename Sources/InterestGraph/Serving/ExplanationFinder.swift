@@ -19,8 +19,9 @@ import Foundation
 /// the fallback when no specific link exists (the weight keeps a shared brand, person or
 /// narrow category ahead of a merely similar item).
 ///
-/// Built once per request; each candidate then costs O(h * (categories + reached entities))
-/// for the `h` strongest history items, plus one similarity call.
+/// Built once per request, with the history's entity reaches sorted by entity; each candidate
+/// then costs a merge join with its own reaches, O(h * categories) for the `h` strongest
+/// history items, and one similarity call.
 struct ExplanationFinder {
     struct HistoryItem {
         var item: Int32
@@ -28,7 +29,13 @@ struct ExplanationFinder {
         var action: Action
         var brand: Int32
         var categories: [Int32]
-        var reach: [Int32: EntityStep]
+    }
+
+    /// A history item reaching an entity, and how.
+    struct Posting {
+        var entity: Int32
+        var index: Int
+        var step: EntityStep
     }
 
     static let brandWeight = 1.0, entityWeight = 1.0, categoryWeight = 0.9, similarityWeight = 0.3
@@ -37,6 +44,8 @@ struct ExplanationFinder {
     static let historyLimit = 64
 
     let history: [HistoryItem]
+    /// Every (entity, history item) reach, sorted by entity then history index.
+    let postings: [Posting]
     let catalogueSize: Double
     /// Entity breadth, computed on first use.
     var breadth: [Int32: Int] = [:]
@@ -51,9 +60,14 @@ struct ExplanationFinder {
             let share = n.weight.isFinite ? min(max(n.weight / top, 0), 1) : 0
             return HistoryItem(
                 item: item, weight: share.squareRoot(), action: Action(parsing: n.relation) ?? .view,
-                brand: graph.brand(ofItem: item) ?? -1, categories: graph.categories(ofItem: item),
-                reach: graph.entityReach(ofItem: item))
+                brand: graph.brand(ofItem: item) ?? -1, categories: graph.categories(ofItem: item))
         }
+        var postings: [Posting] = []
+        for (k, h) in history.enumerated() {
+            for (entity, step) in graph.sortedEntityReach(ofItem: h.item) { postings.append(Posting(entity: entity, index: k, step: step)) }
+        }
+        postings.sort { $0.entity != $1.entity ? $0.entity < $1.entity : $0.index < $1.index }
+        self.postings = postings
         catalogueSize = Double(max(graph.itemCapacity, 1))
     }
 
@@ -70,29 +84,54 @@ struct ExplanationFinder {
         return n
     }
 
+    /// The winning path so far; the sentence is built once, for the winner only.
+    enum Path {
+        case brand(Int32)
+        case category(Int32)
+        case entity(Int32, from: EntityStep, to: EntityStep)
+        case similar
+    }
+
     mutating func explain<M: ScoringModel>(_ candidate: Int32, graph: HeteroGraph, model: M) -> Explanation {
-        func label(_ item: Int32) -> String { graph.title(ofItem: item) ?? graph.name(of: NodeRef(.item, item)) }
         let brand = graph.brand(ofItem: candidate) ?? -1
         let categories = graph.categories(ofItem: candidate)
-        let reach = graph.entityReach(ofItem: candidate)
+        let reach = graph.sortedEntityReach(ofItem: candidate)
         let anchors = history.map(\.item)
         let similarities = anchors.isEmpty ? [] : model.itemSimilarities(to: candidate, among: anchors, graph: graph)
 
-        var best: (score: Double, explanation: Explanation)?
-        func offer(_ score: Double, _ make: () -> Explanation) {
-            if score > (best?.score ?? 0) { best = (score, make()) }
+        // For each history item, the most specific entity it shares with the candidate
+        // (ties: the lower entity id, so the answer never depends on hashing order).
+        var shared = [(entity: Int32, specificity: Double, from: EntityStep, to: EntityStep)?](repeating: nil, count: history.count)
+        // Merge join of two lists sorted by entity: the candidate's reach and the postings.
+        var p = 0
+        for (entity, to) in reach {
+            while p < postings.count && postings[p].entity < entity { p += 1 }
+            guard p < postings.count, postings[p].entity == entity else { continue }
+            let s = specificity(entityBreadth(entity, graph: graph))
+            var q = p
+            while q < postings.count && postings[q].entity == entity {
+                let posting = postings[q]
+                q += 1
+                guard s >= Self.minimumSpecificity else { continue }
+                // Entities arrive in increasing id order, so on equal specificity the first
+                // (lowest id) stays: the answer never depends on hashing order.
+                if let current = shared[posting.index], current.specificity >= s { continue }
+                shared[posting.index] = (entity, s, posting.step, to)
+            }
+            p = q
         }
+
         let brandSpecificity = brand >= 0 ? specificity(graph.items(ofBrand: brand).count) : 0
+        var best: (score: Double, anchor: Int, path: Path)?
         for (k, h) in history.enumerated() where h.item != candidate {
-            let start = "you \(h.action.pastTense) \(label(h.item))"
+            func offer(_ score: Double, _ path: Path) {
+                if score > (best?.score ?? 0) { best = (score, k, path) }
+            }
             let similarity = k < similarities.count && similarities[k].isFinite ? max(Double(similarities[k]), 0) : 0
             // Weight of this anchor for any path: its strength and how related the model finds it.
             let w = h.weight * (1 + similarity) / 2
             if brand >= 0, h.brand == brand, brandSpecificity >= Self.minimumSpecificity {
-                offer(w * Self.brandWeight * brandSpecificity) {
-                    Explanation(kind: .sameBrand, anchor: h.item, via: NodeRef(.brand, brand),
-                                text: "\(start) → same brand \(graph.name(of: NodeRef(.brand, brand)))")
-                }
+                offer(w * Self.brandWeight * brandSpecificity, .brand(brand))
             }
             // The most specific category both items are in.
             var category: (id: Int32, specificity: Double)?
@@ -101,36 +140,35 @@ struct ExplanationFinder {
                 if s > (category?.specificity ?? -1) { category = (c, s) }
             }
             if let category, category.specificity >= Self.minimumSpecificity {
-                offer(w * Self.categoryWeight * category.specificity) {
-                    Explanation(kind: .sameCategory, anchor: h.item, via: NodeRef(.category, category.id),
-                                text: "\(start) → also in \(graph.name(of: NodeRef(.category, category.id)))")
-                }
+                offer(w * Self.categoryWeight * category.specificity, .category(category.id))
             }
-            // The most specific entity both items reach.
-            if !reach.isEmpty, !h.reach.isEmpty {
-                var shared: (entity: Int32, specificity: Double)?
-                for (entity, _) in h.reach where reach[entity] != nil {
-                    let s = specificity(entityBreadth(entity, graph: graph))
-                    if s > (shared?.specificity ?? -1) || (s == shared?.specificity && entity < shared!.entity) { shared = (entity, s) }
-                }
-                if let shared, shared.specificity >= Self.minimumSpecificity, let from = h.reach[shared.entity], let to = reach[shared.entity] {
-                    offer(w * Self.entityWeight * shared.specificity) {
-                        Self.knowledgeGraphExplanation(start: start, anchor: h.item, entity: shared.entity, from: from, to: to, graph: graph)
-                    }
-                }
+            if let path = shared[k] {
+                offer(w * Self.entityWeight * path.specificity, .entity(path.entity, from: path.from, to: path.to))
             }
             if similarity > 0 {
-                offer(h.weight * Self.similarityWeight * similarity) {
-                    Explanation(kind: .similarItem, anchor: h.item, text: "similar to \(label(h.item)), which you \(h.action.pastTense)")
-                }
+                offer(h.weight * Self.similarityWeight * similarity, .similar)
             }
         }
-        if let best { return best.explanation }
-        if let c = categories.first {
-            let name = graph.name(of: NodeRef(.category, c))
-            return Explanation(kind: .interests, via: NodeRef(.category, c), text: history.isEmpty ? "popular in \(name)" : "fits your interests (\(name))")
+        guard let best else {
+            if let c = categories.first {
+                let name = graph.name(of: NodeRef(.category, c))
+                return Explanation(kind: .interests, via: NodeRef(.category, c), text: history.isEmpty ? "popular in \(name)" : "fits your interests (\(name))")
+            }
+            return Explanation(kind: .interests, text: history.isEmpty ? "popular right now" : "fits your interests")
         }
-        return Explanation(kind: .interests, text: history.isEmpty ? "popular right now" : "fits your interests")
+        let h = history[best.anchor]
+        let label = graph.title(ofItem: h.item) ?? graph.name(of: NodeRef(.item, h.item))
+        let start = "you \(h.action.pastTense) \(label)"
+        switch best.path {
+        case .brand(let b):
+            return Explanation(kind: .sameBrand, anchor: h.item, via: NodeRef(.brand, b), text: "\(start) → same brand \(graph.name(of: NodeRef(.brand, b)))")
+        case .category(let c):
+            return Explanation(kind: .sameCategory, anchor: h.item, via: NodeRef(.category, c), text: "\(start) → also in \(graph.name(of: NodeRef(.category, c)))")
+        case .entity(let e, let from, let to):
+            return Self.knowledgeGraphExplanation(start: start, anchor: h.item, entity: e, from: from, to: to, graph: graph)
+        case .similar:
+            return Explanation(kind: .similarItem, anchor: h.item, text: "similar to \(label), which you \(h.action.pastTense)")
+        }
     }
 
     /// The sentence for a path anchor -> entity -> candidate, where `from` and `to` are how

@@ -58,11 +58,27 @@ extension Recommender: ScoringModel {
         }
     }
 
+    /// - Complexity: O(others * dimension) when they are known; a cold one adds its estimate.
     public func itemSimilarities(to item: Int32, among others: [Int32], graph: HeteroGraph) -> [Float] {
         guard let embedding else { return others.map { GraphSimilarity.items(item, $0, graph: graph) } }
         var cold = ColdItemVectors(model: embedding, graph: graph)
         guard let v = cold.vector(for: item) else { return others.map { _ in 0 } }
-        return others.map { other in cold.vector(for: other).map { Self.cosine(v, $0) } ?? 0 }
+        let stride = embedding.stride
+        return v.withUnsafeBufferPointer { pv in
+            let query = pv.baseAddress!
+            let norm = VectorKernels.squaredNorm(query, stride).squareRoot()
+            return embedding.finalItems.storage.withUnsafeBufferPointer { table in
+                others.map { other -> Float in
+                    if cold.isKnown(other) {
+                        // Read the row in place: this runs for every history item of every candidate.
+                        let row = table.baseAddress! + Int(other) * stride
+                        let d = norm * VectorKernels.squaredNorm(row, stride).squareRoot()
+                        return d > 0 ? VectorKernels.dot(query, row, stride) / d : 0
+                    }
+                    return cold.vector(for: other).map { Self.cosine(v, $0) } ?? 0
+                }
+            }
+        }
     }
 
     public func userSimilarities(to user: Int32, graph: HeteroGraph, into scores: UnsafeMutableBufferPointer<Float>) {
