@@ -49,6 +49,15 @@ import Testing
         try keys("Space")
         try waitFor("paused status") { $0.lowercased().contains("paused") }
 
+        // Select another user by id with `/`: the drift and recommendation panels follow.
+        let paused = try screen()
+        let selected = paused.firstMatch(of: /for (u\d{5})/).map { String($0.1) }
+        let other = try #require(paused.matches(of: /u\d{5}/).map { String($0.0) }.first { $0 != selected }, "no user id on screen")
+        try keys("/")
+        try waitFor("the search prompt") { $0.contains("Find user id") }
+        try keys(other, "Enter")
+        try waitFor("\(other) selected") { $0.contains("for \(other)") }
+
         // Help overlay lists the key map, Esc closes it.
         try keys("?")
         try waitFor("help overlay") { $0.contains("pause or resume the engine") }
