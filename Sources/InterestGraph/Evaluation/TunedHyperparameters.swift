@@ -62,7 +62,8 @@ public enum TunedHyperparameters {
                 h.onlineSteps = 0
                 h.sessionWeight = 1
             case .lightGCN:
-                h.onlineSteps = 2
+                // onlineSteps 0 and 2 tie on validation HR@10 (0.1512); 0 has the higher MRR.
+                h.onlineSteps = 0
                 h.sessionWeight = 1
             default:
                 h.onlineSteps = 2

@@ -4,8 +4,10 @@
 /// a table cannot change width in place, so a new dimension needs an explicit
 /// ``EmbeddingModel/reinitialise(graph:)`` (the engine does it on request).
 ///
-/// The defaults are the values chosen on the ml-100k validation split (the last 10% of the
-/// training events by time); see docs/EVALUATION.md for the search.
+/// The defaults are generic starting points. The values chosen per model and protocol on the
+/// ml-100k validation splits live in ``TunedHyperparameters`` (for a live stream use
+/// `TunedHyperparameters.hyperparameters(for: .hybrid, protocol: .prequential)`); see
+/// docs/EVALUATION.md for the searches. Every knob can be set from text with ``set(_:to:)``.
 public struct Hyperparameters: Sendable, Codable, Hashable {
     /// The optimiser for full-graph training batches.
     public enum Optimizer: String, Sendable, Codable, Hashable, CaseIterable {
