@@ -3,9 +3,23 @@ import Testing
 @testable import InterestGraph
 
 @Suite struct ReaderMovieLensTests {
-    @Test(arguments: ["ml100k-raw", "ml100k-raw/u.data"])
-    func raw100KLayout(path: String) throws {
-        let data = try DatasetLoader.load(ReaderFixtures.path(path))
+    /// The raw ml-100k layout (`u.data`, `u.item`, `u.genre`) in a temporary directory. The
+    /// fixture is committed under other names so no file in the repository looks like (or is
+    /// mistaken for) the licensed dataset itself.
+    static func rawLayout() throws -> String {
+        let directory = try ReaderFixtures.temporaryDirectory()
+        for (committed, name) in [("u-data.tsv", "u.data"), ("u-item.psv", "u.item"), ("u-genre.psv", "u.genre")] {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: ReaderFixtures.path("ml100k-raw/" + committed))))
+            _ = try ReaderFixtures.write(bytes, to: name, in: directory)
+        }
+        return directory
+    }
+
+    @Test(arguments: ["", "/u.data"])
+    func raw100KLayout(suffix: String) throws {
+        let directory = try Self.rawLayout()
+        defer { ReaderFixtures.cleanup(directory) }
+        let data = try DatasetLoader.load(directory + suffix)
         #expect(data.events.count == 4)
         #expect(data.events[0] == Event(user: "1", item: "1", action: .rating, timestamp: 874_965_758, value: 5))
         #expect(data.catalogue.items["1"]?.categories == ["Animation", "Children's", "Comedy"])
