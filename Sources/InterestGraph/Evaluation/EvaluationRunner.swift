@@ -1,5 +1,3 @@
-import Foundation
-
 /// One model's protocol A row.
 public struct TemporalEntry: Sendable, Codable, Hashable {
     public var model: ModelKind

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Protocol B results.
 public struct PrequentialMetrics: Sendable, Codable, Hashable {
     /// Fraction of scored events whose item ranked in the top 10.

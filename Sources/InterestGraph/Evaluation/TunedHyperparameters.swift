@@ -54,6 +54,8 @@ public enum TunedHyperparameters {
             // The stream is timed (<= 5 s for the whole run), so the warm-up fit is short.
             h.layers = kind == .mfBPR ? 0 : 2
             h.sideWeight = kind == .mfBPR ? 0 : 0.5
+            // Validation HR@10 0.2126 at 10 vs 0.2123 at 3, with a graph half the size.
+            h.entityMinItems = 10
             h.replayHalfLife = 7 * 86_400
             h.learningRate = 0.01
             h.epochs = 10

@@ -23,6 +23,7 @@ extension EmbeddingModel {
     }
 
     /// Returns a report (after rolling back) when `loss` shows divergence, else nil.
+    /// Non-finite parameters are caught by the optimiser step itself.
     mutating func checkDivergence(loss: Float) -> DivergenceReport? {
         let reason: DivergenceReport.Reason
         if !loss.isFinite {
@@ -30,8 +31,6 @@ extension EmbeddingModel {
         } else if healthyBatches >= Self.warmupBatches, let recent = recentLoss, recent > 0,
                   loss > h.divergenceFactor * recent {
             reason = .explodingLoss
-        } else if !bufferX.isEmpty, !bufferX.withUnsafeBufferPointer({ VectorKernels.allFinite($0.baseAddress!, $0.count) }) {
-            reason = .nonFiniteParameters
         } else {
             return nil
         }

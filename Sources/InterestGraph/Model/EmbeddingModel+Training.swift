@@ -296,7 +296,11 @@ extension EmbeddingModel {
             return TrainingStep(loss: loss, pairs: pairs, divergence: report)
         }
 
-        applyOptimizer()
+        guard applyOptimizer() else {
+            // A finite loss with non-finite parameters: an overflowing step. Undo it.
+            let report = rollBack(reason: .nonFiniteParameters, loss: loss)
+            return TrainingStep(loss: loss, pairs: pairs, divergence: report)
+        }
         batchesSinceRebuild += 1
         if publish { scatterFinals() }
         finalsFresh = false  // finals are at least one step behind the ego tables
@@ -329,7 +333,8 @@ extension EmbeddingModel {
     }
 
     /// One optimiser step for every ego row in the layout, gradient in `bufferX`.
-    mutating func applyOptimizer() {
+    /// - Returns: whether every parameter is still finite afterwards.
+    mutating func applyOptimizer() -> Bool {
         adamStep += 1
         let step = adamStep
         let stride = self.stride
@@ -337,43 +342,51 @@ extension EmbeddingModel {
         let optimizer = h.optimizer
         let threads = h.threads
         let gradient = bufferX  // shares storage; read only below
+        var finite = true
         func update(_ range: (base: Int, count: Int), _ table: inout EmbeddingTable, _ state: inout OptimizerState) {
             let (base, count) = range
             guard count > 0 else { return }
             state.ensure(table.storage.count)
+            let ranges = ParallelFor.ranges(count: count, parts: count >= 512 ? threads : 1)
+            var flags = [Bool](repeating: true, count: ranges.count)
             gradient.withUnsafeBufferPointer { g in
                 table.storage.withUnsafeMutableBufferPointer { parameters in
                     state.first.withUnsafeMutableBufferPointer { m in
                         state.second.withUnsafeMutableBufferPointer { v in
-                            let gp = SendablePointer(g.baseAddress! + base * stride)
-                            let pp = SendablePointer(parameters.baseAddress!)
-                            let mp = SendablePointer(m.baseAddress!)
-                            let vp = SendablePointer(v.baseAddress!)
-                            let ranges = ParallelFor.ranges(count: count, parts: count >= 512 ? threads : 1)
-                            ParallelFor.run(chunks: ranges.count) { chunk in
-                                let r = ranges[chunk]
-                                let offset = r.lowerBound * stride
-                                let n = r.count * stride
-                                switch optimizer {
-                                case .adam:
-                                    OptimizerKernels.adam(
-                                        parameters: pp.base + offset, gradient: gp.base + offset,
-                                        first: mp.base + offset, second: vp.base + offset,
-                                        count: n, learningRate: rate, step: step)
-                                case .sgd:
-                                    OptimizerKernels.sgd(parameters: pp.base + offset, gradient: gp.base + offset, count: n, learningRate: rate)
+                            flags.withUnsafeMutableBufferPointer { f in
+                                let gp = SendablePointer(g.baseAddress! + base * stride)
+                                let pp = SendablePointer(parameters.baseAddress!)
+                                let mp = SendablePointer(m.baseAddress!)
+                                let vp = SendablePointer(v.baseAddress!)
+                                let fp = SendablePointer(f.baseAddress!)
+                                ParallelFor.run(chunks: ranges.count) { chunk in
+                                    let r = ranges[chunk]
+                                    let offset = r.lowerBound * stride
+                                    let n = r.count * stride
+                                    switch optimizer {
+                                    case .adam:
+                                        fp.base[chunk] = OptimizerKernels.adam(
+                                            parameters: pp.base + offset, gradient: gp.base + offset,
+                                            first: mp.base + offset, second: vp.base + offset,
+                                            count: n, learningRate: rate, step: step)
+                                    case .sgd:
+                                        fp.base[chunk] = OptimizerKernels.sgd(
+                                            parameters: pp.base + offset, gradient: gp.base + offset, count: n, learningRate: rate)
+                                    }
                                 }
                             }
                         }
                     }
                 }
             }
+            if flags.contains(false) { finite = false }
         }
         update(layout(.user), &egoUsers, &moments[0])
         update(layout(.item), &egoItems, &moments[1])
         update(layout(.category), &egoCategories, &moments[2])
         update(layout(.brand), &egoBrands, &moments[3])
         update(layout(.entity), &egoEntities, &moments[4])
+        return finite
     }
 }
 

@@ -21,13 +21,15 @@ struct OptimizerState: Sendable, Hashable {
 enum OptimizerKernels {
     /// One Adam step over `count` floats: `m = b1 m + (1-b1) g`, `v = b2 v + (1-b2) g²`,
     /// `p -= lr * m̂ / (sqrt(v̂) + eps)` with bias correction folded into `lr` and `eps`.
+    /// Returns whether every updated parameter is finite (checked in the same pass).
     /// - Complexity: O(count), vectorised.
     @inline(__always)
+    @discardableResult
     static func adam(
         parameters p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
         first m: UnsafeMutablePointer<Float>, second v: UnsafeMutablePointer<Float>,
         count: Int, learningRate: Float, step: Int
-    ) {
+    ) -> Bool {
         let b1: Float = 0.9
         let b2: Float = 0.999
         let correction1 = 1 - Float(pow(Double(b1), Double(step)))
@@ -39,6 +41,7 @@ enum OptimizerKernels {
         let vb1 = SIMD16<Float>(repeating: b1), vc1 = SIMD16<Float>(repeating: 1 - b1)
         let vb2 = SIMD16<Float>(repeating: b2), vc2 = SIMD16<Float>(repeating: 1 - b2)
         var k = 0
+        var check = SIMD16<Float>()
         while k < count {
             let grad = VectorKernels.load(g, k)
             let mk = vb1 * VectorKernels.load(UnsafePointer(m), k) + vc1 * grad
@@ -46,14 +49,19 @@ enum OptimizerKernels {
             VectorKernels.store(mk, m, k)
             VectorKernels.store(vk, v, k)
             let update = alpha * mk / (vk.squareRoot() + epsilon)
-            VectorKernels.store(VectorKernels.load(UnsafePointer(p), k) - update, p, k)
+            let next = VectorKernels.load(UnsafePointer(p), k) - update
+            VectorKernels.store(next, p, k)
+            check += next * 0  // NaN exactly when a value is NaN or infinite
             k += 16
         }
+        return check.sum() == 0
     }
 
     /// `p -= lr * g`.
     @inline(__always)
-    static func sgd(parameters p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>, count: Int, learningRate: Float) {
+    @discardableResult
+    static func sgd(parameters p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>, count: Int, learningRate: Float) -> Bool {
         VectorKernels.axpy(-learningRate, g, p, count)
+        return VectorKernels.allFinite(UnsafePointer(p), count)
     }
 }

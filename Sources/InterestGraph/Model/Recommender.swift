@@ -159,13 +159,28 @@ public struct Recommender: Sendable {
             var heap = TopKHeap(capacity: k)
             graph.itemEventCount.withUnsafeBufferPointer { counts in
                 graph.itemActive.withUnsafeBufferPointer { active in
-                    for i in 0..<min(n, counts.count, active.count) {
+                    let m = min(n, counts.count, active.count)
+                    // Items arrive in increasing id order, so a tie with the threshold always
+                    // loses. Once the heap is full almost every block of 16 scores is below
+                    // the threshold and is skipped with one vector compare.
+                    func consider(_ i: Int) {
                         let s = scores[i]
-                        // Items arrive in increasing id order, so a tie with the threshold
-                        // always loses: the cheap check rejects almost everything.
-                        guard s > heap.threshold, active[i], includeColdItems || counts[i] > 0 else { continue }
-                        if let exclude, exclude(Int32(i)) { continue }
+                        guard s > heap.threshold, active[i], includeColdItems || counts[i] > 0 else { return }
+                        if let exclude, exclude(Int32(i)) { return }
                         heap.offer(Int32(truncatingIfNeeded: i), s)
+                    }
+                    var i = 0
+                    let base = UnsafePointer(scores.baseAddress!)
+                    while i + 16 <= m {
+                        let block = VectorKernels.load(base, i)
+                        if any(block .> SIMD16<Float>(repeating: heap.threshold)) {
+                            for j in i..<(i + 16) { consider(j) }
+                        }
+                        i += 16
+                    }
+                    while i < m {
+                        consider(i)
+                        i += 1
                     }
                 }
             }
