@@ -49,8 +49,11 @@ let package = Package(
 
         .testTarget(name: "InterestGraphTests", dependencies: ["InterestGraph"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "InterestGraph"], resources: [.copy("Snapshots")]),
-        .testTarget(name: "DriftscopeCLITests", dependencies: ["InterestGraph"]),
-        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "InterestGraph"]),
+        .testTarget(name: "DriftscopeCLITests", dependencies: ["InterestGraph", "TestSupport"]),
+        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "InterestGraph", "TestSupport"]),
+
+        /// Shared by the test targets: child processes with output in files, the built binary.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
     ]
 )
 

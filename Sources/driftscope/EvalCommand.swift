@@ -78,7 +78,7 @@ struct Eval: ParsableCommand {
             // current half-life; one implementation serves both commands.
             var arguments = ["--scenario", scenario] + halfLives.flatMap { ["--half-life", "\($0)"] }
             if json { arguments.append("--json") }
-            var lag = try DriftLagCommand.parse(arguments)
+            let lag = try DriftLagCommand.parse(arguments)
             try lag.run()
             return
         }

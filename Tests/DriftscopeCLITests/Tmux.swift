@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Drives tmux for the end-to-end tests: the real binary in a real terminal.
 enum Tmux {
@@ -8,19 +9,16 @@ enum Tmux {
         ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].contains { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Runs `tmux ARGUMENTS` and returns its standard output.
+    /// A tmux server of this test process only, so the tests never touch the user's sessions
+    /// and a fresh machine (no server yet) behaves like a busy one.
+    static let socket = "driftscope-tests-\(ProcessInfo.processInfo.processIdentifier)"
+
+    /// Runs `tmux -L SOCKET ARGUMENTS` and returns its standard output. The output goes through
+    /// a file, never a pipe: the server daemonises on first use and would otherwise keep a pipe
+    /// end open and hang the reader (see `ChildProcess`).
     @discardableResult
     static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        let pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux"] + arguments
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["tmux", "-L", socket] + arguments).stdout
     }
 
     /// Environment for a dashboard under test: UTF-8, 256 colours, state and config in `home`.

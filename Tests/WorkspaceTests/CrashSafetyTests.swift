@@ -1,6 +1,7 @@
 import Foundation
 import InterestGraph
 import Testing
+import TestSupport
 @testable import Workspace
 
 #if canImport(Glibc)
@@ -22,21 +23,8 @@ struct CrashSafetyTests {
             value: action == .rating ? Double(k % 5 + 1) : nil)
     }
 
-    /// The built `driftscope`: `$DRIFTSCOPE_BIN`, else beside this test executable, else in
-    /// the package's `.build/debug`.
-    static func binary() throws -> String {
-        let manager = FileManager.default
-        if let path = ProcessInfo.processInfo.environment["DRIFTSCOPE_BIN"], manager.isExecutableFile(atPath: path) {
-            return path
-        }
-        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let beside = me.deletingLastPathComponent().appendingPathComponent("driftscope").path
-        if manager.isExecutableFile(atPath: beside) { return beside }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let debug = root.appendingPathComponent(".build/debug/driftscope").path
-        if manager.isExecutableFile(atPath: debug) { return debug }
-        throw WorkspaceError(.notFound, "no driftscope binary found (build it, or set DRIFTSCOPE_BIN)")
-    }
+    /// The built `driftscope` (see `DriftscopeBinary`).
+    static func binary() throws -> String { try DriftscopeBinary.url().path }
 
     /// The largest "committed N" in `text`.
     static func committed(in text: String) -> Int64? {
@@ -50,29 +38,24 @@ struct CrashSafetyTests {
     func killNineLosesNoCommittedEvent(afterCommits: Int) throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("crash.sqlite")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary())
-        process.arguments = ["workspace", "crash-test", "--workspace", path, "--events", "1000000000", "--slice", "701"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let child = try ChildProcess.spawn(
+            DriftscopeBinary.url(),
+            ["workspace", "crash-test", "--workspace", path, "--events", "1000000000", "--slice", "701"])
 
-        // Read until the child has committed `afterCommits` times, then kill it mid-stride.
-        let output = pipe.fileHandleForReading
+        // Poll the child's output until it has committed `afterCommits` times, then kill it
+        // mid-stride. (A file, not a pipe: see `ChildProcess`.)
         var text = ""
-        var commits = 0
-        while commits < afterCommits {
-            let data = output.availableData
-            guard !data.isEmpty else { break }
-            let chunk = String(decoding: data, as: UTF8.self)
-            text += chunk
-            commits += chunk.split(separator: "\n").filter { $0.hasPrefix("committed ") && $0 != "committed 0" }.count
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, child.isRunning {
+            text = child.outputSoFar
+            let commits = text.split(separator: "\n").filter { $0.hasPrefix("committed ") && $0 != "committed 0" }.count
+            if commits >= afterCommits { break }
+            usleep(2_000)
         }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        text += String(decoding: output.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationReason == .uncaughtSignal, "the child ended before the kill: \(text.suffix(300))")
+        child.send(SIGKILL)
+        let ending = child.wait()
+        text = child.outputSoFar
+        #expect(ending == .signalled(SIGKILL), "the child ended before the kill: \(text.suffix(300))")
         let reported = try #require(Self.committed(in: text), "the child reported no commit: \(text.prefix(300))")
         #expect(reported > 0)
 

@@ -1,29 +1,15 @@
 import Foundation
 import InterestGraph
 import Testing
+import TestSupport
 @testable import Workspace
 
 /// The workspace commands, through the built binary.
 @Suite("CLI: runs, forget, export-events, workspace")
 struct WorkspaceCLITests {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func driftscope(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try CrashSafetyTests.binary())
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    /// Runs the built binary (output through files: see `ChildProcess`).
+    static func driftscope(_ arguments: [String]) throws -> ChildProcess.Result {
+        try DriftscopeBinary.run(arguments)
     }
 
     /// Two finished runs with events, changes, metrics and a bookmark.
