@@ -5,7 +5,20 @@ BIN := .build/release/driftscope
 # Tests run against optimised code (training on ml-100k in a debug build would take minutes),
 # with -enable-testing so @testable imports work in release. One build serves the tests and
 # the binary the CLI and tmux tests drive, so `swift test` must not rebuild (--skip-build).
-TEST_FLAGS := -c release -Xswiftc -enable-testing
+# The CPU the optimised code targets: the build machine's own vector level by default, since
+# `make` builds where it runs: AVX-512 (skylake-avx512), else AVX2 + FMA (haswell), else the
+# portable x86-64 baseline (also on other architectures). The propagation and scoring kernels
+# are 2-4x faster with wide registers and fused multiply-adds (docs/BENCHMARKS.md), which the
+# code uses only when told so: DRIFTSCOPE_FMA, DRIFTSCOPE_AVX512. `make build CPU=` gives a
+# binary for any x86-64.
+CPU ?= $(shell if grep -qw avx512bw /proc/cpuinfo 2>/dev/null && grep -qw avx512vl /proc/cpuinfo; then echo skylake-avx512; \
+                elif grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo; then echo haswell; fi)
+cpu := $(strip $(CPU))
+CPU_FLAGS := $(if $(cpu),-Xswiftc -target-cpu -Xswiftc $(cpu)) \
+             $(if $(filter skylake-avx512 haswell,$(cpu)),-Xswiftc -DDRIFTSCOPE_FMA) \
+             $(if $(filter skylake-avx512,$(cpu)),-Xswiftc -DDRIFTSCOPE_AVX512)
+RELEASE_FLAGS := -c release $(CPU_FLAGS)
+TEST_FLAGS := $(RELEASE_FLAGS) -Xswiftc -enable-testing
 
 .PHONY: all deps build run test bench dataset clean
 
@@ -27,7 +40,7 @@ deps:
 
 ## build: release build of the driftscope binary
 build: deps
-	$(SWIFT) build -c release --product driftscope
+	$(SWIFT) build $(RELEASE_FLAGS) --product driftscope
 
 ## run: build, then open the dashboard on the bundled simulated shop (pass ARGS="..." for more)
 run: build

@@ -12,7 +12,7 @@ extension EmbeddingModel {
         let rows = finalItems.rows
         let blocks = (rows + Self.blockRows - 1) / Self.blockRows
         let count = blocks * Self.blockRows * stride
-        if itemBlocks.count != count { itemBlocks = [Float](repeating: 0, count: count) }
+        if itemBlocks.count != count { itemBlocks = AlignedFloats(count: count) }
         for r in 0..<rows { syncItemBlock(row: r) }
     }
 
@@ -23,7 +23,7 @@ extension EmbeddingModel {
         let stride = self.stride
         let needed = (r / Self.blockRows + 1) * Self.blockRows * stride
         if itemBlocks.count < needed {
-            itemBlocks.append(contentsOf: repeatElement(0, count: needed - itemBlocks.count))
+            itemBlocks.resize(to: needed)
         }
         let base = (r / Self.blockRows) * Self.blockRows * stride + r % Self.blockRows
         let dimension = self.dimension
@@ -46,17 +46,21 @@ extension EmbeddingModel {
             var r = 0
             var block = base
             while r < rows {
-                var a0 = SIMD16<Float>()
-                var a1 = SIMD16<Float>()
+                // Four accumulators: four independent multiply-add chains hide their latency.
+                var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
                 var d = 0
-                // Two accumulators break the add dependency chain.
-                while d + 1 < dimension {
-                    a0 += SIMD16<Float>(repeating: query[d]) * VectorKernels.load(block, d &* 16)
-                    a1 += SIMD16<Float>(repeating: query[d &+ 1]) * VectorKernels.load(block, (d &+ 1) &* 16)
-                    d &+= 2
+                while d &+ 3 < dimension {
+                    a0 = VectorKernels.multiplyAdd(a0, SIMD16<Float>(repeating: query[d]), VectorKernels.load(block, d &* 16))
+                    a1 = VectorKernels.multiplyAdd(a1, SIMD16<Float>(repeating: query[d &+ 1]), VectorKernels.load(block, (d &+ 1) &* 16))
+                    a2 = VectorKernels.multiplyAdd(a2, SIMD16<Float>(repeating: query[d &+ 2]), VectorKernels.load(block, (d &+ 2) &* 16))
+                    a3 = VectorKernels.multiplyAdd(a3, SIMD16<Float>(repeating: query[d &+ 3]), VectorKernels.load(block, (d &+ 3) &* 16))
+                    d &+= 4
                 }
-                if d < dimension { a0 += SIMD16<Float>(repeating: query[d]) * VectorKernels.load(block, d &* 16) }
-                let sum = a0 + a1
+                while d < dimension {
+                    a0 = VectorKernels.multiplyAdd(a0, SIMD16<Float>(repeating: query[d]), VectorKernels.load(block, d &* 16))
+                    d &+= 1
+                }
+                let sum = (a0 + a1) + (a2 + a3)
                 if r + 16 <= rows {
                     VectorKernels.store(sum, out, r)
                 } else {

@@ -38,10 +38,10 @@ extension EmbeddingModel {
         let count = propagation.nodeCount * stride
         for k in NodeKind.allCases { moments[Int(k.rawValue)].ensure(table(k).storage.count) }
         if bufferX.count != count {
-            bufferX = [Float](repeating: 0, count: count)
-            bufferScratch = [Float](repeating: 0, count: count)
-            bufferFinal = [Float](repeating: 0, count: count)
-            bufferGradient = [Float](repeating: 0, count: count)
+            bufferX = AlignedFloats(count: count)
+            bufferScratch = AlignedFloats(count: count)
+            bufferFinal = AlignedFloats(count: count)
+            bufferGradient = AlignedFloats(count: count)
         }
     }
 
@@ -207,7 +207,7 @@ extension EmbeddingModel {
         let replayItems = replay.items
         let sampling = h.negativeSampling
         bufferGradient.withUnsafeMutableBufferPointer { g in
-            for k in g.indices { g[k] = 0 }
+            g.update(repeating: 0)
         }
         // First pass: draw the triples (keeps the RNG sequence independent of arithmetic).
         for _ in 0..<batch {

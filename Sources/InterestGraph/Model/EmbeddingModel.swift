@@ -50,7 +50,7 @@ public struct EmbeddingModel: Sendable {
     public internal(set) var sessions: EmbeddingTable
     /// ``finalItems`` transposed in blocks of 16 items, for fast scoring (see
     /// ``rebuildItemBlocks()``); kept in sync wherever final item rows change.
-    var itemBlocks: [Float] = []
+    var itemBlocks = AlignedFloats()
 
     // MARK: Graph view
 
@@ -68,10 +68,10 @@ public struct EmbeddingModel: Sendable {
     var replay: ReplayBuffer
     var rng: SeededGenerator
     /// Work buffers, `nodeCount * stride` floats each, reused across batches.
-    var bufferX: [Float] = []
-    var bufferScratch: [Float] = []
-    var bufferFinal: [Float] = []
-    var bufferGradient: [Float] = []
+    var bufferX = AlignedFloats()
+    var bufferScratch = AlignedFloats()
+    var bufferFinal = AlignedFloats()
+    var bufferGradient = AlignedFloats()
     var batchRows: [Int32] = []
     /// Whether final tables reflect the ego tables (false after a rollback or re-initialise).
     var finalsFresh = false
