@@ -116,6 +116,9 @@ enum WorkspaceFile {
     static func checkSchema(_ path: String) throws {
         var configuration = Configuration()
         configuration.readonly = true
+        // A live dashboard's writer may be committing or checkpointing: wait for it, as the
+        // writing connection does, instead of failing with "database is locked".
+        configuration.busyMode = .timeout(10)
         configuration.label = "driftscope.workspace.check"
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration)

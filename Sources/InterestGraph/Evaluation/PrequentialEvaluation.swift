@@ -52,6 +52,7 @@ public enum PrequentialEvaluation {
         metrics.fitSeconds = seconds(clock.now - fitStart)
 
         var scores = [Float](repeating: 0, count: graph.items.count)
+        var candidates = CandidateMask(graph: graph)
         var hits = 0
         var reciprocal = 0.0
         var updateNanoseconds: Int64 = 0
@@ -64,7 +65,7 @@ public enum PrequentialEvaluation {
                 if scores.count != graph.items.count { scores = [Float](repeating: 0, count: graph.items.count) }
                 let rank = scores.withUnsafeMutableBufferPointer { buffer in
                     model.score(user: user, graph: graph, into: buffer)
-                    return Self.rank(of: item, user: user, scores: UnsafeBufferPointer(buffer), graph: graph)
+                    return Self.rank(of: item, user: user, scores: UnsafeBufferPointer(buffer), candidates: candidates, graph: graph)
                 }
                 if rank <= 10 { hits += 1 }
                 reciprocal += 1 / Double(rank)
@@ -72,6 +73,7 @@ public enum PrequentialEvaluation {
             }
             // ...then learn.
             let application = graph.apply(event)
+            candidates.update(item: application.item, graph: graph)
             let before = clock.now
             model.observe(application, at: event.timestamp, graph: graph)
             updateNanoseconds += nanoseconds(clock.now - before)
@@ -94,30 +96,58 @@ public enum PrequentialEvaluation {
     /// 1 + the number of candidates ranked above `item`: higher score, or an equal score and a
     /// lower dense id. Candidates are items seen so far (an interaction in the graph), active,
     /// and not among the user's past items.
-    /// - Complexity: O(items + degree of the user).
     static func rank(of item: Int32, user: Int32, scores: UnsafeBufferPointer<Float>, graph: HeteroGraph) -> Int {
+        rank(of: item, user: user, scores: scores, candidates: CandidateMask(graph: graph), graph: graph)
+    }
+
+    /// ``rank(of:user:scores:graph:)`` with the candidate set kept up to date by the caller.
+    ///
+    /// Sixteen items per step with float compares only: the mask marks non-candidates with
+    /// `-infinity` (0 for candidates), and counts accumulate as floats (exact below 2^24).
+    /// The scalar loop over two arrays of other types this replaces did not vectorise and was
+    /// a fifth of protocol B's time.
+    /// - Complexity: O(items / 16 + degree of the user).
+    static func rank(of item: Int32, user: Int32, scores: UnsafeBufferPointer<Float>, candidates: CandidateMask, graph: HeteroGraph) -> Int {
         let target = scores[Int(item)]
         let index = Int(item)
         var above = 0
-        var candidates = 0
-        graph.itemEventCount.withUnsafeBufferPointer { counts in
-            graph.itemActive.withUnsafeBufferPointer { active in
-                // Branch-free counting: the comparison is a coin flip the predictor cannot learn.
-                for c in 0..<min(scores.count, counts.count, active.count) {
-                    let eligible = counts[c] > 0 && active[c]
-                    let s = scores[c]
-                    let better = (s > target) || ((s == target) && (c < index))
-                    candidates &+= eligible ? 1 : 0
-                    above &+= (eligible && better) ? 1 : 0
+        var candidateCount = 0
+        candidates.penalty.withUnsafeBufferPointer { penalty in
+            let m = min(scores.count, penalty.count)
+            let t = SIMD16<Float>(repeating: target)
+            let ones = SIMD16<Float>(repeating: 1)
+            let lanes = SIMD16<Float>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+            var aboveSum = SIMD16<Float>()
+            var candidateSum = SIMD16<Float>()
+            var c = 0
+            if let sp = scores.baseAddress, let pp = penalty.baseAddress {
+                while c + 16 <= m {
+                    let s = VectorKernels.load(sp, c)
+                    let isCandidate = VectorKernels.load(pp, c) .== 0
+                    let lowerIndex = (lanes + Float(c)) .< Float(index)
+                    let better = (s .> t) .| ((s .== t) .& lowerIndex)
+                    candidateSum += ones.replacing(with: 0, where: .!isCandidate)
+                    aboveSum += ones.replacing(with: 0, where: .!(isCandidate .& better))
+                    c += 16
                 }
+            }
+            above = Int(aboveSum.sum())
+            candidateCount = Int(candidateSum.sum())
+            while c < m {
+                if penalty[c] == 0 {
+                    candidateCount += 1
+                    let s = scores[c]
+                    if s > target || (s == target && c < index) { above += 1 }
+                }
+                c += 1
             }
         }
         // A NaN score ranks last: it must never look like a hit.
-        if target.isNaN { return candidates }
+        if target.isNaN { return candidateCount }
         // Take back the user's own items that were counted above.
         for edge in graph.userEdges[Int(user)] {
             let c = Int(graph.edgeItem[Int(edge)])
-            guard c != index, graph.itemActive[c] else { continue }
+            guard c != index, c < candidates.penalty.count, candidates.penalty[c] == 0 else { continue }
             let s = scores[c]
             if s > target || (s == target && c < index) { above -= 1 }
         }
@@ -131,5 +161,28 @@ public enum PrequentialEvaluation {
 
     static func seconds(_ d: Duration) -> Double {
         Double(nanoseconds(d)) / 1e9
+    }
+}
+
+/// The items protocol B ranks (seen and active): 0 for a candidate, `-infinity` otherwise.
+struct CandidateMask {
+    var penalty: [Float] = []
+
+    init(graph: HeteroGraph) {
+        penalty.reserveCapacity(graph.items.count)
+        for item in 0..<graph.items.count { penalty.append(Self.value(item: item, graph: graph)) }
+    }
+
+    /// Refreshes one item (after an event on it), growing the mask for new items.
+    /// - Complexity: O(1) amortised.
+    mutating func update(item: Int32, graph: HeteroGraph) {
+        while penalty.count < graph.items.count { penalty.append(Self.value(item: penalty.count, graph: graph)) }
+        let i = Int(item)
+        if i >= 0, i < penalty.count { penalty[i] = Self.value(item: i, graph: graph) }
+    }
+
+    private static func value(item: Int, graph: HeteroGraph) -> Float {
+        item < graph.itemEventCount.count && item < graph.itemActive.count
+            && graph.itemEventCount[item] > 0 && graph.itemActive[item] ? 0 : -.infinity
     }
 }
