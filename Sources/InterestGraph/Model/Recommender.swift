@@ -160,31 +160,73 @@ public struct Recommender: Sendable {
             graph.itemEventCount.withUnsafeBufferPointer { counts in
                 graph.itemActive.withUnsafeBufferPointer { active in
                     let m = min(n, counts.count, active.count)
+                    let base = UnsafePointer(scores.baseAddress!)
+                    let bound = Self.lowerBoundOfKthBest(scores: base, count: m, k: k)
                     // Items arrive in increasing id order, so a tie with the threshold always
                     // loses. Once the heap is full almost every block of 16 scores is below
                     // the threshold and is skipped with one vector compare.
-                    func consider(_ i: Int) {
+                    func consider(_ i: Int, from floor: Float) {
                         let s = scores[i]
-                        guard s > heap.threshold, active[i], includeColdItems || counts[i] > 0 else { return }
+                        guard s >= floor, s > heap.threshold, active[i], includeColdItems || counts[i] > 0 else { return }
                         if let exclude, exclude(Int32(i)) { return }
                         heap.offer(Int32(truncatingIfNeeded: i), s)
                     }
-                    var i = 0
-                    let base = UnsafePointer(scores.baseAddress!)
-                    while i + 16 <= m {
-                        let block = VectorKernels.load(base, i)
-                        if any(block .> SIMD16<Float>(repeating: heap.threshold)) {
-                            for j in i..<(i + 16) { consider(j) }
+                    func scan(from floor: Float) {
+                        var i = 0
+                        while i + 16 <= m {
+                            let block = VectorKernels.load(base, i)
+                            let bar = SIMD16<Float>(repeating: max(heap.threshold, floor))
+                            if any(block .>= bar) {
+                                for j in i..<(i + 16) { consider(j, from: floor) }
+                            }
+                            i += 16
                         }
-                        i += 16
+                        while i < m {
+                            consider(i, from: floor)
+                            i += 1
+                        }
                     }
-                    while i < m {
-                        consider(i)
-                        i += 1
+                    scan(from: bound)
+                    // The bound came from raw scores: if ineligible or excluded items made it
+                    // too high, fewer than k items reached the heap, or the k-th kept one is
+                    // below it and an unscanned item could beat it. Then scan everything.
+                    if heap.count < k || heap.threshold < bound {
+                        heap.removeAll()
+                        scan(from: -.infinity)
                     }
                 }
             }
             return heap.sortedDescending()
         }
+    }
+}
+
+extension Recommender {
+    /// A lower bound on the k-th best of `scores[0..<count]`, or `-infinity`.
+    ///
+    /// The running maximum of even and of odd 16-item blocks (one vector select per block)
+    /// leaves 32 maxima of disjoint item sets; if k of them are at least `t`, so are k items.
+    /// Scanning only items `>= t` then feeds the heap about k items instead of one per new
+    /// best met in id order, which was most of the selection time.
+    /// - Complexity: O(count / 16 + 32 log k).
+    @inline(__always)
+    static func lowerBoundOfKthBest(scores: UnsafePointer<Float>, count m: Int, k: Int) -> Float {
+        guard k <= 32, m >= 64 else { return -.infinity }
+        var even = SIMD16<Float>(repeating: -.infinity)
+        var odd = SIMD16<Float>(repeating: -.infinity)
+        var i = 0
+        while i + 32 <= m {
+            let a = VectorKernels.load(scores, i)
+            let b = VectorKernels.load(scores, i + 16)
+            even.replace(with: a, where: a .> even)  // NaN never replaces
+            odd.replace(with: b, where: b .> odd)
+            i += 32
+        }
+        var best = TopKHeap(capacity: k)
+        for lane in 0..<16 {
+            best.offer(Int32(lane), even[lane])
+            best.offer(Int32(lane + 16), odd[lane])
+        }
+        return best.count == k ? best.threshold : -.infinity
     }
 }
