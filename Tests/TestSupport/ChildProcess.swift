@@ -116,8 +116,21 @@ public enum ChildProcess {
         let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
         let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in argv + envp { free(pointer) } }
+        // Test threads (Dispatch workers) block most signals and a mask survives exec: reset
+        // the mask and every disposition, or a dashboard started in tmux could never receive
+        // the SIGHUP of its killed session and would run on after the test.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let code = posix_spawn(&pid, executable.path, &actions, nil, argv, envp)
+        let code = posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp)
         guard code == 0 else {
             throw SpawnError(description: "cannot start \(executable.path): \(String(cString: strerror(code)))")
         }
