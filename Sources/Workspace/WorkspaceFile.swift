@@ -116,6 +116,10 @@ enum WorkspaceFile {
     static func checkSchema(_ path: String) throws {
         var configuration = Configuration()
         configuration.readonly = true
+        // A connection closing elsewhere (the last one checkpoints the WAL under an
+        // exclusive lock) or a writer mid-commit: wait for it as the writer connection does,
+        // rather than call a sound workspace "locked".
+        configuration.busyMode = .timeout(10)
         configuration.label = "driftscope.workspace.check"
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration)

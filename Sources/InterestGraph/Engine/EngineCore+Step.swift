@@ -16,8 +16,8 @@ extension EngineCore {
         ingestLoop: while true {
             switch clock.tick() {
             case .event(let event):
-                ingest(event, score: true)
-                noteIngested(event)
+                let application = ingest(event, score: true)
+                noteIngested(application, of: event)
                 ingested += 1
                 if ingested & 63 == 0, MonotonicClock.seconds() >= deadline { break ingestLoop }
             case .restarted:
@@ -67,7 +67,8 @@ extension EngineCore {
 
     /// One event: score it prequentially (sampled to a time budget), then update the graph,
     /// the model and the drift history.
-    mutating func ingest(_ event: Event, score: Bool) {
+    @discardableResult
+    mutating func ingest(_ event: Event, score: Bool) -> EventApplication {
         if score, let u = graph.userID(event.user), let i = graph.itemID(event.item),
            graph.eventCount(ofItem: i) > 0, !graph.hasEdge(user: u, item: i) {
             if prequentialCountdown <= 0 {
@@ -90,6 +91,7 @@ extension EngineCore {
         let category = graph.categories(ofItem: application.item).first.map { graph.name(of: NodeRef(.category, $0)) }
         recentEvents.append(EventLine(timestamp: event.timestamp, user: event.user, item: event.item, action: event.action, category: category))
         if event.user == selectedUser, recommendedItems.contains(event.item) { hits.insert(event.item) }
+        return application
     }
 
     /// The 1-based rank of `item` among the items seen so far, excluding the user's past items
