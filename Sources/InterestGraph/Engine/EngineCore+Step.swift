@@ -44,7 +44,7 @@ extension EngineCore {
             if step.pairs > 0 {
                 trainingStep += 1
                 pairsTrained += step.pairs
-                if step.loss.isFinite { loss.append(MetricPoint(step: trainingStep, value: step.loss), thinning: true) }
+                if step.loss.isFinite { loss.append(MetricPoint(step: trainingStep, value: step.loss, events: graph.eventsApplied), thinning: true) }
                 if let report = step.divergence {
                     let note = "\(report.reason.rawValue) (loss \(report.loss)): rolled back to the last good parameters, learning rate \(report.previousLearningRate) → \(report.newLearningRate)"
                     log(ChangeRecord(step: trainingStep, time: Double(wallSeconds()), key: "learning_rate", oldValue: Double(report.previousLearningRate), newValue: Double(report.newLearningRate), origin: .divergenceGuard, note: note))
@@ -127,7 +127,7 @@ extension EngineCore {
         prequentialScored += 1
         if prequentialScored % 25 == 0 {
             let status = prequentialStatus
-            prequentialHistory.append(PrequentialPoint(step: trainingStep, hitRate10: Float(status.hitRate10), mrr: Float(status.mrr)), thinning: true)
+            prequentialHistory.append(PrequentialPoint(step: trainingStep, hitRate10: Float(status.hitRate10), mrr: Float(status.mrr), events: graph.eventsApplied), thinning: true)
         }
     }
 
