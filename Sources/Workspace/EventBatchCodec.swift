@@ -83,7 +83,7 @@ enum EventBatchCodec {
     /// - Complexity: O(bytes written): two table lookups and two copies.
     @inline(__always)
     static func append(
-        _ event: UnsafePointer<InternedEvent>, attributes: ItemAttributes?, users: NameTable, items: NameTable,
+        _ event: UnsafePointer<InternedEvent>, attributes: ItemAttributes?, users: NameTable.Raw, items: NameTable.Raw,
         to w: inout ByteWriter
     ) -> Bool {
         let hasValue = event.pointee.hasValue

@@ -64,20 +64,29 @@ enum EventLog {
     private static func encode(_ slice: InternedSlice, kept: Range<Int>, names: Names, into rows: inout EventBatchRows) throws {
         let attributes = slice.attributes
         var a = 0
-        try slice.events.withUnsafeBufferPointer { events in
-            for k in kept {
-                var carried: ItemAttributes?
-                while a < attributes.count, attributes[a].index <= k {
-                    if attributes[a].index == k { carried = attributes[a].attributes }
-                    a += 1
+        // The attribute list is usually empty: the next attributed event's index, or never.
+        var nextAttributed = attributes.first?.index ?? Int.max
+        try names.users.withRaw { users in
+            try names.items.withRaw { items in
+                try slice.events.withUnsafeBufferPointer { events in
+                    for k in kept {
+                        var carried: ItemAttributes?
+                        if k >= nextAttributed {
+                            while a < attributes.count, attributes[a].index <= k {
+                                if attributes[a].index == k { carried = attributes[a].attributes }
+                                a += 1
+                            }
+                            nextAttributed = a < attributes.count ? attributes[a].index : Int.max
+                        }
+                        let event = events.baseAddress! + k
+                        rows.beginEvent(at: event.pointee.position)
+                        guard EventBatchCodec.append(event, attributes: carried, users: users, items: items, to: &rows.writer) else {
+                            let unnamedUser = names.users.name(event.pointee.user) == nil
+                            throw UnnamedID(kind: unnamedUser ? "user" : "item", id: unnamedUser ? event.pointee.user : event.pointee.item, position: event.pointee.position)
+                        }
+                        rows.endEvent()
+                    }
                 }
-                let event = events.baseAddress! + k
-                rows.beginEvent(at: event.pointee.position)
-                guard EventBatchCodec.append(event, attributes: carried, users: names.users, items: names.items, to: &rows.writer) else {
-                    let unnamedUser = names.users.name(event.pointee.user) == nil
-                    throw UnnamedID(kind: unnamedUser ? "user" : "item", id: unnamedUser ? event.pointee.user : event.pointee.item, position: event.pointee.position)
-                }
-                rows.endEvent()
             }
         }
     }

@@ -50,17 +50,36 @@ struct NameTable: Sendable {
         return String(decoding: bytes[starts[k]..<(starts[k] + lengths[k])], as: UTF8.self)
     }
 
-    /// Appends `id`'s name as the log writes strings (varint length, UTF-8 bytes).
-    /// - Returns: `false` when the table has no such id (nothing is written).
-    /// - Complexity: O(name length).
-    @inline(__always)
-    func append(_ id: Int32, to writer: inout ByteWriter) -> Bool {
-        let k = Int(id)
-        guard k >= 0, k < starts.count else { return false }
-        let start = starts[k], length = lengths[k]
-        bytes.withUnsafeBytes { raw in
-            writer.bytes(UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)]))
+    /// Calls `body` with the table's storage pinned, for a loop of lookups without a
+    /// closure or bounds check per name.
+    func withRaw<R>(_ body: (Raw) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBytes { b in
+            try starts.withUnsafeBufferPointer { s in
+                try lengths.withUnsafeBufferPointer { l in try body(Raw(bytes: b, starts: s, lengths: l)) }
+            }
         }
-        return true
+    }
+
+    /// The table's storage, valid inside ``withRaw(_:)`` only.
+    struct Raw {
+        let bytes: UnsafeRawBufferPointer
+        let starts: UnsafeBufferPointer<Int>
+        let lengths: UnsafeBufferPointer<Int>
+
+        /// Appends `id`'s name as the log writes strings (varint length, UTF-8 bytes).
+        /// - Returns: `false` when the table has no such id (nothing is written).
+        /// - Complexity: O(name length): one range check and a copy.
+        @inline(__always)
+        func append(_ id: Int32, to writer: inout ByteWriter) -> Bool {
+            let k = Int(id)
+            guard UInt(bitPattern: k) < UInt(starts.count) else { return false }
+            let length = lengths[k]
+            guard length > 0, let base = bytes.baseAddress else {
+                writer.bytes(UnsafeRawBufferPointer(start: nil, count: 0))
+                return true
+            }
+            writer.bytes(UnsafeRawBufferPointer(start: base + starts[k], count: length))
+            return true
+        }
     }
 }

@@ -13,9 +13,10 @@ extension BenchWorkspace {
             plain.append(try Self.runEngine(loaded, recorder: nil))
             let (workspace, run) = try newRun("engine\(round)")
             let path = workspace.path
+            let policy = RecorderPolicy(flushEvents: flushEvents)
             recorded.append(try Self.runEngine(loaded) {
                 // Opened on the engine thread, as `dashboard --workspace` does.
-                try WorkspaceRecorder(workspace: Workspace(path: path, create: false), run: run)
+                try WorkspaceRecorder(workspace: Workspace(path: path, create: false), run: run, policy: policy)
             })
             try Self.expectLogged(workspace, run: run, total: loaded.events.count)
         }

@@ -18,8 +18,9 @@ struct BenchWorkspace: ParsableCommand {
             engine's interned slices of --slice events with nobody receiving them (the engine \
             thread's share); with a WorkspaceRecorder receiving every slice, with the \
             background writer (the default) and the inline writer; and, for comparison, with \
-            the recorder fed `Event` values (the path the engine used before). Recorded timings \
-            run until finish(at:) has committed the last event.
+            the recorder fed `Event` values (the path the engine used before). The recorders are \
+            made before the clock starts (the engine makes its own at start-up); the timings run \
+            until finish(at:) has committed the last event.
 
             Engine (end to end): the Engine replaying DATASET once at full speed, as \
             `driftscope dashboard --source DATASET --speed 0` does, with online model updates, \
@@ -48,6 +49,9 @@ struct BenchWorkspace: ParsableCommand {
     @Option(help: "Rounds; each runs every graph-only variant back to back, and the median round is reported.")
     var rounds = 7
 
+    @Option(name: .customLong("flush-events"), help: "The recorders' RecorderPolicy.flushEvents (commit once this many events wait).")
+    var flushEvents = RecorderPolicy.default.flushEvents
+
     @Option(name: .customLong("engine-rounds"), help: "Rounds of the engine replay with and without a workspace (0 skips them).")
     var engineRounds = 5
 
@@ -70,6 +74,7 @@ struct BenchWorkspace: ParsableCommand {
     @inline(__always)
     func replay(_ events: [Event], span: Double, _ body: (Event, Int64) throws -> Void) rethrows {
         var position: Int64 = 0
+        let replays = self.replays
         for replay in 0..<replays {
             let shift = Double(replay) * span
             for var event in events {
@@ -86,6 +91,9 @@ struct BenchWorkspace: ParsableCommand {
         let times = loaded.events.map(\.timestamp)
         let span = (times.max() ?? 0) - (times.min() ?? 0) + 86_400
         let total = loaded.events.count * replays
+        // Read once: an @Option's getter costs a generic metadata lookup, far too slow for
+        // a per-event comparison in the timed loops.
+        let sliceSize = slice
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("driftscope-bench-workspace-\(ProcessInfo.processInfo.processIdentifier)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -118,10 +126,10 @@ struct BenchWorkspace: ParsableCommand {
             var sliced = freshGraph()
             var handedOver = 0
             slicing.append(Measurement.of {
-                var builder = InternedSliceBuilder(expectedSliceSize: slice)
+                var builder = InternedSliceBuilder(expectedSliceSize: sliceSize)
                 replay(loaded.events, span: span) { event, position in
                     builder.append(sliced.apply(event), of: event, position: position)
-                    if builder.count == slice { handedOver &+= Self.handOver(builder.take(graph: sliced), count: slice) }
+                    if builder.count == sliceSize { handedOver &+= Self.handOver(builder.take(graph: sliced), count: sliceSize) }
                 }
                 let last = builder.take(graph: sliced)
                 handedOver &+= Self.handOver(last, count: last.events.count)
@@ -132,12 +140,14 @@ struct BenchWorkspace: ParsableCommand {
             for writer in [RecorderPolicy.Writer.background, .inline] {
                 let (workspace, run) = try newRun("round\(round)-\(writer)")
                 var recorded = freshGraph()
+                // Made before the clock starts, as the engine makes it at start-up; the final
+                // commit (finish) is timed.
+                let recorder = try WorkspaceRecorder(workspace: workspace, run: run, policy: RecorderPolicy(writer: writer, flushEvents: flushEvents))
                 let measurement = try Measurement.of {
-                    let recorder = try WorkspaceRecorder(workspace: workspace, run: run, policy: RecorderPolicy(writer: writer))
-                    var builder = InternedSliceBuilder(expectedSliceSize: slice)
+                    var builder = InternedSliceBuilder(expectedSliceSize: sliceSize)
                     try replay(loaded.events, span: span) { event, position in
                         builder.append(recorded.apply(event), of: event, position: position)
-                        if builder.count == slice { try recorder.record(slice: builder.take(graph: recorded)) }
+                        if builder.count == sliceSize { try recorder.record(slice: builder.take(graph: recorded)) }
                     }
                     try recorder.record(slice: builder.take(graph: recorded))
                     try recorder.finish(at: Date().timeIntervalSince1970)
@@ -155,17 +165,17 @@ struct BenchWorkspace: ParsableCommand {
             // For comparison: the recorder fed `Event` values, as the engine did before.
             let (workspace, run) = try newRun("round\(round)-events")
             var recorded = freshGraph()
+            let recorder = try WorkspaceRecorder(workspace: workspace, run: run, policy: RecorderPolicy(flushEvents: flushEvents))
             eventPath.append(try Measurement.of {
-                let recorder = try WorkspaceRecorder(workspace: workspace, run: run)
                 var pending: [RecordedEvent] = []
-                pending.reserveCapacity(slice)
+                pending.reserveCapacity(sliceSize)
                 try replay(loaded.events, span: span) { event, position in
                     recorded.apply(event)
                     pending.append(RecordedEvent(position: position, event: event))
-                    if pending.count == slice {
+                    if pending.count == sliceSize {
                         try recorder.record(events: pending)
                         pending = []
-                        pending.reserveCapacity(slice)
+                        pending.reserveCapacity(sliceSize)
                     }
                 }
                 try recorder.record(events: pending)
@@ -176,18 +186,18 @@ struct BenchWorkspace: ParsableCommand {
 
         // The writer alone: names, encode + SQLite, no graph, pre-built interned slices.
         var slices: [InternedSlice] = []
-        var builder = InternedSliceBuilder(expectedSliceSize: slice)
+        var builder = InternedSliceBuilder(expectedSliceSize: sliceSize)
         var prebuilt = freshGraph()
         replay(loaded.events, span: span) { event, position in
             builder.append(prebuilt.apply(event), of: event, position: position)
-            if builder.count == slice { slices.append(builder.take(graph: prebuilt)) }
+            if builder.count == sliceSize { slices.append(builder.take(graph: prebuilt)) }
         }
         slices.append(builder.take(graph: prebuilt))
         var writerOnly = Measurement.worst
         for round in 0..<rounds {
             let (workspace, run) = try newRun("writer\(round)")
             writerOnly = writerOnly.best(try Measurement.of {
-                let recorder = try WorkspaceRecorder(workspace: workspace, run: run, policy: RecorderPolicy(writer: .inline))
+                let recorder = try WorkspaceRecorder(workspace: workspace, run: run, policy: RecorderPolicy(writer: .inline, flushEvents: flushEvents))
                 for s in slices { try recorder.record(slice: s) }
                 try recorder.finish(at: 0)
             })
