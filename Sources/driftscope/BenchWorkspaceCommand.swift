@@ -22,10 +22,12 @@ struct BenchWorkspace: ParsableCommand {
             made before the clock starts (the engine makes its own at start-up); the timings run \
             until finish(at:) has committed the last event.
 
-            Engine (end to end): the Engine replaying DATASET once at full speed, as \
-            `driftscope dashboard --source DATASET --speed 0` does, with online model updates, \
-            background training and prequential scoring, with and without recording into a \
-            workspace, timed from start until the engine has stopped (the recorder finished).
+            Engine (end to end): the Engine replaying DATASET --engine-replays times at full \
+            speed, as `driftscope dashboard --source DATASET --speed 0` does, with online model \
+            updates, background training and prequential scoring, with and without recording \
+            into a workspace: timed until every event is ingested (the slowdown reported), and \
+            until the engine has stopped (the session figure: the recorder's final checkpoint \
+            and last commit included).
 
             Every round runs all variants back to back; slowdowns are the median over rounds of \
             each round's ratio, which holds up on a shared machine. Wall-clock, \
@@ -55,12 +57,15 @@ struct BenchWorkspace: ParsableCommand {
     @Option(name: .customLong("engine-rounds"), help: "Rounds of the engine replay with and without a workspace (0 skips them).")
     var engineRounds = 5
 
+    @Option(name: .customLong("engine-replays"), help: "How many times the engine replays the dataset per session.")
+    var engineReplays = 3
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
     func validate() throws {
-        guard replays > 0, slice > 0, rounds > 0, engineRounds >= 0 else {
-            throw ValidationError("--replays, --slice and --rounds must be positive, --engine-rounds 0 or more")
+        guard replays > 0, slice > 0, rounds > 0, engineRounds >= 0, engineReplays > 0 else {
+            throw ValidationError("--replays, --slice, --rounds and --engine-replays must be positive, --engine-rounds 0 or more")
         }
     }
 
@@ -203,7 +208,7 @@ struct BenchWorkspace: ParsableCommand {
             })
         }
 
-        let engine = try engineRounds > 0 ? measureEngine(loaded, newRun: newRun) : nil
+        let engine = try engineRounds > 0 ? measureEngine(loaded, span: span, newRun: newRun) : nil
 
         // Resume: rebuild from the log vs read the dataset again.
         let workspace = try Workspace(path: lastFile)
@@ -342,6 +347,7 @@ struct BenchWorkspaceResult: Encodable {
                 engine replay at full speed (\(engine.dataset), \(Format.count(engine.events)) events, online updates + training; median of \(engine.rounds) paired rounds)
                   no workspace               \(rate(engine.eventsPerSecond))
                   recording                  \(rate(engine.recordedEventsPerSecond))  (\(pct(engine.slowdownPercent)) wall, \(pct(engine.processCPUSlowdownPercent)) process CPU)
+                  whole session              \(pct(engine.sessionSlowdownPercent)) wall; stop() \(String(format: "%.3f", engine.stopSeconds)) s bare, \(String(format: "%.3f", engine.recordedStopSeconds)) s with the final checkpoint and commit
 
                 """
         }
