@@ -55,7 +55,7 @@ struct BenchWorkspace: ParsableCommand {
     var flushEvents = RecorderPolicy.default.flushEvents
 
     @Option(name: .customLong("engine-rounds"), help: "Rounds of the engine replay with and without a workspace (0 skips them).")
-    var engineRounds = 5
+    var engineRounds = 9
 
     @Option(name: .customLong("engine-replays"), help: "How many times the engine replays the dataset per session.")
     var engineReplays = 3
