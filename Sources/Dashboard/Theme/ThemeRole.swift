@@ -29,7 +29,6 @@ enum ThemeRole: String, CaseIterable, Sendable {
     case chartGuard = "chart.guard"
     case chartAxis = "chart.axis"
     case chartTruth = "chart.truth"
-    case chartCompare = "chart.compare"
     case sparkline = "sparkline"
     case gauge = "gauge"
     case gaugeEmpty = "gauge.empty"
@@ -65,7 +64,7 @@ enum ThemeRole: String, CaseIterable, Sendable {
         case .caption, .prompt, .helpKey: .accent
         case .chartOverlay, .chartMarker: .accent
         case .chartGuard: .bad
-        case .chartTruth, .chartCompare: .textDim
+        case .chartTruth: .textDim
         case .gaugeEmpty: .textDim
         case .hit: .good
         case .eventView: .textDim

@@ -50,8 +50,7 @@ struct EngineCore {
 
     // Recording (workspaces).
     var recorder: (any RunRecorder)?
-    /// The slice being collected for the recorder: dense ids, no strings.
-    var pendingSlice = InternedSliceBuilder()
+    var pendingRecords: [RecordedEvent] = []
     var lastCheckpoint = MonotonicClock.seconds()
     var lastMetrics = -Double.infinity
     var demoCandidatesRefreshed = -Double.infinity

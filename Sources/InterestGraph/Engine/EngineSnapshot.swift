@@ -72,12 +72,9 @@ public struct SourceStatus: Sendable, Hashable {
 public struct MetricPoint: Sendable, Hashable {
     public var step: Int
     public var value: Float
-    /// Events the graph had ingested then: the axis another run's curves align on.
-    public var events: Int
-    public init(step: Int, value: Float, events: Int = 0) {
+    public init(step: Int, value: Float) {
         self.step = step
         self.value = value
-        self.events = events
     }
 }
 
@@ -94,13 +91,10 @@ public struct PrequentialPoint: Sendable, Hashable {
     public var step: Int
     public var hitRate10: Float
     public var mrr: Float
-    /// Events the graph had ingested then (see ``MetricPoint/events``).
-    public var events: Int
-    public init(step: Int, hitRate10: Float, mrr: Float, events: Int = 0) {
+    public init(step: Int, hitRate10: Float, mrr: Float) {
         self.step = step
         self.hitRate10 = hitRate10
         self.mrr = mrr
-        self.events = events
     }
 }
 
