@@ -107,9 +107,18 @@ struct RecorderSink: Sendable {
         others.removeAll()
     }
 
+    /// One IMMEDIATE transaction: the write lock is taken at BEGIN, where SQLite's busy
+    /// handler waits for another connection (a `runs list` beside the dashboard opens one).
+    /// A DEFERRED transaction that reads first and then writes can fail at once with
+    /// SQLITE_BUSY, without waiting, when another connection wrote in between.
     private func transaction(_ body: (Database) throws -> Void) throws {
         do {
-            try database.write(body)
+            try database.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    try body(db)
+                    return .commit
+                }
+            }
         } catch {
             throw WorkspaceFile.mapped(error, path: path)
         }

@@ -47,14 +47,31 @@ public final class Workspace: Sendable {
             }
             try WorkspaceFile.create(at: path)
         }
-        try WorkspaceFile.checkHeader(path)
-        try WorkspaceFile.checkSchema(path)
-        WorkspaceFile.restrictPermissions(path)
-        database = try WorkspaceFile.openForWriting(path)
-        do {
-            try WorkspaceSchema.migrator.migrate(database)
-        } catch {
-            throw mapped(error)
+        database = try Self.open(path)
+    }
+
+    /// Checks and opens an existing workspace, retrying for up to 10 s while SQLite reports
+    /// it busy or locked. Some steps of opening a WAL database (recovery, a WAL index being
+    /// rebuilt by another process) report busy at once instead of waiting on the busy
+    /// timeout, and a `runs list` polled beside a dashboard that is opening its recorder
+    /// must not turn that run's recording off.
+    private static func open(_ path: String) throws -> DatabaseQueue {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            do {
+                try WorkspaceFile.checkHeader(path)
+                try WorkspaceFile.checkSchema(path)
+                WorkspaceFile.restrictPermissions(path)
+                let database = try WorkspaceFile.openForWriting(path)
+                do {
+                    try WorkspaceSchema.migrator.migrate(database)
+                } catch {
+                    throw WorkspaceFile.mapped(error, path: path)
+                }
+                return database
+            } catch let error as WorkspaceError where error.isTransientLock && ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
         }
     }
 

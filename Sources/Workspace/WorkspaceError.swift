@@ -21,9 +21,15 @@ public struct WorkspaceError: Error, CustomStringConvertible, Sendable, Equatabl
     /// The one-line explanation, starting with the file path where there is one.
     public var message: String
 
-    public init(_ kind: Kind, _ message: String) {
+    /// SQLite said "busy" or "locked": another connection held the file for longer than the
+    /// busy timeout, or at a step where SQLite does not wait (opening a WAL file while
+    /// another process opens or closes it). Worth retrying; the file is fine.
+    public var isTransientLock = false
+
+    public init(_ kind: Kind, _ message: String, isTransientLock: Bool = false) {
         self.kind = kind
         self.message = message
+        self.isTransientLock = isTransientLock
     }
 
     public var description: String { message }

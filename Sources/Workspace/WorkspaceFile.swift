@@ -197,7 +197,9 @@ enum WorkspaceFile {
             return WorkspaceError(.notAWorkspace, "\(path): not a Driftscope workspace: \(message)\(suffix)")
         case .SQLITE_CORRUPT:
             return WorkspaceError(.corrupt, "\(path): damaged workspace: \(message)\(suffix)")
-        case .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_BUSY, .SQLITE_LOCKED:
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return WorkspaceError(.io, "\(path): \(message)\(suffix)", isTransientLock: true)
+        case .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_PERM, .SQLITE_READONLY:
             return WorkspaceError(.io, "\(path): \(message)\(suffix)")
         default:
             return WorkspaceError(.invalid, "\(path): \(message)\(suffix)")
