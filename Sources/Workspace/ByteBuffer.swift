@@ -23,6 +23,16 @@ struct ByteWriter: ~Copyable {
         return Data(bytesNoCopy: base, count: count, deallocator: .free)
     }
 
+    /// Hands over the bytes written so far and starts again, empty, on a fresh buffer of
+    /// `capacity` bytes: one writer serves a sequence of blobs.
+    mutating func take(capacity newCapacity: Int) -> Data {
+        let data = Data(bytesNoCopy: base, count: count, deallocator: .free)
+        capacity = max(64, newCapacity)
+        base = malloc(capacity)!
+        count = 0
+        return data
+    }
+
     @inline(__always)
     private mutating func reserve(_ n: Int) {
         if count + n > capacity { grow(count + n) }
@@ -85,8 +95,9 @@ struct ByteWriter: ~Copyable {
         copy.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }
     }
 
+    /// Length-prefixed bytes (what ``string(_:)`` writes for their UTF-8).
     @inline(__always)
-    private mutating func bytes(_ utf8: UnsafeRawBufferPointer) {
+    mutating func bytes(_ utf8: UnsafeRawBufferPointer) {
         varint(UInt64(utf8.count))
         reserve(utf8.count)
         if let source = utf8.baseAddress {

@@ -21,87 +21,78 @@ import InterestGraph
 /// ```
 ///
 /// A row per event measured several times slower than graph ingestion (docs/WORKSPACE.md);
-/// this layout costs tens of nanoseconds per event and keeps logging within budget.
+/// this layout costs tens of nanoseconds per event and keeps logging within budget. Events
+/// given as `Event` values and as interned ids (``InternedSlice``) encode to the same bytes.
 enum EventBatchCodec {
     static let format: UInt8 = 1
     static let headerSize = 5
 
-    /// Encodes up to `limit` events taken from `parts` starting at `cursor` (part index,
-    /// element index), advancing the cursor. Positions must be strictly increasing across
-    /// the parts. Returns the blob and its first and last positions and count.
-    /// - Complexity: O(bytes written); the only allocation is the output buffer.
-    static func encode(
-        _ parts: [ArraySlice<RecordedEvent>], cursor: inout (part: Int, index: Int), limit: Int, base: Int64? = nil
-    ) -> (data: Data, first: Int64, last: Int64, count: Int)? {
-        var w = ByteWriter(capacity: 32 * min(limit, 4096) + headerSize)
-        w.byte(format)
-        w.uint32(0)
-        var count = 0
-        var first: Int64 = 0
-        var previous: Int64 = 0
-        while count < limit, cursor.part < parts.count {
-            let part = parts[cursor.part]
-            if cursor.index >= part.endIndex || cursor.index < part.startIndex {
-                cursor.part += 1
-                cursor.index = cursor.part < parts.count ? parts[cursor.part].startIndex : 0
-                continue
-            }
-            part.withUnsafeBufferPointer { events in
-                var k = cursor.index - part.startIndex
-                while k < events.count, count < limit {
-                    let position = events[k].position
-                    if count == 0 {
-                        first = base ?? position
-                        previous = first - 1
-                    }
-                    w.varint(UInt64(position - previous - 1))
-                    previous = position
-                    append(events.baseAddress! + k, to: &w)
-                    count += 1
-                    k += 1
-                }
-                cursor.index = part.startIndex + k
-            }
-        }
-        guard count > 0 else { return nil }
-        w.setUInt32(UInt32(count), at: 1)
-        return (w.data(), first, previous, count)
-    }
-
     /// Encodes one array relative to `base` (default: the first event's position), as tests
     /// and `forget` rewrites do; no events give an empty batch.
     static func encode(_ events: ArraySlice<RecordedEvent>, base: Int64? = nil) -> Data {
-        var cursor = (part: 0, index: events.startIndex)
-        return encode([events], cursor: &cursor, limit: Int.max, base: base)?.data ?? Data([format, 0, 0, 0, 0])
+        var rows = EventBatchRows(limit: Int.max, base: base)
+        events.withUnsafeBufferPointer { events in
+            for k in events.indices {
+                rows.beginEvent(at: events[k].position)
+                append(events.baseAddress! + k, to: &rows.writer)
+                rows.endEvent()
+            }
+        }
+        return rows.finish().first?.data ?? Data([format, 0, 0, 0, 0])
+    }
+
+    /// The tag byte: action, then a flag per optional field present.
+    @inline(__always)
+    static func tag(action: Action, hasValue: Bool, attributes: ItemAttributes?) -> UInt8 {
+        var tag = action.rawValue
+        if hasValue { tag |= 1 << 3 }
+        if let a = attributes {
+            if !a.categories.isEmpty { tag |= 1 << 4 }
+            if a.brand != nil { tag |= 1 << 5 }
+            if a.price != nil { tag |= 1 << 6 }
+        }
+        return tag
+    }
+
+    /// The flagged attribute fields, after user and item.
+    static func append(attributes a: ItemAttributes, to w: inout ByteWriter) {
+        if !a.categories.isEmpty {
+            w.varint(UInt64(a.categories.count))
+            for c in a.categories { w.string(c) }
+        }
+        if let b = a.brand { w.string(b) }
+        if let p = a.price { w.double(p) }
     }
 
     /// Reads the event's fields in place: copying the whole `Event` out first measured as
     /// the single largest cost of encoding (a wide copy and a store-forwarding stall).
     @inline(__always)
     static func append(_ recorded: UnsafePointer<RecordedEvent>, to w: inout ByteWriter) {
-        let action = recorded.pointee.event.action
         let value = recorded.pointee.event.value
-        var tag = action.rawValue
-        if value != nil { tag |= 1 << 3 }
-        let hasAttributes = recorded.pointee.event.attributes != nil
-        if hasAttributes, let a = recorded.pointee.event.attributes {
-            if !a.categories.isEmpty { tag |= 1 << 4 }
-            if a.brand != nil { tag |= 1 << 5 }
-            if a.price != nil { tag |= 1 << 6 }
-        }
-        w.byte(tag)
+        w.byte(tag(action: recorded.pointee.event.action, hasValue: value != nil, attributes: recorded.pointee.event.attributes))
         w.double(recorded.pointee.event.timestamp)
         if let value { w.double(value) }
         w.string(recorded.pointee.event.user)
         w.string(recorded.pointee.event.item)
-        if hasAttributes, let a = recorded.pointee.event.attributes {
-            if !a.categories.isEmpty {
-                w.varint(UInt64(a.categories.count))
-                for c in a.categories { w.string(c) }
-            }
-            if let b = a.brand { w.string(b) }
-            if let p = a.price { w.double(p) }
-        }
+        if let a = recorded.pointee.event.attributes { append(attributes: a, to: &w) }
+    }
+
+    /// The same bytes from an interned event, its names looked up in the writer's tables.
+    /// - Returns: `false` when a table has no name for the event's id (nothing sensible was
+    ///   written; the caller fails the batch).
+    /// - Complexity: O(bytes written): two table lookups and two copies.
+    @inline(__always)
+    static func append(
+        _ event: UnsafePointer<InternedEvent>, attributes: ItemAttributes?, users: NameTable.Raw, items: NameTable.Raw,
+        to w: inout ByteWriter
+    ) -> Bool {
+        let hasValue = event.pointee.hasValue
+        w.byte(tag(action: event.pointee.action, hasValue: hasValue, attributes: attributes))
+        w.double(event.pointee.timestamp)
+        if hasValue { w.double(event.pointee.value) }
+        guard users.append(event.pointee.user, to: &w), items.append(event.pointee.item, to: &w) else { return false }
+        if let attributes { append(attributes: attributes, to: &w) }
+        return true
     }
 
     struct Damaged: Error {}

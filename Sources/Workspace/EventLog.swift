@@ -14,20 +14,87 @@ enum EventLog {
         var data: Data
     }
 
-    /// Encodes strictly increasing events, given as consecutive parts (the slices the engine
-    /// handed over, never copied), into rows of at most ``maxBatch`` events.
-    /// - Complexity: O(total bytes).
-    static func encode(_ parts: [ArraySlice<RecordedEvent>]) -> [EncodedBatch] {
-        var out: [EncodedBatch] = []
-        var cursor = (part: 0, index: parts.first?.startIndex ?? 0)
-        while let batch = EventBatchCodec.encode(parts, cursor: &cursor, limit: maxBatch) {
-            out.append(EncodedBatch(first: batch.first, last: batch.last, count: batch.count, data: batch.data))
-        }
-        return out
+    /// Events of one commit, in stream order: slices of `Event` values, or interned slices
+    /// of which `kept` events are logged (their name changes apply whatever is kept).
+    enum Part: Sendable {
+        case events(ArraySlice<RecordedEvent>)
+        case interned(InternedSlice, kept: Range<Int>)
     }
 
+    /// The writer's copies of the graph's user and item interners.
+    struct Names: Sendable {
+        var users = NameTable()
+        var items = NameTable()
+    }
+
+    /// An interned event whose id no slice named: the producer broke the contract.
+    struct UnnamedID: Error {
+        var kind: String
+        var id: Int32
+        var position: Int64
+    }
+
+    /// Encodes strictly increasing events, given as consecutive parts (the slices the engine
+    /// handed over, never copied), into rows of at most ``maxBatch`` events, applying each
+    /// interned slice's name changes to `names` in stream order.
+    /// - Complexity: O(total bytes).
+    static func encode(_ parts: [Part], names: inout Names) throws -> [EncodedBatch] {
+        var rows = EventBatchRows(limit: maxBatch)
+        for part in parts {
+            switch part {
+            case .events(let slice):
+                slice.withUnsafeBufferPointer { events in
+                    for k in events.indices {
+                        rows.beginEvent(at: events[k].position)
+                        EventBatchCodec.append(events.baseAddress! + k, to: &rows.writer)
+                        rows.endEvent()
+                    }
+                }
+            case .interned(let slice, let kept):
+                names.users.rename(from: Int(slice.firstNewUser), with: slice.newUsers)
+                names.items.rename(from: Int(slice.firstNewItem), with: slice.newItems)
+                try encode(slice, kept: kept, names: names, into: &rows)
+                for user in slice.forgottenUsers { names.users.clear(user) }
+            }
+        }
+        return rows.finish()
+    }
+
+    /// One interned slice's kept events.
+    private static func encode(_ slice: InternedSlice, kept: Range<Int>, names: Names, into rows: inout EventBatchRows) throws {
+        let attributes = slice.attributes
+        var a = 0
+        // The attribute list is usually empty: the next attributed event's index, or never.
+        var nextAttributed = attributes.first?.index ?? Int.max
+        try names.users.withRaw { users in
+            try names.items.withRaw { items in
+                try slice.events.withUnsafeBufferPointer { events in
+                    for k in kept {
+                        var carried: ItemAttributes?
+                        if k >= nextAttributed {
+                            while a < attributes.count, attributes[a].index <= k {
+                                if attributes[a].index == k { carried = attributes[a].attributes }
+                                a += 1
+                            }
+                            nextAttributed = a < attributes.count ? attributes[a].index : Int.max
+                        }
+                        let event = events.baseAddress! + k
+                        rows.beginEvent(at: event.pointee.position)
+                        guard EventBatchCodec.append(event, attributes: carried, users: users, items: items, to: &rows.writer) else {
+                            let unnamedUser = names.users.name(event.pointee.user) == nil
+                            throw UnnamedID(kind: unnamedUser ? "user" : "item", id: unnamedUser ? event.pointee.user : event.pointee.item, position: event.pointee.position)
+                        }
+                        rows.endEvent()
+                    }
+                }
+            }
+        }
+    }
+
+    /// `Event` values only (tests).
     static func encode(_ events: ArraySlice<RecordedEvent>) -> [EncodedBatch] {
-        encode([events])
+        var names = Names()
+        return (try? encode([.events(events)], names: &names)) ?? []
     }
 
     static func insert(_ batches: [EncodedBatch], run: Int64, in db: Database) throws {

@@ -5,14 +5,18 @@ import InterestGraph
 /// One unit of recorder work, in call order.
 enum RecorderJob: Sendable {
     case events([RecordedEvent])
+    case interned(InternedSlice)
     case change(ChangeRecord)
     case metrics(RunMetricsPoint)
     case checkpoint(ModelCheckpoint, time: Double)
     case finish(Double)
 
     var eventCount: Int {
-        if case .events(let e) = self { return e.count }
-        return 0
+        switch self {
+        case .events(let e): e.count
+        case .interned(let slice): slice.events.count
+        default: 0
+        }
     }
 }
 
@@ -26,6 +30,8 @@ struct RecorderSink: Sendable {
     /// The position after the last committed event.
     private(set) var loggedPosition: Int64
     private var metricsCount: Int
+    /// Id-to-name tables for interned slices, updated in stream order.
+    private(set) var names = EventLog.Names()
 
     init(database: DatabaseQueue, path: String, run: Int64, policy: RecorderPolicy) throws {
         self.database = database
@@ -48,7 +54,7 @@ struct RecorderSink: Sendable {
     /// checkpoint and the finish mark in their own, after everything queued before them.
     /// Events at or below a position already logged are dropped.
     mutating func write(_ jobs: [RecorderJob]) throws {
-        var parts: [ArraySlice<RecordedEvent>] = []
+        var parts: [EventLog.Part] = []
         var others: [RecorderJob] = []
         var next = loggedPosition
         for job in jobs {
@@ -59,8 +65,13 @@ struct RecorderSink: Sendable {
                 guard let last = slice.last, last.position >= next else { continue }
                 var start = slice.startIndex
                 while slice[start].position < next { start += 1 }
-                parts.append(slice[start...])
+                parts.append(.events(slice[start...]))
                 next = last.position + 1
+            case .interned(let slice):
+                // Kept even when no event is new: its name changes must be applied.
+                let kept = Self.kept(slice, from: next)
+                parts.append(kept.part)
+                next = kept.next
             case .change, .metrics:
                 others.append(job)
             case .checkpoint(let checkpoint, let time):
@@ -79,9 +90,48 @@ struct RecorderSink: Sendable {
         try commit(&parts, &others, next)
     }
 
-    private mutating func commit(_ parts: inout [ArraySlice<RecordedEvent>], _ others: inout [RecorderJob], _ next: Int64) throws {
+    /// The events of `slice` to log: those whose position is above every earlier one, from
+    /// `next` on. The engine's slices are strictly increasing, so this is a range found by a
+    /// scan (on this thread, not the engine's); anything else is filtered into a copy.
+    static func kept(_ slice: InternedSlice, from next: Int64) -> (part: EventLog.Part, next: Int64) {
+        let events = slice.events
+        var start = 0
+        while start < events.count, events[start].position < next { start += 1 }
+        var previous = next - 1
+        var increasing = true
+        for k in start..<events.count {
+            if events[k].position <= previous {
+                increasing = false
+                break
+            }
+            previous = events[k].position
+        }
+        if increasing { return (.interned(slice, kept: start..<events.count), previous + 1) }
+        var copy = slice
+        copy.events = []
+        copy.attributes = []
+        var position = next
+        var a = 0
+        for (k, event) in events.enumerated() {
+            while a < slice.attributes.count, slice.attributes[a].index < k { a += 1 }
+            guard event.position >= position else { continue }
+            if a < slice.attributes.count, slice.attributes[a].index == k {
+                copy.attributes.append(CarriedAttributes(index: copy.events.count, attributes: slice.attributes[a].attributes))
+            }
+            copy.events.append(event)
+            position = event.position + 1
+        }
+        return (.interned(copy, kept: 0..<copy.events.count), position)
+    }
+
+    private mutating func commit(_ parts: inout [EventLog.Part], _ others: inout [RecorderJob], _ next: Int64) throws {
         guard !parts.isEmpty || !others.isEmpty else { return }
-        let batches = EventLog.encode(parts)
+        let batches: [EventLog.EncodedBatch]
+        do {
+            batches = try EventLog.encode(parts, names: &names)
+        } catch let unnamed as EventLog.UnnamedID {
+            throw WorkspaceError(.invalid, "\(path): run \(run): the event at position \(unnamed.position) has \(unnamed.kind) id \(unnamed.id), which no recorded slice named")
+        }
         var count = metricsCount
         let policy = self.policy
         let run = self.run

@@ -76,7 +76,8 @@ public final class WorkspaceRecorder: RunRecorder {
 
     // MARK: RunRecorder
 
-    /// Queues one slice of events.
+    /// Queues one slice of events given as `Event` values (tools and tests; the engine hands
+    /// over ``InternedSlice``s).
     /// - Complexity: O(1) per slice when positions follow on from the last slice (the usual
     ///   case), O(slice) otherwise; may block when the writer is ``RecorderPolicy/maxQueuedEvents``
     ///   behind.
@@ -91,6 +92,21 @@ public final class WorkspaceRecorder: RunRecorder {
             acceptedPosition = last.position + 1
         }
         try submit(.events(slice), urgent: false)
+    }
+
+    /// Queues one engine slice of interned events: the engine's path, a locked append on
+    /// the calling thread. Names and attributes are resolved, positions filtered and the
+    /// blobs encoded on the writer thread, in the same format as ``record(events:)``.
+    /// - Complexity: O(1) (may block when the writer is ``RecorderPolicy/maxQueuedEvents``
+    ///   behind).
+    public func record(slice: InternedSlice) throws {
+        let hasNames = !slice.newUsers.isEmpty || !slice.newItems.isEmpty || !slice.forgottenUsers.isEmpty
+        if let last = slice.events.last, last.position >= acceptedPosition {
+            acceptedPosition = last.position + 1
+        } else if !hasNames {
+            return
+        }
+        try submit(.interned(slice), urgent: false)
     }
 
     /// Queues a change and commits it with everything before it at once.

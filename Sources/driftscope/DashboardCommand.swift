@@ -2,6 +2,7 @@ import ArgumentParser
 import Dashboard
 import Foundation
 import InterestGraph
+import Workspace
 
 /// `driftscope dashboard` (also what `driftscope` with no arguments runs): the engine on its
 /// own thread, the terminal dashboard on the main thread.
@@ -14,6 +15,7 @@ struct DashboardCommand: ParsableCommand {
               driftscope dashboard --source ml-100k --speed 100000
               driftscope dashboard --scenario sample-data/scenarios/seasonal.toml --theme light
               driftscope dashboard --demo
+              driftscope dashboard --source ml-100k --workspace demo.sqlite --compare 1
             Press ? inside for every key.
             """)
 
@@ -53,6 +55,9 @@ struct DashboardCommand: ParsableCommand {
     @Flag(name: .long, help: "Continue the workspace's last run from the next unread event.")
     var resume = false
 
+    @Option(name: .long, help: ArgumentHelp("Overlay this recorded run's loss and HR@10 in the Training panel (the c key cycles through the workspace's runs).", valueName: "run-id"))
+    var compare: Int64?
+
     func validate() throws {
         if let speed, !(speed == 0 || (1...100_000).contains(speed)) {
             throw ValidationError("--speed must be 0 (as fast as possible) or between 1 and 100000, got \(speed)")
@@ -76,11 +81,17 @@ struct DashboardCommand: ParsableCommand {
         if let speed { configuration.speed = speed }
         let recording = WorkspaceRecording(workspace: workspace, record: record, resume: resume)
         let engine: Engine
+        var overlays: RunOverlaySource?
         do {
             let name = source == "sim" ? (scenario ?? "default") : source
             let resolved = try recording.apply(to: &configuration, source: spec, sourceName: name, seed: seed)
-            if case .dataset = resolved, speed == nil { configuration.speed = 100_000 }
-            engine = try Engine(configuration: configuration, source: resolved)
+            if case .dataset = resolved.source, speed == nil { configuration.speed = 100_000 }
+            // The runs to compare with: those of the workspace recorded into, or of the
+            // default workspace when only --compare is given.
+            if let path = recording.path ?? compare.map({ _ in Workspace.defaultPath() }) {
+                overlays = try RunOverlays.source(path: path, excluding: resolved.run, initial: compare)
+            }
+            engine = try Engine(configuration: configuration, source: resolved.source)
         } catch let error as CommandError {
             throw error
         } catch {
@@ -88,6 +99,6 @@ struct DashboardCommand: ParsableCommand {
         }
         engine.start()
         defer { engine.stop() }
-        try DashboardApp.run(connection: engine, options: DashboardOptions(themeName: theme, initialUser: user, demo: demo))
+        try DashboardApp.run(connection: engine, options: DashboardOptions(themeName: theme, initialUser: user, demo: demo, overlays: overlays))
     }
 }

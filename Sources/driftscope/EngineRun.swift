@@ -14,9 +14,9 @@ struct WorkspaceRecording {
     }
 
     /// Sets up recording (and resuming) on `configuration`; returns the source to run, which
-    /// for a resumed run is the one the run was recorded from.
-    func apply(to configuration: inout EngineConfiguration, source: SourceSpecification, sourceName: String, seed: UInt64?) throws -> SourceSpecification {
-        guard let path else { return source }
+    /// for a resumed run is the one the run was recorded from, and the run recorded into.
+    func apply(to configuration: inout EngineConfiguration, source: SourceSpecification, sourceName: String, seed: UInt64?) throws -> (source: SourceSpecification, run: Int64?) {
+        guard let path else { return (source, nil) }
         let workspace = try Workspace(path: path)
         let run: Int64
         var source = source
@@ -49,6 +49,6 @@ struct WorkspaceRecording {
             run = try workspace.beginRun(source: kind, name: sourceName, seed: seed, codeVersion: Driftscope.configuration.version, hyperparameters: json)
         }
         configuration.makeRecorder = { try WorkspaceRecorder(workspace: Workspace(path: path, create: false), run: run) }
-        return source
+        return (source, run)
     }
 }

@@ -15,6 +15,7 @@ struct Eval: ParsableCommand {
               driftscope eval ml-100k
               driftscope eval ml-100k --model all --protocol temporal --export-topk top20.csv
               driftscope eval ~/data/shop --model lightgcn --json
+              driftscope eval ml-100k --protocol prequential --workspace demo.sqlite
 
             With --scenario, reports drift tracking lag against the scenario's ground truth             instead (see `driftscope drift-lag`):
               driftscope eval --scenario sample-data/scenarios/default.toml --half-life 3 --half-life 30
@@ -61,6 +62,9 @@ struct Eval: ParsableCommand {
     @Flag(help: "Run the hyperparameter grid search on the validation splits and print every trial (see docs/EVALUATION.md).")
     var tune = false
 
+    @Option(help: ArgumentHelp("Record each model's prequential run (metrics timeline and final HR@10/MRR) into this workspace file, for `runs list/compare` and the dashboard's overlay.", valueName: "file"))
+    var workspace: String?
+
     func validate() throws {
         if dataset == nil && scenario == nil { throw ValidationError("give a dataset (a path or ml-100k) or --scenario FILE") }
         if let model, model.lowercased() != "all", ModelKind(name: model) == nil {
@@ -70,6 +74,11 @@ struct Eval: ParsableCommand {
             throw ValidationError("--set expects key=value, got \"\(item)\"")
         }
         if backgroundEvery < 0 { throw ValidationError("--background-every must be 0 or more") }
+        if workspace != nil {
+            if scenario != nil { throw ValidationError("--workspace records protocol B runs on a dataset; it does not apply to --scenario") }
+            if tune { throw ValidationError("--workspace does not apply to --tune") }
+            if protocolChoice == .temporal { throw ValidationError("--workspace records the prequential protocol: use --protocol prequential or both") }
+        }
     }
 
     func run() throws {
@@ -95,6 +104,7 @@ struct Eval: ParsableCommand {
         options.seed = seed
         options.validation = validation
         options.backgroundEvery = backgroundEvery
+        if workspace != nil { options.timelineEvery = EvalRecording.interval(events: loaded.events.count) }
         options.overrides = overrides.map { item in
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             return (parts[0], parts.count > 1 ? parts[1] : "")
@@ -119,12 +129,19 @@ struct Eval: ParsableCommand {
             return
         }
         let report = try EvaluationRunner.run(dataset: loaded, options: options)
+        var recorded: [(model: ModelKind, run: Int64)] = []
+        if let workspace {
+            recorded = try EvalRecording.record(report, source: dataset, options: options, path: workspace, finishedAt: Date().timeIntervalSince1970)
+        }
         if let exportTopK { try EvalOutput.writeTopK(report.exported, to: exportTopK) }
         if json {
-            print(try EvalOutput.json(report))
+            print(try EvalOutput.json(report, runs: recorded))
         } else {
             print(EvalOutput.tables(report))
             if let exportTopK { print("Wrote \(report.exported.count) top-20 lists to \(exportTopK)") }
+            if let workspace, !recorded.isEmpty {
+                print("Recorded " + recorded.map { "run \($0.run) (\($0.model.rawValue))" }.joined(separator: ", ") + " in \(workspace)")
+            }
         }
     }
 

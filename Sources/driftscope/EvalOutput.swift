@@ -3,7 +3,9 @@ import InterestGraph
 
 /// Text tables, JSON and CSV for `driftscope eval`.
 enum EvalOutput {
-    static func json(_ report: EvaluationReport) throws -> String {
+    /// - Parameter runs: workspace runs recorded per model (`--workspace`), listed under
+    ///   `workspace_runs` when there are any.
+    static func json(_ report: EvaluationReport, runs: [(model: ModelKind, run: Int64)] = []) throws -> String {
         var object: [String: Any] = [
             "dataset": report.dataset,
             "events": report.events,
@@ -31,6 +33,9 @@ enum EvalOutput {
                 ]
             }
             object["prequential"] = prequential
+        }
+        if !runs.isEmpty {
+            object["workspace_runs"] = Dictionary(runs.map { ($0.model.rawValue, $0.run) }, uniquingKeysWith: { $1 })
         }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
         return String(decoding: data, as: UTF8.self)

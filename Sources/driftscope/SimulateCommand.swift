@@ -15,6 +15,10 @@ struct SimulateCommand: ParsableCommand {
         See sample-data/README.md.
 
           driftscope simulate --scenario small --out shop.csv --truth shop.truth.csv
+          driftscope simulate --scenario small --seed 9 --workspace demo.sqlite
+
+        With --workspace the events are also recorded as a run (scenario and seed), which \
+        `export-events` writes back as CSV and `dashboard --workspace FILE --resume` continues.
         """
     )
 
@@ -34,7 +38,10 @@ struct SimulateCommand: ParsableCommand {
     var days: Double?
 
     @Option(help: "Events CSV to write.")
-    var out: String
+    var out: String?
+
+    @Option(help: ArgumentHelp("Record the events as a run (scenario + seed) into this workspace file.", valueName: "file"))
+    var workspace: String?
 
     @Option(help: "Ground-truth CSV to write (true shares per checkpoint; drifts go to <stem>.drifts.csv).")
     var truth: String?
@@ -47,6 +54,13 @@ struct SimulateCommand: ParsableCommand {
         if let items, items < 1 { throw ValidationError("--items must be at least 1") }
         if let days, !(days > 0 && days <= 3_650) { throw ValidationError("--days must be in 0...3650 (exclusive of 0)") }
         if !(truthInterval > 0) { throw ValidationError("--truth-interval must be positive") }
+        if out == nil && workspace == nil { throw ValidationError("give --out FILE, --workspace FILE, or both") }
+        if truth != nil && out == nil { throw ValidationError("--truth needs --out") }
+        if workspace != nil, users != nil || items != nil || days != nil {
+            // A run records its scenario and seed only: a resumed or replayed run must be able
+            // to generate the same stream again.
+            throw ValidationError("--workspace records the scenario and seed only: put --users, --items and --days in a scenario file")
+        }
     }
 
     func run() throws {
@@ -59,6 +73,11 @@ struct SimulateCommand: ParsableCommand {
             scenario.warmupDays = min(scenario.warmupDays, days / 2)
         }
         let world = ShopWorld(scenario: scenario)
+        if let workspace {
+            let recorded = try SimulateRecording.record(world: world, scenario: self.scenario ?? "default", path: workspace)
+            print("recorded \(recorded.events) events as run \(recorded.run) in \(workspace)")
+        }
+        guard let out else { return }
         let stem = OutputFile.stem(out)
 
         let events = try OutputFile.write(out) { write in try world.writeEventsCSV(write) }

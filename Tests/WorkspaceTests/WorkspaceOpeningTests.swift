@@ -60,6 +60,8 @@ struct WorkspaceOpeningTests {
             #expect(try Int.fetchOne(db, sql: "PRAGMA secure_delete") == 1)
             #expect(try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2)
             #expect(try Int.fetchOne(db, sql: "PRAGMA foreign_keys") == 1)
+            // New files get large pages (fewer WAL frames per logged batch).
+            #expect(try Int.fetchOne(db, sql: "PRAGMA page_size") == WorkspaceFile.pageSize)
         }
     }
 

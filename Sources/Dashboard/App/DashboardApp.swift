@@ -45,6 +45,7 @@ public enum DashboardApp {
             terminal: terminal, connection: connection, library: library,
             screenshotDirectory: paths.screenshotDirectory,
             framesPerSecond: config.framesPerSecond ?? options.framesPerSecond,
+            overlays: options.overlays,
             now: { seconds(ContinuousClock.now - start) },
             wallClock: { Date().timeIntervalSince1970 },
             shouldStop: { SignalWatch.interrupted }
@@ -73,6 +74,10 @@ public enum DashboardApp {
         }
         state.initialUser = options.initialUser
         if options.demo { state.demo = DemoTour() }
+        if let overlays = options.overlays {
+            state.overlayChoices = overlays.choices
+            state.overlayChoice = overlays.initial.flatMap { run in overlays.choices.firstIndex { $0.run == run } }
+        }
         if !messages.isEmpty { state.show(messages.joined(separator: " · "), error: true, seconds: 12) }
         return state
     }

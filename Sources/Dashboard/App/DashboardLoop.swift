@@ -19,6 +19,8 @@ struct DashboardLoop<Terminal: TerminalDevice, Connection: EngineConnection> {
     let wallClock: () -> Double
     /// Polled every iteration (SIGINT/SIGTERM in the real app).
     let shouldStop: () -> Bool
+    /// Loads the run the Training panel overlays, when the user picks one.
+    let overlays: RunOverlaySource?
 
     private(set) var writer = FrameWriter()
     private var themes: [String: Theme] = [:]
@@ -29,7 +31,7 @@ struct DashboardLoop<Terminal: TerminalDevice, Connection: EngineConnection> {
 
     static var pausedTimeout: Int { 250 }
 
-    init(terminal: Terminal, connection: Connection, library: ThemeLibrary, screenshotDirectory: String, framesPerSecond: Int, now: @escaping () -> Double, wallClock: @escaping () -> Double, shouldStop: @escaping () -> Bool) {
+    init(terminal: Terminal, connection: Connection, library: ThemeLibrary, screenshotDirectory: String, framesPerSecond: Int, overlays: RunOverlaySource? = nil, now: @escaping () -> Double, wallClock: @escaping () -> Double, shouldStop: @escaping () -> Bool) {
         self.terminal = terminal
         self.connection = connection
         self.library = library
@@ -38,6 +40,7 @@ struct DashboardLoop<Terminal: TerminalDevice, Connection: EngineConnection> {
         self.now = now
         self.wallClock = wallClock
         self.shouldStop = shouldStop
+        self.overlays = overlays
     }
 
     /// Runs until the user quits, a signal arrives, or `maxIterations` pass (tests).
@@ -56,6 +59,7 @@ struct DashboardLoop<Terminal: TerminalDevice, Connection: EngineConnection> {
         let snapshot = connection.snapshot()
         var (s, commands) = DashboardState.tick(state, snapshot, now: started)
         commands.forEach(connection.send)
+        if let overlays { s.syncOverlay(overlays.load) }
         let size = terminal.size
         if size != s.size {
             s.size = size

@@ -22,8 +22,11 @@ public struct DashboardOptions: Sendable {
     /// Where screenshots go; nil = `$XDG_STATE_HOME/driftscope/screens` (default
     /// `~/.local/state/driftscope/screens`).
     public var screenshotDirectory: String?
+    /// Recorded runs the Training panel can overlay (the compare key cycles through them);
+    /// nil = no workspace, the key says so.
+    public var overlays: RunOverlaySource?
 
-    public init(themeName: String? = nil, initialUser: String? = nil, demo: Bool = false, framesPerSecond: Int = 20, configDirectory: String? = nil, themeDirectories: [String] = [], screenshotDirectory: String? = nil) {
+    public init(themeName: String? = nil, initialUser: String? = nil, demo: Bool = false, framesPerSecond: Int = 20, configDirectory: String? = nil, themeDirectories: [String] = [], screenshotDirectory: String? = nil, overlays: RunOverlaySource? = nil) {
         self.themeName = themeName
         self.initialUser = initialUser
         self.demo = demo
@@ -31,6 +34,7 @@ public struct DashboardOptions: Sendable {
         self.configDirectory = configDirectory
         self.themeDirectories = themeDirectories
         self.screenshotDirectory = screenshotDirectory
+        self.overlays = overlays
     }
 }
 

@@ -27,6 +27,7 @@ enum KeyAction: String, CaseIterable, Sendable {
     case theme
     case screenshot
     case resetModel = "reset-model"
+    case compare
     case selectUser = "select-user"
     case audience
     case increase

@@ -92,6 +92,7 @@ struct Keymap: Sendable {
         KeyBinding(action: .theme, keys: [.character("t")], help: "next colour theme", context: .global),
         KeyBinding(action: .screenshot, keys: [.character("s")], help: "save the screen (text and HTML)", context: .global),
         KeyBinding(action: .resetModel, keys: [.character("R")], help: "reset the model (asks first)", context: .global),
+        KeyBinding(action: .compare, keys: [.character("c")], help: "overlay another run in Training (cycles)", context: .global),
         KeyBinding(action: .audience, keys: [.character("a")], help: "show or hide the item's audience", context: .recommendations),
         KeyBinding(action: .increase, keys: [.right, .character("l"), .character("+"), .character("=")], help: "increase the highlighted value", context: .hyperparameters),
         KeyBinding(action: .decrease, keys: [.left, .character("h"), .character("-"), .character("_")], help: "decrease the highlighted value", context: .hyperparameters),

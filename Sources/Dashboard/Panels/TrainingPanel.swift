@@ -2,7 +2,9 @@ import InterestGraph
 
 /// Training: the live loss as a braille chart with the prequential HR@10 as an overlay on
 /// its own axis, markers where a hyperparameter changed or the divergence guard acted, and
-/// the key numbers (loss, HR@10, MRR, learning rate, step, epoch, updates/s).
+/// the key numbers (loss, HR@10, MRR, learning rate, step, epoch, updates/s). With another
+/// run overlaid (the compare key), both runs are drawn against events ingested, the other
+/// run's curves in `chart.compare` under the live ones, named on a legend line.
 enum TrainingPanel {
     static func draw(into grid: inout CellGrid, _ rect: Rect, _ ctx: RenderContext) -> PanelRegion {
         let s = ctx.snapshot, theme = ctx.theme, g = ctx.g
@@ -25,22 +27,67 @@ enum TrainingPanel {
             grid.write(secondLine(ctx), x: inner.x, y: inner.y + 1, maxWidth: inner.width, ellipsis: g.ellipsis)
             chartTop += 1
         }
+        let overlay = ctx.state.overlay
+        let aligned = overlay.flatMap { TrainingOverlay.align(loss: s.loss, prequential: s.prequentialHistory, changes: s.changes, overlay: $0) }
+        if let overlay, inner.maxY - chartTop >= 4 {
+            grid.write(overlayLegend(overlay, aligned, ctx), x: inner.x, y: chartTop, maxWidth: inner.width, ellipsis: g.ellipsis)
+            chartTop += 1
+        }
         let chartRect = Rect(x: inner.x, y: chartTop, width: inner.width, height: inner.maxY - chartTop)
         guard !s.loss.isEmpty else {
             Renderer.placeholder(&grid, chartRect, ["waiting for the first training batch…"], ctx)
             return region
         }
-        var chart = LineChart(primary: LineChart.Series(points: s.loss.map { (Double($0.step), Double($0.value)) }, style: theme[.chartLoss], range: nil))
-        if !s.prequentialHistory.isEmpty {
-            chart.overlay = LineChart.Series(points: s.prequentialHistory.map { (Double($0.step), Double($0.hitRate10)) }, style: theme[.chartOverlay], range: nil)
-        }
-        chart.markers = s.changes.map { c in
-            c.origin == .divergenceGuard
-                ? LineChart.Marker(x: Double(c.step), glyph: g.markerGuard, style: theme[.chartGuard])
-                : LineChart.Marker(x: Double(c.step), glyph: g.markerChange, style: theme[.chartMarker])
+        var chart: LineChart
+        if let aligned {
+            // Another run overlaid: both on events ingested, the other run underneath.
+            chart = LineChart(primary: LineChart.Series(points: aligned.loss, style: theme[.chartLoss], range: nil))
+            if !aligned.hitRate10.isEmpty || !aligned.otherHitRate10.isEmpty {
+                chart.overlay = LineChart.Series(points: aligned.hitRate10, style: theme[.chartOverlay], range: nil)
+            }
+            chart.extras = [
+                LineChart.Series(points: aligned.otherLoss, style: theme[.chartCompare], range: nil),
+                LineChart.Series(points: aligned.otherHitRate10, style: theme[.chartCompare], range: nil, onRightAxis: true),
+            ]
+            chart.xRange = aligned.range
+            chart.xLabel = { Format.compact($0) + " ev" }
+            chart.markers = aligned.markers.map { marker(x: $0.x, $0.change, ctx) }
+        } else {
+            chart = LineChart(primary: LineChart.Series(points: s.loss.map { (Double($0.step), Double($0.value)) }, style: theme[.chartLoss], range: nil))
+            if !s.prequentialHistory.isEmpty {
+                chart.overlay = LineChart.Series(points: s.prequentialHistory.map { (Double($0.step), Double($0.hitRate10)) }, style: theme[.chartOverlay], range: nil)
+            }
+            chart.markers = s.changes.map { marker(x: Double($0.step), $0, ctx) }
         }
         chart.draw(into: &grid, chartRect, theme: theme)
         return region
+    }
+
+    private static func marker(x: Double, _ change: ChangeRecord, _ ctx: RenderContext) -> LineChart.Marker {
+        change.origin == .divergenceGuard
+            ? LineChart.Marker(x: x, glyph: ctx.g.markerGuard, style: ctx.theme[.chartGuard])
+            : LineChart.Marker(x: x, glyph: ctx.g.markerChange, style: ctx.theme[.chartMarker])
+    }
+
+    /// "• run 3 · ml-100k  at 41.2k ev: loss 0.3120 HR@10 0.214 · x = events ingested"
+    static func overlayLegend(_ overlay: RunOverlay, _ aligned: TrainingOverlay?, _ ctx: RenderContext) -> [Span] {
+        let theme = ctx.theme
+        var spans = [Span(String(ctx.g.bullet) + " " + overlay.label, theme[.chartCompare].adding(.bold))]
+        guard let aligned else {
+            spans.append(Span(overlay.points.isEmpty ? "  (no metrics recorded)" : "  (\(Format.grouped(overlay.points.count)) points)", theme[.textDim]))
+            return spans
+        }
+        // The other run where the live one is now (or where it ended, if earlier).
+        let loss = aligned.otherLoss.last { $0.y.isFinite }, hits = aligned.otherHitRate10.last { $0.y.isFinite }
+        if let at = [loss?.x, hits?.x].compactMap({ $0 }).max() {
+            spans.append(Span("  at \(Format.compact(at)) ev:", theme[.textDim]))
+            if let loss { spans.append(Span(" loss " + Format.fixed(loss.y, 4), theme[.chartCompare])) }
+            if let hits { spans.append(Span(" HR@10 " + Format.fixed(hits.y, 3), theme[.chartCompare])) }
+        } else {
+            spans.append(Span("  no points in this range", theme[.textDim]))
+        }
+        spans.append(Span("  · x = events ingested", theme[.textDim]))
+        return spans
     }
 
     private static func stepSpans(_ ctx: RenderContext) -> [Span] {

@@ -100,6 +100,7 @@ extension DashboardState {
             show("Theme: \(themeName)", seconds: 2)
         case .screenshot: screenshotRequested = true
         case .resetModel: confirmReset = true
+        case .compare: cycleOverlay()
         case .audience: toggleAudience(snapshot, &out)
         case .increase: adjustTunable(up: true, snapshot, &out)
         case .decrease: adjustTunable(up: false, snapshot, &out)

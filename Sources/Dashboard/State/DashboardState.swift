@@ -89,6 +89,15 @@ struct DashboardState: Sendable {
         var sentAt: Double
     }
 
+    // MARK: Run comparison
+
+    /// Runs the compare key cycles through (from ``RunOverlaySource``).
+    var overlayChoices: [RunOverlaySource.Choice] = []
+    /// Index into ``overlayChoices`` of the run to overlay; nil = none.
+    var overlayChoice: Int?
+    /// The overlaid run's curves, once the app loop has loaded what ``overlayChoice`` asks for.
+    var overlay: RunOverlay?
+
     // MARK: Look and feel
 
     var keymap = Keymap.defaults

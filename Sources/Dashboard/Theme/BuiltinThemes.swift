@@ -40,6 +40,7 @@ enum BuiltinThemes {
 "chart.guard" = "red"
 "chart.axis" = "comment"
 "chart.truth" = "purple"
+"chart.compare" = "green"
 "sparkline" = "cyan"
 "gauge" = "blue"
 "gauge.empty" = "border"
@@ -171,6 +172,7 @@ ascii = true
 "overlay" = { fg = "default" }
 "help.key" = { fg = "default", modifiers = ["bold"] }
 "chart.guard" = { fg = "default", modifiers = ["bold"] }
+"chart.compare" = { fg = "default", modifiers = ["dim"] }
 "good" = { fg = "default", modifiers = ["bold"] }
 "bad" = { fg = "default", modifiers = ["bold", "underline"] }
 "hit" = { fg = "default", modifiers = ["bold"] }

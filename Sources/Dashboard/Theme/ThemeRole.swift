@@ -29,6 +29,7 @@ enum ThemeRole: String, CaseIterable, Sendable {
     case chartGuard = "chart.guard"
     case chartAxis = "chart.axis"
     case chartTruth = "chart.truth"
+    case chartCompare = "chart.compare"
     case sparkline = "sparkline"
     case gauge = "gauge"
     case gaugeEmpty = "gauge.empty"
@@ -64,7 +65,7 @@ enum ThemeRole: String, CaseIterable, Sendable {
         case .caption, .prompt, .helpKey: .accent
         case .chartOverlay, .chartMarker: .accent
         case .chartGuard: .bad
-        case .chartTruth: .textDim
+        case .chartTruth, .chartCompare: .textDim
         case .gaugeEmpty: .textDim
         case .hit: .good
         case .eventView: .textDim

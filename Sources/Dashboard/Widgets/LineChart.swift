@@ -1,6 +1,7 @@
 /// A line chart drawn with braille dots (2x4 per cell), or with `_ - '` in ASCII mode, with
-/// y-axis labels, an x axis with step labels, vertical markers, and an optional overlay
-/// series on its own right-hand axis.
+/// y-axis labels, an x axis with step labels, vertical markers, an optional overlay
+/// series on its own right-hand axis, and extra series on either axis (another run's curves,
+/// drawn under the main ones).
 ///
 /// ```
 ///  0.69 ┤⠑⢄
@@ -15,6 +16,8 @@ struct LineChart {
         var style: CellStyle
         /// Fixed y range (e.g. 0...1 for a hit rate); nil fits the data.
         var range: ClosedRange<Double>?
+        /// Extra series only: drawn against the overlay's right-hand axis.
+        var onRightAxis = false
     }
 
     struct Marker {
@@ -25,17 +28,28 @@ struct LineChart {
 
     var primary: Series
     var overlay: Series?
+    /// Drawn under primary and overlay, sharing their axes (ranges fit all series of an axis).
+    var extras: [Series] = []
     var markers: [Marker] = []
+    /// Fixed x range; nil spans every series.
+    var xRange: ClosedRange<Double>?
     var xLabel: (Double) -> String = { Format.grouped(Int($0)) }
     var yLabel: (Double) -> String = { Format.short($0) }
 
     /// The y range a series is drawn with: its fixed range, or its finite data padded by 5%.
     static func range(of series: Series) -> ClosedRange<Double> {
-        if let r = series.range { return r }
+        range(of: [series])
+    }
+
+    /// The first series' fixed range, or the finite data of all of them padded by 5%.
+    static func range(of series: [Series]) -> ClosedRange<Double> {
+        if let r = series.first?.range { return r }
         var lo = Double.infinity, hi = -Double.infinity
-        for p in series.points where p.y.isFinite {
-            lo = min(lo, p.y)
-            hi = max(hi, p.y)
+        for one in series {
+            for p in one.points where p.y.isFinite {
+                lo = min(lo, p.y)
+                hi = max(hi, p.y)
+            }
         }
         guard lo.isFinite else { return 0...1 }
         if hi - lo < 1e-12 { return (lo - max(abs(lo) * 0.1, 0.01))...(hi + max(abs(hi) * 0.1, 0.01)) }
@@ -50,7 +64,8 @@ struct LineChart {
         guard rect.width >= 12, rect.height >= 3 else { return }
         let showXAxis = rect.height >= 5
         let plotHeight = rect.height - (showXAxis ? 2 : 0)
-        let yRange = LineChart.range(of: primary)
+        let leftExtras = extras.filter { !$0.onRightAxis }, rightExtras = extras.filter(\.onRightAxis)
+        let yRange = LineChart.range(of: [primary] + leftExtras)
         // Label rows: top, bottom, and evenly between (three, or five on a tall chart).
         let labelRows = LineChart.labelRows(plotHeight: plotHeight)
         func labels(_ r: ClosedRange<Double>) -> [Int: String] {
@@ -66,8 +81,10 @@ struct LineChart {
         var rightWidth = 0
         var overlayRange: ClosedRange<Double>?
         var overlayLabels: [Int: String] = [:]
-        if let overlay, !overlay.points.isEmpty {
-            let r = LineChart.range(of: overlay)
+        let rightSeries = (overlay.map { [$0] } ?? []) + rightExtras
+        let rightStyle = rightSeries.first?.style ?? axisStyle
+        if rightSeries.contains(where: { !$0.points.isEmpty }) {
+            let r = LineChart.range(of: rightSeries)
             overlayRange = r
             overlayLabels = labels(r)
             rightWidth = (overlayLabels.values.map { DisplayWidth.of($0) }.max() ?? 1) + 1
@@ -77,8 +94,14 @@ struct LineChart {
 
         // X range over every series, so the overlay lines up with the loss steps.
         var x0 = Double.infinity, x1 = -Double.infinity
-        for p in primary.points { x0 = min(x0, p.x); x1 = max(x1, p.x) }
-        if let overlay { for p in overlay.points { x0 = min(x0, p.x); x1 = max(x1, p.x) } }
+        if let xRange {
+            x0 = xRange.lowerBound
+            x1 = xRange.upperBound
+        } else {
+            for series in [primary] + (overlay.map { [$0] } ?? []) + extras {
+                for p in series.points where p.x.isFinite { x0 = min(x0, p.x); x1 = max(x1, p.x) }
+            }
+        }
         if !x0.isFinite { x0 = 0; x1 = 1 }
         if x1 - x0 < 1e-9 { x1 = x0 + 1 }
 
@@ -90,7 +113,7 @@ struct LineChart {
             }
             grid.put(label == nil ? g.axisVertical : g.axisTick, x: rect.x + leftWidth, y: plot.y + row, style: axisStyle)
             if overlayRange != nil {
-                if let right = overlayLabels[row] { grid.write(" " + right, x: plot.maxX, y: plot.y + row, maxWidth: rightWidth, style: overlay!.style) }
+                if let right = overlayLabels[row] { grid.write(" " + right, x: plot.maxX, y: plot.y + row, maxWidth: rightWidth, style: rightStyle) }
             }
         }
         if showXAxis {
@@ -115,6 +138,11 @@ struct LineChart {
         if let overlay, let overlayRange {
             LineChart.rasterise(overlay.points, x0: x0, x1: x1, y: overlayRange, pw: pw, ph: ph, dotsX: dotsX, dotsY: dotsY, cellsWide: plot.width, ascii: g.isASCII, into: &overlayBits)
         }
+        var extraBits = extras.map { _ in [UInt8](repeating: 0, count: plot.width * plot.height) }
+        for (k, series) in extras.enumerated() {
+            guard let range = series.onRightAxis ? overlayRange : yRange else { continue }
+            LineChart.rasterise(series.points, x0: x0, x1: x1, y: range, pw: pw, ph: ph, dotsX: dotsX, dotsY: dotsY, cellsWide: plot.width, ascii: g.isASCII, into: &extraBits[k])
+        }
 
         // Markers first, so the lines draw over them.
         for m in markers where m.x >= x0 && m.x <= x1 {
@@ -126,9 +154,16 @@ struct LineChart {
             for col in 0..<plot.width {
                 let i = row * plot.width + col
                 let p = primaryBits[i], o = overlayBits[i]
-                guard p | o != 0 else { continue }
-                let style = p != 0 ? primary.style : overlay!.style
-                grid.put(LineChart.glyph(p | o, ascii: g.isASCII), x: plot.x + col, y: plot.y + row, style: style)
+                var e: UInt8 = 0
+                var extraStyle: CellStyle?
+                for k in extraBits.indices where extraBits[k][i] != 0 {
+                    e |= extraBits[k][i]
+                    if extraStyle == nil { extraStyle = extras[k].style }
+                }
+                guard p | o | e != 0 else { continue }
+                // The live lines win a shared cell: the comparison runs underneath them.
+                let style = p != 0 ? primary.style : o != 0 ? overlay!.style : extraStyle!
+                grid.put(LineChart.glyph(p | o | e, ascii: g.isASCII), x: plot.x + col, y: plot.y + row, style: style)
             }
         }
     }

@@ -56,6 +56,7 @@ extension EngineCore {
             message = "no user '\(id)'"
             return
         }
+        recordingWillForget(user: u)
         graph.forgetUser(u)
         model.forget(user: u)
         history.forget(user: u)
@@ -71,6 +72,7 @@ extension EngineCore {
 
     /// A backward seek restarted the source: rebuild graph, model and history from nothing.
     mutating func restartFromScratch() {
+        recordingWillResetGraph()
         let hp = model.hyperparameters
         graph = HeteroGraph(decay: DecayPolicy(halfLife: hp.sanitised.halfLife), actionWeights: hp.actionWeights)
         graph.load(clock.source.catalogue)

@@ -34,11 +34,35 @@ extension EngineCore {
         if message == nil { message = "resumed: \(replayed) logged events replayed" }
     }
 
-    /// Queues one ingested source event for the recorder.
+    /// Queues one ingested source event for the recorder, as the graph's dense ids: the
+    /// engine thread copies no string per event (the recorder learns new names per slice).
+    /// - Complexity: O(1).
     @inline(__always)
-    mutating func noteIngested(_ event: Event) {
+    mutating func noteIngested(_ application: EventApplication, of event: Event) {
         guard recorder != nil else { return }
-        pendingRecords.append(RecordedEvent(position: Int64(clock.source.position - 1), event: event))
+        pendingSlice.append(application, of: event, position: Int64(clock.source.position - 1))
+    }
+
+    /// Hands the events collected so far to the recorder (also done at the end of a slice).
+    mutating func sendPendingEvents() {
+        guard let recorder else { return }
+        let slice = pendingSlice.take(graph: graph)
+        guard !slice.isEmpty else { return }
+        do { try recorder.record(slice: slice) } catch { stopRecording(error) }
+    }
+
+    /// Call before the graph forgets `user`: the recorder must drop the user's name.
+    mutating func recordingWillForget(user: Int32) {
+        guard recorder != nil else { return }
+        pendingSlice.willRemoveNames(graph: graph, forgetting: user)
+    }
+
+    /// Call before the graph is rebuilt from nothing: what was collected on the old graph
+    /// goes out first, then names restart at id 0.
+    mutating func recordingWillResetGraph() {
+        guard recorder != nil else { return }
+        sendPendingEvents()
+        pendingSlice.graphWillReset()
     }
 
     /// Appends to the change log and records it.
@@ -52,10 +76,8 @@ extension EngineCore {
     mutating func flushRecording(force: Bool = false) {
         guard let recorder else { return }
         do {
-            if !pendingRecords.isEmpty {
-                try recorder.record(events: pendingRecords)
-                pendingRecords.removeAll(keepingCapacity: true)
-            }
+            let slice = pendingSlice.take(graph: graph)
+            if !slice.isEmpty { try recorder.record(slice: slice) }
             let now = MonotonicClock.seconds()
             if force || now - lastMetrics >= configuration.metricsInterval {
                 lastMetrics = now
@@ -87,7 +109,7 @@ extension EngineCore {
 
     mutating func stopRecording(_ error: any Error) {
         recorder = nil
-        pendingRecords.removeAll()
+        pendingSlice = InternedSliceBuilder()
         message = "recording stopped: \(error)"
     }
 

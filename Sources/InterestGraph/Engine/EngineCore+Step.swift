@@ -16,8 +16,8 @@ extension EngineCore {
         ingestLoop: while true {
             switch clock.tick() {
             case .event(let event):
-                ingest(event, score: true)
-                noteIngested(event)
+                let application = ingest(event, score: true)
+                noteIngested(application, of: event)
                 ingested += 1
                 if ingested & 63 == 0, MonotonicClock.seconds() >= deadline { break ingestLoop }
             case .restarted:
@@ -44,7 +44,7 @@ extension EngineCore {
             if step.pairs > 0 {
                 trainingStep += 1
                 pairsTrained += step.pairs
-                if step.loss.isFinite { loss.append(MetricPoint(step: trainingStep, value: step.loss), thinning: true) }
+                if step.loss.isFinite { loss.append(MetricPoint(step: trainingStep, value: step.loss, events: graph.eventsApplied), thinning: true) }
                 if let report = step.divergence {
                     let note = "\(report.reason.rawValue) (loss \(report.loss)): rolled back to the last good parameters, learning rate \(report.previousLearningRate) → \(report.newLearningRate)"
                     log(ChangeRecord(step: trainingStep, time: Double(wallSeconds()), key: "learning_rate", oldValue: Double(report.previousLearningRate), newValue: Double(report.newLearningRate), origin: .divergenceGuard, note: note))
@@ -67,7 +67,8 @@ extension EngineCore {
 
     /// One event: score it prequentially (sampled to a time budget), then update the graph,
     /// the model and the drift history.
-    mutating func ingest(_ event: Event, score: Bool) {
+    @discardableResult
+    mutating func ingest(_ event: Event, score: Bool) -> EventApplication {
         if score, let u = graph.userID(event.user), let i = graph.itemID(event.item),
            graph.eventCount(ofItem: i) > 0, !graph.hasEdge(user: u, item: i) {
             if prequentialCountdown <= 0 {
@@ -90,6 +91,7 @@ extension EngineCore {
         let category = graph.categories(ofItem: application.item).first.map { graph.name(of: NodeRef(.category, $0)) }
         recentEvents.append(EventLine(timestamp: event.timestamp, user: event.user, item: event.item, action: event.action, category: category))
         if event.user == selectedUser, recommendedItems.contains(event.item) { hits.insert(event.item) }
+        return application
     }
 
     /// The 1-based rank of `item` among the items seen so far, excluding the user's past items
@@ -125,7 +127,7 @@ extension EngineCore {
         prequentialScored += 1
         if prequentialScored % 25 == 0 {
             let status = prequentialStatus
-            prequentialHistory.append(PrequentialPoint(step: trainingStep, hitRate10: Float(status.hitRate10), mrr: Float(status.mrr)), thinning: true)
+            prequentialHistory.append(PrequentialPoint(step: trainingStep, hitRate10: Float(status.hitRate10), mrr: Float(status.mrr), events: graph.eventsApplied), thinning: true)
         }
     }
 

@@ -50,7 +50,8 @@ struct EngineCore {
 
     // Recording (workspaces).
     var recorder: (any RunRecorder)?
-    var pendingRecords: [RecordedEvent] = []
+    /// The slice being collected for the recorder: dense ids, no strings.
+    var pendingSlice = InternedSliceBuilder()
     var lastCheckpoint = MonotonicClock.seconds()
     var lastMetrics = -Double.infinity
     var demoCandidatesRefreshed = -Double.infinity

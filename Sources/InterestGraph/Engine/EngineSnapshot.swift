@@ -72,9 +72,12 @@ public struct SourceStatus: Sendable, Hashable {
 public struct MetricPoint: Sendable, Hashable {
     public var step: Int
     public var value: Float
-    public init(step: Int, value: Float) {
+    /// Events the graph had ingested then: the axis another run's curves align on.
+    public var events: Int
+    public init(step: Int, value: Float, events: Int = 0) {
         self.step = step
         self.value = value
+        self.events = events
     }
 }
 
@@ -91,10 +94,13 @@ public struct PrequentialPoint: Sendable, Hashable {
     public var step: Int
     public var hitRate10: Float
     public var mrr: Float
-    public init(step: Int, hitRate10: Float, mrr: Float) {
+    /// Events the graph had ingested then (see ``MetricPoint/events``).
+    public var events: Int
+    public init(step: Int, hitRate10: Float, mrr: Float, events: Int = 0) {
         self.step = step
         self.hitRate10 = hitRate10
         self.mrr = mrr
+        self.events = events
     }
 }
 

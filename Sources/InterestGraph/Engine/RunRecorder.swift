@@ -5,9 +5,11 @@
 /// order; implementations batch writes into transactions. A thrown error stops recording (the
 /// engine reports it through ``EngineSnapshot/message``) but never stops the engine.
 public protocol RunRecorder: AnyObject {
-    /// Events as ingested, in order, with the source position each came from (0-based count of
-    /// events the source had handed out before it). Called once per engine slice.
-    func record(events: [RecordedEvent]) throws
+    /// Events as ingested, in order, as the graph's dense ids with the source position each
+    /// came from (0-based count of events the source had handed out before it), plus the
+    /// names interned since the previous slice. Called once per engine slice (also for a
+    /// slice with name changes and no events). Must return quickly: the engine thread waits.
+    func record(slice: InternedSlice) throws
     /// A hyperparameter change, a divergence-guard action or a model reset.
     func record(change: ChangeRecord) throws
     /// One point of the metrics timeline (the engine calls this at a bounded rate).
@@ -18,6 +20,7 @@ public protocol RunRecorder: AnyObject {
     func finish(at wallTime: Double) throws
 }
 
+/// An event with its source position, as a workspace log stores and returns it.
 public struct RecordedEvent: Sendable, Hashable {
     /// The source position: events handed out by the source before this one.
     public var position: Int64

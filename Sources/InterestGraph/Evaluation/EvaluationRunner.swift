@@ -60,6 +60,9 @@ public enum EvaluationRunner {
         public var overrides: [(key: String, value: String)] = []
         /// Background batches during the prequential stream: one every this many events.
         public var backgroundEvery = TunedHyperparameters.backgroundEvery
+        /// Prequential timeline points every this many streamed events (0: none); see
+        /// ``PrequentialMetrics/timeline``.
+        public var timelineEvery = 0
 
         public init() {}
     }
@@ -111,7 +114,8 @@ public enum EvaluationRunner {
                 var model = Recommender(kind: kind, hyperparameters: h)
                 let metrics = PrequentialEvaluation.run(
                     model: &model, events: events, catalogue: dataset.catalogue,
-                    warmupFraction: options.validation ? 0.9 : 0.5, backgroundEvery: options.backgroundEvery)
+                    warmupFraction: options.validation ? 0.9 : 0.5, backgroundEvery: options.backgroundEvery,
+                    timelineEvery: options.timelineEvery)
                 report.prequential.append(PrequentialEntry(model: kind, metrics: metrics))
             }
         }

@@ -17,6 +17,8 @@ public struct PrequentialMetrics: Sendable, Codable, Hashable {
     public var fitSeconds = 0.0
     /// The whole run: warm-up graph, fit, stream (scoring + updates + background batches).
     public var seconds = 0.0
+    /// The metrics every `timelineEvery` streamed events and at the end (empty unless asked).
+    public var timeline: [PrequentialProgress] = []
 
     public init() {}
 }
@@ -35,9 +37,12 @@ public enum PrequentialEvaluation {
     ///   - warmupFraction: the share of events that only train (0.5 in the protocol).
     ///   - backgroundEvery: run one background training batch every this many streamed
     ///     events (0: none), as the engine's trainer thread would.
+    ///   - timelineEvery: record ``PrequentialMetrics/timeline`` points every this many
+    ///     streamed events, plus one at the end (0: none).
     public static func run(
         model: inout Recommender, events: [Event], catalogue: ItemCatalogue,
-        actionWeights: ActionWeights = .default, warmupFraction: Double = 0.5, backgroundEvery: Int = 0
+        actionWeights: ActionWeights = .default, warmupFraction: Double = 0.5, backgroundEvery: Int = 0,
+        timelineEvery: Int = 0
     ) -> PrequentialMetrics {
         let clock = ContinuousClock()
         let start = clock.now
@@ -57,6 +62,15 @@ public enum PrequentialEvaluation {
         var reciprocal = 0.0
         var updateNanoseconds: Int64 = 0
         var backgroundNanoseconds: Int64 = 0
+        var lastLoss: Float?
+        func progress(at timestamp: Double) -> PrequentialProgress {
+            PrequentialProgress(
+                streamed: metrics.streamed, scored: metrics.scored, events: graph.eventsApplied,
+                hitRate10: metrics.scored > 0 ? Double(hits) / Double(metrics.scored) : 0,
+                mrr: metrics.scored > 0 ? reciprocal / Double(metrics.scored) : 0,
+                backgroundBatches: metrics.backgroundBatches, loss: lastLoss, timestamp: timestamp,
+                seconds: seconds(clock.now - start))
+        }
         for (offset, event) in ordered[warm...].enumerated() {
             // Test...
             if let user = graph.users.lookup(event.user), graph.userEventCount[Int(user)] > 0,
@@ -80,10 +94,15 @@ public enum PrequentialEvaluation {
             metrics.streamed += 1
             if backgroundEvery > 0, (offset + 1) % backgroundEvery == 0, model.kind.hasEmbeddings {
                 let batchStart = clock.now
-                model.trainBatch(graph: graph)
+                let step = model.trainBatch(graph: graph)
                 backgroundNanoseconds += nanoseconds(clock.now - batchStart)
                 metrics.backgroundBatches += 1
+                if step.loss.isFinite { lastLoss = step.loss }
             }
+            if timelineEvery > 0, metrics.streamed % timelineEvery == 0 { metrics.timeline.append(progress(at: event.timestamp)) }
+        }
+        if timelineEvery > 0, metrics.timeline.last?.streamed != metrics.streamed {
+            metrics.timeline.append(progress(at: ordered.last?.timestamp ?? 0))
         }
         metrics.hitRate10 = metrics.scored > 0 ? Double(hits) / Double(metrics.scored) : 0
         metrics.mrr = metrics.scored > 0 ? reciprocal / Double(metrics.scored) : 0

@@ -1,0 +1,85 @@
+/// The log writer's copy of one of the graph's interners: dense id to the name's UTF-8
+/// bytes, kept in one flat buffer so encoding a name is a bounds check and a `memcpy`.
+///
+/// Updated from ``InternedSlice`` changes in stream order, on the writer thread only.
+struct NameTable: Sendable {
+    /// Every name's bytes, back to back.
+    private var bytes: [UInt8] = []
+    /// Start of id `k`'s bytes in `bytes`, and their length (0 once cleared).
+    private var starts: [Int] = []
+    private var lengths: [Int] = []
+
+    var count: Int { starts.count }
+
+    /// Renames ids `first...`: drops every known id from `first` on, pads with empty names
+    /// up to `first`, then appends `names` (ids `first ..< first + names.count`).
+    /// - Complexity: O(bytes of `names`), plus O(dropped ids) after a graph rebuild.
+    mutating func rename(from first: Int, with names: [String]) {
+        let first = max(0, first)
+        if first < starts.count {
+            let cut = starts[first]
+            // Dropped names may belong to a forgotten graph: leave no copy behind.
+            for k in cut..<bytes.count { bytes[k] = 0 }
+            bytes.removeSubrange(cut...)
+            starts.removeSubrange(first...)
+            lengths.removeSubrange(first...)
+        }
+        while starts.count < first {
+            starts.append(bytes.count)
+            lengths.append(0)
+        }
+        for name in names {
+            starts.append(bytes.count)
+            bytes.append(contentsOf: name.utf8)
+            lengths.append(bytes.count - starts[starts.count - 1])
+        }
+    }
+
+    /// Erases the name of `id` (a forgotten user): its bytes are zeroed, the id names "".
+    mutating func clear(_ id: Int32) {
+        let k = Int(id)
+        guard k >= 0, k < starts.count else { return }
+        for b in starts[k]..<(starts[k] + lengths[k]) { bytes[b] = 0 }
+        lengths[k] = 0
+    }
+
+    /// The name of `id` as a string (tests, error messages).
+    func name(_ id: Int32) -> String? {
+        let k = Int(id)
+        guard k >= 0, k < starts.count else { return nil }
+        return String(decoding: bytes[starts[k]..<(starts[k] + lengths[k])], as: UTF8.self)
+    }
+
+    /// Calls `body` with the table's storage pinned, for a loop of lookups without a
+    /// closure or bounds check per name.
+    func withRaw<R>(_ body: (Raw) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBytes { b in
+            try starts.withUnsafeBufferPointer { s in
+                try lengths.withUnsafeBufferPointer { l in try body(Raw(bytes: b, starts: s, lengths: l)) }
+            }
+        }
+    }
+
+    /// The table's storage, valid inside ``withRaw(_:)`` only.
+    struct Raw {
+        let bytes: UnsafeRawBufferPointer
+        let starts: UnsafeBufferPointer<Int>
+        let lengths: UnsafeBufferPointer<Int>
+
+        /// Appends `id`'s name as the log writes strings (varint length, UTF-8 bytes).
+        /// - Returns: `false` when the table has no such id (nothing is written).
+        /// - Complexity: O(name length): one range check and a copy.
+        @inline(__always)
+        func append(_ id: Int32, to writer: inout ByteWriter) -> Bool {
+            let k = Int(id)
+            guard UInt(bitPattern: k) < UInt(starts.count) else { return false }
+            let length = lengths[k]
+            guard length > 0, let base = bytes.baseAddress else {
+                writer.bytes(UnsafeRawBufferPointer(start: nil, count: 0))
+                return true
+            }
+            writer.bytes(UnsafeRawBufferPointer(start: base + starts[k], count: length))
+            return true
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import InterestGraph
+
+/// The engine's side of recording: interned slices that resolve to exactly the events it
+/// ingested, through a forget and a backward seek that rebuilds the graph.
+@Suite struct EngineRecordingTests {
+    /// Keeps every slice it is given.
+    final class CapturingRecorder: RunRecorder {
+        var slices: [InternedSlice] = []
+        var finished = false
+        func record(slice: InternedSlice) throws { slices.append(slice) }
+        func record(change: ChangeRecord) throws {}
+        func record(metrics: RunMetricsPoint) throws {}
+        func save(checkpoint: ModelCheckpoint) throws {}
+        func finish(at wallTime: Double) throws { finished = true }
+    }
+
+    /// The engine test stream, with attributes on every 7th event and a late newcomer.
+    static func stream() -> (events: [Event], catalogue: ItemCatalogue) {
+        var (events, catalogue) = EngineTests.stream(events: 600)
+        for k in stride(from: 0, to: events.count, by: 7) {
+            events[k].attributes = ItemAttributes(categories: ["extra \(k % 3)"], price: Double(k))
+        }
+        events[450].user = "newcomer"
+        events[450].item = "i-new"
+        return (events, catalogue)
+    }
+
+    @Test func slicesResolveToTheIngestedEventsThroughForgetAndRestart() throws {
+        let (events, catalogue) = Self.stream()
+        var configuration = EngineTests.configuration()
+        configuration.makeRecorder = { CapturingRecorder() }
+        var core = EngineCore(configuration: configuration, source: AnyEventSource(ArrayEventSource(name: "test", events: events, catalogue: catalogue)))
+        let recorder = try #require(core.recorder as? CapturingRecorder)
+
+        func run(until position: Int) {
+            while core.clock.source.position < position, core.runSlice(budget: 0.0005) {}
+        }
+        run(until: 200)
+        let forgotten = try #require(core.graph.userID("u3"))
+        core.handle(.forgetUser("u3"))
+        run(until: 300)
+        let firstPass = core.clock.source.position
+        core.handle(.seek(to: events[0].timestamp))
+        run(until: events.count)
+        core.finish()
+        #expect(recorder.finished)
+
+        // Resolve the slices in order, as a recorder's writer does.
+        var users: [String] = [], items: [String] = []
+        var logged: [RecordedEvent] = []
+        var sawForget = false
+        for slice in recorder.slices {
+            logged += slice.resolved(users: &users, items: &items)
+            if slice.forgottenUsers.contains(forgotten) {
+                sawForget = true
+                #expect(users[Int(forgotten)] == "", "the forgotten user's name is dropped")
+            }
+        }
+        #expect(sawForget)
+        #expect(logged.count == firstPass + events.count)
+        // Every logged event is the source's event at its position, attributes included.
+        #expect(logged.allSatisfy { $0.event == events[Int($0.position)] })
+        // Positions run 0..<firstPass, then start again at 0 after the seek.
+        let restart = try #require(logged.indices.dropFirst().first { logged[$0].position == 0 })
+        #expect(restart == firstPass)
+        #expect(logged[..<restart].map(\.position) == (0..<Int64(firstPass)).map { $0 })
+        #expect(logged[restart...].map(\.position) == (0..<Int64(events.count)).map { $0 })
+        // The rebuilt graph named its ids from 0 again: the final tables are the graph's.
+        #expect(users == core.graph.users.names)
+        #expect(items == core.graph.items.names)
+    }
+
+    @Test func builderResolvesNewIDsMidSlice() {
+        var graph = HeteroGraph()
+        var builder = InternedSliceBuilder(expectedSliceSize: 4)
+        let (events, _) = Self.stream()
+        var users: [String] = [], items: [String] = []
+        var logged: [RecordedEvent] = []
+        for (k, e) in events.enumerated() {
+            builder.append(graph.apply(e), of: e, position: Int64(k))
+            if k % 13 == 12 { logged += builder.take(graph: graph).resolved(users: &users, items: &items) }
+        }
+        logged += builder.take(graph: graph).resolved(users: &users, items: &items)
+        #expect(logged.map(\.event) == events)
+        #expect(logged.map(\.position) == (0..<Int64(events.count)).map { $0 })
+        // Nothing new: an empty slice.
+        #expect(builder.take(graph: graph).isEmpty)
+    }
+}
