@@ -27,7 +27,11 @@ let package = Package(
 
         /// Workspaces: runs, the event log, metrics, checkpoints and bookmarks in one SQLite
         /// file (through GRDB), behind the engine's `RunRecorder` protocol.
-        .target(name: "Workspace", dependencies: ["InterestGraph", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Workspace", dependencies: [
+            "InterestGraph", .product(name: "GRDB", package: "GRDB.swift"),
+            // The C API, for reading a file header through SQLite's own file layer (WorkspaceFile).
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
 
         /// The command-line tool.
         .executableTarget(

@@ -73,35 +73,31 @@ enum WorkspaceFile {
 
     // MARK: Checks before any write
 
-    /// Reads the first 100 bytes with `read(2)` and checks the SQLite magic string and the
-    /// Driftscope `application_id` (big-endian at offset 68).
+    /// Reads the first 100 bytes and checks the SQLite magic string and the Driftscope
+    /// `application_id` (big-endian at offset 68).
+    ///
+    /// The bytes are read through SQLite's own file layer, never a plain `open(2)`/`close(2)`:
+    /// POSIX record locks belong to the process, so closing *any* descriptor of the file
+    /// drops every lock this process's SQLite connections hold on it. Another process's
+    /// connection then believes it is the last one, checkpoints and deletes the `-wal` and
+    /// `-shm` files on close, and this process goes on committing into unlinked files that
+    /// no reader sees (found by polling `runs list` beside a recording dashboard). SQLite's
+    /// unix layer tracks files per inode and defers such a close while locks are held.
     static func checkHeader(_ path: String) throws {
         let untouched = "; the file was left untouched"
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw WorkspaceError(.io, "\(path): cannot read the workspace (\(String(cString: strerror(errno))))")
-        }
-        defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else {
+        guard stat(path, &info) == 0 else {
             throw WorkspaceError(.io, "\(path): cannot read the workspace (\(String(cString: strerror(errno))))")
         }
+        // Checked before opening: opening a FIFO for reading would block.
         guard info.st_mode & S_IFMT == S_IFREG else {
             throw WorkspaceError(.notAWorkspace, "\(path): not a Driftscope workspace: not a regular file")
         }
-        var header = [UInt8](repeating: 0, count: 100)
-        var filled = 0
-        while filled < header.count {
-            let wanted = header.count - filled
-            let n = header.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, wanted) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { break }
-            filled += n
-        }
-        if filled == 0 {
+        let header = try HeaderReader.first100Bytes(of: path)
+        if header.isEmpty {
             throw WorkspaceError(.notAWorkspace, "\(path): not a Driftscope workspace: the file is empty\(untouched)")
         }
-        guard filled == 100, Array(header[0..<16]) == sqliteMagic else {
+        guard header.count == 100, Array(header[0..<16]) == sqliteMagic else {
             throw WorkspaceError(.notAWorkspace, "\(path): not a Driftscope workspace: not a SQLite database (no SQLite header)\(untouched)")
         }
         let id = header[68..<72].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }

@@ -104,4 +104,34 @@ struct WorkspaceCLITests {
         #expect(none.stderr.contains("no workspace here"))
         #expect(!FileManager.default.fileExists(atPath: missing))
     }
+
+    /// A second opening of a workspace in the process that records into it, then a reader
+    /// process that opens and closes it: the recorder's later commits must still reach the
+    /// file. (Reading the header with a plain descriptor dropped the process's SQLite locks,
+    /// so the reader, believing itself the last connection, deleted the live WAL and later
+    /// commits went to an unlinked file until the recorder closed.)
+    @Test func readersBesideARecorderSeeEveryCommit() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("live.sqlite")
+        let workspace = try Workspace(path: path)
+        let run = try TestFiles.beginRun(workspace, hyperparameters: "{}")
+        let recorder = try WorkspaceRecorder(workspace: Workspace(path: path, create: false), run: run)
+        try recorder.record(events: SampleEvents.recorded(0..<500))
+        try recorder.flush()
+        // Opened again in this process, as the dashboard does for its list of runs.
+        _ = try Workspace(path: path, create: false)
+        func logged() throws -> Int? {
+            let list = try Self.driftscope(["runs", "list", "--workspace", path, "--json"])
+            try #require(list.status == 0, "\(list.stderr)")
+            let runs = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+            return runs.first?["logged_events"] as? Int
+        }
+        #expect(try logged() == 500)
+        #expect(FileManager.default.fileExists(atPath: path + "-wal"), "the live WAL was deleted")
+        try recorder.record(events: SampleEvents.recorded(500..<1_200))
+        try recorder.flush()
+        #expect(try logged() == 1_200, "a commit after the reader closed is invisible")
+        try recorder.close()
+        withExtendedLifetime(workspace) {}
+    }
 }
