@@ -85,7 +85,7 @@ struct ProfileInput {
     var truth: TruthTable?
 
     static func open(_ source: String) throws -> ProfileInput {
-        let scenarioPath = source.hasSuffix(".toml") ? source : "sample-data/scenarios/\(source).toml"
+        let scenarioPath = Scenario.resolvePath(source)
         if source.hasSuffix(".toml") || (!source.contains("/") && FileManager.default.fileExists(atPath: scenarioPath)) {
             let scenario = try ScenarioOptions.load(source)
             var simulation = SimulationSource(scenario: scenario)

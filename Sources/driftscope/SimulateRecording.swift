@@ -15,8 +15,7 @@ enum SimulateRecording {
     ///   directory.
     static func record(world: ShopWorld, scenario: String, path: String) throws -> (run: Int64, events: Int) {
         let workspace = try Workspace(path: path)
-        // As Scenario.load resolves it: a path, or a name under sample-data/scenarios/.
-        let file = scenario.contains("/") || scenario.hasSuffix(".toml") ? scenario : "sample-data/scenarios/\(scenario).toml"
+        let file = Scenario.resolvePath(scenario)
         let name = FileManager.default.fileExists(atPath: file) ? URL(fileURLWithPath: file).standardizedFileURL.path : scenario
         let settings = [UInt8](try JSONEncoder().encode(Hyperparameters()))
         let run = try workspace.beginRun(

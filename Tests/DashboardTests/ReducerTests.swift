@@ -253,6 +253,21 @@ struct ReducerTests {
         #expect(commands == [.browse(NodeRef(.user, 7))])
     }
 
+    /// Snapshots come every ~50 ms, rates once per ~1 s window: the sparklines take one
+    /// sample per measurement, so each column is a second, not one value drawn 20 times.
+    @Test func rateHistoriesTakeOneSamplePerMeasurement() {
+        var s = DashboardState()
+        var snap = FixtureSnapshots.empty()
+        for k in 0..<6 {
+            snap.sequence = UInt64(k)
+            snap.rateSamples = k / 3
+            snap.eventsPerSecond = Double(100 * (k / 3 + 1))
+            s = DashboardState.tick(s, snap, now: Double(k) * 0.05).0
+        }
+        #expect(s.eventRateHistory == [100, 200])
+        #expect(s.updateRateHistory.count == 2)
+    }
+
     @Test func tickMakesTheFirstSelection() {
         var fresh = DashboardState()
         fresh.initialUser = "u99"

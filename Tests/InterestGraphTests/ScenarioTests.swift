@@ -19,6 +19,24 @@ struct ScenarioTests {
         #expect(!(s.drifts.isEmpty && s.seasons.isEmpty))
     }
 
+    /// A bundled name is found from any directory through the executable's location (the
+    /// dashboard's no-argument default must open outside the checkout too).
+    @Test func namesResolveNextToTheExecutable() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("driftscope-scenario-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let scenarios = root.appendingPathComponent("sample-data/scenarios")
+        try FileManager.default.createDirectory(at: scenarios, withIntermediateDirectories: true)
+        let name = "only-here-\(UInt32.random(in: 0...UInt32.max))"
+        let file = scenarios.appendingPathComponent("\(name).toml")
+        try Data("name = \"x\"\n".utf8).write(to: file)
+        let executable = root.appendingPathComponent(".build/release/driftscope")
+        #expect(Scenario.resolvePath(name, executable: executable) == file.path)
+        // Not found anywhere: the current-directory path, for the error message.
+        #expect(Scenario.resolvePath("missing-\(name)", executable: executable) == "sample-data/scenarios/missing-\(name).toml")
+        // Paths are never searched for.
+        #expect(Scenario.resolvePath("a/b.toml", executable: executable) == "a/b.toml")
+    }
+
     @Test func defaultScenarioIsAShopThatLooksAlive() throws {
         let s = try shippedScenario("default")
         #expect(s.users.count >= 1_000)

@@ -32,6 +32,9 @@ extension DashboardState {
         if snapshot.sequence != lastSequence {
             lastSequence = snapshot.sequence
             rememberMoves(snapshot, now: now)
+        }
+        if snapshot.rateSamples != lastRateSample {
+            lastRateSample = snapshot.rateSamples
             DashboardState.append(Float(snapshot.eventsPerSecond), to: &eventRateHistory)
             DashboardState.append(Float(snapshot.updatesPerSecond), to: &updateRateHistory)
         }

@@ -55,6 +55,8 @@ struct DashboardState: Sendable {
     /// The selected user as last seen in a snapshot, to notice changes.
     var trackedUser: String?
     var lastSequence: UInt64 = .max
+    /// The rate measurement last added to the rate histories (``EngineSnapshot/rateSamples``).
+    var lastRateSample = -1
     var lastEngineMessage: String?
     /// Sampled events/s and updates/s, one per new snapshot, oldest first (bounded).
     var eventRateHistory: [Float] = []

@@ -10,6 +10,7 @@ extension EngineCore {
         s.statistics = graph.statistics
         s.eventsPerSecond = eventRate.rate
         s.updatesPerSecond = updateRate.rate
+        s.rateSamples = eventRate.windowsClosed
         s.trainingStep = trainingStep
         let replayed = model.embedding?.replay.count ?? 0
         s.epoch = replayed > 0 ? Double(pairsTrained) / Double(replayed) : 0

@@ -18,6 +18,9 @@ public struct EngineSnapshot: Sendable {
     public var eventsPerSecond: Double = 0
     /// Model updates (online steps + batch samples) per wall-clock second.
     public var updatesPerSecond: Double = 0
+    /// Counts the event-rate measurements (one per ~1 s window): histories of the rates
+    /// take one sample when it changes, not one per snapshot (20 copies of each value).
+    public var rateSamples: Int = 0
     public var trainingStep = 0
     /// Fractional epochs over the replay buffer.
     public var epoch: Double = 0

@@ -3,6 +3,8 @@ struct RateMeter: Sendable {
     private var windowStart: Double = 0
     private var countInWindow: Int = 0
     private(set) var rate: Double = 0
+    /// Windows closed so far: `rate` is a new measurement whenever this changes.
+    private(set) var windowsClosed = 0
     let window: Double
 
     init(window: Double = 1.0) {
@@ -23,6 +25,7 @@ struct RateMeter: Sendable {
             rate = Double(countInWindow) / elapsed
             countInWindow = 0
             windowStart = now
+            windowsClosed += 1
         }
         if elapsed >= 2 * window && countInWindow == 0 { rate = 0 }
     }

@@ -1,8 +1,8 @@
 import Foundation
 
 extension Scenario {
-    /// Loads a scenario file, or a scenario by name from `sample-data/scenarios/` (relative to
-    /// the current directory) when `pathOrName` has no slash and no `.toml` suffix.
+    /// Loads a scenario file, or a scenario by name from `sample-data/scenarios/` when
+    /// `pathOrName` has no slash and no `.toml` suffix (see ``resolvePath(_:)``).
     ///
     /// - Throws: ``TOMLError`` with file, line and column for syntax errors, and file, line,
     ///   key and expected type or range for schema errors (unknown keys are rejected).
@@ -21,9 +21,26 @@ extension Scenario {
         return scenario
     }
 
-    static func resolvePath(_ pathOrName: String) -> String {
+    /// The file a scenario path or name stands for. A path is itself; a name is looked up in
+    /// `sample-data/scenarios/` under the current directory, then under each directory above
+    /// the running executable (so `make run`'s binary, or a copy of the checkout's
+    /// `.build/release/driftscope`, finds the bundled scenarios from any directory). When no
+    /// candidate exists, the current-directory one is returned for the error message.
+    public static func resolvePath(_ pathOrName: String) -> String {
+        resolvePath(pathOrName, executable: Bundle.main.executableURL)
+    }
+
+    static func resolvePath(_ pathOrName: String, executable: URL?) -> String {
         if pathOrName.contains("/") || pathOrName.hasSuffix(".toml") { return pathOrName }
-        return "sample-data/scenarios/\(pathOrName).toml"
+        let relative = "sample-data/scenarios/\(pathOrName).toml"
+        if FileManager.default.fileExists(atPath: relative) { return relative }
+        var directory = executable?.resolvingSymlinksInPath().deletingLastPathComponent()
+        while let d = directory, d.path != "/", !d.path.isEmpty {
+            let candidate = d.appendingPathComponent(relative).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            directory = d.deletingLastPathComponent()
+        }
+        return relative
     }
 
     /// Parses a scenario document. Keys that are absent keep their defaults.
