@@ -222,7 +222,7 @@ struct BookmarkTests {
         #expect(text.split(separator: "\n").last!.contains("Bookmark user u42, note: drifts from audio to toys"))
         assertGolden(text, named: "prompt-bookmark-80x24")
         s.bookmarkLocation = nil
-        #expect(GoldenTests.render(snapshot, s, size: size).contains("session only"))
+        #expect(GoldenTests.render(snapshot, s, size: size).contains("Bookmark user u42 (this session only), note: drifts"))
     }
 
     @Test func aBookmarkedUserIsStarredGolden() {
