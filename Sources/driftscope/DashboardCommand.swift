@@ -16,7 +16,8 @@ struct DashboardCommand: ParsableCommand {
               driftscope dashboard --scenario sample-data/scenarios/seasonal.toml --theme light
               driftscope dashboard --demo
               driftscope dashboard --source ml-100k --workspace demo.sqlite --compare 1
-            Press ? inside for every key.
+            Press ? inside for every key; b bookmarks the selected user (saved in the
+            workspace), ' jumps to the next bookmarked user.
             """)
 
     @Option(name: .long, help: "'sim' for the shop simulator, or a dataset path or name (ml-100k) to replay.")
@@ -82,6 +83,7 @@ struct DashboardCommand: ParsableCommand {
         let recording = WorkspaceRecording(workspace: workspace, record: record, resume: resume)
         let engine: Engine
         var overlays: RunOverlaySource?
+        var bookmarks: BookmarkStore?
         do {
             let name = source == "sim" ? (scenario ?? "default") : source
             let resolved = try recording.apply(to: &configuration, source: spec, sourceName: name, seed: seed)
@@ -91,6 +93,10 @@ struct DashboardCommand: ParsableCommand {
             if let path = recording.path ?? compare.map({ _ in Workspace.defaultPath() }) {
                 overlays = try RunOverlays.source(path: path, excluding: resolved.run, initial: compare)
             }
+            // Bookmarks are saved where the run is recorded; without one they last the session.
+            if let path = recording.path {
+                bookmarks = try DashboardBookmarks.store(path: path, run: resolved.run)
+            }
             engine = try Engine(configuration: configuration, source: resolved.source)
         } catch let error as CommandError {
             throw error
@@ -99,6 +105,6 @@ struct DashboardCommand: ParsableCommand {
         }
         engine.start()
         defer { engine.stop() }
-        try DashboardApp.run(connection: engine, options: DashboardOptions(themeName: theme, initialUser: user, demo: demo, overlays: overlays))
+        try DashboardApp.run(connection: engine, options: DashboardOptions(themeName: theme, initialUser: user, demo: demo, overlays: overlays, bookmarks: bookmarks))
     }
 }

@@ -46,6 +46,7 @@ public enum DashboardApp {
             screenshotDirectory: paths.screenshotDirectory,
             framesPerSecond: config.framesPerSecond ?? options.framesPerSecond,
             overlays: options.overlays,
+            bookmarks: options.bookmarks,
             now: { seconds(ContinuousClock.now - start) },
             wallClock: { Date().timeIntervalSince1970 },
             shouldStop: { SignalWatch.interrupted }
@@ -77,6 +78,10 @@ public enum DashboardApp {
         if let overlays = options.overlays {
             state.overlayChoices = overlays.choices
             state.overlayChoice = overlays.initial.flatMap { run in overlays.choices.firstIndex { $0.run == run } }
+        }
+        if let store = options.bookmarks {
+            state.bookmarkLocation = store.location
+            for bookmark in store.bookmarks { state.remember(bookmark) }
         }
         if !messages.isEmpty { state.show(messages.joined(separator: " · "), error: true, seconds: 12) }
         return state

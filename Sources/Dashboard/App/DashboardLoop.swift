@@ -21,6 +21,8 @@ struct DashboardLoop<Terminal: TerminalDevice, Connection: EngineConnection> {
     let shouldStop: () -> Bool
     /// Loads the run the Training panel overlays, when the user picks one.
     let overlays: RunOverlaySource?
+    /// Saves the bookmarks made with the bookmark key (on this, the main, thread).
+    let bookmarks: BookmarkStore?
 
     private(set) var writer = FrameWriter()
     private var themes: [String: Theme] = [:]
@@ -31,7 +33,7 @@ struct DashboardLoop<Terminal: TerminalDevice, Connection: EngineConnection> {
 
     static var pausedTimeout: Int { 250 }
 
-    init(terminal: Terminal, connection: Connection, library: ThemeLibrary, screenshotDirectory: String, framesPerSecond: Int, overlays: RunOverlaySource? = nil, now: @escaping () -> Double, wallClock: @escaping () -> Double, shouldStop: @escaping () -> Bool) {
+    init(terminal: Terminal, connection: Connection, library: ThemeLibrary, screenshotDirectory: String, framesPerSecond: Int, overlays: RunOverlaySource? = nil, bookmarks: BookmarkStore? = nil, now: @escaping () -> Double, wallClock: @escaping () -> Double, shouldStop: @escaping () -> Bool) {
         self.terminal = terminal
         self.connection = connection
         self.library = library
@@ -41,6 +43,7 @@ struct DashboardLoop<Terminal: TerminalDevice, Connection: EngineConnection> {
         self.wallClock = wallClock
         self.shouldStop = shouldStop
         self.overlays = overlays
+        self.bookmarks = bookmarks
     }
 
     /// Runs until the user quits, a signal arrives, or `maxIterations` pass (tests).
@@ -114,6 +117,8 @@ struct DashboardLoop<Terminal: TerminalDevice, Connection: EngineConnection> {
         let (s, commands) = DashboardState.reduce(state, key, snapshot)
         state = s
         commands.forEach(connection.send)
+        // At once, not at the next frame: a bookmark is on disk before the presenter moves on.
+        if let bookmarks { state.saveBookmarks(bookmarks.save) }
     }
 
     /// The theme for the state's theme name, loaded once; a bad theme shows its error (file,

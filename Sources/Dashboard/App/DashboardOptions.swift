@@ -25,8 +25,11 @@ public struct DashboardOptions: Sendable {
     /// Recorded runs the Training panel can overlay (the compare key cycles through them);
     /// nil = no workspace, the key says so.
     public var overlays: RunOverlaySource?
+    /// Bookmarks saved before, and where the bookmark key saves new ones; nil = bookmarks
+    /// last for the session only (the first one says so).
+    public var bookmarks: BookmarkStore?
 
-    public init(themeName: String? = nil, initialUser: String? = nil, demo: Bool = false, framesPerSecond: Int = 20, configDirectory: String? = nil, themeDirectories: [String] = [], screenshotDirectory: String? = nil, overlays: RunOverlaySource? = nil) {
+    public init(themeName: String? = nil, initialUser: String? = nil, demo: Bool = false, framesPerSecond: Int = 20, configDirectory: String? = nil, themeDirectories: [String] = [], screenshotDirectory: String? = nil, overlays: RunOverlaySource? = nil, bookmarks: BookmarkStore? = nil) {
         self.themeName = themeName
         self.initialUser = initialUser
         self.demo = demo
@@ -35,6 +38,7 @@ public struct DashboardOptions: Sendable {
         self.themeDirectories = themeDirectories
         self.screenshotDirectory = screenshotDirectory
         self.overlays = overlays
+        self.bookmarks = bookmarks
     }
 }
 

@@ -23,6 +23,8 @@ struct Glyphs: Sendable {
     var breadcrumb: String
     var bullet: Character
     var hit: Character
+    /// Marks a bookmarked user.
+    var bookmark: Character
     /// Sparkline levels, lowest first.
     var spark: [Character]
     /// Heatmap shading, empty first.
@@ -50,7 +52,7 @@ struct Glyphs: Sendable {
         box: Box(horizontal: "─", vertical: "│", topLeft: "╭", topRight: "╮", bottomLeft: "╰", bottomRight: "╯"),
         focusedBox: Box(horizontal: "━", vertical: "┃", topLeft: "┏", topRight: "┓", bottomLeft: "┗", bottomRight: "┛"),
         ellipsis: "…", up: "▲", down: "▼", steady: "·", pointer: "▸", separator: " │ ", breadcrumb: " › ",
-        bullet: "●", hit: "✓",
+        bullet: "●", hit: "✓", bookmark: "★",
         spark: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
         shades: [" ", "░", "▒", "▓", "█"],
         eighths: ["▏", "▎", "▍", "▌", "▋", "▊", "▉"], barFull: "█", barEmpty: "·",
@@ -64,7 +66,7 @@ struct Glyphs: Sendable {
         box: Box(horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+"),
         focusedBox: Box(horizontal: "=", vertical: "#", topLeft: "#", topRight: "#", bottomLeft: "#", bottomRight: "#"),
         ellipsis: "~", up: "^", down: "v", steady: "=", pointer: ">", separator: " | ", breadcrumb: " > ",
-        bullet: "*", hit: "+",
+        bullet: "*", hit: "+", bookmark: "*",
         spark: ["_", ".", "-", "~", "=", "+", "*", "#"],
         shades: [" ", ".", ":", "+", "#"],
         eighths: ["|", "|", "|", "|", "|", "|", "|"], barFull: "#", barEmpty: ".",

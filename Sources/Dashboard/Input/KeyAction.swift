@@ -28,6 +28,8 @@ enum KeyAction: String, CaseIterable, Sendable {
     case screenshot
     case resetModel = "reset-model"
     case compare
+    case bookmark
+    case nextBookmark = "next-bookmark"
     case selectUser = "select-user"
     case audience
     case increase

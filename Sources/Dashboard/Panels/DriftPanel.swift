@@ -68,6 +68,7 @@ enum DriftPanel {
         var footer: [Span] = []
         if let u = s.selectedUser {
             right = [Span(u.id, theme[.nodeUser].adding(.bold)), Span(" · \(Format.grouped(u.events)) events", theme[.textDim])]
+            if ctx.state.isBookmarked(u.id) { right.insert(contentsOf: [Renderer.bookmarkMark(ctx), Span(" ", theme[.textDim])], at: 0) }
             footer = Renderer.position(ctx.state.selected(.drift), u.drift.categories.count, visible: geometry.heatRows, ctx)
             if !u.drift.bucketTimes.isEmpty { footer += legend(scale: scale, changePoints: !u.drift.changePoints.isEmpty, separated: !footer.isEmpty, ctx) }
         }

@@ -25,6 +25,10 @@ enum NeighbourhoodPanel {
                 Span(view.center.node.kind.description + " ", theme[.textDim]),
                 Span(view.center.name, theme[Renderer.role(view.center.node.kind)].adding(.bold)),
             ]
+            if view.center.node.kind == .user, ctx.state.isBookmarked(view.center.name) {
+                center.append(Span(" ", theme[.text]))
+                center.append(Renderer.bookmarkMark(ctx))
+            }
             if let detail = view.center.detail { center.append(Span("  " + detail, theme[.text])) }
             center.append(Span("  \(rows.count) edge\(rows.count == 1 ? "" : "s")", theme[.textDim]))
             grid.write(center, x: inner.x, y: y, maxWidth: inner.width, ellipsis: g.ellipsis)
@@ -41,6 +45,10 @@ enum NeighbourhoodPanel {
         let tableRows: [[[Span]]] = rows.enumerated().map { i, r in
             let kindStyle = theme[Renderer.role(r.target.node.kind)]
             var target: [Span] = [Span(r.target.name, kindStyle)]
+            if r.target.node.kind == .user, ctx.state.isBookmarked(r.target.name) {
+                target.append(Span(" ", theme[.text]))
+                target.append(Renderer.bookmarkMark(ctx))
+            }
             if let detail = r.target.detail { target.append(Span(" " + detail, theme[.textDim])) }
             return [
                 [Span(r.relation, theme[.text])],

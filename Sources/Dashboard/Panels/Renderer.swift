@@ -118,6 +118,11 @@ enum Renderer {
         return [Span("\(min(selected, count - 1) + 1)/\(count)", ctx.theme[.panelHint])]
     }
 
+    /// The star beside a bookmarked user's id (`*` in ASCII).
+    static func bookmarkMark(_ ctx: RenderContext) -> Span {
+        Span(String(ctx.g.bookmark), ctx.theme[.accent].adding(.bold))
+    }
+
     /// The theme role for a node kind.
     static func role(_ kind: NodeKind) -> ThemeRole {
         switch kind {

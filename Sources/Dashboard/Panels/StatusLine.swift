@@ -89,6 +89,11 @@ enum StatusLine {
             let user = ctx.snapshot.selectedUser?.id ?? "?"
             spans = [Span(" Inject for \(user): ", style), Span(action.name, style.adding(.bold)), Span(" of item ", style)]
             help = "Tab: action · Enter: apply · Esc: cancel"
+        case .bookmark(let user):
+            // Without a workspace the prompt itself says the bookmark will not outlive the session.
+            let scope = ctx.state.bookmarkLocation == nil ? " (this session only)" : ""
+            spans = [Span(" Bookmark user ", style), Span(user, style.adding(.bold)), Span("\(scope), note: ", style)]
+            help = "Enter: save · Esc: cancel"
         }
         spans.append(Span(prompt.text, style.adding(.bold)))
         spans.append(Span(g.isASCII ? "_" : "█", style))

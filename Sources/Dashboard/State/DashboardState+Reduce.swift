@@ -101,6 +101,8 @@ extension DashboardState {
         case .screenshot: screenshotRequested = true
         case .resetModel: confirmReset = true
         case .compare: cycleOverlay()
+        case .bookmark: startBookmark(snapshot)
+        case .nextBookmark: nextBookmark(snapshot, &out)
         case .audience: toggleAudience(snapshot, &out)
         case .increase: adjustTunable(up: true, snapshot, &out)
         case .decrease: adjustTunable(up: false, snapshot, &out)
@@ -350,9 +352,11 @@ extension DashboardState {
                 let all = Action.allCases
                 let i = all.firstIndex(of: action) ?? 0
                 p.kind = .inject(action: all[(i + (key == .tab ? 1 : all.count - 1)) % all.count])
+            case .bookmark:
+                break
             }
         case .character(let c):
-            if p.text.count < 80 { p.text.append(c) }
+            if p.text.count < p.kind.maxLength { p.text.append(c) }
         default:
             break
         }
@@ -361,6 +365,11 @@ extension DashboardState {
 
     private mutating func submit(_ p: Prompt, _ snapshot: EngineSnapshot, _ out: inout [EngineCommand]) {
         let text = p.text.trimmingSpaces
+        if case .bookmark(let user) = p.kind {
+            // The one prompt where empty text means something: a bookmark without a note.
+            submitBookmark(user: user, note: text)
+            return
+        }
         guard !text.isEmpty else { return }
         switch p.kind {
         case .searchUser:
@@ -375,6 +384,8 @@ extension DashboardState {
             guard let user = snapshot.selectedUser?.id else { return }
             out.append(.inject(user: user, item: text, action: action))
             show("Injected: \(user) \(action.name) \(text) — watch Recommendations react", seconds: 5)
+        case .bookmark:
+            break
         }
     }
 

@@ -37,6 +37,14 @@ struct DashboardState: Sendable {
         case searchUser
         case searchItem
         case inject(action: Action)
+        /// The text is the note for the user's bookmark.
+        case bookmark(user: String)
+
+        /// Characters the prompt takes: ids are short, a demo note may be a sentence.
+        var maxLength: Int {
+            if case .bookmark = self { return 160 }
+            return 80
+        }
     }
 
     struct Prompt: Sendable, Hashable {
@@ -99,6 +107,20 @@ struct DashboardState: Sendable {
     var overlayChoice: Int?
     /// The overlaid run's curves, once the app loop has loaded what ``overlayChoice`` asks for.
     var overlay: RunOverlay?
+
+    // MARK: Bookmarks
+
+    /// Bookmarked users, one entry per user, in the order the next-bookmark key visits them.
+    var bookmarks: [UserBookmark] = []
+    /// Index into ``bookmarks`` of the one last jumped to or made.
+    var bookmarkCursor: Int?
+    /// Where new bookmarks are saved ("demo.sqlite"); nil = for this session only.
+    var bookmarkLocation: String?
+    /// Made in the prompt, not yet handed to ``BookmarkStore/save``: the reducer stays pure,
+    /// the app loop saves them right after the key (``saveBookmarks(_:)``).
+    var unsavedBookmarks: [UserBookmark] = []
+    /// The "not saved" warning was shown (it comes with the first session-only bookmark).
+    var warnedUnsaved = false
 
     // MARK: Look and feel
 
