@@ -284,12 +284,17 @@ struct ReducerTests {
     @Test func tickShowsEngineMessagesAndExpiresThem() {
         var answered = snapshot
         answered.message = "no user 'u404'"
+        answered.messageCount = 1
         var s = DashboardState.tick(state(), answered, now: 10).0
         #expect(s.message?.text == "no user 'u404'")
         s = DashboardState.tick(s, answered, now: 11).0
         #expect(s.message != nil)
         s = DashboardState.tick(s, answered, now: 30).0
         #expect(s.message == nil)
+        // The same answer to a second command is shown again.
+        answered.messageCount = 2
+        s = DashboardState.tick(s, answered, now: 31).0
+        #expect(s.message?.text == "no user 'u404'")
     }
 
     @Test func followWaitsForTheEngineToAnswer() {

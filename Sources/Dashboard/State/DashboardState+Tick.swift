@@ -38,8 +38,8 @@ extension DashboardState {
             DashboardState.append(Float(snapshot.eventsPerSecond), to: &eventRateHistory)
             DashboardState.append(Float(snapshot.updatesPerSecond), to: &updateRateHistory)
         }
-        if snapshot.message != lastEngineMessage {
-            lastEngineMessage = snapshot.message
+        if snapshot.messageCount != lastEngineMessage {
+            lastEngineMessage = snapshot.messageCount
             if let text = snapshot.message { show(text, seconds: 6) }
         }
 

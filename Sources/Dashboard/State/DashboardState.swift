@@ -65,7 +65,8 @@ struct DashboardState: Sendable {
     var lastSequence: UInt64 = .max
     /// The rate measurement last added to the rate histories (``EngineSnapshot/rateSamples``).
     var lastRateSample = -1
-    var lastEngineMessage: String?
+    /// ``EngineSnapshot/messageCount`` of the last engine answer shown.
+    var lastEngineMessage = 0
     /// Sampled events/s and updates/s, one per new snapshot, oldest first (bounded).
     var eventRateHistory: [Float] = []
     var updateRateHistory: [Float] = []

@@ -21,6 +21,7 @@ extension EngineCore {
         s.changes = changes
         s.recentEvents = recentEvents.elements
         s.message = message
+        s.messageCount = messageCount
         refreshDemoCandidates()
         s.demoCandidates = demoCandidates
         if let id = selectedUser, let u = graph.userID(id) {

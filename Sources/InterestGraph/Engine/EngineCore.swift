@@ -14,7 +14,11 @@ struct EngineCore {
     var selectedUser: String?
     var selectedItem: String?
     var browsed: NodeRef?
-    var message: String?
+    var message: String? {
+        didSet { if message != nil { messageCount &+= 1 } }
+    }
+    /// Messages set so far: the same text twice is two answers (see ``EngineSnapshot/messageCount``).
+    var messageCount = 0
 
     // Live figures.
     var recentEvents: BoundedBuffer<EventLine>

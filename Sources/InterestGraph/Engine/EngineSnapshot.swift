@@ -50,6 +50,9 @@ public struct EngineSnapshot: Sendable {
 
     /// The engine's answer to the last command that needed one ("no user 'x'"), if any.
     public var message: String?
+    /// Counts the engine's answers: a reader shows ``message`` again when this changes, so a
+    /// repeated answer ("no user 'x'" twice) is seen twice.
+    public var messageCount: Int = 0
 
     /// Users worth a look, most interesting first (highest current drift score among users
     /// with enough history); the dashboard's demo tour and its first selection use them.
