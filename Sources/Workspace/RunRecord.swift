@@ -36,7 +36,8 @@ public struct RunSummary: Sendable, Hashable {
     public var loggedEvents: Int
     /// The position after the last logged event (where a resumed source continues).
     public var loggedPosition: Int64
-    /// The last metrics point, if any.
+    /// The last metrics point, if any, with the last *measured* ingest rate: a run that
+    /// finished its source ends on points at 0 events/s, which says nothing about the run.
     public var final: RunMetricsPoint?
 }
 

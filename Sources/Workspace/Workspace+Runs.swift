@@ -119,7 +119,12 @@ extension Workspace {
 
     static func summary(of run: RunRecord, in db: Database) throws -> RunSummary {
         let events = try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(count), 0) FROM event_batches WHERE run_id = ?", arguments: [run.id]) ?? 0
-        let final = try Row.fetchOne(db, sql: "SELECT * FROM metrics WHERE run_id = ? ORDER BY id DESC LIMIT 1", arguments: [run.id]).map(metricsPoint)
+        var final = try Row.fetchOne(db, sql: "SELECT * FROM metrics WHERE run_id = ? ORDER BY id DESC LIMIT 1", arguments: [run.id]).map(metricsPoint)
+        if final?.eventsPerSecond == 0, let rate = try Double.fetchOne(
+            db, sql: "SELECT events_per_second FROM metrics WHERE run_id = ? AND events_per_second > 0 ORDER BY id DESC LIMIT 1",
+            arguments: [run.id]) {
+            final?.eventsPerSecond = rate
+        }
         return RunSummary(run: run, loggedEvents: events, loggedPosition: try EventLog.loggedPosition(run: run.id, in: db), final: final)
     }
 

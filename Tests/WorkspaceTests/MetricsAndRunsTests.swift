@@ -75,6 +75,10 @@ struct MetricsAndRunsTests {
         try rb.record(change: ChangeRecord(step: 50, time: 1_050, key: "learning_rate", oldValue: 0.02, newValue: 0.01, origin: .divergenceGuard, note: "loss was NaN: rolled back to step 40, learning rate halved"))
         try ra.record(metrics: Self.point(10, loss: 0.9, hr: 0.10, mrr: 0.04, events: 500))
         try ra.record(metrics: Self.point(20, loss: 0.5, hr: 0.20, mrr: 0.08, events: 1_000))
+        // The source ran out: the last point has no rate, the summary keeps the last measured one.
+        var idle = Self.point(20, loss: 0.5, hr: 0.20, mrr: 0.08, events: 1_000)
+        idle.eventsPerSecond = 0
+        try ra.record(metrics: idle)
         try rb.record(metrics: Self.point(20, loss: 0.7, hr: 0.15, mrr: 0.06, events: 600))
         try ra.finish(at: 2_000)
         try rb.finish(at: 2_000)
@@ -97,7 +101,7 @@ struct MetricsAndRunsTests {
         #expect(comparison.left.summary.loggedEvents == 1_000)
         #expect(comparison.right.summary.loggedEvents == 600)
         let metrics = try #require(comparison.left.metrics)
-        #expect(metrics.points == 2)
+        #expect(metrics.points == 3)
         #expect(metrics.firstLoss == 0.9)
         #expect(metrics.lastLoss == 0.5)
         #expect(metrics.minimumLoss == 0.5)
@@ -106,6 +110,7 @@ struct MetricsAndRunsTests {
         let list = try workspace.runs()
         #expect(list.map(\.run.id) == [a, b])
         #expect(list.map(\.final?.step) == [20, 20])
+        #expect(list.map(\.final?.eventsPerSecond) == [1_000, 1_000])
         #expect(list.map(\.loggedPosition) == [1_000, 600])
         #expect(throws: WorkspaceError.self) { try workspace.compare(a, 77) }
     }
