@@ -1,7 +1,8 @@
 /// The shop simulator as an event source, with its ground truth.
 ///
 /// Events carry no attributes: the catalogue (every item, including those launched later)
-/// is loaded up front from ``catalogue``.
+/// is loaded up front from ``catalogue``, whose ``ItemCatalogue/launches`` hold the later
+/// items back until the replay's clock reaches their launch.
 public struct SimulationSource: EventSource {
     public let world: ShopWorld
     public let catalogue: ItemCatalogue

@@ -65,6 +65,10 @@ public struct ItemCatalogue: Sendable {
     public var triples: [KnowledgeTriple] = []
     /// Human-readable item names (movie titles, product names) where the source has them.
     public var titles: [String: String] = [:]
+    /// Launch times (seconds since the epoch) of items listed before they go on sale (the
+    /// simulator's later launches): the graph keeps such an item out of every query and
+    /// recommendation until its clock reaches the launch or an event names the item.
+    public var launches: [String: Double] = [:]
 
     public init() {}
 

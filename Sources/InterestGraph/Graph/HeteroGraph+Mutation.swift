@@ -117,6 +117,38 @@ extension HeteroGraph {
             for entity in links { link(item: item, entity: entity) }
         }
         for triple in catalogue.triples { addTriple(triple) }
+        if !catalogue.launches.isEmpty { schedule(catalogue.launches) }
+    }
+
+    /// Holds back the listed items whose launch is after the clock: inactive (out of every
+    /// query, recommendation and training graph) until ``releaseLaunches()`` or an event on
+    /// the item puts them on sale. Items that already have events are left alone.
+    mutating func schedule(_ launches: [String: Double]) {
+        for (name, time) in launches where time > now {
+            let item = addItem(name).id
+            let i = Int(item)
+            guard itemActive[i], itemEventCount[i] == 0 else { continue }
+            itemActive[i] = false
+            pendingLaunches.append(PendingLaunch(time: time, item: item))
+        }
+        pendingLaunches.sort { ($0.time, $0.item) > ($1.time, $1.item) }
+        releaseLaunches()
+    }
+
+    /// Puts on sale every held-back item whose launch the clock has reached.
+    /// - Complexity: O(1) per launched item.
+    mutating func releaseLaunches() {
+        while let next = pendingLaunches.last, next.time <= now {
+            pendingLaunches.removeLast()
+            itemActive[Int(next.item)] = true
+        }
+    }
+
+    /// An event named a held-back item: it is on sale now, whatever the catalogue said.
+    mutating func launchEarly(_ item: Int32) {
+        guard let k = pendingLaunches.firstIndex(where: { $0.item == item }) else { return }
+        pendingLaunches.remove(at: k)
+        itemActive[Int(item)] = true
     }
 
     // MARK: Events
@@ -127,6 +159,7 @@ extension HeteroGraph {
     public mutating func apply(_ event: Event) -> EventApplication {
         let (user, newUser) = addUser(event.user)
         let (item, newItem) = addItem(event.item)
+        if !newItem, !pendingLaunches.isEmpty, !itemActive[Int(item)] { launchEarly(item) }
         if let attributes = event.attributes, !attributes.isEmpty {
             setAttributes(attributes, forItem: item)
         }
@@ -147,7 +180,10 @@ extension HeteroGraph {
     public mutating func apply(user: Int32, item: Int32, action: Action, weight: Float, at time: Double) -> EventApplication {
         let u = Int(user)
         let i = Int(item)
-        if time > now { now = time }
+        if time > now {
+            now = time
+            if !pendingLaunches.isEmpty { releaseLaunches() }
+        }
         if time < firstTimestamp { firstTimestamp = time }
         if time > lastTimestamp { lastTimestamp = time }
         eventsApplied &+= 1
@@ -269,7 +305,8 @@ extension HeteroGraph {
     /// no longer appears in any query or recommendation.
     public mutating func removeItem(_ item: Int32) {
         let i = Int(item)
-        guard i < itemActive.count, itemActive[i] else { return }
+        // A held-back item (not launched yet) is inactive but can still be delisted.
+        guard i < itemActive.count, itemActive[i] || pendingLaunches.contains(where: { $0.item == item }) else { return }
         for edge in itemEdges[i] { removeEdge(user: edgeUser[Int(edge)], item: item) }
         for c in itemCategories[i] { categoryItems[Int(c)].removeAll { $0 == item } }
         if itemBrand[i] >= 0 { brandItems[Int(itemBrand[i])].removeAll { $0 == item } }
@@ -281,6 +318,7 @@ extension HeteroGraph {
         itemActive[i] = false
         itemTitles[item] = nil
         items.remove(item)
+        pendingLaunches.removeAll { $0.item == item }
     }
 
     /// Forgets a user everywhere in the graph: edges, counters and the id string itself, so

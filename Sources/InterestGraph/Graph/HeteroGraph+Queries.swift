@@ -159,11 +159,16 @@ extension HeteroGraph {
             let lists = node.kind == .category ? categoryItems : brandItems
             guard want(.item), i >= 0, i < lists.count else { break }
             let members = lists[i]
-            for item in members { out.append(link(NodeRef(.item, item), node.kind.description, weight: popularity(ofItem: item))) }
+            // Items not on sale yet (held back until their launch) are not neighbours.
+            for item in members where itemActive[Int(item)] {
+                out.append(link(NodeRef(.item, item), node.kind.description, weight: popularity(ofItem: item)))
+            }
         case .entity:
             guard i < entityLinks.count else { break }
             if want(.item) {
-                for item in entityItems[i] { out.append(link(NodeRef(.item, item), "entity", weight: popularity(ofItem: item))) }
+                for item in entityItems[i] where itemActive[Int(item)] {
+                    out.append(link(NodeRef(.item, item), "entity", weight: popularity(ofItem: item)))
+                }
             }
             if want(.entity) {
                 for l in entityLinks[i] {

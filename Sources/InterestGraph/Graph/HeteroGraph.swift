@@ -68,6 +68,8 @@ public struct HeteroGraph: Sendable {
     var itemEventCount: [UInt32] = []
     var itemActive: [Bool] = []
     var itemTitles: [Int32: String] = [:]
+    /// Listed items not on sale yet, latest launch first (the next one is `last`).
+    var pendingLaunches: [PendingLaunch] = []
 
     // MARK: Side nodes
 
@@ -124,4 +126,10 @@ public struct EventApplication: Sendable, Hashable {
     public var isNewUser: Bool
     public var isNewItem: Bool
     public var isNewEdge: Bool
+}
+
+/// An item of the catalogue that goes on sale at `time` (see ``ItemCatalogue/launches``).
+struct PendingLaunch: Sendable, Hashable {
+    var time: Double
+    var item: Int32
 }

@@ -206,6 +206,11 @@ struct ShopCatalogue: Sendable {
             catalogue.itemEntities[itemIDs[i]] = itemEntities(i)
             catalogue.titles[itemIDs[i]] = itemTitles[i]
         }
+        // Items launched during the run are listed but held back until their launch, so a
+        // replay never recommends (or shows an audience for) an item not on sale yet.
+        for i in initialItemCount..<itemCount {
+            catalogue.launches[itemIDs[i]] = Double(itemLaunch[i])
+        }
         catalogue.triples = triples
         return catalogue
     }
