@@ -15,11 +15,13 @@ enum EvalOutput {
             var temporal: [String: Any] = [:]
             for entry in report.temporal {
                 let m = entry.metrics
-                temporal[entry.model.rawValue] = [
+                var row: [String: Any] = [
                     "Recall@10": m.recall10, "Recall@20": m.recall20, "NDCG@10": m.ndcg10, "NDCG@20": m.ndcg20,
                     "HR@20": m.hitRate20, "Precision@20": m.precision20, "MRR": m.mrr, "Coverage@20": m.coverage20,
                     "train_seconds": entry.trainSeconds,
                 ]
+                if !entry.calibration.isEmpty { row["scoring_settings"] = entry.calibration.joined(separator: " ") }
+                temporal[entry.model.rawValue] = row
             }
             object["temporal"] = temporal
         }
@@ -75,6 +77,11 @@ enum EvalOutput {
                 ])
             }
             out += table(rows)
+            let calibrated = report.temporal.filter { !$0.calibration.isEmpty }
+            if !calibrated.isEmpty {
+                out += "Scoring settings chosen on this dataset's validation split: "
+                    + calibrated.map { "\($0.model.rawValue) \($0.calibration.joined(separator: " "))" }.joined(separator: "; ") + "\n"
+            }
         }
         if !report.prequential.isEmpty {
             let base = report.prequential.first { $0.model == .mostPop }?.metrics.hitRate10

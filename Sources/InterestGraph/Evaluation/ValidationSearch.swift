@@ -62,11 +62,21 @@ public enum ValidationSearch {
 
     /// Runs the grid for `kind` on the validation split of `protocol`, best trial first.
     /// - Parameter progress: called after each trial (for a command-line progress line).
+    /// - Parameters:
+    ///   - scoringOnly: keep the tuned training settings and search the scoring grid alone
+    ///     (one fit; ``EvaluationRunner`` calibrates every dataset this way).
+    ///   - overrides: `key=value` settings applied after the tuned ones and before each trial's.
     public static func run(
         kind: ModelKind, protocol p: TunedHyperparameters.EvaluationProtocol, dataset: LoadedDataset,
-        seed: UInt64 = 42, progress: ((TuningTrial) -> Void)? = nil
+        seed: UInt64 = 42, scoringOnly: Bool = false, overrides: Settings = [], progress: ((TuningTrial) -> Void)? = nil
     ) throws -> [TuningTrial] {
-        let (training, scoring) = grid(for: kind, protocol: p)
+        var (training, scoring) = grid(for: kind, protocol: p)
+        if scoringOnly { training = [[]] }
+        func tuned(_ p: TunedHyperparameters.EvaluationProtocol) throws -> Hyperparameters {
+            var h = TunedHyperparameters.hyperparameters(for: kind, protocol: p, seed: seed)
+            for (key, value) in overrides { try h.set(key, to: value) }
+            return h
+        }
         var trials: [TuningTrial] = []
         switch p {
         case .temporal:
@@ -74,7 +84,7 @@ public enum ValidationSearch {
             let graph = TemporalEvaluation.trainingGraph(train: split.train, catalogue: dataset.catalogue)
             let truth = TemporalGroundTruth(graph: graph, test: split.test)
             for trainingSettings in training {
-                var h = TunedHyperparameters.hyperparameters(for: kind, protocol: .temporal, seed: seed)
+                var h = try tuned(.temporal)
                 for (key, value) in trainingSettings { try h.set(key, to: value) }
                 var model = Recommender(kind: kind, hyperparameters: h)
                 model.fit(graph: graph)
@@ -98,7 +108,7 @@ public enum ValidationSearch {
             let ordered = TemporalSplit.timeOrdered(dataset.events)
             let warm = Array(ordered[..<(ordered.count / 2)])
             for settings in training {
-                var h = TunedHyperparameters.hyperparameters(for: kind, protocol: .prequential, seed: seed)
+                var h = try tuned(.prequential)
                 for (key, value) in settings { try h.set(key, to: value) }
                 var model = Recommender(kind: kind, hyperparameters: h)
                 let metrics = PrequentialEvaluation.run(
