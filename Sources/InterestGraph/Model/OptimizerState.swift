@@ -2,19 +2,18 @@ import Foundation
 
 /// Adam moments for one embedding table (SGD needs none).
 struct OptimizerState: Sendable, Hashable {
-    var first: [Float] = []
-    var second: [Float] = []
+    /// First and second moments, one per parameter, aligned like the tables they follow.
+    var first = AlignedFloats()
+    var second = AlignedFloats()
 
     mutating func ensure(_ count: Int) {
-        if first.count < count {
-            first.append(contentsOf: repeatElement(0, count: count - first.count))
-            second.append(contentsOf: repeatElement(0, count: count - second.count))
-        }
+        if first.count < count { first.resize(to: count) }
+        if second.count < count { second.resize(to: count) }
     }
 
     mutating func reset() {
-        first = []
-        second = []
+        first = AlignedFloats()
+        second = AlignedFloats()
     }
 }
 
