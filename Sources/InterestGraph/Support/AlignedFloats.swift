@@ -99,6 +99,10 @@ struct AlignedFloats: @unchecked Sendable {
         }
     }
 
+    /// The address of element 0, for reading only. Valid while this value, or a copy
+    /// sharing its storage, is alive and not resized.
+    var baseAddress: UnsafePointer<Float> { UnsafePointer(storage.pointer) }
+
     /// The address of element 0 after making the storage unique, for kernels that write
     /// several buffers at once (nested `withUnsafeMutableBufferPointer` closures would be 15 deep).
     ///

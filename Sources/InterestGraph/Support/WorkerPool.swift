@@ -40,7 +40,7 @@ final class WorkerPool: @unchecked Sendable {
     private let helpers: [Helper]
     /// Serialises regions from different callers.
     private let regionLock = Mutex(())
-    private var job: ((Region) -> Void)?
+    private var job: (@Sendable (Region) -> Void)?
 
     /// A helper thread's parking spot. Set while it is parked on its semaphore (Dekker-style
     /// hand-off with `generation`, both sequentially consistent, so a wake-up cannot be lost).
@@ -99,7 +99,7 @@ final class WorkerPool: @unchecked Sendable {
     /// returns when all have finished.
     /// - Complexity: a region costs about a microsecond on top of `body` while the helpers
     ///   are still spinning from the previous one, a thread wake-up otherwise.
-    func run(_ body: (Region) -> Void) {
+    func run(_ body: @Sendable (Region) -> Void) {
         regionLock.withLock { _ in
             guard workers > 1 else {
                 body(Region(worker: 0, workers: 1, pool: self))
