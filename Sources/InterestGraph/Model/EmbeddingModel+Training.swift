@@ -35,6 +35,7 @@ extension EmbeddingModel {
             graph: graph, hyperparameters: h, entityRow: &entityRow, entityRows: &entityRows,
             entityCache: &entityCache, threads: h.threads)
         ensureEntityRows()
+        edgeBits = EdgeBitset(graph: graph)
         let count = propagation.nodeCount * stride
         for k in NodeKind.allCases { moments[Int(k.rawValue)].ensure(table(k).storage.count) }
         if bufferX.count != count {
@@ -241,13 +242,14 @@ extension EmbeddingModel {
         let known = knownItems
         let replayItems = replay.items
         let sampling = h.negativeSampling
+        let edges = edgeBits.matches(graph) ? edgeBits : nil
         for _ in 0..<batch {
             let index = replay.sampleIndex(using: &localRng)
             let user = replay.users[index]
             let item = replay.items[index]
             guard Int(user) < p.userCount, Int(item) < p.itemCount else { continue }
             for _ in 0..<negatives {
-                guard let negative = Self.sampleNegative(user: user, positive: item, known: known, replayItems: replayItems, sampling: sampling, limit: p.itemCount, graph: graph, rng: &localRng) else { continue }
+                guard let negative = Self.sampleNegative(user: user, positive: item, known: known, replayItems: replayItems, sampling: sampling, limit: p.itemCount, graph: graph, edges: edges, rng: &localRng) else { continue }
                 batchRows.append(user)
                 batchRows.append(item)
                 batchRows.append(negative)
@@ -438,11 +440,13 @@ extension EmbeddingModel {
     /// Draws a negative for `user`: an item that is not `positive` and that the user has not
     /// interacted with, within the first `limit` items. Gives up after a few tries (dense users).
     /// Popularity sampling takes the item of a uniformly drawn replayed interaction.
+    /// `edges`, when given, must match `graph` (``EdgeBitset/matches(_:)``) and answers the
+    /// edge test without a hash probe.
     @inline(__always)
     static func sampleNegative(
         user: Int32, positive: Int32, known: [Int32], replayItems: [Int32],
         sampling: Hyperparameters.NegativeSampling, limit: Int, graph: HeteroGraph,
-        rng: inout SeededGenerator
+        edges: EdgeBitset? = nil, rng: inout SeededGenerator
     ) -> Int32? {
         guard !known.isEmpty else { return nil }
         for _ in 0..<8 {
@@ -452,7 +456,13 @@ extension EmbeddingModel {
             case .popularity: candidate = replayItems.isEmpty ? known[rng.index(below: known.count)] : replayItems[rng.index(below: replayItems.count)]
             }
             if candidate == positive || Int(candidate) >= limit { continue }
-            if Int(user) < graph.userEdges.count, graph.hasEdge(user: user, item: candidate) { continue }
+            if Int(user) < graph.userEdges.count {
+                if let edges, Int(user) < edges.users, Int(candidate) < edges.items {
+                    if edges.contains(user: Int(user), item: Int(candidate)) { continue }
+                } else if graph.hasEdge(user: user, item: candidate) {
+                    continue
+                }
+            }
             return candidate
         }
         return nil

@@ -61,6 +61,8 @@ public struct EmbeddingModel: Sendable {
     var entityCache = EntityLinkCache()
     /// Items with at least one interaction, the uniform negative pool.
     var knownItems: [Int32] = []
+    /// The graph's user-item edges at the last rebuild, for the negative sampler.
+    var edgeBits = EdgeBitset()
     var itemKnown: [Bool] = []
 
     // MARK: Training state

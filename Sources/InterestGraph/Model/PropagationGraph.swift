@@ -157,17 +157,17 @@ struct PropagationGraph: Sendable {
     }
 
     /// `parts` row ranges with about equal `rows + nonzeros` each.
-    static func balancedPartitions(rowStart: [Int32], parts: Int) -> [Range<Int>] {
+    static func balancedPartitions(rowStart: [Int32], parts: Int, rowWeight: Int = Int(getenv("DS_RW").map { String(cString: $0) } ?? "1") ?? 1) -> [Range<Int>] {
         let n = max(rowStart.count - 1, 0)
         // Always `parts` ranges (some may be empty): worker k of a region takes range k.
         guard parts > 1, n > 0 else { return [0..<n] + Array(repeating: n..<n, count: max(parts, 1) - 1) }
-        let total = n + Int(rowStart[n])
+        let total = rowWeight * n + Int(rowStart[n])
         var result: [Range<Int>] = []
         var begin = 0
         for k in 1...parts {
             let target = total * k / parts
             var end = begin
-            while end < n && end + Int(rowStart[end]) < target { end += 1 }
+            while end < n && rowWeight * end + Int(rowStart[end]) < target { end += 1 }
             if k == parts { end = n }
             result.append(begin..<end)
             begin = end
