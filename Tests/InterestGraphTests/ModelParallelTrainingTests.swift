@@ -142,4 +142,48 @@ struct ModelParallelTrainingTests {
         #expect(!bits.matches(graph))
         #expect(!EdgeBitset().matches(graph))
     }
+
+    @Test(arguments: [16, 64])
+    func itemRowsStoppingBeforeZeroSideColumnsGiveTheSameBits(dimension: Int) throws {
+        let graph = ToyWorld().graph()
+        var model = EmbeddingModel(hyperparameters: Self.hyperparameters(dimension: dimension, layers: 3, threads: 1))
+        model.reinitialise(graph: graph)
+        let p = model.propagation
+        let stride = model.stride
+        try #require(p.interactionEnds.count == p.nodeCount)
+        // Some item rows really are cut short, and only side columns are cut.
+        var cut = 0
+        for r in 0..<p.nodeCount where Int(p.interactionEnds[r]) < Int(p.rowStart[r + 1]) {
+            cut += 1
+            #expect(r >= p.itemBase && r < p.categoryBase)
+            for nz in Int(p.interactionEnds[r])..<Int(p.rowStart[r + 1]) { #expect(Int(p.columns[nz]) >= p.categoryBase) }
+        }
+        #expect(cut > 0)
+        // An input like a batch gradient: zero on side rows, odd and even row lengths.
+        var rng = SeededGenerator(seed: 11)
+        var input = AlignedFloats(count: p.nodeCount * stride)
+        for k in 0..<(p.categoryBase * stride) where k % stride < dimension { input[k] = rng.gaussian() }
+        func run(_ ends: Bool) -> (AlignedFloats, AlignedFloats) {
+            var output = AlignedFloats(count: input.count)
+            var sum = AlignedFloats(count: input.count)
+            let o = output.uniqueBaseAddress()
+            let s = sum.uniqueBaseAddress()
+            p.rowStart.withUnsafeBufferPointer { rs in
+                p.columns.withUnsafeBufferPointer { cs in
+                    p.values.withUnsafeBufferPointer { vs in
+                        p.interactionEnds.withUnsafeBufferPointer { es in
+                            p.multiply(rows: 0..<p.nodeCount, input: input.baseAddress, output: o, sum: s, first: true, scale: 0.25,
+                                       stride: stride, rowStart: rs.baseAddress!, columns: cs.baseAddress!, values: vs.baseAddress!,
+                                       ends: ends ? es.baseAddress! : nil)
+                        }
+                    }
+                }
+            }
+            return (output, sum)
+        }
+        let full = run(false)
+        let short = run(true)
+        #expect(full.0 == short.0)
+        #expect(full.1 == short.1)
+    }
 }

@@ -243,6 +243,7 @@ extension EmbeddingModel {
         let replayItems = replay.items
         let sampling = h.negativeSampling
         let edges = edgeBits.matches(graph) ? edgeBits : nil
+        replay.prepareSampling()
         for _ in 0..<batch {
             let index = replay.sampleIndex(using: &localRng)
             let user = replay.users[index]
@@ -390,7 +391,7 @@ extension EmbeddingModel {
                 pool.run { region in
                     var ok = true
                     graph.propagate(region: region, x: input.base, scratch: scratch.base, sum: sum.base, stride: stride,
-                                    layers: layers, lastRows: graph.partitions) { rows in
+                                    layers: layers, lastRows: graph.optimizerPartitions, zeroSides: true) { rows in
                         let g = sum.base
                         if l2Step > 0 {
                             // Users and items only: side nodes are never in a batch.

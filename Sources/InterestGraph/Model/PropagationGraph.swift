@@ -26,6 +26,14 @@ struct PropagationGraph: Sendable {
     /// The same over users and items only (`0..<categoryBase`): a training batch's last
     /// forward layer skips the side rows, whose final embeddings only the published copy reads.
     var interactionPartitions: [Range<Int>] = [0..<0]
+    /// Per row, where its columns of side nodes begin (`rowStart[r + 1]` when it has none).
+    /// Only item rows link to side nodes, and they list their users first (user-item edges are
+    /// added before side edges and rows keep insertion order), so on an input that is zero on
+    /// side rows, such as a batch's gradient, an item row can stop here.
+    var interactionEnds: [Int32] = []
+    /// The same with rows weighted for the optimiser step fused into the last backward layer
+    /// (an Adam row costs about as much as a dozen nonzeros).
+    var optimizerPartitions: [Range<Int>] = [0..<0]
     /// Graph state this was built from, to decide when to rebuild.
     var builtLiveEdges = -1
     var builtEvents = -1
@@ -151,13 +159,23 @@ struct PropagationGraph: Sendable {
         p.rowStart = start
         p.columns = columns
         p.values = values
-        p.partitions = balancedPartitions(rowStart: start, parts: threads)
-        p.interactionPartitions = balancedPartitions(rowStart: Array(start[0...p.categoryBase]), parts: threads)
+        var ends = [Int32](repeating: 0, count: n)
+        for r in 0..<n {
+            var end = Int(start[r + 1])
+            while end > Int(start[r]) && Int(columns[end - 1]) >= p.categoryBase { end -= 1 }
+            ends[r] = Int32(end)
+        }
+        p.interactionEnds = ends
+        let w = Int(getenv("DS_RW").map { String(cString: $0) } ?? "4") ?? 4
+        let ow = Int(getenv("DS_OW").map { String(cString: $0) } ?? "16") ?? 16
+        p.partitions = balancedPartitions(rowStart: start, parts: threads, rowWeight: w)
+        p.interactionPartitions = balancedPartitions(rowStart: Array(start[0...p.categoryBase]), parts: threads, rowWeight: w)
+        p.optimizerPartitions = balancedPartitions(rowStart: start, parts: threads, rowWeight: ow)
         return p
     }
 
     /// `parts` row ranges with about equal `rows + nonzeros` each.
-    static func balancedPartitions(rowStart: [Int32], parts: Int, rowWeight: Int = Int(getenv("DS_RW").map { String(cString: $0) } ?? "1") ?? 1) -> [Range<Int>] {
+    static func balancedPartitions(rowStart: [Int32], parts: Int, rowWeight: Int = 1) -> [Range<Int>] {
         let n = max(rowStart.count - 1, 0)
         // Always `parts` ranges (some may be empty): worker k of a region takes range k.
         guard parts > 1, n > 0 else { return [0..<n] + Array(repeating: n..<n, count: max(parts, 1) - 1) }
@@ -185,11 +203,18 @@ struct PropagationGraph: Sendable {
     /// `scale` is 1 except on the last layer, where it folds the layer mean's `1 / (L + 1)`
     /// into the store (one pass over the sum fewer; `x * 1` is exact).
     /// - Complexity: O((rows + nonzeros in range) * stride).
+    ///
+    /// With `ends`, row `r` stops at `ends[r]`: the caller knows the input is zero in the
+    /// columns skipped (see ``interactionEnds``). The result is bit for bit what the full row
+    /// gives, since a skipped term only ever added an exact zero to its accumulator; the one
+    /// care is a leftover odd term, which the full row would have paired with a zero and so
+    /// added before merging the two accumulator sets.
     @inline(__always)
     func multiply(
         rows range: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>?,
         sum: UnsafeMutablePointer<Float>, first: Bool, scale: Float, stride: Int,
-        rowStart: UnsafePointer<Int32>, columns: UnsafePointer<Int32>, values: UnsafePointer<Float>
+        rowStart: UnsafePointer<Int32>, columns: UnsafePointer<Int32>, values: UnsafePointer<Float>,
+        ends: UnsafePointer<Int32>? = nil
     ) {
         // On the first layer `sum` is initialised to `input + Â input` here, which spares a
         // separate copy of the whole input.
@@ -197,7 +222,8 @@ struct PropagationGraph: Sendable {
         let factor = SIMD16<Float>(repeating: scale)
         for r in range {
             let begin = Int(rowStart[r])
-            let end = Int(rowStart[r &+ 1])
+            let full = Int(rowStart[r &+ 1])
+            let end = ends.map { Int($0[r]) } ?? full
             let out = r &* stride
             var k = 0
             while k &+ 64 <= stride {
@@ -219,6 +245,15 @@ struct PropagationGraph: Sendable {
                     a3 = VectorKernels.multiplyAdd(a3, w, VectorKernels.load(src, 48))
                     b3 = VectorKernels.multiplyAdd(b3, v, VectorKernels.load(next, 48))
                     nz &+= 2
+                }
+                if nz < end && end < full {
+                    let w = SIMD16<Float>(repeating: values[nz])
+                    let src = input + (Int(columns[nz]) &* stride &+ k)
+                    a0 = VectorKernels.multiplyAdd(a0, w, VectorKernels.load(src, 0))
+                    a1 = VectorKernels.multiplyAdd(a1, w, VectorKernels.load(src, 16))
+                    a2 = VectorKernels.multiplyAdd(a2, w, VectorKernels.load(src, 32))
+                    a3 = VectorKernels.multiplyAdd(a3, w, VectorKernels.load(src, 48))
+                    nz &+= 1
                 }
                 a0 += b0
                 a1 += b1
@@ -284,7 +319,7 @@ struct PropagationGraph: Sendable {
     func propagate(
         region: WorkerPool.Region, x: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
         sum: UnsafeMutablePointer<Float>, stride: Int, layers: Int, lastRows: [Range<Int>],
-        after: ((Range<Int>) -> Void)? = nil
+        zeroSides: Bool = false, after: ((Range<Int>) -> Void)? = nil
     ) {
         let own = partitions[region.worker]
         guard layers > 0 else {
@@ -302,22 +337,26 @@ struct PropagationGraph: Sendable {
         rowStart.withUnsafeBufferPointer { rowStart in
             columns.withUnsafeBufferPointer { columns in
                 values.withUnsafeBufferPointer { values in
+                  interactionEnds.withUnsafeBufferPointer { interactionEnds in
                     let rs = rowStart.baseAddress!
                     let cs = columns.baseAddress ?? UnsafePointer(bitPattern: 8)!
                     let vs = values.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                    // Side rows of the input are zero: item rows can stop before their side columns.
+                    let firstEnds = zeroSides && interactionEnds.count == nodeCount ? interactionEnds.baseAddress : nil
                     var input = x
                     var output = scratch
                     for layer in 1..<layers {
                         multiply(rows: own, input: input, output: output, sum: sum, first: layer == 1, scale: 1,
-                                 stride: stride, rowStart: rs, columns: cs, values: vs)
+                                 stride: stride, rowStart: rs, columns: cs, values: vs, ends: layer == 1 ? firstEnds : nil)
                         region.barrier()
                         swap(&input, &output)
                     }
                     let scale = 1 / Float(layers + 1)
                     let rows = lastRows[region.worker]
+                    let lastEnds = layers == 1 ? firstEnds : nil
                     guard let after else {
                         multiply(rows: rows, input: input, output: nil, sum: sum, first: layers == 1, scale: scale,
-                                 stride: stride, rowStart: rs, columns: cs, values: vs)
+                                 stride: stride, rowStart: rs, columns: cs, values: vs, ends: lastEnds)
                         region.barrier()
                         return
                     }
@@ -325,10 +364,11 @@ struct PropagationGraph: Sendable {
                     while chunk < rows.upperBound {
                         let end = min(chunk + Self.lastLayerChunk, rows.upperBound)
                         multiply(rows: chunk..<end, input: input, output: nil, sum: sum, first: layers == 1, scale: scale,
-                                 stride: stride, rowStart: rs, columns: cs, values: vs)
+                                 stride: stride, rowStart: rs, columns: cs, values: vs, ends: lastEnds)
                         after(chunk..<end)
                         chunk = end
                     }
+                  }
                 }
             }
         }
