@@ -4,9 +4,9 @@ import Synchronization
 /// Persistent worker threads that run one parallel region at a time, with a cheap barrier
 /// inside the region.
 ///
-/// Why not `DispatchQueue.concurrentPerform` per loop: a training batch is ten or so short
-/// phases (three forward layers, the BPR gradient, three backward layers, the optimiser), each
-/// 0.1–0.6 ms. Handing every phase to Dispatch woke a worker thread each time and the second
+/// Why not `DispatchQueue.concurrentPerform` per loop (what the engine used before): a
+/// training batch is ten or so short phases (three forward layers, the BPR gradient, three
+/// backward layers, the optimiser), each 0.1–0.6 ms. Handing every phase to Dispatch woke a worker thread each time and the second
 /// core gained only 11% on the epoch. Here the helpers spin for a while after each region (the
 /// next one usually follows within microseconds) and only then park, and the phases of one
 /// region are separated by ``Region/barrier()``, a counter the threads spin on.
@@ -171,8 +171,7 @@ final class WorkerPool: @unchecked Sendable {
 }
 
 extension WorkerPool.Region {
-    /// This worker's share of `0..<count` in near-equal contiguous ranges (the split of
-    /// ``ParallelFor/ranges(count:parts:)``).
+    /// This worker's share of `0..<count`: near-equal contiguous ranges in worker order.
     func share(of count: Int) -> Range<Int> {
         (count * worker / workers)..<(count * (worker + 1) / workers)
     }
