@@ -123,4 +123,28 @@ struct ModelSupportTests {
         for b in 0..<50 { #expect(abs(after[b] - before[b]) < 1e-4) }
         #expect(index.weight(Int32(CooccurrenceIndex.denseLimit + 10), 0) == 1)
     }
+
+    @Test(arguments: [3_600.0, 86_400.0 * 7, 1e9])
+    func replayGuideDrawsTheSameEntriesAsTheBinarySearch(halfLife: Double) {
+        var replay = ReplayBuffer(capacity: 10_000, halfLife: halfLife)
+        var rng = SeededGenerator(seed: 5)
+        var time = 0.0
+        for k in 0..<5_000 {
+            // Bursts and long gaps, so entry weights differ by orders of magnitude.
+            time += k % 500 == 0 ? 86_400 * 3 : Double(rng.index(below: 120))
+            replay.append(user: Int32(k % 97), item: Int32(k % 331), time: time)
+        }
+        var guided = replay
+        guided.prepareSampling()
+        var a = SeededGenerator(seed: 9)
+        var b = SeededGenerator(seed: 9)
+        var same = true
+        for _ in 0..<20_000 where replay.sampleIndex(using: &a) != guided.sampleIndex(using: &b) { same = false }
+        #expect(same)
+        // A stale guide (entries appended since) still gives the exact answer.
+        guided.append(user: 1, item: 2, time: time + 10)
+        replay.append(user: 1, item: 2, time: time + 10)
+        for _ in 0..<2_000 where replay.sampleIndex(using: &a) != guided.sampleIndex(using: &b) { same = false }
+        #expect(same)
+    }
 }

@@ -7,18 +7,18 @@ extension EmbeddingModel {
     /// Ego tables, user session vectors and Adam moments as flat arrays.
     public func checkpointTables() -> [String: [Float]] {
         var tables: [String: [Float]] = [
-            "user": egoUsers.storage,
-            "user.session": sessions.storage,
-            "item": egoItems.storage,
-            "category": egoCategories.storage,
-            "brand": egoBrands.storage,
+            "user": egoUsers.storage.array,
+            "user.session": sessions.storage.array,
+            "item": egoItems.storage.array,
+            "category": egoCategories.storage.array,
+            "brand": egoBrands.storage.array,
             "meta.adam_step": [Float(adamStep)],
             "meta.stride": [Float(stride)],
         ]
         let kinds: [(NodeKind, String)] = [(.user, "user"), (.item, "item"), (.category, "category"), (.brand, "brand")]
         for (kind, name) in kinds where Int(kind.rawValue) < moments.count {
-            tables["\(name).adam.m"] = moments[Int(kind.rawValue)].first
-            tables["\(name).adam.v"] = moments[Int(kind.rawValue)].second
+            tables["\(name).adam.m"] = moments[Int(kind.rawValue)].first.array
+            tables["\(name).adam.v"] = moments[Int(kind.rawValue)].second.array
         }
         return tables
     }
@@ -44,8 +44,8 @@ extension EmbeddingModel {
         let kinds: [(NodeKind, String)] = [(.user, "user"), (.item, "item"), (.category, "category"), (.brand, "brand")]
         for (kind, name) in kinds where Int(kind.rawValue) < moments.count {
             if let m = tables["\(name).adam.m"], let v = tables["\(name).adam.v"], m.count == v.count {
-                moments[Int(kind.rawValue)].first = m
-                moments[Int(kind.rawValue)].second = v
+                moments[Int(kind.rawValue)].first = AlignedFloats(m)
+                moments[Int(kind.rawValue)].second = AlignedFloats(v)
             }
         }
         if let step = tables["meta.adam_step"]?.first { adamStep = Int(step) }

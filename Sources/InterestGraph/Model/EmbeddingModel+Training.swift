@@ -35,6 +35,7 @@ extension EmbeddingModel {
             graph: graph, hyperparameters: h, entityRow: &entityRow, entityRows: &entityRows,
             entityCache: &entityCache, threads: h.threads)
         ensureEntityRows()
+        edgeBits = EdgeBitset(graph: graph)
         let count = propagation.nodeCount * stride
         for k in NodeKind.allCases { moments[Int(k.rawValue)].ensure(table(k).storage.count) }
         if bufferX.count != count {
@@ -67,34 +68,68 @@ extension EmbeddingModel {
         }
     }
 
-    /// Copies the ego tables into `bufferX` in layout order.
-    mutating func gatherEgo() {
-        let stride = self.stride
+    /// The worker pool for propagation: one worker per partition of the adjacency.
+    var pool: WorkerPool { WorkerPool.shared(workers: propagation.partitions.count) }
+
+    /// Where each node kind's rows live, in layout order, for the parallel regions: the ego
+    /// table and its Adam moments (made unique first, so writing through them is safe).
+    mutating func optimizerTargets() -> [OptimizerTarget] {
+        var targets: [OptimizerTarget] = []
+        targets.reserveCapacity(NodeKind.allCases.count)
         for kind in NodeKind.allCases {
             let (base, count) = layout(kind)
-            guard count > 0 else { continue }
-            let source = table(kind)
-            bufferX.withUnsafeMutableBufferPointer { x in
-                source.storage.withUnsafeBufferPointer { s in
-                    (x.baseAddress! + base * stride).update(from: s.baseAddress!, count: count * stride)
-                }
+            let k = Int(kind.rawValue)
+            let parameters: UnsafeMutablePointer<Float>
+            switch kind {
+            case .user: parameters = egoUsers.storage.uniqueBaseAddress()
+            case .item: parameters = egoItems.storage.uniqueBaseAddress()
+            case .category: parameters = egoCategories.storage.uniqueBaseAddress()
+            case .brand: parameters = egoBrands.storage.uniqueBaseAddress()
+            case .entity: parameters = egoEntities.storage.uniqueBaseAddress()
             }
+            moments[k].ensure(table(kind).storage.count)
+            targets.append(OptimizerTarget(
+                base: base, count: count, parameters: SendablePointer(parameters),
+                first: SendablePointer(moments[k].first.uniqueBaseAddress()),
+                second: SendablePointer(moments[k].second.uniqueBaseAddress())))
+        }
+        return targets
+    }
+
+    /// Read-only pointers to the ego tables, per kind in layout order (no copy is made).
+    func egoSources() -> [OptimizerTarget] {
+        NodeKind.allCases.map { kind in
+            let (base, count) = layout(kind)
+            let pointer = SendablePointer(table(kind).storage.baseAddress)
+            return OptimizerTarget(base: base, count: count, parameters: pointer, first: pointer, second: pointer)
         }
     }
 
-    /// Forward propagation of the current ego tables into `bufferFinal`.
+    /// Copies the ego rows of `rows` (layout order) into `x`; one worker's share of the input.
+    @inline(__always)
+    static func gatherEgo(rows: Range<Int>, from sources: [OptimizerTarget], into x: UnsafeMutablePointer<Float>, stride: Int) {
+        for source in sources {
+            let lower = max(rows.lowerBound, source.base)
+            let upper = min(rows.upperBound, source.base + source.count)
+            guard lower < upper else { continue }
+            (x + lower * stride).update(from: source.parameters.base + (lower - source.base) * stride, count: (upper - lower) * stride)
+        }
+    }
+
+    /// Forward propagation of the current ego tables into `bufferFinal`, every row.
     mutating func forward() {
-        gatherEgo()
         let stride = self.stride
         let layers = h.layers
         let graph = propagation
-        bufferX.withUnsafeMutableBufferPointer { x in
-            bufferScratch.withUnsafeMutableBufferPointer { scratch in
-                bufferFinal.withUnsafeMutableBufferPointer { sum in
-                    guard let xb = x.baseAddress, let sb = scratch.baseAddress, let fb = sum.baseAddress else { return }
-                    graph.propagate(x: xb, scratch: sb, sum: fb, stride: stride, layers: layers)
-                }
-            }
+        let sources = egoSources()
+        let x = SendablePointer(bufferX.uniqueBaseAddress())
+        let scratch = SendablePointer(bufferScratch.uniqueBaseAddress())
+        let sum = SendablePointer(bufferFinal.uniqueBaseAddress())
+        pool.run { region in
+            Self.gatherEgo(rows: graph.partitions[region.worker], from: sources, into: x.base, stride: stride)
+            region.barrier()
+            graph.propagate(region: region, x: x.base, scratch: scratch.base, sum: sum.base, stride: stride,
+                            layers: layers, lastRows: graph.partitions)
         }
     }
 
@@ -184,6 +219,12 @@ extension EmbeddingModel {
     /// tables are refreshed from this batch's forward pass (so they lag the optimiser by one
     /// step, which spares a second propagation per batch); a caller running many batches in a
     /// row can skip that copy and publish on the last one.
+    ///
+    /// The batch is two parallel regions on ``WorkerPool`` (see docs/ARCHITECTURE.md):
+    /// forward propagation and the BPR gradient, then, once the loss has passed the divergence
+    /// guard, backward propagation with L2 and the optimiser fused into its last layer. Every
+    /// row is written by one worker with the same arithmetic whatever the split, so the floats
+    /// do not depend on ``Hyperparameters/threads``.
     /// - Complexity: O(L * (nodes + nonzeros) * dimension) for the two propagations, plus
     ///   O(batch * negatives * dimension).
     @discardableResult
@@ -191,112 +232,40 @@ extension EmbeddingModel {
         guard !replay.isEmpty else { return TrainingStep(loss: .nan, pairs: 0, divergence: nil) }
         if needsRebuild(graph: graph) { rebuildPropagation(graph: graph) }
         if snapshot == nil { takeSnapshot() }
-        forward()
 
-        // Loss and gradient with respect to the final embeddings.
-        let stride = self.stride
+        // Draw the triples first: the RNG sequence does not depend on any arithmetic.
         let p = propagation
-        let itemBase = p.itemBase
         let negatives = h.negatives
         let batch = h.batchSize
         var localRng = rng
-        var mfLoss: Double = 0
-        var pairs = 0
         batchRows.removeAll(keepingCapacity: true)
         let known = knownItems
         let replayItems = replay.items
         let sampling = h.negativeSampling
-        bufferGradient.withUnsafeMutableBufferPointer { g in
-            g.update(repeating: 0)
-        }
-        // First pass: draw the triples (keeps the RNG sequence independent of arithmetic).
+        let edges = edgeBits.matches(graph) ? edgeBits : nil
+        replay.prepareSampling()
         for _ in 0..<batch {
             let index = replay.sampleIndex(using: &localRng)
             let user = replay.users[index]
             let item = replay.items[index]
             guard Int(user) < p.userCount, Int(item) < p.itemCount else { continue }
             for _ in 0..<negatives {
-                guard let negative = Self.sampleNegative(user: user, positive: item, known: known, replayItems: replayItems, sampling: sampling, limit: p.itemCount, graph: graph, rng: &localRng) else { continue }
+                guard let negative = Self.sampleNegative(user: user, positive: item, known: known, replayItems: replayItems, sampling: sampling, limit: p.itemCount, graph: graph, edges: edges, rng: &localRng) else { continue }
                 batchRows.append(user)
                 batchRows.append(item)
                 batchRows.append(negative)
             }
         }
         rng = localRng
-        pairs = batchRows.count / 3
+        let pairs = batchRows.count / 3
         guard pairs > 0 else { return TrainingStep(loss: .nan, pairs: 0, divergence: nil) }
-        let scale = 1 / Float(pairs)
-        bufferFinal.withUnsafeBufferPointer { f in
-            bufferGradient.withUnsafeMutableBufferPointer { g in
-                batchRows.withUnsafeBufferPointer { rows in
-                    let fb = f.baseAddress!
-                    let gb = g.baseAddress!
-                    var t = 0
-                    while t < rows.count {
-                        let u = Int(rows[t]) * stride
-                        let i = (itemBase + Int(rows[t + 1])) * stride
-                        let j = (itemBase + Int(rows[t + 2])) * stride
-                        let x = VectorKernels.dot(fb + u, fb + i, stride) - VectorKernels.dot(fb + u, fb + j, stride)
-                        // -log sigmoid(x) = softplus(-x), computed stably.
-                        mfLoss += Double(x > 0 ? log1p(exp(-x)) : -x + log1p(exp(x)))
-                        let coefficient = -scale / (1 + exp(x))  // d loss / dx, averaged
-                        // g_u += c (f_i - f_j); g_i += c f_u; g_j -= c f_u
-                        VectorKernels.axpy(coefficient, fb + i, gb + u, stride)
-                        VectorKernels.axpy(-coefficient, fb + j, gb + u, stride)
-                        VectorKernels.axpy(coefficient, fb + u, gb + i, stride)
-                        VectorKernels.axpy(-coefficient, fb + u, gb + j, stride)
-                        t += 3
-                    }
-                }
-            }
-        }
 
-        // Backward: d loss / d ego = P^T g = P g (P is symmetric). Result lands in bufferX.
-        let layers = h.layers
-        bufferGradient.withUnsafeMutableBufferPointer { g in
-            bufferScratch.withUnsafeMutableBufferPointer { scratch in
-                bufferX.withUnsafeMutableBufferPointer { x in
-                    p.propagate(x: g.baseAddress!, scratch: scratch.baseAddress!, sum: x.baseAddress!, stride: stride, layers: layers)
-                }
-            }
-        }
-
-        // L2 on the batch's ego rows: (l2 / pairs) * e, and its loss term.
-        var regularisation: Double = 0
-        let l2 = h.l2
-        bufferX.withUnsafeMutableBufferPointer { x in
-            egoUsers.storage.withUnsafeBufferPointer { eu in
-                egoItems.storage.withUnsafeBufferPointer { ei in
-                    batchRows.withUnsafeBufferPointer { rows in
-                        let xb = x.baseAddress!
-                        var t = 0
-                        while t < rows.count {
-                            let u = Int(rows[t])
-                            let i = Int(rows[t + 1])
-                            let j = Int(rows[t + 2])
-                            let pu = eu.baseAddress! + u * stride
-                            let pi = ei.baseAddress! + i * stride
-                            let pj = ei.baseAddress! + j * stride
-                            regularisation += Double(VectorKernels.squaredNorm(pu, stride) + VectorKernels.squaredNorm(pi, stride) + VectorKernels.squaredNorm(pj, stride))
-                            if l2 > 0 {
-                                VectorKernels.axpy(l2 * scale, pu, xb + u * stride, stride)
-                                VectorKernels.axpy(l2 * scale, pi, xb + (itemBase + i) * stride, stride)
-                                VectorKernels.axpy(l2 * scale, pj, xb + (itemBase + j) * stride, stride)
-                            }
-                            t += 3
-                        }
-                    }
-                }
-            }
-        }
-        let loss = Float(mfLoss / Double(pairs) + Double(l2) * 0.5 * regularisation / Double(pairs))
-
-        // Divergence guard, before any parameter moves.
+        let loss = forwardAndGradient(pairs: pairs, publish: publish)
+        // Divergence guard, before any parameter moves (the loss is known before the backward pass).
         if let report = checkDivergence(loss: loss) {
             return TrainingStep(loss: loss, pairs: pairs, divergence: report)
         }
-
-        guard applyOptimizer() else {
+        guard backwardAndOptimize(pairs: pairs) else {
             // A finite loss with non-finite parameters: an overflowing step. Undo it.
             let report = rollBack(reason: .nonFiniteParameters, loss: loss)
             return TrainingStep(loss: loss, pairs: pairs, divergence: report)
@@ -309,14 +278,176 @@ extension EmbeddingModel {
         return TrainingStep(loss: loss, pairs: pairs, divergence: nil)
     }
 
+    /// Region one of a batch: forward propagation into `bufferFinal`, then the BPR loss terms
+    /// and the gradient with respect to the final embeddings into `bufferGradient`.
+    /// - Returns: the batch loss, mean BPR plus the L2 term on the batch's ego rows.
+    mutating func forwardAndGradient(pairs: Int, publish: Bool) -> Float {
+        let stride = self.stride
+        let graph = propagation
+        let layers = h.layers
+        let itemBase = graph.itemBase
+        let scale = 1 / Float(pairs)
+        // Only the published copy reads the side rows' final embeddings; the loss needs users and items.
+        let lastRows = publish ? graph.partitions : graph.interactionPartitions
+        let sources = egoSources()
+        batchTerms.resize(to: 3 * pairs)
+        let x = SendablePointer(bufferX.uniqueBaseAddress())
+        let scratch = SendablePointer(bufferScratch.uniqueBaseAddress())
+        let final = SendablePointer(bufferFinal.uniqueBaseAddress())
+        let gradient = SendablePointer(bufferGradient.uniqueBaseAddress())
+        // Per triple: d loss / dx (averaged), the BPR term and the squared norms of the ego rows.
+        let terms = SendablePointer(batchTerms.uniqueBaseAddress())
+        batchRows.withUnsafeBufferPointer { rowsBuffer in
+            let rows = SendablePointer(rowsBuffer.baseAddress!)
+            pool.run { region in
+                Self.gatherEgo(rows: graph.partitions[region.worker], from: sources, into: x.base, stride: stride)
+                region.barrier()
+                graph.propagate(region: region, x: x.base, scratch: scratch.base, sum: final.base, stride: stride,
+                                layers: layers, lastRows: lastRows)
+                let fb = UnsafePointer(final.base)
+                let users = UnsafePointer(sources[0].parameters.base)
+                let items = UnsafePointer(sources[1].parameters.base)
+                for t in region.share(of: pairs) {
+                    let user = Int(rows.base[3 * t])
+                    let positive = Int(rows.base[3 * t + 1])
+                    let negative = Int(rows.base[3 * t + 2])
+                    let u = user * stride
+                    let i = (itemBase + positive) * stride
+                    let j = (itemBase + negative) * stride
+                    let margin = VectorKernels.dot(fb + u, fb + i, stride) - VectorKernels.dot(fb + u, fb + j, stride)
+                    // -log sigmoid(x) = softplus(-x), computed stably.
+                    terms.base[3 * t] = -scale / (1 + exp(margin))
+                    terms.base[3 * t + 1] = margin > 0 ? log1p(exp(-margin)) : -margin + log1p(exp(margin))
+                    terms.base[3 * t + 2] = VectorKernels.squaredNorm(users + u, stride)
+                        + VectorKernels.squaredNorm(items + positive * stride, stride)
+                        + VectorKernels.squaredNorm(items + negative * stride, stride)
+                }
+                region.barrier()
+                // Scatter: every worker scans all triples in order and adds only into the rows
+                // it owns, so each row sums its terms in triple order, as one thread would.
+                // g_u += c (f_i - f_j); g_i += c f_u; g_j -= c f_u
+                let own = graph.partitions[region.worker]
+                if !own.isEmpty { (gradient.base + own.lowerBound * stride).initialize(repeating: 0, count: own.count * stride) }
+                let gb = gradient.base
+                for t in 0..<pairs {
+                    let user = Int(rows.base[3 * t])
+                    let i = itemBase + Int(rows.base[3 * t + 1])
+                    let j = itemBase + Int(rows.base[3 * t + 2])
+                    let c = terms.base[3 * t]
+                    if own.contains(user) {
+                        VectorKernels.axpy(c, fb + i * stride, gb + user * stride, stride)
+                        VectorKernels.axpy(-c, fb + j * stride, gb + user * stride, stride)
+                    }
+                    if own.contains(i) { VectorKernels.axpy(c, fb + user * stride, gb + i * stride, stride) }
+                    if own.contains(j) { VectorKernels.axpy(-c, fb + user * stride, gb + j * stride, stride) }
+                }
+            }
+        }
+        var mfLoss: Double = 0
+        var regularisation: Double = 0
+        batchTerms.withUnsafeBufferPointer { terms in
+            for t in 0..<pairs {
+                mfLoss += Double(terms[3 * t + 1])
+                regularisation += Double(terms[3 * t + 2])
+            }
+        }
+        return Float(mfLoss / Double(pairs) + Double(h.l2) * 0.5 * regularisation / Double(pairs))
+    }
+
+    /// Region two of a batch: backward propagation of `bufferGradient` (d loss / d ego =
+    /// P^T g = P g, P being symmetric) with, fused into its last layer while each chunk of rows
+    /// is in L1, the L2 term `(l2 / pairs) * e` once per occurrence of a row in the batch and
+    /// one optimiser step on every ego row of the layout.
+    /// - Returns: whether every parameter is still finite afterwards.
+    mutating func backwardAndOptimize(pairs: Int) -> Bool {
+        adamStep += 1
+        let stride = self.stride
+        let graph = propagation
+        let layers = h.layers
+        let itemBase = graph.itemBase
+        let l2Step = h.l2 * (1 / Float(pairs))
+        let optimizer = h.optimizer
+        let rate = h.learningRate
+        let adam = OptimizerKernels.AdamStep(learningRate: rate, step: adamStep)
+        let targets = optimizerTargets()
+        let workers = graph.partitions.count
+        // Occurrences of each row in the batch: the L2 term is added once per occurrence.
+        if batchOccurrences.count < graph.nodeCount { batchOccurrences = [Int32](repeating: 0, count: graph.nodeCount) }
+        if l2Step > 0 {
+            for t in 0..<pairs {
+                batchOccurrences[Int(batchRows[3 * t])] += 1
+                batchOccurrences[itemBase + Int(batchRows[3 * t + 1])] += 1
+                batchOccurrences[itemBase + Int(batchRows[3 * t + 2])] += 1
+            }
+        }
+        var finite = [Bool](repeating: true, count: workers)
+        let input = SendablePointer(bufferGradient.uniqueBaseAddress())
+        let scratch = SendablePointer(bufferScratch.uniqueBaseAddress())
+        let sum = SendablePointer(bufferX.uniqueBaseAddress())
+        batchOccurrences.withUnsafeBufferPointer { occurrencesBuffer in
+            finite.withUnsafeMutableBufferPointer { finiteBuffer in
+                let occurrences = SendablePointer(occurrencesBuffer.baseAddress!)
+                let flags = SendablePointer(finiteBuffer.baseAddress!)
+                pool.run { region in
+                    var ok = true
+                    graph.propagate(region: region, x: input.base, scratch: scratch.base, sum: sum.base, stride: stride,
+                                    layers: layers, lastRows: graph.optimizerPartitions, zeroSides: true) { rows in
+                        let g = sum.base
+                        if l2Step > 0 {
+                            // Users and items only: side nodes are never in a batch.
+                            for target in targets.prefix(2) {
+                                let lower = max(rows.lowerBound, target.base)
+                                let upper = min(rows.upperBound, target.base + target.count)
+                                guard lower < upper else { continue }
+                                for r in lower..<upper {
+                                    let ego = UnsafePointer(target.parameters.base + (r - target.base) * stride)
+                                    for _ in 0..<occurrences.base[r] { VectorKernels.axpy(l2Step, ego, g + r * stride, stride) }
+                                }
+                            }
+                        }
+                        for target in targets {
+                            let lower = max(rows.lowerBound, target.base)
+                            let upper = min(rows.upperBound, target.base + target.count)
+                            guard lower < upper else { continue }
+                            let offset = (lower - target.base) * stride
+                            let count = (upper - lower) * stride
+                            switch optimizer {
+                            case .adam:
+                                ok = OptimizerKernels.adam(
+                                    parameters: target.parameters.base + offset, gradient: g + lower * stride,
+                                    first: target.first.base + offset, second: target.second.base + offset,
+                                    count: count, step: adam) && ok
+                            case .sgd:
+                                ok = OptimizerKernels.sgd(
+                                    parameters: target.parameters.base + offset, gradient: g + lower * stride,
+                                    count: count, learningRate: rate) && ok
+                            }
+                        }
+                    }
+                    flags.base[region.worker] = ok
+                }
+            }
+        }
+        if l2Step > 0 {
+            for t in 0..<pairs {
+                batchOccurrences[Int(batchRows[3 * t])] = 0
+                batchOccurrences[itemBase + Int(batchRows[3 * t + 1])] = 0
+                batchOccurrences[itemBase + Int(batchRows[3 * t + 2])] = 0
+            }
+        }
+        return !finite.contains(false)
+    }
+
     /// Draws a negative for `user`: an item that is not `positive` and that the user has not
     /// interacted with, within the first `limit` items. Gives up after a few tries (dense users).
     /// Popularity sampling takes the item of a uniformly drawn replayed interaction.
+    /// `edges`, when given, must match `graph` (``EdgeBitset/matches(_:)``) and answers the
+    /// edge test without a hash probe.
     @inline(__always)
     static func sampleNegative(
         user: Int32, positive: Int32, known: [Int32], replayItems: [Int32],
         sampling: Hyperparameters.NegativeSampling, limit: Int, graph: HeteroGraph,
-        rng: inout SeededGenerator
+        edges: EdgeBitset? = nil, rng: inout SeededGenerator
     ) -> Int32? {
         guard !known.isEmpty else { return nil }
         for _ in 0..<8 {
@@ -326,68 +457,28 @@ extension EmbeddingModel {
             case .popularity: candidate = replayItems.isEmpty ? known[rng.index(below: known.count)] : replayItems[rng.index(below: replayItems.count)]
             }
             if candidate == positive || Int(candidate) >= limit { continue }
-            if Int(user) < graph.userEdges.count, graph.hasEdge(user: user, item: candidate) { continue }
+            if Int(user) < graph.userEdges.count {
+                if let edges, Int(user) < edges.users, Int(candidate) < edges.items {
+                    if edges.contains(user: Int(user), item: Int(candidate)) { continue }
+                } else if graph.hasEdge(user: user, item: candidate) {
+                    continue
+                }
+            }
             return candidate
         }
         return nil
     }
+}
 
-    /// One optimiser step for every ego row in the layout, gradient in `bufferX`.
-    /// - Returns: whether every parameter is still finite afterwards.
-    mutating func applyOptimizer() -> Bool {
-        adamStep += 1
-        let step = adamStep
-        let stride = self.stride
-        let rate = h.learningRate
-        let optimizer = h.optimizer
-        let threads = h.threads
-        let gradient = bufferX  // shares storage; read only below
-        var finite = true
-        func update(_ range: (base: Int, count: Int), _ table: inout EmbeddingTable, _ state: inout OptimizerState) {
-            let (base, count) = range
-            guard count > 0 else { return }
-            state.ensure(table.storage.count)
-            let ranges = ParallelFor.ranges(count: count, parts: count >= 512 ? threads : 1)
-            var flags = [Bool](repeating: true, count: ranges.count)
-            gradient.withUnsafeBufferPointer { g in
-                table.storage.withUnsafeMutableBufferPointer { parameters in
-                    state.first.withUnsafeMutableBufferPointer { m in
-                        state.second.withUnsafeMutableBufferPointer { v in
-                            flags.withUnsafeMutableBufferPointer { f in
-                                let gp = SendablePointer(g.baseAddress! + base * stride)
-                                let pp = SendablePointer(parameters.baseAddress!)
-                                let mp = SendablePointer(m.baseAddress!)
-                                let vp = SendablePointer(v.baseAddress!)
-                                let fp = SendablePointer(f.baseAddress!)
-                                ParallelFor.run(chunks: ranges.count) { chunk in
-                                    let r = ranges[chunk]
-                                    let offset = r.lowerBound * stride
-                                    let n = r.count * stride
-                                    switch optimizer {
-                                    case .adam:
-                                        fp.base[chunk] = OptimizerKernels.adam(
-                                            parameters: pp.base + offset, gradient: gp.base + offset,
-                                            first: mp.base + offset, second: vp.base + offset,
-                                            count: n, learningRate: rate, step: step)
-                                    case .sgd:
-                                        fp.base[chunk] = OptimizerKernels.sgd(
-                                            parameters: pp.base + offset, gradient: gp.base + offset, count: n, learningRate: rate)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            if flags.contains(false) { finite = false }
-        }
-        update(layout(.user), &egoUsers, &moments[0])
-        update(layout(.item), &egoItems, &moments[1])
-        update(layout(.category), &egoCategories, &moments[2])
-        update(layout(.brand), &egoBrands, &moments[3])
-        update(layout(.entity), &egoEntities, &moments[4])
-        return finite
-    }
+/// One node kind's rows in the layout and where its parameters and Adam moments live, for
+/// the workers of a parallel region (each writes only the rows it owns).
+struct OptimizerTarget: Sendable {
+    /// First layout row and number of rows of the kind.
+    let base: Int
+    let count: Int
+    let parameters: SendablePointer<Float>
+    let first: SendablePointer<Float>
+    let second: SendablePointer<Float>
 }
 
 extension EmbeddingModel {

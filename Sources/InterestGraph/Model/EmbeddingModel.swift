@@ -61,6 +61,8 @@ public struct EmbeddingModel: Sendable {
     var entityCache = EntityLinkCache()
     /// Items with at least one interaction, the uniform negative pool.
     var knownItems: [Int32] = []
+    /// The graph's user-item edges at the last rebuild, for the negative sampler.
+    var edgeBits = EdgeBitset()
     var itemKnown: [Bool] = []
 
     // MARK: Training state
@@ -72,7 +74,12 @@ public struct EmbeddingModel: Sendable {
     var bufferScratch = AlignedFloats()
     var bufferFinal = AlignedFloats()
     var bufferGradient = AlignedFloats()
+    /// The batch's (user, positive, negative) triples, flat.
     var batchRows: [Int32] = []
+    /// Per triple: the loss derivative, the BPR term and the ego rows' squared norms.
+    var batchTerms = AlignedFloats()
+    /// Per layout row: occurrences in the batch (zero between batches).
+    var batchOccurrences: [Int32] = []
     /// Whether final tables reflect the ego tables (false after a rollback or re-initialise).
     var finalsFresh = false
 

@@ -23,6 +23,17 @@ struct PropagationGraph: Sendable {
     var values: [Float] = []
     /// Row ranges with near-equal work (rows + nonzeros), one per worker thread.
     var partitions: [Range<Int>] = [0..<0]
+    /// The same over users and items only (`0..<categoryBase`): a training batch's last
+    /// forward layer skips the side rows, whose final embeddings only the published copy reads.
+    var interactionPartitions: [Range<Int>] = [0..<0]
+    /// Per row, where its columns of side nodes begin (`rowStart[r + 1]` when it has none).
+    /// Only item rows link to side nodes, and they list their users first (user-item edges are
+    /// added before side edges and rows keep insertion order), so on an input that is zero on
+    /// side rows, such as a batch's gradient, an item row can stop here.
+    var interactionEnds: [Int32] = []
+    /// The same with rows weighted for the optimiser step fused into the last backward layer
+    /// (an Adam row costs about as much as a dozen nonzeros).
+    var optimizerPartitions: [Range<Int>] = [0..<0]
     /// Graph state this was built from, to decide when to rebuild.
     var builtLiveEdges = -1
     var builtEvents = -1
@@ -148,21 +159,40 @@ struct PropagationGraph: Sendable {
         p.rowStart = start
         p.columns = columns
         p.values = values
-        p.partitions = balancedPartitions(rowStart: start, parts: threads)
+        var ends = [Int32](repeating: 0, count: n)
+        for r in 0..<n {
+            var end = Int(start[r + 1])
+            while end > Int(start[r]) && Int(columns[end - 1]) >= p.categoryBase { end -= 1 }
+            ends[r] = Int32(end)
+        }
+        p.interactionEnds = ends
+        p.partitions = balancedPartitions(rowStart: start, parts: threads, rowWeight: rowWeight)
+        p.interactionPartitions = balancedPartitions(rowStart: Array(start[0...p.categoryBase]), parts: threads, rowWeight: rowWeight)
+        p.optimizerPartitions = balancedPartitions(rowStart: start, parts: threads, rowWeight: optimizerRowWeight)
         return p
     }
 
-    /// Row ranges with about equal `rows + nonzeros` each.
-    static func balancedPartitions(rowStart: [Int32], parts: Int) -> [Range<Int>] {
-        let n = rowStart.count - 1
-        guard parts > 1, n > 0 else { return [0..<max(n, 0)] }
-        let total = n + Int(rowStart[n])
+    /// The cost of a row in nonzeros, beyond its nonzeros: loading its `sum` row and storing
+    /// two rows. Measured on ml-100k (2 threads): weight 1 left the worker with the 3,946
+    /// short side rows last at every barrier; 8 balanced the layers (epoch 0.140 to 0.133 s).
+    static let rowWeight = 8
+    /// The same for the last backward layer, which also runs Adam on each row: an Adam row
+    /// (three streams in, three out, a square root and a division per 16 lanes) costs about
+    /// 35 nonzeros in the profile.
+    static let optimizerRowWeight = 40
+
+    /// `parts` row ranges with about equal `rowWeight * rows + nonzeros` each.
+    static func balancedPartitions(rowStart: [Int32], parts: Int, rowWeight: Int = 1) -> [Range<Int>] {
+        let n = max(rowStart.count - 1, 0)
+        // Always `parts` ranges (some may be empty): worker k of a region takes range k.
+        guard parts > 1, n > 0 else { return [0..<n] + Array(repeating: n..<n, count: max(parts, 1) - 1) }
+        let total = rowWeight * n + Int(rowStart[n])
         var result: [Range<Int>] = []
         var begin = 0
         for k in 1...parts {
             let target = total * k / parts
             var end = begin
-            while end < n && end + Int(rowStart[end]) < target { end += 1 }
+            while end < n && rowWeight * end + Int(rowStart[end]) < target { end += 1 }
             if k == parts { end = n }
             result.append(begin..<end)
             begin = end
@@ -170,25 +200,37 @@ struct PropagationGraph: Sendable {
         return result
     }
 
-    /// `output = Â · input` for the rows in `range`, also adding the result into `sum`.
+    /// `output = Â · input` for the rows in `range`, also setting `sum = (base + Â · input) * scale`
+    /// where `base` is `input` on the first layer and `sum` after it.
     ///
     /// Each output row is accumulated in registers over the row's nonzeros, 64 lanes per pass
     /// when the stride allows it, and written once. With AVX-512's 32 registers two nonzeros
     /// are in flight (eight accumulators): one chain of dependent multiply-adds per 16 lanes
     /// would wait on each add's latency (4 cycles) instead of issuing two per cycle.
+    /// `scale` is 1 except on the last layer, where it folds the layer mean's `1 / (L + 1)`
+    /// into the store (one pass over the sum fewer; `x * 1` is exact).
     /// - Complexity: O((rows + nonzeros in range) * stride).
+    ///
+    /// With `ends`, row `r` stops at `ends[r]`: the caller knows the input is zero in the
+    /// columns skipped (see ``interactionEnds``). The result is bit for bit what the full row
+    /// gives, since a skipped term only ever added an exact zero to its accumulator; the one
+    /// care is a leftover odd term, which the full row would have paired with a zero and so
+    /// added before merging the two accumulator sets.
     @inline(__always)
     func multiply(
         rows range: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>?,
-        sum: UnsafeMutablePointer<Float>, first: Bool, stride: Int,
-        rowStart: UnsafePointer<Int32>, columns: UnsafePointer<Int32>, values: UnsafePointer<Float>
+        sum: UnsafeMutablePointer<Float>, first: Bool, scale: Float, stride: Int,
+        rowStart: UnsafePointer<Int32>, columns: UnsafePointer<Int32>, values: UnsafePointer<Float>,
+        ends: UnsafePointer<Int32>? = nil
     ) {
         // On the first layer `sum` is initialised to `input + Â input` here, which spares a
         // separate copy of the whole input.
         let base = first ? input : UnsafePointer(sum)
+        let factor = SIMD16<Float>(repeating: scale)
         for r in range {
             let begin = Int(rowStart[r])
-            let end = Int(rowStart[r &+ 1])
+            let full = Int(rowStart[r &+ 1])
+            let end = ends.map { Int($0[r]) } ?? full
             let out = r &* stride
             var k = 0
             while k &+ 64 <= stride {
@@ -211,6 +253,15 @@ struct PropagationGraph: Sendable {
                     b3 = VectorKernels.multiplyAdd(b3, v, VectorKernels.load(next, 48))
                     nz &+= 2
                 }
+                if nz < end && end < full {
+                    let w = SIMD16<Float>(repeating: values[nz])
+                    let src = input + (Int(columns[nz]) &* stride &+ k)
+                    a0 = VectorKernels.multiplyAdd(a0, w, VectorKernels.load(src, 0))
+                    a1 = VectorKernels.multiplyAdd(a1, w, VectorKernels.load(src, 16))
+                    a2 = VectorKernels.multiplyAdd(a2, w, VectorKernels.load(src, 32))
+                    a3 = VectorKernels.multiplyAdd(a3, w, VectorKernels.load(src, 48))
+                    nz &+= 1
+                }
                 a0 += b0
                 a1 += b1
                 a2 += b2
@@ -225,10 +276,10 @@ struct PropagationGraph: Sendable {
                     a3 = VectorKernels.multiplyAdd(a3, w, VectorKernels.load(src, 48))
                     nz &+= 1
                 }
-                Self.finish(a0, output, base, sum, out &+ k)
-                Self.finish(a1, output, base, sum, out &+ k &+ 16)
-                Self.finish(a2, output, base, sum, out &+ k &+ 32)
-                Self.finish(a3, output, base, sum, out &+ k &+ 48)
+                Self.finish(a0, output, base, sum, factor, out &+ k)
+                Self.finish(a1, output, base, sum, factor, out &+ k &+ 16)
+                Self.finish(a2, output, base, sum, factor, out &+ k &+ 32)
+                Self.finish(a3, output, base, sum, factor, out &+ k &+ 48)
                 k &+= 64
             }
             while k < stride {
@@ -239,7 +290,7 @@ struct PropagationGraph: Sendable {
                     a0 = VectorKernels.multiplyAdd(a0, w, VectorKernels.load(input + (Int(columns[nz]) &* stride &+ k), 0))
                     nz &+= 1
                 }
-                Self.finish(a0, output, base, sum, out &+ k)
+                Self.finish(a0, output, base, sum, factor, out &+ k)
                 k &+= 16
             }
         }
@@ -248,53 +299,86 @@ struct PropagationGraph: Sendable {
     @inline(__always)
     private static func finish(
         _ value: SIMD16<Float>, _ output: UnsafeMutablePointer<Float>?, _ base: UnsafePointer<Float>,
-        _ sum: UnsafeMutablePointer<Float>, _ offset: Int
+        _ sum: UnsafeMutablePointer<Float>, _ scale: SIMD16<Float>, _ offset: Int
     ) {
         if let output { VectorKernels.store(value, output, offset) }
-        VectorKernels.store(VectorKernels.load(base, offset) + value, sum, offset)
+        VectorKernels.store((VectorKernels.load(base, offset) + value) * scale, sum, offset)
     }
 
-    /// Layer-mean propagation: `sum = (x + Âx + Â²x + … + Â^L x) / (L + 1)`.
+    /// Rows per step of the last layer: small enough that the rows the step wrote are still
+    /// in L1 when `after` reads them back (32 rows of 64 floats = 8 KB).
+    static let lastLayerChunk = 32
+
+    /// Layer-mean propagation, one worker's share: `sum = (x + Âx + Â²x + … + Â^L x) / (L + 1)`
+    /// for the rows of `partitions[region.worker]` (`lastRows[region.worker]` on the last layer).
     ///
-    /// `x` is overwritten (it serves as a layer buffer); `scratch` must hold `nodeCount * stride`
-    /// floats. Each thread owns whole output rows, so the result does not depend on `threads`.
-    /// - Complexity: O(L * (nodes + nonzeros) * stride).
+    /// Call from every worker of a region whose worker count is `partitions.count`, after a
+    /// barrier that makes `x` complete. `x` is overwritten (it serves as a layer buffer);
+    /// `scratch` must hold `nodeCount * stride` floats. Each worker owns whole output rows and
+    /// every row is computed by the same arithmetic whatever the split, so the result does not
+    /// depend on the number of workers. With `layers == 0`, `sum` is a copy of `x`.
+    ///
+    /// `after(rows)` runs on the worker right after the last layer finished `rows` (a chunk of
+    /// at most ``lastLayerChunk`` rows, in order), while they are still in L1: the optimiser
+    /// step is fused there. It may read and write those rows of `sum` only. The function ends
+    /// with a barrier unless `after` is given (the caller then owns the synchronisation).
+    /// - Complexity: O(L * (nodes + nonzeros) * stride / workers) per worker.
     func propagate(
-        x: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
-        sum: UnsafeMutablePointer<Float>, stride: Int, layers: Int
+        region: WorkerPool.Region, x: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+        sum: UnsafeMutablePointer<Float>, stride: Int, layers: Int, lastRows: [Range<Int>],
+        zeroSides: Bool = false, after: ((Range<Int>) -> Void)? = nil
     ) {
-        let count = nodeCount * stride
-        guard layers > 0, nodeCount > 0 else {
-            sum.update(from: x, count: count)
+        let own = partitions[region.worker]
+        guard layers > 0 else {
+            let rows = lastRows[region.worker]
+            var chunk = rows.lowerBound
+            while chunk < rows.upperBound {
+                let end = min(chunk + Self.lastLayerChunk, rows.upperBound)
+                (sum + chunk * stride).update(from: x + chunk * stride, count: (end - chunk) * stride)
+                after?(chunk..<end)
+                chunk = end
+            }
+            if after == nil { region.barrier() }
             return
         }
         rowStart.withUnsafeBufferPointer { rowStart in
             columns.withUnsafeBufferPointer { columns in
                 values.withUnsafeBufferPointer { values in
-                    let rs = SendablePointer(rowStart.baseAddress!)
-                    let cs = SendablePointer(columns.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-                    let vs = SendablePointer(values.baseAddress ?? UnsafePointer(bitPattern: 8)!)
-                    var input = SendablePointer(x)
-                    var output = SendablePointer(scratch)
-                    let total = SendablePointer(sum)
-                    let parts = partitions
-                    for layer in 1...layers {
-                        let last = layer == layers
-                        let src = input
-                        let dst = output
-                        ParallelFor.run(chunks: parts.count) { chunk in
-                            self.multiply(
-                                rows: parts[chunk], input: src.base, output: last ? nil : dst.base,
-                                sum: total.base, first: layer == 1, stride: stride,
-                                rowStart: rs.base, columns: cs.base, values: vs.base)
-                        }
+                  interactionEnds.withUnsafeBufferPointer { interactionEnds in
+                    let rs = rowStart.baseAddress!
+                    let cs = columns.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                    let vs = values.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                    // Side rows of the input are zero: item rows can stop before their side columns.
+                    let firstEnds = zeroSides && interactionEnds.count == nodeCount ? interactionEnds.baseAddress : nil
+                    var input = x
+                    var output = scratch
+                    for layer in 1..<layers {
+                        multiply(rows: own, input: input, output: output, sum: sum, first: layer == 1, scale: 1,
+                                 stride: stride, rowStart: rs, columns: cs, values: vs, ends: layer == 1 ? firstEnds : nil)
+                        region.barrier()
                         swap(&input, &output)
                     }
+                    let scale = 1 / Float(layers + 1)
+                    let rows = lastRows[region.worker]
+                    let lastEnds = layers == 1 ? firstEnds : nil
+                    guard let after else {
+                        multiply(rows: rows, input: input, output: nil, sum: sum, first: layers == 1, scale: scale,
+                                 stride: stride, rowStart: rs, columns: cs, values: vs, ends: lastEnds)
+                        region.barrier()
+                        return
+                    }
+                    var chunk = rows.lowerBound
+                    while chunk < rows.upperBound {
+                        let end = min(chunk + Self.lastLayerChunk, rows.upperBound)
+                        multiply(rows: chunk..<end, input: input, output: nil, sum: sum, first: layers == 1, scale: scale,
+                                 stride: stride, rowStart: rs, columns: cs, values: vs, ends: lastEnds)
+                        after(chunk..<end)
+                        chunk = end
+                    }
+                  }
                 }
             }
         }
-        let scale = 1 / Float(layers + 1)
-        VectorKernels.scale(scale, sum, count)
     }
 }
 

@@ -13,6 +13,12 @@ struct ReplayBuffer: Sendable {
     /// `cumulative[k]` = total weight of entries `0..<k` (one longer than the entries).
     private var cumulative: [Double] = [0]
     private var reference: Double = .nan
+    /// `guide[b]` = the first entry whose cumulative range reaches `b * total / guide.count`:
+    /// a draw starts there instead of binary-searching 80,000 sums (17 dependent cache misses,
+    /// 2.4% of a training epoch). Used while `guideCount == count`; any start gives the exact
+    /// answer (the draw walks to it), a current one gives it in a step or two.
+    private var guide: [Int32] = []
+    private var guideCount = -1
     private(set) var halfLife: Double
     var capacity: Int
 
@@ -38,6 +44,7 @@ struct ReplayBuffer: Sendable {
         items.append(item)
         times.append(time)
         cumulative.append(cumulative[cumulative.count - 1] + weight(at: time))
+        guideCount = -1
         if users.count > capacity + capacity / 4 {
             let drop = users.count - capacity
             users.removeFirst(drop)
@@ -57,6 +64,7 @@ struct ReplayBuffer: Sendable {
 
     private mutating func rebuild(reference newReference: Double) {
         reference = newReference
+        guideCount = -1
         cumulative = [0]
         cumulative.reserveCapacity(times.count + 1)
         var total = 0.0
@@ -66,13 +74,41 @@ struct ReplayBuffer: Sendable {
         }
     }
 
-    /// A recency-weighted random entry index.
-    /// - Complexity: O(log n).
+    /// Builds the guide table that makes ``sampleIndex(using:)`` O(1) expected until the next
+    /// change (a training batch calls it before its draws; the result is the same either way).
+    /// - Complexity: O(n), nothing when the guide is current.
+    mutating func prepareSampling() {
+        let n = users.count
+        guard halfLife.isFinite, n > 0, guideCount != n else { return }
+        let total = cumulative[n]
+        guide = [Int32](repeating: 0, count: n)
+        var k = 0
+        for b in 0..<n {
+            let edge = Double(b) * total / Double(n)
+            while k < n - 1 && cumulative[k + 1] <= edge { k += 1 }
+            guide[b] = Int32(k)
+        }
+        guideCount = n
+    }
+
+    /// A recency-weighted random entry index: the first `k` with `cumulative[k + 1] > u * total`.
+    /// - Complexity: O(1) expected with a current guide (``prepareSampling()``), else O(log n).
     func sampleIndex(using rng: inout SeededGenerator) -> Int {
         let n = users.count
         if !halfLife.isFinite { return rng.index(below: n) }
         let total = cumulative[n]
         let target = rng.unitDouble() * total
+        if guideCount == n {
+            // Start at the guide's entry and walk to the exact answer: left while the previous
+            // entry already reaches the target, right while this one does not.
+            return cumulative.withUnsafeBufferPointer { c in
+                let position = target / total * Double(n)  // NaN when every weight underflowed
+                var k = position >= 0 && position < Double(n) ? Int(guide[Int(position)]) : 0
+                while k > 0 && c[k] > target { k -= 1 }
+                while k < n - 1 && c[k + 1] <= target { k += 1 }
+                return k
+            }
+        }
         // First k with cumulative[k + 1] > target.
         var low = 0
         var high = n - 1
@@ -94,6 +130,7 @@ struct ReplayBuffer: Sendable {
         times = []
         cumulative = [0]
         reference = .nan
+        guideCount = -1
     }
 
     /// Drops every entry of `user` (forgetting a user must reach the training data too).
