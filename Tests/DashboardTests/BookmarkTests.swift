@@ -16,17 +16,10 @@ struct BookmarkTests {
     }
 
     func press(_ keys: [Key], _ start: DashboardState, _ snap: EngineSnapshot? = nil) -> (DashboardState, [EngineCommand]) {
-        var s = start
-        var all: [EngineCommand] = []
-        for k in keys {
-            let (next, commands) = DashboardState.reduce(s, k, snap ?? snapshot)
-            s = next
-            all += commands
-        }
-        return (s, all)
+        DashboardState.pressing(keys, from: start, snap ?? snapshot)
     }
 
-    static func chars(_ text: String) -> [Key] { text.map { Key.character($0) } }
+    static func chars(_ text: String) -> [Key] { Key.characters(text) }
 
     /// A save closure that records its calls (the test's own thread only).
     final class Saver: @unchecked Sendable {

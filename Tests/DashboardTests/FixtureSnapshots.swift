@@ -164,3 +164,22 @@ enum FixtureSnapshots {
         return state
     }
 }
+
+extension DashboardState {
+    /// Applies `keys` in order against one snapshot, collecting every command.
+    static func pressing(_ keys: [Key], from start: DashboardState, _ snapshot: EngineSnapshot) -> (DashboardState, [EngineCommand]) {
+        var s = start
+        var all: [EngineCommand] = []
+        for k in keys {
+            let (next, commands) = DashboardState.reduce(s, k, snapshot)
+            s = next
+            all += commands
+        }
+        return (s, all)
+    }
+}
+
+extension Key {
+    /// One key per character of `text`.
+    static func characters(_ text: String) -> [Key] { text.map { Key.character($0) } }
+}

@@ -13,17 +13,10 @@ struct ReducerTests {
 
     /// Applies keys in order, collecting every command.
     func press(_ keys: [Key], _ start: DashboardState, _ snap: EngineSnapshot? = nil) -> (DashboardState, [EngineCommand]) {
-        var s = start
-        var all: [EngineCommand] = []
-        for k in keys {
-            let (next, commands) = DashboardState.reduce(s, k, snap ?? snapshot)
-            s = next
-            all += commands
-        }
-        return (s, all)
+        DashboardState.pressing(keys, from: start, snap ?? snapshot)
     }
 
-    static func chars(_ text: String) -> [Key] { text.map { Key.character($0) } }
+    static func chars(_ text: String) -> [Key] { Key.characters(text) }
 
     @Test func focusCyclesThroughAllPanels() {
         var s = state()

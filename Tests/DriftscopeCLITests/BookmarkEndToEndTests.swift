@@ -4,28 +4,8 @@ import Testing
 /// Bookmarks through the real binary: `b` in a recording dashboard writes the workspace at
 /// once (seen by `workspace bookmarks --json` while the dashboard still runs), and a resumed
 /// dashboard starts with those and the ones made with `workspace bookmark`, which `'` visits.
-@Suite(.serialized) struct BookmarkEndToEndTests {
+@Suite(.serialized) struct BookmarkEndToEndTests: TmuxDriven {
     let session = "driftscope-bm-\(getpid())"
-
-    @discardableResult
-    func tmux(_ arguments: [String]) throws -> String { try Tmux.run(arguments) }
-
-    func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", session]) }
-
-    @discardableResult
-    func waitFor(_ what: String, timeout: Double = 90, _ predicate: (String) -> Bool) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        var last = ""
-        while Date() < deadline {
-            last = try screen()
-            if predicate(last) { return last }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        Issue.record("timed out waiting for \(what); screen was:\n\(last)")
-        throw Tmux.Timeout(what: what)
-    }
-
-    func keys(_ keys: String...) throws { try tmux(["send-keys", "-t", session] + keys) }
 
     /// `workspace bookmarks --json` as (user, note, run).
     func bookmarks(_ path: String) throws -> [(user: String, note: String, run: Int?)] {

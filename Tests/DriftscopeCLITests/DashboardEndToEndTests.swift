@@ -5,29 +5,8 @@ import Testing
 ///
 /// Runs only where tmux exists (`make test` installs it). Each step waits for the screen to
 /// show what it should, with a deadline, rather than sleeping a fixed time.
-@Suite(.serialized) struct DashboardEndToEndTests {
+@Suite(.serialized) struct DashboardEndToEndTests: TmuxDriven {
     let session = "driftscope-e2e-\(getpid())"
-
-    @discardableResult
-    func tmux(_ arguments: [String]) throws -> String { try Tmux.run(arguments) }
-
-    func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", session]) }
-
-    /// Polls the pane until `predicate` holds; fails with the last screen after `timeout`.
-    @discardableResult
-    func waitFor(_ what: String, timeout: Double = 90, _ predicate: (String) -> Bool) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        var last = ""
-        while Date() < deadline {
-            last = try screen()
-            if predicate(last) { return last }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        Issue.record("timed out waiting for \(what); screen was:\n\(last)")
-        throw Tmux.Timeout(what: what)
-    }
-
-    func keys(_ keys: String...) throws { try tmux(["send-keys", "-t", session] + keys) }
 
     @Test func dashboardRunsAndRestoresTheTerminal() throws {
         try #require(Tmux.isInstalled, "tmux is required for the end-to-end test (make test installs it)")

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Testing
 
 /// Drives tmux for the end-to-end tests: the real binary in a real terminal.
 enum Tmux {
@@ -29,4 +30,33 @@ enum Tmux {
     static func isAlive(_ session: String) throws -> Bool {
         try run(["list-sessions", "-F", "#{session_name}"]).split(separator: "\n").contains { $0 == session }
     }
+}
+
+/// A suite that drives one tmux session named `session`: its screen, keys, and waiting for the
+/// screen to show something (with a deadline, never a fixed sleep).
+protocol TmuxDriven {
+    var session: String { get }
+}
+
+extension TmuxDriven {
+    @discardableResult
+    func tmux(_ arguments: [String]) throws -> String { try Tmux.run(arguments) }
+
+    func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", session]) }
+
+    /// Polls the pane until `predicate` holds; fails with the last screen after `timeout`.
+    @discardableResult
+    func waitFor(_ what: String, timeout: Double = 90, _ predicate: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = try screen()
+            if predicate(last) { return last }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        Issue.record("timed out waiting for \(what); screen was:\n\(last)")
+        throw Tmux.Timeout(what: what)
+    }
+
+    func keys(_ keys: String...) throws { try tmux(["send-keys", "-t", session] + keys) }
 }

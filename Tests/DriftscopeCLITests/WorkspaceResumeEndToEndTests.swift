@@ -3,11 +3,8 @@ import Testing
 
 /// A replay recorded into a workspace, killed with SIGKILL mid-run, then resumed: the log ends
 /// with every event exactly once and the graph it rebuilds equals the dataset's.
-@Suite(.serialized) struct WorkspaceResumeEndToEndTests {
+@Suite(.serialized) struct WorkspaceResumeEndToEndTests: TmuxDriven {
     let session = "driftscope-resume-\(getpid())"
-
-    @discardableResult
-    func tmux(_ arguments: [String]) throws -> String { try Tmux.run(arguments) }
 
     /// The workspace's runs as `runs list --json` prints them.
     func runs(_ workspace: String) throws -> [[String: Any]] {
