@@ -17,8 +17,9 @@ struct WorkspaceCommand: ParsableCommand {
               driftscope workspace info
               driftscope workspace bookmark --user 196 --note "drifts from comedy to horror"
               driftscope workspace bookmarks --json
+              driftscope workspace unbookmark 3
             """,
-        subcommands: [Info.self, Bookmark.self, Bookmarks.self, CrashTest.self],
+        subcommands: [Info.self, Bookmark.self, Bookmarks.self, Unbookmark.self, CrashTest.self],
         defaultSubcommand: Info.self)
 
     struct Info: ParsableCommand {
@@ -74,6 +75,20 @@ struct WorkspaceCommand: ParsableCommand {
             let workspace = try Workspace(path: self.workspace.resolvedPath)
             let id = try workspace.addBookmark(user: user, note: note, run: runID)
             print("bookmark \(id): user '\(user)'\(note.isEmpty ? "" : ": \(note)")")
+        }
+    }
+
+    struct Unbookmark: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a bookmark by its id (see `workspace bookmarks`).")
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Argument(help: ArgumentHelp("The bookmark id.", valueName: "id"))
+        var id: Int64
+
+        func run() throws {
+            try workspace.open().removeBookmark(id)
+            print("removed bookmark \(id)")
         }
     }
 

@@ -105,6 +105,27 @@ struct WorkspaceCLITests {
         #expect(!FileManager.default.fileExists(atPath: missing))
     }
 
+    @Test func bookmarksAreAddedListedAndRemoved() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("marks.sqlite")
+        let added = try Self.driftscope(["workspace", "bookmark", "--workspace", path, "--user", "196", "--note", "comedy to horror"])
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.stdout.contains("bookmark 1: user '196'"))
+        func listed() throws -> [String] {
+            let list = try Self.driftscope(["workspace", "bookmarks", "--workspace", path, "--json"])
+            try #require(list.status == 0, "\(list.stderr)")
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+            return rows.compactMap { $0["user"] as? String }
+        }
+        #expect(try listed() == ["196"])
+        let removed = try Self.driftscope(["workspace", "unbookmark", "1", "--workspace", path])
+        #expect(removed.status == 0, "\(removed.stderr)")
+        #expect(try listed().isEmpty)
+        let missing = try Self.driftscope(["workspace", "unbookmark", "1", "--workspace", path])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("no bookmark 1"))
+    }
+
     /// A second opening of a workspace in the process that records into it, then a reader
     /// process that opens and closes it: the recorder's later commits must still reach the
     /// file. (Reading the header with a plain descriptor dropped the process's SQLite locks,
