@@ -230,6 +230,7 @@ extension EmbeddingModel {
     @discardableResult
     public mutating func trainBatch(graph: HeteroGraph, publish: Bool = true) -> TrainingStep {
         guard !replay.isEmpty else { return TrainingStep(loss: .nan, pairs: 0, divergence: nil) }
+        if usesSampledTraining(graph: graph) { return trainSampledBatch(graph: graph) }
         if needsRebuild(graph: graph) { rebuildPropagation(graph: graph) }
         if snapshot == nil { takeSnapshot() }
 

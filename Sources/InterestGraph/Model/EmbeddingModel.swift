@@ -82,6 +82,18 @@ public struct EmbeddingModel: Sendable {
     var batchOccurrences: [Int32] = []
     /// Whether final tables reflect the ego tables (false after a rollback or re-initialise).
     var finalsFresh = false
+    /// Whole-graph or sampled batches (see ``TrainingMode``); not a hyperparameter, since it
+    /// changes the cost of a batch, not what the model learns towards.
+    public var trainingMode: TrainingMode = .automatic
+    /// Neighbours kept per node on sampled batches, by depth from the batch (last repeats).
+    public var sampledFanouts = SampledSubgraph.defaultFanouts
+    /// The last sampled batch's computation graph and seeds, reused across batches.
+    var sampledGraph = SampledSubgraph()
+    var sampledSeeds: [Int32] = []
+    /// The last sampled batch's final embeddings of its own users and items.
+    var sampledFinal = AlignedFloats()
+    /// Rows propagated by sampled batches so far (for benchmarks).
+    public internal(set) var sampledRows = 0
 
     var batchesSinceRebuild = 0
     /// Batches run since the last (re)initialisation.
@@ -147,6 +159,8 @@ public struct EmbeddingModel: Sendable {
     public mutating func reinitialise(graph: HeteroGraph) {
         var fresh = EmbeddingModel(hyperparameters: hyperparameters)
         fresh.divergences = divergences
+        fresh.trainingMode = trainingMode
+        fresh.sampledFanouts = sampledFanouts
         self = fresh
         ensureRows(graph: graph, random: true)
         // Replay every live edge, oldest first, so recency weighting sees real times.
@@ -193,6 +207,7 @@ public struct EmbeddingModel: Sendable {
     /// (initialisation) and zero otherwise (the online path fills them by cold start).
     mutating func ensureRows(graph: HeteroGraph, random: Bool) {
         let sigma = random ? h.initialScale : 0
+        let itemRowsBefore = finalItems.rows
         egoUsers.ensureRows(graph.users.count, standardDeviation: sigma, using: &rng)
         egoItems.ensureRows(graph.items.count, standardDeviation: sigma, using: &rng)
         egoCategories.ensureRows(graph.categories.count, standardDeviation: h.initialScale, using: &rng)
@@ -207,8 +222,9 @@ public struct EmbeddingModel: Sendable {
             finalUsers.storage.replaceSubrange(0..<egoUsers.storage.count, with: egoUsers.storage)
             finalItems.storage.replaceSubrange(0..<egoItems.storage.count, with: egoItems.storage)
             rebuildItemBlocks()
-        } else if itemBlocks.count < finalItems.rows * stride {
-            rebuildItemBlocks()
+        } else {
+            // Only the new rows: rebuilding every block here made each growth O(items).
+            for r in itemRowsBefore..<finalItems.rows { syncItemBlock(row: r) }
         }
     }
 
