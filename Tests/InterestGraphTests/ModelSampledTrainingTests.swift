@@ -126,4 +126,23 @@ struct ModelSampledTrainingTests {
         #expect(model.divergences.isEmpty)
         #expect(last < 0.6 * first, "loss \(first / 10) -> \(last / 10)")
     }
+
+    /// ``TrainingMode/automatic`` keeps small shops on the exact whole-graph path and moves a
+    /// shop with a 100,000-item catalogue to sampled batches, by the estimated batch cost.
+    @Test func automaticModeChoosesBySize() {
+        let small = ToyWorld().graph()
+        var model = Self.model(mode: .automatic, layers: 3)
+        #expect(!model.usesSampledTraining(graph: small))
+        var catalogue = ItemCatalogue()
+        for k in 0..<100_000 {
+            catalogue.merge(item: "i\(k)", attributes: ItemAttributes(categories: ["c\(k % 1_000)"], brand: "b\(k % 5_000)"))
+        }
+        var large = HeteroGraph()
+        large.load(catalogue)
+        large.apply(Event(user: "u0", item: "i0", action: .view, timestamp: 1))
+        #expect(model.wholeGraphBatchCost(graph: large) > EmbeddingModel.sampledTrainingThreshold)
+        #expect(model.usesSampledTraining(graph: large))
+        model.trainingMode = .wholeGraph
+        #expect(!model.usesSampledTraining(graph: large))
+    }
 }

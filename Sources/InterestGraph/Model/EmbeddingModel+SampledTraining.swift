@@ -13,11 +13,12 @@ public enum TrainingMode: String, Sendable, Hashable, CaseIterable, Codable {
 }
 
 extension EmbeddingModel {
-    /// Above this many nodes plus nonzeros (`users + items + 2 * edges`), ``TrainingMode/automatic``
-    /// trains on sampled subgraphs: from there a whole-graph batch costs more than a sampled
-    /// one (docs/BENCHMARKS.md, "Training at any size"). ml-100k (about 0.2 M) and the bundled
-    /// simulated shops stay on the exact whole-graph path.
-    static let sampledTrainingThreshold = 1_000_000
+    /// Above this estimated cost of a whole-graph batch (see ``wholeGraphBatchCost(graph:)``),
+    /// ``TrainingMode/automatic`` trains on sampled subgraphs: from there a sampled batch
+    /// trains more interactions per second (docs/BENCHMARKS.md, "Training at any size").
+    /// ml-100k (about 0.9 M) and the bundled simulated shops (default: about 2.6 M at its end)
+    /// stay on the exact whole-graph path; a 100,000-item catalogue alone (about 7 M) does not.
+    static let sampledTrainingThreshold = 5_000_000
 
     /// Triples per sampled batch at most: a sampled batch touches a few hundred rows per
     /// triple, so the configured whole-graph batch (2,048) would be mostly gather and Adam
@@ -29,9 +30,22 @@ extension EmbeddingModel {
         switch trainingMode {
         case .wholeGraph: return false
         case .sampled: return true
-        case .automatic:
-            return graph.users.count + graph.items.count + 2 * graph.liveEdgeCount > Self.sampledTrainingThreshold
+        case .automatic: return wholeGraphBatchCost(graph: graph) > Self.sampledTrainingThreshold
         }
+    }
+
+    /// The work of one whole-graph batch in the units of ``PropagationGraph/balancedPartitions``:
+    /// every layer streams every row (weight 8) and nonzero (weight 1) forward and backward,
+    /// and the optimiser steps every row (weight 40), so rows cost `8 L + 40` and nonzeros `L`.
+    /// Counted from the graph without building the adjacency: two nonzeros per user-item
+    /// edge and, when side nodes propagate, four per item (a category and a brand edge).
+    /// - Complexity: O(1).
+    func wholeGraphBatchCost(graph: HeteroGraph) -> Int {
+        let sides = h.sideWeight > 0
+        let rows = graph.users.count + graph.items.count + (sides ? graph.categories.count + graph.brands.count : 0)
+        let nonzeros = 2 * graph.liveEdgeCount + (sides ? 4 * graph.items.count : 0)
+        let layers = h.layers
+        return (PropagationGraph.rowWeight * layers + PropagationGraph.optimizerRowWeight) * rows + layers * nonzeros
     }
 
     /// One BPR mini-batch on the sampled subgraph of its own users and items
