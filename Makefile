@@ -24,13 +24,15 @@ TEST_FLAGS := $(RELEASE_FLAGS) -Xswiftc -enable-testing
 
 all: build
 
-## deps: install the system packages that are missing (ncursesw headers, tmux, python3 + pip)
+## deps: install the system packages that are missing (ncursesw headers, tmux, python3 + pip,
+## chromium, in which the screenshot tests check where a browser draws each cell)
 deps:
 	@missing=""; \
 	[ -e /usr/include/ncursesw/ncurses.h ] || missing="$$missing libncursesw5-dev"; \
 	command -v tmux >/dev/null 2>&1 || missing="$$missing tmux"; \
 	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
 	python3 -m pip --version >/dev/null 2>&1 || missing="$$missing python3-pip"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "make: installing missing system packages:$$missing"; \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
