@@ -20,7 +20,10 @@ CPU_FLAGS := $(if $(cpu),-Xswiftc -target-cpu -Xswiftc $(cpu)) \
 RELEASE_FLAGS := -c release $(CPU_FLAGS)
 TEST_FLAGS := $(RELEASE_FLAGS) -Xswiftc -enable-testing
 
-.PHONY: all deps build run test bench dataset clean
+# Seconds `make fuzz` gives each fuzz target.
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build run test bench fuzz dataset clean
 
 all: build
 
@@ -52,7 +55,8 @@ run: build
 dataset: build
 	$(BIN) dataset fetch ml-100k
 
-## test: build, fetch ml-100k, run every test (unit, snapshot, CLI and tmux end-to-end)
+## test: build, fetch ml-100k, run every test (unit, snapshot, fuzz seeds, CLI, tmux end-to-end and
+## the screenshots in headless chromium)
 test: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(BIN) dataset fetch ml-100k
@@ -62,6 +66,11 @@ test: deps
 bench: build
 	$(BIN) dataset fetch ml-100k
 	$(BIN) bench all
+
+## fuzz: libFuzzer on the CSV/TSV reader, the JSON Lines reader and the TOML parser,
+## FUZZ_SECONDS each (seeds in Tests/FuzzCorpus/; findings in .build/fuzz/artifacts/). Not part of `make test`.
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/fuzz.sh
 
 clean:
 	rm -rf .build
