@@ -20,17 +20,22 @@ CPU_FLAGS := $(if $(cpu),-Xswiftc -target-cpu -Xswiftc $(cpu)) \
 RELEASE_FLAGS := -c release $(CPU_FLAGS)
 TEST_FLAGS := $(RELEASE_FLAGS) -Xswiftc -enable-testing
 
-.PHONY: all deps build run test bench dataset clean
+# Seconds `make fuzz` gives each fuzz target.
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build run test bench fuzz dataset clean
 
 all: build
 
-## deps: install the system packages that are missing (ncursesw headers, tmux, python3 + pip)
+## deps: install the system packages that are missing (ncursesw headers, tmux, python3 + pip,
+## chromium, in which the screenshot tests check where a browser draws each cell)
 deps:
 	@missing=""; \
 	[ -e /usr/include/ncursesw/ncurses.h ] || missing="$$missing libncursesw5-dev"; \
 	command -v tmux >/dev/null 2>&1 || missing="$$missing tmux"; \
 	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
 	python3 -m pip --version >/dev/null 2>&1 || missing="$$missing python3-pip"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "make: installing missing system packages:$$missing"; \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
@@ -50,7 +55,8 @@ run: build
 dataset: build
 	$(BIN) dataset fetch ml-100k
 
-## test: build, fetch ml-100k, run every test (unit, snapshot, CLI and tmux end-to-end)
+## test: build, fetch ml-100k, run every test (unit, snapshot, fuzz seeds, CLI, tmux end-to-end and
+## the screenshots in headless chromium)
 test: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(BIN) dataset fetch ml-100k
@@ -60,6 +66,11 @@ test: deps
 bench: build
 	$(BIN) dataset fetch ml-100k
 	$(BIN) bench all
+
+## fuzz: libFuzzer on the CSV/TSV reader, the JSON Lines reader and the TOML parser,
+## FUZZ_SECONDS each (seeds in Tests/FuzzCorpus/; findings in .build/fuzz/artifacts/). Not part of `make test`.
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/fuzz.sh
 
 clean:
 	rm -rf .build
