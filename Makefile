@@ -20,7 +20,12 @@ CPU_FLAGS := $(if $(cpu),-Xswiftc -target-cpu -Xswiftc $(cpu)) \
 RELEASE_FLAGS := -c release $(CPU_FLAGS)
 TEST_FLAGS := $(RELEASE_FLAGS) -Xswiftc -enable-testing
 
-.PHONY: all deps build run test bench dataset clean
+# Where `make install` puts the binary (PREFIX/bin) and editable copies of the shipped
+# themes and scenarios (PREFIX/share/driftscope); DESTDIR for staged installs.
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all deps build run test bench dataset embed install uninstall clean
 
 all: build
 
@@ -60,6 +65,23 @@ test: deps
 bench: build
 	$(BIN) dataset fetch ml-100k
 	$(BIN) bench all
+
+## embed: regenerate the compiled-in scenarios from sample-data/scenarios/*.toml (ScenarioTests checks)
+embed:
+	python3 scripts/embed-scenarios.py
+
+## install: the release binary to $(PREFIX)/bin, themes and scenarios to $(PREFIX)/share/driftscope.
+## The binary carries the shipped scenarios and themes, so `driftscope` works from any directory;
+## the installed files are editable copies that take precedence over the compiled-in ones.
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/driftscope/themes $(DESTDIR)$(PREFIX)/share/driftscope/scenarios
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/driftscope
+	install -m 0644 themes/*.toml themes/README.md $(DESTDIR)$(PREFIX)/share/driftscope/themes/
+	install -m 0644 sample-data/scenarios/*.toml $(DESTDIR)$(PREFIX)/share/driftscope/scenarios/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/driftscope
+	rm -rf $(DESTDIR)$(PREFIX)/share/driftscope
 
 clean:
 	rm -rf .build
