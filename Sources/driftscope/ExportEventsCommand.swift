@@ -24,7 +24,7 @@ struct ExportEvents: ParsableCommand {
     var runID: Int64?
 
     func run() throws {
-        let workspace = try workspace.open()
+        let workspace = try workspace.openForReading()
         guard let id = try runID ?? workspace.lastRun()?.id else {
             throw ValidationError("\(workspace.path) holds no runs")
         }
