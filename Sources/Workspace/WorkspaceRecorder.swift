@@ -132,6 +132,12 @@ public final class WorkspaceRecorder: RunRecorder {
         try submit(.checkpoint(checkpoint, time: Date().timeIntervalSince1970), urgent: true)
     }
 
+    /// Queues the source's item catalogue, committed at once in its own transaction (it
+    /// replaces one stored before: a resumed run delivers its catalogue again).
+    public func record(catalogue: ItemCatalogue) throws {
+        try submit(.catalogue(catalogue), urgent: true)
+    }
+
     /// Commits everything, marks the run finished and stops the writer.
     public func finish(at wallTime: Double) throws {
         try submit(.finish(wallTime), urgent: true)
