@@ -133,7 +133,9 @@ final class DelimitedFileReader {
                 names = out
             }
         } catch let error as DatasetError {
-            throw DatasetError("\(error.message) (in the header row)", issue: error.issue)
+            // Column names with a control character: the file is binary data, not a table.
+            let binary = error.issue?.kind == .controlCharacter ? "; this looks like binary data, not text" : ""
+            throw DatasetError("\(error.message) (in the header row\(binary))", issue: error.issue)
         } catch {
             throw DatasetError("\(file): \(error)")
         }
