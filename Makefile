@@ -23,7 +23,12 @@ TEST_FLAGS := $(RELEASE_FLAGS) -Xswiftc -enable-testing
 # Seconds `make fuzz` gives each fuzz target.
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test bench fuzz dataset clean
+# Where `make install` puts the binary (PREFIX/bin) and editable copies of the shipped
+# themes and scenarios (PREFIX/share/driftscope); DESTDIR for staged installs.
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all deps build run test bench fuzz dataset embed install uninstall clean
 
 all: build
 
@@ -71,6 +76,23 @@ bench: build
 ## FUZZ_SECONDS each (seeds in Tests/FuzzCorpus/; findings in .build/fuzz/artifacts/). Not part of `make test`.
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/fuzz.sh
+
+## embed: regenerate the compiled-in scenarios from sample-data/scenarios/*.toml (ScenarioTests checks)
+embed:
+	python3 scripts/embed-scenarios.py
+
+## install: the release binary to $(PREFIX)/bin, themes and scenarios to $(PREFIX)/share/driftscope.
+## The binary carries the shipped scenarios and themes, so `driftscope` works from any directory;
+## the installed files are editable copies that take precedence over the compiled-in ones.
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/driftscope/themes $(DESTDIR)$(PREFIX)/share/driftscope/scenarios
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/driftscope
+	install -m 0644 themes/*.toml themes/README.md $(DESTDIR)$(PREFIX)/share/driftscope/themes/
+	install -m 0644 sample-data/scenarios/*.toml $(DESTDIR)$(PREFIX)/share/driftscope/scenarios/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/driftscope
+	rm -rf $(DESTDIR)$(PREFIX)/share/driftscope
 
 clean:
 	rm -rf .build

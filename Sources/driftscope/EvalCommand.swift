@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InterestGraph
+import Workspace
 
 /// `driftscope eval`: protocols A and B over the models, as one table with lifts.
 struct Eval: ParsableCommand {
@@ -92,6 +93,11 @@ struct Eval: ParsableCommand {
             return
         }
         guard let dataset else { return }
+        // Recording writes: open (or create) the workspace before minutes of evaluation, so
+        // a file this user cannot write is refused at once, saying why.
+        if let workspace {
+            do { _ = try Workspace(path: workspace) } catch { throw CommandFailure(message: "cannot record into the workspace: \(error)") }
+        }
         let loaded: LoadedDataset
         do {
             loaded = try DatasetLoader.load(dataset)

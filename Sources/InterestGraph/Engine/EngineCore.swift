@@ -88,7 +88,13 @@ struct EngineCore {
         prequentialRanks = [Float](repeating: 0, count: max(1, configuration.prequentialWindow))
         if let resume = configuration.resume { restore(from: resume) }
         if let make = configuration.makeRecorder {
-            do { recorder = try make() } catch { message = "recording is off: \(error)" }
+            do {
+                let made = try make()
+                try made.record(catalogue: clock.source.catalogue)
+                recorder = made
+            } catch {
+                message = "recording is off: \(error)"
+            }
         }
     }
 }
