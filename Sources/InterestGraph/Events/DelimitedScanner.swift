@@ -101,8 +101,14 @@ struct DelimitedScanner: Sendable {
                     return terminate(p, at: i, end: end, final: final, newlines: newlines, blank: false)
                 }
                 let bad = i
-                while i < end, p[i] != lf { i += 1 }
+                // The rest of the line goes, up to whichever line end the file uses: a file
+                // with lone CRs must not lose every row after a bad quote.
+                while i < end, p[i] != lf, p[i] != cr { i += 1 }
                 if i >= end { return final ? .malformedQuote(at: bad, next: end, newlines: newlines) : .needMore }
+                if p[i] == cr {
+                    if i + 1 >= end, !final { return .needMore }  // a CRLF may be split across buffers
+                    if i + 1 < end, p[i + 1] == lf { i += 1 }
+                }
                 return .malformedQuote(at: bad, next: i + 1, newlines: newlines + 1)
             }
             let fieldStart = i

@@ -25,6 +25,13 @@ extension EmbeddingModel {
     /// traffic; smaller batches, more often, keep the published embeddings fresh.
     static let sampledBatchLimit = 512
 
+    /// Positives per batch on `graph`: the configured batch size, capped at
+    /// ``sampledBatchLimit`` for sampled batches (epochs and fit budgets count in these).
+    func effectiveBatchSize(graph: HeteroGraph) -> Int {
+        let size = max(1, h.batchSize)
+        return usesSampledTraining(graph: graph) ? min(size, Self.sampledBatchLimit) : size
+    }
+
     /// Whether the next batch on `graph` is a sampled one.
     func usesSampledTraining(graph: HeteroGraph) -> Bool {
         switch trainingMode {

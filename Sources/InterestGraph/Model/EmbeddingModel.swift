@@ -199,7 +199,7 @@ public struct EmbeddingModel: Sendable {
     public mutating func fit(graph: HeteroGraph, epochs: Int, budget: Int?) -> Float {
         reinitialise(graph: graph)
         var last: Float = 0
-        let batchSize = max(1, h.batchSize)
+        let batchSize = effectiveBatchSize(graph: graph)
         let epochBatches = max(1, (replay.count + batchSize - 1) / batchSize)
         let planned = max(0, epochs) * epochBatches
         if let budget, planned > 0, budget < planned * batchSize {
