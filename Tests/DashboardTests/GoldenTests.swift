@@ -72,6 +72,12 @@ struct GoldenTests {
         let search = GoldenTests.render(state, size: size)
         #expect(search.split(separator: "\n").last!.contains("Find user id: u13"))
         assertGolden(search, named: "prompt-search-80x24")
+        // With the engine's suggestions: the rest of the first match dimmed, and the counter.
+        var suggested = FixtureSnapshots.busy()
+        suggested.completion = IdCompletion(prefix: "u13", kind: .user, matches: ["u1307", "u1310", "u1311"], total: 1_204)
+        let completing = GoldenTests.render(suggested, state, size: size)
+        #expect(completing.split(separator: "\n").last!.contains("Find user id: u13█07   1/3 of 1,204 ↑↓"))
+        assertGolden(completing, named: "prompt-search-suggestions-80x24")
         state.prompt = .init(kind: .inject(action: .cart), text: "i0877")
         let inject = GoldenTests.render(state, size: size)
         #expect(inject.contains("Inject for u42: cart of item i0877"))

@@ -140,15 +140,37 @@ struct ReducerTests {
         var (s, commands) = press([.character("/")] + ReducerTests.chars("u13q"), state())
         #expect(s.prompt == .init(kind: .searchUser, text: "u13q"))
         #expect(!s.shouldQuit)
-        #expect(commands.isEmpty)
+        // Each keystroke asks the engine for suggestions, nothing else.
+        #expect(commands == ["u", "u1", "u13", "u13q"].map { .complete(prefix: $0, kind: .user) })
         (s, commands) = press([.backspace, .enter], s)
-        #expect(commands == [.selectUser("u13")])
+        #expect(commands == [.complete(prefix: "u13", kind: .user), .selectUser("u13")])
         #expect(s.prompt == nil)
         (s, commands) = press([.character("/"), .tab] + ReducerTests.chars("i42") + [.enter], s)
-        #expect(commands == [.selectItem("i42")])
+        #expect(commands.last == .selectItem("i42"))
+        #expect(commands.dropLast() == ["i", "i4", "i42"].map { .complete(prefix: $0, kind: .item) })
         #expect(s.focus == .recommendations && s.showAudience)
         (s, commands) = press([.character("/")] + ReducerTests.chars("u1") + [.escape], s)
-        #expect(commands.isEmpty && s.prompt == nil)
+        #expect(commands.allSatisfy { if case .complete = $0 { true } else { false } } && s.prompt == nil)
+    }
+
+    /// The engine's suggestions for the typed prefix: → accepts the highlighted one, ↓/↑
+    /// walk them (wrapping) and Enter then takes the highlighted id; suggestions for another
+    /// prefix (an answer still on its way) are ignored.
+    @Test func searchSuggestions() {
+        var suggested = snapshot
+        suggested.completion = IdCompletion(prefix: "u13", kind: .user, matches: ["u13", "u130", "u1301"], total: 112)
+        var (s, commands) = press([.character("/")] + ReducerTests.chars("u13") + [.down, .down, .enter], state(), suggested)
+        #expect(commands.last == .selectUser("u130"))
+        (s, commands) = press([.character("/")] + ReducerTests.chars("u13") + [.up, .enter], s, suggested)
+        #expect(commands.last == .selectUser("u1301"))
+        (s, _) = press([.character("/")] + ReducerTests.chars("u13") + [.down, .down, .right], s, suggested)
+        #expect(s.prompt?.text == "u130")
+        // The typed text moved on: the old answer no longer applies, Enter sends the text.
+        (s, commands) = press([.character("/")] + ReducerTests.chars("u139") + [.down, .right, .enter], s, suggested)
+        #expect(commands.last == .selectUser("u139"))
+        // Items complete too, after Tab.
+        (s, commands) = press([.character("/"), .tab, .character("i")], s, suggested)
+        #expect(commands == [.complete(prefix: "i", kind: .item)])
     }
 
     @Test func injectAnEventForTheSelectedUser() {

@@ -126,3 +126,34 @@ import Testing
         #expect(!(audience.audience?.users.contains { $0.user == "u3" } ?? true))
     }
 }
+
+/// `/` suggestions: ids that start with what was typed, first in byte order, with the count.
+@Suite("Id completion")
+struct IdCompletionTests {
+    @Test func usersAndItemsCompleteByPrefixInByteOrder() throws {
+        var graph = HeteroGraph()
+        for u in [5, 130, 13, 1, 139, 1301, 2, 13_000, 131] {
+            graph.apply(Event(user: "u\(u)", item: "i\(u % 3)", action: .view, timestamp: Double(u)))
+        }
+        let c = graph.completeIDs(prefix: "u13", kind: .user, limit: 3)
+        #expect(c.matches == ["u13", "u130", "u1301"])
+        #expect(c.total == 6)
+        #expect(graph.completeIDs(prefix: "i", kind: .item, limit: 8).matches == ["i0", "i1", "i2"])
+        #expect(graph.completeIDs(prefix: "x", kind: .user, limit: 8).total == 0)
+        #expect(graph.completeIDs(prefix: "", kind: .user, limit: 2).total == 9)
+        // A forgotten user is never suggested.
+        graph.forgetUser(try #require(graph.userID("u13")))
+        #expect(graph.completeIDs(prefix: "u13", kind: .user, limit: 3).matches == ["u130", "u1301", "u131"])
+    }
+
+    @Test func theEngineAnswersACompleteCommandInItsSnapshot() throws {
+        var core = EngineCore(configuration: EngineTests.configuration(), source: AnyEventSource(ArraySource(name: "t", events: (0..<50).map {
+            Event(user: "user\($0)", item: "item\($0 % 4)", action: .view, timestamp: Double($0))
+        })))
+        for _ in 0..<20 { _ = core.runSlice(budget: 0.05) }
+        core.handle(.complete(prefix: "user4", kind: .user))
+        let snapshot = core.makeSnapshot()
+        #expect(snapshot.completion?.matches == ["user4", "user40", "user41", "user42", "user43", "user44", "user45", "user46"])
+        #expect(snapshot.completion?.total == 11)
+    }
+}

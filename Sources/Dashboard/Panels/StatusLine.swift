@@ -81,10 +81,10 @@ enum StatusLine {
         switch prompt.kind {
         case .searchUser:
             spans = [Span(" Find ", style), Span("user", style.adding(.bold)), Span(" id: ", style)]
-            help = "Tab: user/item · Enter: go · Esc: cancel"
+            help = "Tab: user/item · →: accept · Enter: go · Esc: cancel"
         case .searchItem:
             spans = [Span(" Find ", style), Span("item", style.adding(.bold)), Span(" id (shows its audience): ", style)]
-            help = "Tab: user/item · Enter: go · Esc: cancel"
+            help = "Tab: user/item · →: accept · Enter: go · Esc: cancel"
         case .inject(let action):
             let user = ctx.snapshot.selectedUser?.id ?? "?"
             spans = [Span(" Inject for \(user): ", style), Span(action.name, style.adding(.bold)), Span(" of item ", style)]
@@ -97,6 +97,18 @@ enum StatusLine {
         }
         spans.append(Span(prompt.text, style.adding(.bold)))
         spans.append(Span(g.isASCII ? "_" : "█", style))
+        // Suggestions: the rest of the highlighted id, dimmed after the cursor, and where it
+        // stands among the matches ("2/8 of 1,204 ↑↓").
+        var counter = ""
+        if let c = prompt.suggestions(in: ctx.snapshot) {
+            let pick = min(prompt.choice, c.matches.count - 1)
+            let match = c.matches[pick]
+            let rest = match.hasPrefix(prompt.text) ? String(match.dropFirst(prompt.text.count)) : "  " + match
+            spans.append(Span(rest, style.adding(.dim)))
+            let arrows = g.isASCII ? "up/down" : "↑↓"
+            counter = "\(pick + 1)/\(c.matches.count)" + (c.total > c.matches.count ? " of \(Format.grouped(c.total))" : "") + " \(arrows)"
+            spans.append(Span("   " + counter, style.adding(.dim)))
+        }
         let used = grid.write(spans, x: rect.x, y: rect.y, maxWidth: rect.width, ellipsis: g.ellipsis)
         if rect.width - used > DisplayWidth.of(help) + 4 {
             grid.write(help + " ", in: rect, alignment: .right, style: style.adding(.dim), ellipsis: g.ellipsis)

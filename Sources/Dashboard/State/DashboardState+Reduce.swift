@@ -332,14 +332,27 @@ extension DashboardState {
 
     private mutating func handlePrompt(_ key: Key, _ snapshot: EngineSnapshot, _ out: inout [EngineCommand]) {
         guard var p = prompt else { return }
+        let before = p
         switch key {
         case .escape:
             prompt = nil
             return
         case .enter:
             prompt = nil
+            if p.choosing, let c = p.suggestions(in: snapshot) { p.text = c.matches[min(p.choice, c.matches.count - 1)] }
             submit(p, snapshot, &out)
             return
+        case .right:
+            // Accept the highlighted suggestion (fish-style), then keep typing or press Enter.
+            if let c = p.suggestions(in: snapshot) {
+                p.text = c.matches[min(p.choice, c.matches.count - 1)]
+            }
+        case .down, .up:
+            if let c = p.suggestions(in: snapshot) {
+                let n = c.matches.count
+                p.choice = p.choosing ? (p.choice + (key == .down ? 1 : n - 1)) % n : (key == .down ? 0 : n - 1)
+                p.choosing = true
+            }
         case .backspace, .delete:
             if !p.text.isEmpty { p.text.removeLast() }
         case .control("u"):
@@ -359,6 +372,12 @@ extension DashboardState {
             if p.text.count < p.kind.maxLength { p.text.append(c) }
         default:
             break
+        }
+        // A new text or kind asks the engine for fresh suggestions.
+        if p.text != before.text || p.kind != before.kind {
+            p.choice = 0
+            p.choosing = false
+            if let kind = p.completionKind, !p.text.isEmpty { out.append(.complete(prefix: p.text, kind: kind)) }
         }
         prompt = p
     }

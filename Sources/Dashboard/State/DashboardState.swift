@@ -50,6 +50,31 @@ struct DashboardState: Sendable {
     struct Prompt: Sendable, Hashable {
         var kind: PromptKind
         var text: String
+        /// The highlighted suggestion of a search prompt (an index into the engine's matches).
+        var choice = 0
+        /// Whether ↑/↓ picked a suggestion, so Enter takes it rather than the typed text.
+        var choosing = false
+
+        init(kind: PromptKind, text: String) {
+            self.kind = kind
+            self.text = text
+        }
+
+        /// The node kind a search prompt completes, `nil` for other prompts.
+        var completionKind: NodeKind? {
+            switch kind {
+            case .searchUser: .user
+            case .searchItem: .item
+            case .inject, .bookmark: nil
+            }
+        }
+
+        /// The engine's suggestions when they answer this prompt's text, else `nil`.
+        func suggestions(in snapshot: EngineSnapshot) -> IdCompletion? {
+            guard let kind = completionKind, let c = snapshot.completion, c.kind == kind, c.prefix == text,
+                  !c.matches.isEmpty else { return nil }
+            return c
+        }
     }
 
     var prompt: Prompt?

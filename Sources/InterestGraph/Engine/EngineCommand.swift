@@ -18,6 +18,9 @@ public enum EngineCommand: Sendable, Hashable {
     case selectUser(String)
     /// Selects the item whose audience is published.
     case selectItem(String)
+    /// Publishes up to ``IdCompletion/limit`` ids of `kind` (users or items) starting with
+    /// `prefix`, in ``EngineSnapshot/completion`` (the `/` prompt's suggestions).
+    case complete(prefix: String, kind: NodeKind)
     /// Publishes the neighbourhood of this node (the dashboard keeps the breadcrumb trail).
     case browse(NodeRef)
     /// Applies a synthetic event now, at the graph clock ("what if they buy this?").

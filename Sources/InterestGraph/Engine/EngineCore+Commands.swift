@@ -19,6 +19,8 @@ extension EngineCore {
             if graph.userID(id) != nil { selectUser(id) } else { message = "no user '\(id)'" }
         case .selectItem(let id):
             if graph.itemID(id) != nil { selectedItem = id } else { message = "no item '\(id)'" }
+        case .complete(let prefix, let kind):
+            completion = graph.completeIDs(prefix: prefix, kind: kind, limit: IdCompletion.limit)
         case .browse(let node):
             if graph.isValid(node) { browsed = node } else { message = "that node no longer exists" }
         case .inject(let user, let item, let action):

@@ -24,6 +24,7 @@ extension EngineCore {
         s.messageCount = messageCount
         refreshDemoCandidates()
         s.demoCandidates = demoCandidates
+        s.completion = completion
         if let id = selectedUser, let u = graph.userID(id) {
             s.selectedUser = userView(id: id, user: u)
         }
@@ -104,18 +105,36 @@ extension EngineCore {
     }
 
     /// The users whose interests moved most (Jensen-Shannon between recent and older profile),
-    /// for the demo tour. Recomputed every few seconds: it scans every user's history.
-    /// - Complexity: O(users * checkpoints * categories) per refresh.
+    /// for the demo tour and the "drifting now" hint.
+    ///
+    /// Refreshed every few seconds by scanning the next ``demoScanUsers`` users round-robin
+    /// and re-scoring the current candidates, so a refresh costs the same at a million users
+    /// as at a thousand (a full scan there took most of a second every three seconds on the
+    /// engine thread); every user is still looked at within `users / demoScanUsers` refreshes.
+    /// - Complexity: O((demoScanUsers + candidates) * checkpoints * categories) per refresh.
     mutating func refreshDemoCandidates() {
         let now = MonotonicClock.seconds()
         guard now - demoCandidatesRefreshed >= 3 else { return }
         demoCandidatesRefreshed = now
+        let users = graph.userCapacity
+        guard users > 0 else {
+            demoCandidates = []
+            return
+        }
+        var pool = Set(demoCandidates.compactMap { graph.userID($0) })
+        let span = min(users, Self.demoScanUsers)
+        if demoCursor >= users { demoCursor = 0 }
+        for k in 0..<span { pool.insert(Int32((demoCursor + k) % users)) }
+        demoCursor = (demoCursor + span) % users
         var scored: [(user: Int32, score: Double)] = []
-        for u in 0..<graph.userCapacity where graph.isLive(user: Int32(u)) && graph.eventCount(ofUser: Int32(u)) >= 10 {
-            let scores = history.scores(ofUser: Int32(u), settings: configuration.drift)
-            if scores.divergence > 0 { scored.append((Int32(u), scores.divergence)) }
+        for u in pool where graph.isLive(user: u) && graph.eventCount(ofUser: u) >= 10 {
+            let scores = history.scores(ofUser: u, settings: configuration.drift)
+            if scores.divergence > 0 { scored.append((u, scores.divergence)) }
         }
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.user < $1.user }
         demoCandidates = scored.prefix(10).map { graph.name(of: NodeRef(.user, $0.user)) }
     }
+
+    /// Users scanned per refresh of the demo candidates.
+    static let demoScanUsers = 20_000
 }

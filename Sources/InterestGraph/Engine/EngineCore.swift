@@ -14,6 +14,8 @@ struct EngineCore {
     var selectedUser: String?
     var selectedItem: String?
     var browsed: NodeRef?
+    /// The answer to the last ``EngineCommand/complete(prefix:kind:)``.
+    var completion: IdCompletion?
     var message: String? {
         didSet { if message != nil { messageCount &+= 1 } }
     }
@@ -63,6 +65,8 @@ struct EngineCore {
     var lastCheckpoint = MonotonicClock.seconds()
     var lastMetrics = -Double.infinity
     var demoCandidatesRefreshed = -Double.infinity
+    /// Where the next round-robin scan for demo candidates starts.
+    var demoCursor = 0
 
     init(configuration: EngineConfiguration, source: AnyEventSource) {
         var source = source

@@ -58,6 +58,9 @@ public struct EngineSnapshot: Sendable {
     /// with enough history); the dashboard's demo tour and its first selection use them.
     public var demoCandidates: [String] = []
 
+    /// Ids matching the last ``EngineCommand/complete(prefix:kind:)``, if one was asked.
+    public var completion: IdCompletion?
+
     public init() {}
 }
 
@@ -341,4 +344,24 @@ public protocol EngineConnection: AnyObject, Sendable {
     func snapshot() -> EngineSnapshot
     /// Queues a command. Never blocks.
     func send(_ command: EngineCommand)
+}
+
+/// Ids that start with a prefix: what the dashboard's `/` prompt suggests as you type.
+public struct IdCompletion: Sendable, Hashable {
+    /// Matches published at most.
+    public static let limit = 8
+
+    public var prefix: String
+    public var kind: NodeKind
+    /// The first matches in id order (byte-wise, so "u10" before "u9"), at most ``limit``.
+    public var matches: [String]
+    /// How many ids match.
+    public var total: Int
+
+    public init(prefix: String, kind: NodeKind, matches: [String], total: Int) {
+        self.prefix = prefix
+        self.kind = kind
+        self.matches = matches
+        self.total = total
+    }
 }

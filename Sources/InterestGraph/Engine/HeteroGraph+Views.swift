@@ -60,3 +60,37 @@ extension HeteroGraph {
         return nil
     }
 }
+
+extension HeteroGraph {
+    /// Ids of `kind` (users or items; other kinds have none to complete) that start with
+    /// `prefix`: the `limit` smallest in byte order, and how many match.
+    ///
+    /// A scan over the interned names, byte-wise on their UTF-8, with no allocation per name:
+    /// a million users take a few tens of milliseconds, once per keystroke, which keeps an
+    /// index that every new user would have to enter out of the ingest path.
+    /// - Complexity: O(ids * prefix length + matches * log(limit)).
+    public func completeIDs(prefix: String, kind: NodeKind, limit: Int) -> IdCompletion {
+        let interner: Interner
+        switch kind {
+        case .user: interner = users
+        case .item: interner = items
+        case .category, .brand, .entity: return IdCompletion(prefix: prefix, kind: kind, matches: [], total: 0)
+        }
+        let wanted = Array(prefix.utf8)
+        var best: [String] = []  // sorted, at most `limit`
+        var total = 0
+        for var name in interner.names where !name.isEmpty {
+            let matches = name.withUTF8 { bytes in
+                bytes.count >= wanted.count && zip(bytes, wanted).allSatisfy { $0 == $1 }
+            }
+            guard matches else { continue }
+            total += 1
+            if best.count < limit || name.utf8.lexicographicallyPrecedes(best[best.count - 1].utf8) {
+                let at = best.firstIndex { name.utf8.lexicographicallyPrecedes($0.utf8) } ?? best.count
+                best.insert(name, at: at)
+                if best.count > limit { best.removeLast() }
+            }
+        }
+        return IdCompletion(prefix: prefix, kind: kind, matches: best, total: total)
+    }
+}
