@@ -165,6 +165,7 @@ struct ReducerTests {
         #expect(commands.last == .selectUser("u1301"))
         (s, _) = press([.character("/")] + ReducerTests.chars("u13") + [.down, .down, .right], s, suggested)
         #expect(s.prompt?.text == "u130")
+        (s, _) = press([.escape], s, suggested)
         // The typed text moved on: the old answer no longer applies, Enter sends the text.
         (s, commands) = press([.character("/")] + ReducerTests.chars("u139") + [.down, .right, .enter], s, suggested)
         #expect(commands.last == .selectUser("u139"))
