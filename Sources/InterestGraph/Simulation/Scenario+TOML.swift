@@ -5,15 +5,11 @@ extension Scenario {
     /// `pathOrName` has no slash and no `.toml` suffix (see ``resolvePath(_:)``).
     ///
     /// - Throws: ``TOMLError`` with file, line and column for syntax errors, and file, line,
-    ///   key and expected type or range for schema errors (unknown keys are rejected).
+    ///   key and expected type or range for schema errors (unknown keys are rejected); files
+    ///   over ``TOMLParser/maximumDocumentBytes`` are refused.
     public static func load(_ pathOrName: String) throws(TOMLError) -> Scenario {
         let path = resolvePath(pathOrName)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TOMLError(file: path, line: 0, message: "cannot read the scenario file (looked for '\(path)')")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw TOMLError(file: path, line: 0, message: "the scenario file is not UTF-8 text")
-        }
+        let text = try TOMLParser.readDocument(atPath: path, what: "scenario file")
         var scenario = try Scenario(toml: text, file: path)
         if scenario.name == "scenario" {
             scenario.name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
