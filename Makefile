@@ -20,17 +20,27 @@ CPU_FLAGS := $(if $(cpu),-Xswiftc -target-cpu -Xswiftc $(cpu)) \
 RELEASE_FLAGS := -c release $(CPU_FLAGS)
 TEST_FLAGS := $(RELEASE_FLAGS) -Xswiftc -enable-testing
 
-.PHONY: all deps build run test bench dataset clean
+# Seconds `make fuzz` gives each fuzz target.
+FUZZ_SECONDS ?= 60
+
+# Where `make install` puts the binary (PREFIX/bin) and editable copies of the shipped
+# themes and scenarios (PREFIX/share/driftscope); DESTDIR for staged installs.
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all deps build run test bench fuzz dataset embed install uninstall clean
 
 all: build
 
-## deps: install the system packages that are missing (ncursesw headers, tmux, python3 + pip)
+## deps: install the system packages that are missing (ncursesw headers, tmux, python3 + pip,
+## chromium, in which the screenshot tests check where a browser draws each cell)
 deps:
 	@missing=""; \
 	[ -e /usr/include/ncursesw/ncurses.h ] || missing="$$missing libncursesw5-dev"; \
 	command -v tmux >/dev/null 2>&1 || missing="$$missing tmux"; \
 	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
 	python3 -m pip --version >/dev/null 2>&1 || missing="$$missing python3-pip"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "make: installing missing system packages:$$missing"; \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
@@ -50,7 +60,8 @@ run: build
 dataset: build
 	$(BIN) dataset fetch ml-100k
 
-## test: build, fetch ml-100k, run every test (unit, snapshot, CLI and tmux end-to-end)
+## test: build, fetch ml-100k, run every test (unit, snapshot, fuzz seeds, CLI, tmux end-to-end and
+## the screenshots in headless chromium)
 test: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(BIN) dataset fetch ml-100k
@@ -60,6 +71,28 @@ test: deps
 bench: build
 	$(BIN) dataset fetch ml-100k
 	$(BIN) bench all
+
+## fuzz: libFuzzer on the CSV/TSV reader, the JSON Lines reader and the TOML parser,
+## FUZZ_SECONDS each (seeds in Tests/FuzzCorpus/; findings in .build/fuzz/artifacts/). Not part of `make test`.
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/fuzz.sh
+
+## embed: regenerate the compiled-in scenarios from sample-data/scenarios/*.toml (ScenarioTests checks)
+embed:
+	python3 scripts/embed-scenarios.py
+
+## install: the release binary to $(PREFIX)/bin, themes and scenarios to $(PREFIX)/share/driftscope.
+## The binary carries the shipped scenarios and themes, so `driftscope` works from any directory;
+## the installed files are editable copies that take precedence over the compiled-in ones.
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/driftscope/themes $(DESTDIR)$(PREFIX)/share/driftscope/scenarios
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/driftscope
+	install -m 0644 themes/*.toml themes/README.md $(DESTDIR)$(PREFIX)/share/driftscope/themes/
+	install -m 0644 sample-data/scenarios/*.toml $(DESTDIR)$(PREFIX)/share/driftscope/scenarios/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/driftscope
+	rm -rf $(DESTDIR)$(PREFIX)/share/driftscope
 
 clean:
 	rm -rf .build

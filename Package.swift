@@ -52,7 +52,7 @@ let package = Package(
         // MARK: - Tests
 
         .testTarget(name: "InterestGraphTests", dependencies: ["InterestGraph"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "InterestGraph"], resources: [.copy("Snapshots")]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "InterestGraph", "TestSupport"], resources: [.copy("Snapshots")]),
         .testTarget(name: "DriftscopeCLITests", dependencies: ["InterestGraph", "TestSupport"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "InterestGraph", "TestSupport"]),
 

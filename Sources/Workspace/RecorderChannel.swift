@@ -99,9 +99,13 @@ final class RecorderChannel: @unchecked Sendable {
 
     // MARK: Writer side
 
-    static func writerLoop(channel: RecorderChannel, sink: RecorderSink) {
-        var sink = sink
-        let policy = sink.policy
+    static func writerLoop(channel: RecorderChannel, sink initial: consuming RecorderSink) {
+        // Optional so that this thread's reference to the connection is dropped before the
+        // loop says it has exited: the recorder's owner then holds the last one, and a
+        // process that exits right after `finish` has closed the database (SQLite folds
+        // the -wal file back into the workspace and removes -wal and -shm).
+        var held: RecorderSink? = consume initial
+        let policy = held!.policy
         let c = channel.condition
         c.lock()
         outer: while true {
@@ -133,20 +137,25 @@ final class RecorderChannel: @unchecked Sendable {
             c.unlock()
 
             var failure: WorkspaceError?
+            var sink = held!
+            held = nil
             do {
                 try sink.write(jobs)
             } catch {
                 failure = (error as? WorkspaceError) ?? WorkspaceError(.io, "\(sink.path): \(error)")
             }
+            let logged = sink.loggedPosition
+            held = sink
 
             c.lock()
             channel.written_.append(contentsOf: jobs)
             if let failure, channel.failed == nil { channel.failed = failure }
-            channel.loggedPosition = sink.loggedPosition
+            channel.loggedPosition = logged
             channel.written = upTo
             channel.queuedEvents -= events
             c.broadcast()
         }
+        held = nil
         channel.exited = true
         c.broadcast()
         c.unlock()

@@ -9,6 +9,7 @@ enum RecorderJob: Sendable {
     case change(ChangeRecord)
     case metrics(RunMetricsPoint)
     case checkpoint(ModelCheckpoint, time: Double)
+    case catalogue(ItemCatalogue)
     case finish(Double)
 
     var eventCount: Int {
@@ -80,6 +81,9 @@ struct RecorderSink: Sendable {
                     try CheckpointStore.insert(checkpoint, run: run, at: time, keep: policy.checkpointsKept, in: db)
                     try Self.touch(run: run, at: time, in: db)
                 }
+            case .catalogue(let catalogue):
+                try commit(&parts, &others, next)
+                try transaction { db in try CatalogueStore.save(catalogue, run: run, in: db) }
             case .finish(let time):
                 try commit(&parts, &others, next)
                 try transaction { db in

@@ -118,7 +118,7 @@ enum WorkspaceFile {
         configuration.busyMode = .timeout(10)
         configuration.label = "driftscope.workspace.check"
         do {
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let queue = try DatabaseQueue(path: readOnlyLocation(path), configuration: configuration)
             defer { try? queue.close() }
             try queue.read { db in
                 let id = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
@@ -151,6 +151,68 @@ enum WorkspaceFile {
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & 0o077 != 0, info.st_uid == geteuid() else { return }
         chmod(path, info.st_mode & 0o700)
+    }
+
+    // MARK: Opening for reading
+
+    /// Why this process cannot write `path` as a workspace, or nil. SQLite writes the file
+    /// and creates `-wal` and `-shm` files beside it, so both the file and its directory must
+    /// be writable.
+    static func writeProblem(_ path: String) -> String? {
+        if access(path, W_OK) != 0 {
+            return "no write permission on the file (\(String(cString: strerror(errno))))"
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if access(directory, W_OK) != 0 {
+            return "no write permission on its directory \(directory), which must hold the -wal and -shm files (\(String(cString: strerror(errno))))"
+        }
+        return nil
+    }
+
+    /// What a read-only connection should open: the path itself, or, when this user cannot
+    /// write the workspace (``writeProblem(_:)``) and no `-wal` file exists, the path as a URI
+    /// with `immutable=1`.
+    ///
+    /// A WAL reader needs the `-shm` (and `-wal`) files: it uses them when they exist and
+    /// creates them when it can; in a directory it cannot write and without them SQLite fails
+    /// ("unable to open database file"), and where it can, it would leave files of its own
+    /// beside someone else's workspace (a read-only connection cannot remove them on close).
+    /// Without a `-wal` file no writer is running (a writer creates it, and removes it when it
+    /// closes), so the file is treated as unchanging: no locks, no WAL index, no files made
+    /// (sqlite.org/wal.html, "Read-Only Databases"; sqlite.org/uri.html, `immutable`). With a
+    /// `-wal` file the latest commits may be in it, so the file is opened normally and SQLite
+    /// reads them through the existing `-shm` (readable is enough). The system SQLite
+    /// interprets URI file names (Debian builds it with SQLITE_USE_URI). The owner of a
+    /// workspace gets a normal read-only connection, which may leave empty `-wal`/`-shm`
+    /// files of the owner's, reused by the next writer.
+    static func readOnlyLocation(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        guard writeProblem(path) != nil, !exists(path + "-wal") else { return path }
+        var escaped = ""
+        for byte in url.path.utf8 {
+            switch byte {
+            case UInt8(ascii: "%"), UInt8(ascii: "?"), UInt8(ascii: "#"), 0..<0x20, 0x7F...:
+                escaped += String(format: "%%%02X", byte)
+            default:
+                escaped.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return "file:" + escaped + "?immutable=1"
+    }
+
+    /// A read-only connection to a checked workspace (``readOnlyLocation(_:)``): no pragma
+    /// that writes, no migration, no permission change.
+    static func openForReading(_ path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = true
+        // A writer mid-commit in another process: wait for it, as the writer connection does.
+        configuration.busyMode = .timeout(10)
+        configuration.label = "driftscope.workspace.read"
+        do {
+            return try DatabaseQueue(path: readOnlyLocation(path), configuration: configuration)
+        } catch {
+            throw mapped(error, path: path)
+        }
     }
 
     // MARK: Opening for writing
@@ -191,6 +253,25 @@ enum WorkspaceFile {
 
     // MARK: Errors
 
+    /// Why SQLite could not open a workspace this user can read: its WAL files. A writer that
+    /// has not closed (still running, or killed) keeps its latest commits in `-wal`; reading
+    /// them needs `-wal` and `-shm` readable, or a directory where `-shm` can be made.
+    static func cannotOpenReason(_ path: String) -> String {
+        guard access(path, R_OK) == 0 else { return "" }
+        let wal = path + "-wal", shm = path + "-shm"
+        if exists(wal), access(wal, R_OK) != 0 {
+            return " (its write-ahead log \(wal), which holds the latest commits of a writer that has not closed, is not readable by this user)"
+        }
+        if exists(shm), access(shm, R_OK) != 0 {
+            return " (its shared-memory file \(shm) is not readable by this user)"
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if exists(wal), !exists(shm), access(directory, W_OK) != 0 {
+            return " (\(wal) exists without its -shm file, which this user cannot create in \(directory))"
+        }
+        return ""
+    }
+
     /// A one-line ``WorkspaceError`` for any error raised by SQLite or GRDB.
     static func mapped(_ error: any Error, path: String, untouched: Bool = false) -> any Error {
         if error is WorkspaceError { return error }
@@ -206,7 +287,9 @@ enum WorkspaceFile {
             return WorkspaceError(.corrupt, "\(path): damaged workspace: \(message)\(suffix)")
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return WorkspaceError(.io, "\(path): \(message)\(suffix)", isTransientLock: true)
-        case .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_PERM, .SQLITE_READONLY:
+        case .SQLITE_CANTOPEN:
+            return WorkspaceError(.io, "\(path): \(message)\(cannotOpenReason(path))\(suffix)")
+        case .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_PERM, .SQLITE_READONLY:
             return WorkspaceError(.io, "\(path): \(message)\(suffix)")
         default:
             return WorkspaceError(.invalid, "\(path): \(message)\(suffix)")

@@ -55,7 +55,13 @@ public final class WorkspaceRecorder: RunRecorder {
             inlineSink = sink
         case .background:
             let channel = self.channel
-            let thread = Thread { RecorderChannel.writerLoop(channel: channel, sink: sink) }
+            // The sink (and with it the database connection) goes to the thread through a box
+            // the thread empties: a finished `Thread` may keep its closure alive, and a
+            // connection that is never closed leaves the -wal and -shm files behind after
+            // the process exits, which a reader without write access to the directory needs
+            // the owner's permission to read (docs/WORKSPACE.md, "Read-only access").
+            let box = SinkBox(sink)
+            let thread = Thread { RecorderChannel.writerLoop(channel: channel, sink: box.take()) }
             thread.name = "driftscope.workspace.writer"
             thread.start()
             writerThread = thread
@@ -124,6 +130,12 @@ public final class WorkspaceRecorder: RunRecorder {
     /// without waiting; call ``flush()`` to wait.
     public func save(checkpoint: ModelCheckpoint) throws {
         try submit(.checkpoint(checkpoint, time: Date().timeIntervalSince1970), urgent: true)
+    }
+
+    /// Queues the source's item catalogue, committed at once in its own transaction (it
+    /// replaces one stored before: a resumed run delivers its catalogue again).
+    public func record(catalogue: ItemCatalogue) throws {
+        try submit(.catalogue(catalogue), urgent: true)
     }
 
     /// Commits everything, marks the run finished and stops the writer.
@@ -221,5 +233,19 @@ public final class WorkspaceRecorder: RunRecorder {
             next = e.position + 1
         }
         return out
+    }
+}
+
+/// Hands a ``RecorderSink`` to the writer thread exactly once.
+private final class SinkBox: @unchecked Sendable {
+    // @unchecked: `sink` is written by `init` and taken once by the writer thread, which
+    // starts after `init` returns (Thread.start is a happens-before edge).
+    private var sink: RecorderSink?
+
+    init(_ sink: RecorderSink) { self.sink = sink }
+
+    func take() -> RecorderSink {
+        defer { sink = nil }
+        return sink!
     }
 }

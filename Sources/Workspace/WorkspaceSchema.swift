@@ -13,6 +13,7 @@ enum WorkspaceSchema {
 
     static let migrations: [(identifier: String, migrate: @Sendable (Database) throws -> Void)] = [
         ("v1", v1),
+        ("v2", v2),
     ]
 
     /// The schema version this build writes (`PRAGMA user_version` mirrors it for tools).
@@ -127,6 +128,19 @@ enum WorkspaceSchema {
                 created_at REAL NOT NULL
             );
             CREATE INDEX bookmarks_by_user ON bookmarks(user);
+            """)
+    }
+
+    /// v2: each run's item catalogue (``CatalogueStore``), so `export-events` writes
+    /// category, brand and price on every row and the catalogue beside the events: sources
+    /// whose rows carry no attributes (the simulator, MovieLens) lost them before.
+    static func v2(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE run_catalogues (
+                run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+                items INTEGER NOT NULL,
+                data BLOB NOT NULL
+            );
             """)
     }
 }

@@ -18,6 +18,7 @@ struct Bench: ParsableCommand {
             BenchIngest.self,
             BenchSimulate.self,
             BenchTrain.self,
+            BenchBatch.self,
             BenchOnline.self,
             BenchTopK.self,
             BenchWorkspace.self,

@@ -68,9 +68,20 @@ struct DashboardCommand: ParsableCommand {
         }
     }
 
+    /// Exit status when the dashboard cannot run in this terminal (TERM unset or dumb, no
+    /// terminal at all): distinct from 1 (an error in the command) so scripts can tell.
+    static let cannotDrawStatus: Int32 = 2
+
     func run() throws {
+        // The scenario first: a missing or broken scenario is the same error with or without
+        // a terminal (and a script checking a binary's set-up sees it).
+        if source == "sim", !resume {
+            do { _ = try Scenario.load(scenario ?? "default") } catch { throw CommandError("\(error)") }
+        }
         if let problem = DashboardApp.checkTerminal() {
-            throw CleanExit.message("driftscope dashboard: \(problem)\nHeadless commands work anywhere: driftscope ingest, eval, profile, recommend (see --help).")
+            // A refusal is a failure: on stderr with a non-zero status, never on stdout with 0.
+            FileHandle.standardError.write(Data("driftscope dashboard: \(problem)\nHeadless commands work anywhere: driftscope ingest, eval, profile, recommend (see --help).\n".utf8))
+            throw ExitCode(Self.cannotDrawStatus)
         }
         var configuration = EngineConfiguration()
         configuration.model = ModelKind(name: model) ?? .lightGCN

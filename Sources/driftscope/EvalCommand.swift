@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InterestGraph
+import Workspace
 
 /// `driftscope eval`: protocols A and B over the models, as one table with lifts.
 struct Eval: ParsableCommand {
@@ -16,6 +17,8 @@ struct Eval: ParsableCommand {
               driftscope eval ml-100k --model all --protocol temporal --export-topk top20.csv
               driftscope eval ~/data/shop --model lightgcn --json
               driftscope eval ml-100k --protocol prequential --workspace demo.sqlite
+              driftscope eval shop.csv --protocol prequential --model all --sample-every 100
+              driftscope eval large.csv --protocol temporal --test-users 2000
 
             With --scenario, reports drift tracking lag against the scenario's ground truth             instead (see `driftscope drift-lag`):
               driftscope eval --scenario sample-data/scenarios/default.toml --half-life 3 --half-life 30
@@ -59,6 +62,15 @@ struct Eval: ParsableCommand {
     @Option(help: "Prequential: one background training batch every this many events (0: none).")
     var backgroundEvery: Int = TunedHyperparameters.backgroundEvery
 
+    @Option(name: .customLong("sample-every"), help: ArgumentHelp("Prequential: score only the j-th eligible event with j mod S = 0 (j from 0 after the warm-up); every event is still learned and ranks stay exact over all items. 1: every eligible event.", valueName: "S"))
+    var sampleEvery: Int = 1
+
+    @Option(name: .customLong("test-users"), help: ArgumentHelp("Temporal: rank for the N test users with the smallest FNV-1a 64-bit hash of their id (default: all).", valueName: "N"))
+    var testUsers: Int?
+
+    @Option(name: .customLong("fit-budget"), help: ArgumentHelp("Most training positives per embedding-model fit (0: the tuned epochs and one prequential background batch every --background-every events, however large the log). Default: 2500000 temporal, 600000 prequential (above ml-100k's tuned fits).", valueName: "N"))
+    var fitBudget: Int?
+
     @Flag(help: "Run the hyperparameter grid search on the validation splits and print every trial (see docs/EVALUATION.md).")
     var tune = false
 
@@ -74,6 +86,11 @@ struct Eval: ParsableCommand {
             throw ValidationError("--set expects key=value, got \"\(item)\"")
         }
         if backgroundEvery < 0 { throw ValidationError("--background-every must be 0 or more") }
+        if sampleEvery < 1 { throw ValidationError("--sample-every must be 1 or more") }
+        if let testUsers, testUsers < 1 { throw ValidationError("--test-users must be 1 or more") }
+        if let fitBudget, fitBudget < 0 { throw ValidationError("--fit-budget must be 0 or more") }
+        if sampleEvery != 1, protocolChoice == .temporal { throw ValidationError("--sample-every applies to the prequential protocol: use --protocol prequential or both") }
+        if testUsers != nil, protocolChoice == .prequential { throw ValidationError("--test-users applies to the temporal protocol: use --protocol temporal or both") }
         if workspace != nil {
             if scenario != nil { throw ValidationError("--workspace records protocol B runs on a dataset; it does not apply to --scenario") }
             if tune { throw ValidationError("--workspace does not apply to --tune") }
@@ -92,18 +109,31 @@ struct Eval: ParsableCommand {
             return
         }
         guard let dataset else { return }
-        let loaded: LoadedDataset
+        // Recording writes: open (or create) the workspace before minutes of evaluation, so
+        // a file this user cannot write is refused at once, saying why.
+        if let workspace {
+            do { _ = try Workspace(path: workspace) } catch { throw CommandFailure(message: "cannot record into the workspace: \(error)") }
+        }
+        var loaded: LoadedDataset
         do {
             loaded = try DatasetLoader.load(dataset)
         } catch {
             throw CommandFailure(message: "\(error)")
         }
+        EvaluationRunner.dropRedundantAttributes(&loaded)
         var options = EvaluationRunner.Options()
         options.temporal = protocolChoice != .prequential
         options.prequential = protocolChoice != .temporal
         options.seed = seed
         options.validation = validation
         options.backgroundEvery = backgroundEvery
+        options.sampleEvery = sampleEvery
+        options.testUsers = testUsers
+        if let fitBudget {
+            options.fitBudget = fitBudget > 0 ? [.temporal: fitBudget, .prequential: fitBudget] : [:]
+            // 0 asks for the unbounded schedule: the tuned epochs and every background batch.
+            if fitBudget == 0 { options.backgroundLimit = nil }
+        }
         if workspace != nil { options.timelineEvery = EvalRecording.interval(events: loaded.events.count) }
         options.overrides = overrides.map { item in
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)

@@ -18,30 +18,42 @@ enum EvalOutput {
                 var row: [String: Any] = [
                     "Recall@10": m.recall10, "Recall@20": m.recall20, "NDCG@10": m.ndcg10, "NDCG@20": m.ndcg20,
                     "HR@20": m.hitRate20, "Precision@20": m.precision20, "MRR": m.mrr, "Coverage@20": m.coverage20,
-                    "train_seconds": entry.trainSeconds,
+                    "train_seconds": entry.trainSeconds, "users": m.users,
                 ]
                 if !entry.calibration.isEmpty { row["scoring_settings"] = entry.calibration.joined(separator: " ") }
                 temporal[entry.model.rawValue] = row
             }
             object["temporal"] = temporal
+            object["temporal_test_users"] = [
+                "ranked": report.temporal.first?.metrics.users ?? 0, "eligible": report.eligibleTestUsers,
+                "sampled": report.testUsersSampled, "rule": report.testUsersSampled ? testUserRule : "all",
+            ] as [String: Any]
         }
         if !report.prequential.isEmpty {
             var prequential: [String: Any] = [:]
             for entry in report.prequential {
                 let m = entry.metrics
                 prequential[entry.model.rawValue] = [
-                    "HR@10": m.hitRate10, "MRR": m.mrr, "scored": m.scored,
-                    "update_microseconds": m.updateMicroseconds, "seconds": m.seconds,
+                    "HR@10": m.hitRate10, "MRR": m.mrr, "scored": m.scored, "eligible": m.eligible,
+                    "sample_every": m.sampleEvery, "streamed": m.streamed,
+                    "update_microseconds": m.updateMicroseconds, "fit_seconds": m.fitSeconds, "seconds": m.seconds,
+                    "background_batches": m.backgroundBatches, "background_every": m.backgroundEvery,
+                    "peak_rss_bytes": m.peakResidentBytes,
                 ]
             }
             object["prequential"] = prequential
+            object["sample_every"] = report.sampleEvery
         }
+        object["peak_rss_bytes"] = report.peakResidentBytes
         if !runs.isEmpty {
             object["workspace_runs"] = Dictionary(runs.map { ($0.model.rawValue, $0.run) }, uniquingKeysWith: { $1 })
         }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
         return String(decoding: data, as: UTF8.self)
     }
+
+    /// How `--test-users` picks users, in words (tables and JSON).
+    static let testUserRule = "smallest FNV-1a 64-bit hash of the user id"
 
     static func writeTopK(_ lists: [ExportedList], to path: String) throws {
         var text = "user,rank,item,score\n"
@@ -65,7 +77,11 @@ enum EvalOutput {
         if !report.temporal.isEmpty {
             let base = report.temporal.first { $0.model == .mostPop }?.metrics.ndcg20
             let users = report.temporal.first?.metrics.users ?? 0
-            out += "\nProtocol A (temporal hold-out 80/20, \(users) test users)\n"
+            if report.testUsersSampled {
+                out += "\nProtocol A (temporal hold-out 80/20, \(users) of \(report.eligibleTestUsers) test users: the \(testUserRule))\n"
+            } else {
+                out += "\nProtocol A (temporal hold-out 80/20, \(users) test users)\n"
+            }
             var rows = [["Model", "R@10", "R@20", "N@10", "N@20", "HR@20", "P@20", "MRR", "Cov@20", "Nov@20", "ILD@20", "N@20 lift", "train s", "s/epoch"]]
             for entry in report.temporal {
                 let m = entry.metrics
@@ -85,22 +101,29 @@ enum EvalOutput {
         }
         if !report.prequential.isEmpty {
             let base = report.prequential.first { $0.model == .mostPop }?.metrics.hitRate10
-            out += "\nProtocol B (prequential, first 50% train only)\n"
-            var rows = [["Model", "HR@10", "MRR", "scored", "HR@10 lift", "update us", "fit s", "bg batches", "total s"]]
+            if report.sampleEvery > 1 {
+                out += "\nProtocol B (prequential, first 50% train only; sampled: every \(report.sampleEvery)th eligible event scored, every event learned)\n"
+            } else {
+                out += "\nProtocol B (prequential, first 50% train only)\n"
+            }
+            var rows = [["Model", "HR@10", "MRR", "S", "scored", "eligible", "HR@10 lift", "update us", "fit s", "bg batches", "total s", "peak MiB"]]
             for entry in report.prequential {
                 let m = entry.metrics
                 rows.append([
-                    entry.model.rawValue, f(m.hitRate10), f(m.mrr), "\(m.scored)", lift(m.hitRate10, base),
+                    entry.model.rawValue, f(m.hitRate10), f(m.mrr), "\(m.sampleEvery)", "\(m.scored)", "\(m.eligible)", lift(m.hitRate10, base),
                     String(format: "%.2f", m.updateMicroseconds), String(format: "%.2f", m.fitSeconds),
-                    "\(m.backgroundBatches)", String(format: "%.2f", m.seconds),
+                    "\(m.backgroundBatches)", String(format: "%.2f", m.seconds), mebibytes(m.peakResidentBytes),
                 ])
             }
             out += table(rows)
         }
+        if report.peakResidentBytes > 0 { out += "\nPeak resident memory: \(mebibytes(report.peakResidentBytes)) MiB\n" }
         return out
     }
 
     private static func f(_ x: Double) -> String { String(format: "%.4f", x) }
+
+    private static func mebibytes(_ bytes: Int) -> String { String(format: "%.0f", Double(bytes) / 1_048_576) }
 
     private static func lift(_ x: Double, _ base: Double?) -> String {
         guard let base, base > 0 else { return "-" }

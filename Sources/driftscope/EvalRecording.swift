@@ -28,7 +28,7 @@ enum EvalRecording {
         var runs: [(ModelKind, Int64)] = []
         for (k, entry) in report.prequential.enumerated() {
             let hyperparameters = try EvaluationRunner.hyperparameters(for: entry.model, protocol: .prequential, options: options)
-            let json = try settings(hyperparameters, model: entry.model, options: options)
+            let json = try settings(hyperparameters, model: entry.model, options: options, metrics: entry.metrics)
             let run = try workspace.beginRun(
                 source: .replay, name: source, seed: options.seed, codeVersion: Driftscope.configuration.version,
                 hyperparameters: json, at: started[k])
@@ -47,17 +47,25 @@ enum EvalRecording {
 
     /// The run's starting settings: the model's hyperparameters (so `dashboard --resume`
     /// could decode them) plus what identifies the evaluation, for `runs compare`.
-    static func settings(_ hyperparameters: Hyperparameters, model: ModelKind, options: EvaluationRunner.Options) throws -> [UInt8] {
+    /// - Parameter metrics: the run's results, whose sampling (`sample_every`, `scored`,
+    ///   `eligible`) is recorded beside the settings; nil before the run.
+    static func settings(_ hyperparameters: Hyperparameters, model: ModelKind, options: EvaluationRunner.Options, metrics: PrequentialMetrics? = nil) throws -> [UInt8] {
         let encoder = JSONEncoder()
         // Some tuned settings are infinite (ItemKNN's half-life: no decay).
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let encoded = try encoder.encode(hyperparameters)
         var object = (try JSONSerialization.jsonObject(with: encoded) as? [String: Any]) ?? [:]
         object["model"] = model.rawValue
-        object["evaluation"] = [
+        var evaluation: [String: Any] = [
             "protocol": "prequential", "warmup": options.validation ? 0.9 : 0.5,
             "background_every": options.backgroundEvery, "validation": options.validation,
-        ] as [String: Any]
+            "sample_every": max(1, options.sampleEvery),
+        ]
+        if let metrics {
+            evaluation["scored"] = metrics.scored
+            evaluation["eligible"] = metrics.eligible
+        }
+        object["evaluation"] = evaluation
         return [UInt8](try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
     }
 }

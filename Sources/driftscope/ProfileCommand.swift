@@ -85,8 +85,7 @@ struct ProfileInput {
     var truth: TruthTable?
 
     static func open(_ source: String) throws -> ProfileInput {
-        let scenarioPath = Scenario.resolvePath(source)
-        if source.hasSuffix(".toml") || (!source.contains("/") && FileManager.default.fileExists(atPath: scenarioPath)) {
+        if Scenario.exists(source) {
             let scenario = try ScenarioOptions.load(source)
             var simulation = SimulationSource(scenario: scenario)
             var events: [Event] = []

@@ -29,7 +29,7 @@ struct Runs: ParsableCommand {
         var json = false
 
         func run() throws {
-            let runs = try workspace.open().runs()
+            let runs = try workspace.openForReading().runs()
             if json {
                 try Console.printJSON(runs.map(RunJSON.init))
                 return
@@ -64,7 +64,7 @@ struct Runs: ParsableCommand {
         var json = false
 
         func run() throws {
-            let detail = try workspace.open().detail(run: id)
+            let detail = try workspace.openForReading().detail(run: id)
             if json {
                 try Console.printJSON(RunDetailJSON(detail))
             } else {
@@ -88,7 +88,7 @@ struct Runs: ParsableCommand {
         var json = false
 
         func run() throws {
-            let comparison = try workspace.open().compare(left, right)
+            let comparison = try workspace.openForReading().compare(left, right)
             if json {
                 try Console.printJSON(ComparisonJSON(comparison))
             } else {

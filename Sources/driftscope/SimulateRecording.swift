@@ -23,6 +23,9 @@ enum SimulateRecording {
             codeVersion: Driftscope.configuration.version, hyperparameters: settings)
         let recorder = try WorkspaceRecorder(workspace: workspace, run: run)
         var source = SimulationSource(world: world)
+        // The catalogue first: the events name items whose category, brand, price and
+        // knowledge-graph links only the catalogue holds (export-events writes them back).
+        try recorder.record(catalogue: source.catalogue)
         var pending: [RecordedEvent] = []
         pending.reserveCapacity(slice)
         var position: Int64 = 0

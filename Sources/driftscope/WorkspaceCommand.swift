@@ -34,11 +34,12 @@ struct WorkspaceCommand: ParsableCommand {
         var json = false
 
         func run() throws {
-            let workspace = try workspace.open()
+            let workspace = try workspace.openForReading()
             let info = try workspace.info()
             let integrity = check ? try workspace.integrityCheck() : nil
+            let writeProblem = workspace.writeProblem
             if json {
-                try Console.printJSON(InfoJSON(info: info, integrity: integrity))
+                try Console.printJSON(InfoJSON(info: info, integrity: integrity, writeProblem: writeProblem))
                 return
             }
             var lines = [
@@ -49,6 +50,8 @@ struct WorkspaceCommand: ParsableCommand {
                 "  checkpoints  \(Format.count(info.checkpoints))",
                 "  bookmarks    \(Format.count(info.bookmarks))",
                 "  size         \(Format.bytes(Int(info.fileBytes)))",
+                // Info only reads: say so, and whether recording into it would work.
+                "  access       opened read-only" + (writeProblem.map { "; not writable by this user: \($0)" } ?? ""),
             ]
             if let integrity { lines.append("  integrity    \(integrity.joined(separator: "; "))") }
             print(lines.joined(separator: "\n"))
@@ -101,7 +104,7 @@ struct WorkspaceCommand: ParsableCommand {
         var json = false
 
         func run() throws {
-            let bookmarks = try workspace.open().bookmarks()
+            let bookmarks = try workspace.openForReading().bookmarks()
             if json {
                 try Console.printJSON(bookmarks.map { BookmarkJSON(id: $0.id, run: $0.run, user: $0.user, note: $0.note, createdAt: $0.createdAt) })
                 return
@@ -122,9 +125,12 @@ struct WorkspaceCommand: ParsableCommand {
 struct InfoJSON: Encodable {
     var info: WorkspaceInfo
     var integrity: [String]?
+    /// Why this user cannot write the file (nil: writable).
+    var writeProblem: String?
 
     enum CodingKeys: String, CodingKey {
-        case path, runs, events, checkpoints, bookmarks, integrity
+        case path, runs, events, checkpoints, bookmarks, integrity, writable
+        case writeProblem = "write_problem"
         case schemaVersion = "schema_version"
         case journalMode = "journal_mode"
         case fileBytes = "file_bytes"
@@ -141,6 +147,8 @@ struct InfoJSON: Encodable {
         try c.encode(info.bookmarks, forKey: .bookmarks)
         try c.encode(info.fileBytes, forKey: .fileBytes)
         try c.encodeIfPresent(integrity, forKey: .integrity)
+        try c.encode(writeProblem == nil, forKey: .writable)
+        try c.encodeIfPresent(writeProblem, forKey: .writeProblem)
     }
 }
 

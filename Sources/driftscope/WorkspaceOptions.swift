@@ -11,8 +11,15 @@ struct WorkspaceOptions: ParsableArguments {
     /// The file to use: `--workspace`, else the default location.
     var resolvedPath: String { path ?? Workspace.defaultPath() }
 
-    /// Opens an existing workspace; a missing file is an error, never a new workspace.
+    /// Opens an existing workspace to change it; a missing file is an error, never a new
+    /// workspace.
     func open() throws -> Workspace {
         try Workspace(path: resolvedPath, create: false)
+    }
+
+    /// Opens an existing workspace read-only, for commands that only read: works on a file
+    /// (or in a directory) this user cannot write, and writes nothing.
+    func openForReading() throws -> Workspace {
+        try Workspace(path: resolvedPath, create: false, access: .readOnly)
     }
 }

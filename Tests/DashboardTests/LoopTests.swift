@@ -90,7 +90,7 @@ struct LoopTests {
         #expect(terminal.cellsWritten > 0 && terminal.cellsWritten < 200)
     }
 
-    @Test func screenshotsAreSavedAsTextAndHTML() throws {
+    @Test func screenshotsAreSavedAsTextSVGAndHTML() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("driftscope-screens-\(UInt64.random(in: 0...UInt64.max))").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let terminal = MemoryTerminal(width: 80, height: 24, keys: [.character("s")])
@@ -99,11 +99,13 @@ struct LoopTests {
         var state = LoopTests.startState()
         loop.run(&state, maxIterations: 3)
         let text = try String(contentsOfFile: dir + "/driftscope-20240301-120003.txt", encoding: .utf8)
+        let svg = try String(contentsOfFile: dir + "/driftscope-20240301-120003.svg", encoding: .utf8)
         let html = try String(contentsOfFile: dir + "/driftscope-20240301-120003.html", encoding: .utf8)
         #expect(text.contains("Training"))
         #expect(text.split(separator: "\n").count == 24)
-        #expect(html.contains("<pre>") && html.contains("color:#"))
-        #expect(state.message?.text.contains("Saved") == true)
+        #expect(svg.hasPrefix("<svg") && svg.contains("lengthAdjust=\"spacingAndGlyphs\"") && svg.contains("fill: #"))
+        #expect(html.contains(svg))
+        #expect(state.message?.text.contains("Saved \(dir)/driftscope-20240301-120003.svg (and .html, .txt)") == true)
     }
 
     @Test func aBadThemeFallsBackWithAMessage() {

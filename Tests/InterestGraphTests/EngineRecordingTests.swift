@@ -8,8 +8,10 @@ import Testing
     /// Keeps every slice it is given.
     final class CapturingRecorder: RunRecorder {
         var slices: [InternedSlice] = []
+        var catalogues: [ItemCatalogue] = []
         var finished = false
         func record(slice: InternedSlice) throws { slices.append(slice) }
+        func record(catalogue: ItemCatalogue) throws { catalogues.append(catalogue) }
         func record(change: ChangeRecord) throws {}
         func record(metrics: RunMetricsPoint) throws {}
         func save(checkpoint: ModelCheckpoint) throws {}
@@ -70,6 +72,25 @@ import Testing
         // The rebuilt graph named its ids from 0 again: the final tables are the graph's.
         #expect(users == core.graph.users.names)
         #expect(items == core.graph.items.names)
+    }
+
+    /// The recorder gets the source's catalogue once, before any event: the simulator's
+    /// events carry no attributes, so without it an export loses category, brand and price.
+    @Test func recorderReceivesTheSourceCatalogueFirst() throws {
+        var configuration = EngineTests.configuration()
+        configuration.makeRecorder = { CapturingRecorder() }
+        let source = SimulationSource(scenario: try shippedScenario("small"))
+        var core = EngineCore(configuration: configuration, source: AnyEventSource(source))
+        let recorder = try #require(core.recorder as? CapturingRecorder)
+        #expect(recorder.catalogues.count == 1)
+        #expect(recorder.slices.isEmpty)
+        let catalogue = try #require(recorder.catalogues.first)
+        #expect(catalogue.items.count == source.catalogue.items.count)
+        #expect(catalogue.items.values.allSatisfy { !$0.categories.isEmpty && $0.brand != nil && $0.price != nil })
+        #expect(catalogue.triples.count == source.catalogue.triples.count)
+        while core.clock.source.position < 100, core.runSlice(budget: 0.0005) {}
+        core.finish()
+        #expect(recorder.catalogues.count == 1)
     }
 
     @Test func builderResolvesNewIDsMidSlice() {

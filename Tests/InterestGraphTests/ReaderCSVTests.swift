@@ -81,6 +81,16 @@ import Testing
         #expect(data.report.rejected == 0)
     }
 
+    /// A bad quote skips the rest of its line only, whatever the line ending: with lone CRs
+    /// it used to run on to the next LF, which never came, and swallow every later row.
+    @Test(arguments: ["\n", "\r\n", "\r"])
+    func aMalformedQuoteCostsOneRowWithAnyLineEnding(newline: String) throws {
+        let text = ["user,item,timestamp", "\"a\"x,b,1", "c,d,2", "e,f,3", ""].joined(separator: newline)
+        let data = try ReaderFixtures.load(text)
+        #expect(data.events.map(\.user) == ["c", "e"])
+        #expect(data.report.rejected == 1)
+    }
+
     @Test func emptyAndBlankFilesAreFatal() throws {
         for text in ["", "\n\n  \n", "\u{FEFF}"] {
             #expect(throws: DatasetError.self) { _ = try ReaderFixtures.load(text) }

@@ -37,6 +37,32 @@ struct ScenarioTests {
         #expect(Scenario.resolvePath("a/b.toml", executable: executable) == "a/b.toml")
     }
 
+    @Test("compiled-in scenarios equal sample-data/scenarios/*.toml")
+    func builtinsMatchFiles() throws {
+        let folder = packageRoot.appendingPathComponent("sample-data/scenarios")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".toml") }
+        #expect(Set(files.map { String($0.dropLast(5)) }) == Set(BuiltinScenarios.names), "run `make embed`")
+        for name in BuiltinScenarios.names {
+            let file = try String(contentsOf: folder.appendingPathComponent("\(name).toml"), encoding: .utf8)
+            #expect(file == BuiltinScenarios.sources[name], "sample-data/scenarios/\(name).toml changed: run `make embed`")
+        }
+    }
+
+    /// Away from the checkout (no sample-data/ anywhere) a bundled name loads the compiled-in
+    /// copy, and gives the same scenario as the file.
+    @Test(arguments: ["default", "small", "seasonal"])
+    func builtinsLoadWithoutTheFiles(_ name: String) throws {
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("driftscope-nowhere-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: elsewhere) }
+        let executable = elsewhere.appendingPathComponent("bin/driftscope")
+        #expect(Scenario.resolvePath(name, executable: executable) == "sample-data/scenarios/\(name).toml")
+        let text = try #require(BuiltinScenarios.sources[name])
+        #expect(try Scenario(toml: text, file: name) == shippedScenario(name))
+        #expect(Scenario.exists(name))
+        #expect(!Scenario.exists("no-such-scenario"))
+    }
+
     @Test func defaultScenarioIsAShopThatLooksAlive() throws {
         let s = try shippedScenario("default")
         #expect(s.users.count >= 1_000)

@@ -86,7 +86,7 @@ struct WorkspaceCLITests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
         #expect(object["events"] as? Int == 3_000 - 32)
         #expect(object["integrity"] as? [String] == ["ok"])
-        #expect(object["schema_version"] as? Int == 1)
+        #expect(object["schema_version"] as? Int == Workspace.schemaVersion)
     }
 
     @Test func refusesForeignAndMissingFiles() throws {

@@ -5,7 +5,8 @@ public import InterestGraph
 ///
 /// ```swift
 /// if let problem = DashboardApp.checkTerminal() {
-///     print(problem)          // not a TTY, TERM=dumb, unknown terminal...
+///     FileHandle.standardError.write(Data((problem + "\n").utf8))  // not a TTY, TERM=dumb...
+///     exit(2)
 /// } else {
 ///     try DashboardApp.run(connection: engine, options: DashboardOptions(themeName: "light"))
 /// }

@@ -80,8 +80,8 @@ struct DashboardLoop<Terminal: TerminalDevice, Connection: EngineConnection> {
             if s.screenshotRequested {
                 s.screenshotRequested = false
                 do {
-                    let path = try Screenshot.save(grid, theme: theme, directory: screenshotDirectory, time: wallClock())
-                    s.show("Saved \(path) (and .html)", seconds: 6)
+                    let files = try Screenshot.save(grid, theme: theme, directory: screenshotDirectory, time: wallClock())
+                    s.show("Saved \(files.svg) (and .html, .txt)", seconds: 6)
                 } catch {
                     s.show("Could not save the screenshot: \(error)", error: true, seconds: 6)
                 }

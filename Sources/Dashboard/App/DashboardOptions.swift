@@ -59,12 +59,15 @@ struct DashboardPaths: Sendable {
         configDirectory = options.configDirectory ?? (xdg("XDG_CONFIG_HOME", ".config") as NSString).appendingPathComponent("driftscope")
         screenshotDirectory = options.screenshotDirectory ?? ((xdg("XDG_STATE_HOME", ".local/state") as NSString).appendingPathComponent("driftscope") as NSString).appendingPathComponent("screens")
         // The repository's themes/ (next to the working directory or two levels above the
-        // executable in .build/<config>/), then the caller's, then the user's.
+        // executable in .build/<config>/), the installed copies (`make install`:
+        // PREFIX/share/driftscope/themes beside PREFIX/bin), then the caller's, then the
+        // user's. The shipped themes are compiled in too, so none of these must exist.
         var dirs: [String] = []
         let cwdThemes = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("themes")
         let exe = (CommandLine.arguments.first.map { ($0 as NSString).resolvingSymlinksInPath } ?? "") as NSString
         let repoThemes = (((exe.deletingLastPathComponent as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString).appendingPathComponent("themes")
-        for d in [repoThemes, cwdThemes] where !dirs.contains(d) { dirs.append(d) }
+        let installedThemes = ((exe.deletingLastPathComponent as NSString).deletingLastPathComponent as NSString).appendingPathComponent("share/driftscope/themes")
+        for d in [repoThemes, installedThemes, cwdThemes] where !dirs.contains(d) { dirs.append(d) }
         dirs += options.themeDirectories
         dirs.append((configDirectory as NSString).appendingPathComponent("themes"))
         themeDirectories = dirs

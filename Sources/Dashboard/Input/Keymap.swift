@@ -90,7 +90,7 @@ struct Keymap: Sendable {
         KeyBinding(action: .zoom, keys: [.character("f")], help: "zoom the focused panel", context: .global),
         KeyBinding(action: .inject, keys: [.character("i")], help: "inject an event for the selected user", context: .global),
         KeyBinding(action: .theme, keys: [.character("t")], help: "next colour theme", context: .global),
-        KeyBinding(action: .screenshot, keys: [.character("s")], help: "save the screen (text and HTML)", context: .global),
+        KeyBinding(action: .screenshot, keys: [.character("s")], help: "save the screen (SVG, HTML, text)", context: .global),
         KeyBinding(action: .resetModel, keys: [.character("R")], help: "reset the model (asks first)", context: .global),
         KeyBinding(action: .compare, keys: [.character("c")], help: "overlay another run in Training (cycles)", context: .global),
         KeyBinding(action: .bookmark, keys: [.character("b")], help: "bookmark the selected user, with a note", context: .global),

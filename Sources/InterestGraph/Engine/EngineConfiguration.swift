@@ -28,6 +28,11 @@ public struct EngineConfiguration: Sendable {
     public var prequentialWindow = 2_000
     /// Largest share of ingest time spent scoring events prequentially (the rest is sampled out).
     public var prequentialBudget = 0.25
+    /// Largest share of the engine thread's busy time that background training takes while
+    /// events are waiting (a full-speed replay). Training then runs in the slices between,
+    /// so ingest never stalls behind it; when the source waits (a paced replay, a pause
+    /// step) training uses the idle time without limit.
+    public var trainingShare = 0.2
     /// Drift history settings.
     public var history = ProfileHistory.Configuration.default
     public var drift = DriftSettings()

@@ -13,13 +13,18 @@ extension EngineCore {
         let deadline = start + budget
         var ingested = 0
         waitHint = 0.05
+        // True when the slice ended on its deadline with events still due (a backlog).
+        var backlog = false
         ingestLoop: while true {
             switch clock.tick() {
             case .event(let event):
                 let application = ingest(event, score: true)
                 noteIngested(application, of: event)
                 ingested += 1
-                if ingested & 63 == 0, MonotonicClock.seconds() >= deadline { break ingestLoop }
+                if ingested & 63 == 0, MonotonicClock.seconds() >= deadline {
+                    backlog = true
+                    break ingestLoop
+                }
             case .restarted:
                 restartFromScratch()
             case .wait(let seconds):
@@ -37,10 +42,20 @@ extension EngineCore {
         ingestSeconds += afterIngest - start
         eventRate.add(ingested, at: afterIngest)
 
-        // Background training: one batch per slice while the engine runs (or a step was asked).
+        // Background training: one batch per slice while the engine runs (or a step was asked),
+        // within its share of the thread while events are waiting.
         var trained = false
-        if (!clock.isPaused || ingested > 0), model.kind.hasEmbeddings {
+        let trainingDue = !backlog || trainingBusySeconds <= configuration.trainingShare * (trainingBusySeconds + otherBusySeconds)
+        otherBusySeconds += afterIngest - start
+        if (!clock.isPaused || ingested > 0), model.kind.hasEmbeddings, trainingDue {
             let step = model.trainBatch(graph: graph)
+            let trainedAt = MonotonicClock.seconds()
+            trainingBusySeconds += trainedAt - afterIngest
+            // Decay both so the share follows the last few seconds, not the whole run.
+            if trainingBusySeconds + otherBusySeconds > 2 {
+                trainingBusySeconds *= 0.5
+                otherBusySeconds *= 0.5
+            }
             if step.pairs > 0 {
                 trainingStep += 1
                 pairsTrained += step.pairs
@@ -53,7 +68,9 @@ extension EngineCore {
                 trained = true
             }
             let onlineUpdates = ingested * max(model.hyperparameters.onlineSteps, 1)
-            updateRate.add(step.pairs + onlineUpdates, at: MonotonicClock.seconds())
+            updateRate.add(step.pairs + onlineUpdates, at: trainedAt)
+        } else if model.kind.hasEmbeddings, ingested > 0 {
+            updateRate.add(ingested * max(model.hyperparameters.onlineSteps, 1), at: afterIngest)
         } else {
             updateRate.roll(at: afterIngest)
         }

@@ -42,6 +42,10 @@ struct EngineCore {
     var prequentialCountdown = 0
     var scoringSeconds = 0.0
     var ingestSeconds = 0.0
+    /// Decayed wall seconds of training and of everything else on the engine thread, for
+    /// ``EngineConfiguration/trainingShare``.
+    var trainingBusySeconds = 0.0
+    var otherBusySeconds = 0.0
     var scratchScores: [Float] = []
 
     // Recommendation movement for the selected user.
@@ -84,7 +88,13 @@ struct EngineCore {
         prequentialRanks = [Float](repeating: 0, count: max(1, configuration.prequentialWindow))
         if let resume = configuration.resume { restore(from: resume) }
         if let make = configuration.makeRecorder {
-            do { recorder = try make() } catch { message = "recording is off: \(error)" }
+            do {
+                let made = try make()
+                try made.record(catalogue: clock.source.catalogue)
+                recorder = made
+            } catch {
+                message = "recording is off: \(error)"
+            }
         }
     }
 }

@@ -18,6 +18,15 @@ public protocol RunRecorder: AnyObject {
     func save(checkpoint: ModelCheckpoint) throws
     /// The run ended cleanly.
     func finish(at wallTime: Double) throws
+    /// The source's item catalogue (attributes, knowledge-graph links and facts), once when
+    /// recording starts: what the events alone do not say, kept so the run can be exported
+    /// and read back to the same graph.
+    func record(catalogue: ItemCatalogue) throws
+}
+
+extension RunRecorder {
+    /// Recorders that keep no catalogue (test doubles) ignore it.
+    public func record(catalogue: ItemCatalogue) throws {}
 }
 
 /// An event with its source position, as a workspace log stores and returns it.

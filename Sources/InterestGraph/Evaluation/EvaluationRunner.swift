@@ -7,6 +7,8 @@ public struct TemporalEntry: Sendable, Codable, Hashable {
     /// Epochs in that fit (0 for baselines) and the time per epoch.
     public var epochs: Int
     public var epochSeconds: Double?
+    /// Peak resident set size of the process after this model's row, bytes.
+    public var peakResidentBytes = 0
     /// Scoring settings chosen for this dataset on its validation split (see
     /// ``EvaluationRunner/Options/calibrateScoring``), `key=value`; empty when none were.
     public var calibration: [String] = []
@@ -46,6 +48,14 @@ public struct EvaluationReport: Sendable {
     public var exported: [ExportedList] = []
     /// Whether the numbers come from the validation split (tuning) rather than the test.
     public var validation = false
+    /// Protocol A: test users who met the conditions, and whether the rows are over a sample
+    /// of them (`--test-users`; the sampled count is each row's `metrics.users`).
+    public var eligibleTestUsers = 0
+    public var testUsersSampled = false
+    /// Protocol B: every this many eligible events scored (`--sample-every`).
+    public var sampleEvery = 1
+    /// Peak resident set size of the whole run, bytes.
+    public var peakResidentBytes = 0
 }
 
 /// Runs protocols A and B over a set of models: the engine behind `driftscope eval`.
@@ -66,6 +76,22 @@ public enum EvaluationRunner {
         /// Prequential timeline points every this many streamed events (0: none); see
         /// ``PrequentialMetrics/timeline``.
         public var timelineEvery = 0
+        /// Protocol B, sampled: score the j-th eligible event iff `j mod sampleEvery == 0`
+        /// (`--sample-every`; 1 is the protocol itself). See ``PrequentialEvaluation``.
+        public var sampleEvery = 1
+        /// Protocol A: rank for at most this many test users, those with the smallest
+        /// ``TemporalGroundTruth/userHash(_:)`` of their id (`--test-users`; nil: all). The
+        /// same rule picks the validation users of the scoring calibration.
+        public var testUsers: Int?
+        /// Prequential: at most about this many background batches per run, however long the
+        /// stream (nil: one every ``backgroundEvery`` events). The eval runs them in line, in
+        /// place of the engine's trainer thread, which could not keep one batch per 2,048
+        /// events on a fast stream either; at 128, ml-100k's 24 batches are unchanged and a
+        /// 750k-event stream gets one batch per 5,900 events instead of 368 full-graph batches.
+        public var backgroundLimit: Int? = 128
+        /// Most training positives in one fit of an embedding model, per protocol (nil: the
+        /// tuned epochs, whatever the log's size). See ``defaultFitBudget``.
+        public var fitBudget: [TunedHyperparameters.EvaluationProtocol: Int] = EvaluationRunner.defaultFitBudget
         /// Protocol A: choose the settings that change scoring only (popularity and
         /// co-visitation weights, the popularity half-life) on this dataset's validation split
         /// before the test run. The tuned table came from ml-100k, where popularity is a strong
@@ -75,6 +101,41 @@ public enum EvaluationRunner {
         public var calibrateScoring = true
 
         public init() {}
+    }
+
+    /// The default bound on training positives per fit: just above what the tuned epochs
+    /// train on ml-100k (protocol A: 30 epochs x 40 batches x 2,048 = 2.46M positives;
+    /// protocol B: 10 x 25 x 2,048 = 0.51M), so ml-100k's fits, and its results, are unchanged.
+    ///
+    /// Why: the tuned epochs are passes over the replay buffer, and a pass grows with the log;
+    /// on a 1.5M-event log ten passes were thousands of full-graph batches per model. The
+    /// bound keeps a fit's batch count independent of the log's size.
+    public static let defaultFitBudget: [TunedHyperparameters.EvaluationProtocol: Int] = [
+        .temporal: 2_500_000, .prequential: 600_000,
+    ]
+
+    /// Drops every event's item attributes that equal the item's attributes in the dataset's
+    /// catalogue (which ``DatasetLoader/load(_:format:options:)`` merged them into).
+    ///
+    /// Why: a CSV with category, brand and price on every row (the simulator's, large.csv)
+    /// holds one category array per event, about 50 bytes of heap each: over a gigabyte at
+    /// 23M events, for values the graph already gets from the catalogue. Applying attributes
+    /// equal to the catalogue's changes nothing in the graph, so results are unchanged; rows
+    /// whose attributes differ (a price that changed) keep them.
+    /// - Returns: the number of events whose attributes were dropped.
+    /// - Complexity: O(events) dictionary lookups.
+    @discardableResult
+    public static func dropRedundantAttributes(_ dataset: inout LoadedDataset) -> Int {
+        var dropped = 0
+        let catalogue = dataset.catalogue.items
+        for k in dataset.events.indices {
+            guard let attributes = dataset.events[k].attributes else { continue }
+            if attributes.isEmpty || catalogue[dataset.events[k].item] == attributes {
+                dataset.events[k].attributes = nil
+                dropped += 1
+            }
+        }
+        return dropped
     }
 
     /// The hyperparameters a model gets: tuned values, seed, then overrides.
@@ -89,10 +150,16 @@ public enum EvaluationRunner {
         report.validation = options.validation
         let clock = ContinuousClock()
         if options.temporal {
-            var split = TemporalSplit(events: dataset.events, trainFraction: 0.8)
-            if options.validation { split = split.validation }
-            let graph = TemporalEvaluation.trainingGraph(train: split.train, catalogue: dataset.catalogue)
-            let truth = TemporalGroundTruth(graph: graph, test: split.test)
+            // The split's event copies are dropped once the graph and ground truth exist.
+            let (graph, fullTruth): (HeteroGraph, TemporalGroundTruth) = {
+                var split = TemporalSplit(events: dataset.events, trainFraction: 0.8)
+                if options.validation { split = split.validation }
+                let graph = TemporalEvaluation.trainingGraph(train: split.train, catalogue: dataset.catalogue)
+                return (graph, TemporalGroundTruth(graph: graph, test: split.test))
+            }()
+            let truth = options.testUsers.map { fullTruth.sampled(users: $0, graph: graph) } ?? fullTruth
+            report.eligibleTestUsers = truth.eligibleUsers
+            report.testUsersSampled = truth.isSample
             for kind in options.models {
                 var h = try hyperparameters(for: kind, protocol: .temporal, options: options)
                 var calibration: [String] = []
@@ -103,14 +170,15 @@ public enum EvaluationRunner {
                 }
                 var model = Recommender(kind: kind, hyperparameters: h)
                 let start = clock.now
-                model.fit(graph: graph)
+                model.fit(graph: graph, budget: options.fitBudget[.temporal])
                 let train = PrequentialEvaluation.seconds(clock.now - start)
                 let keep = options.exportModel == kind
                 let (metrics, lists) = TemporalEvaluation.evaluate(model: model, graph: graph, truth: truth, keepLists: keep)
                 let epochs = kind.hasEmbeddings ? h.sanitised.epochs : 0
                 report.temporal.append(TemporalEntry(
                     model: kind, metrics: metrics, trainSeconds: train, epochs: epochs,
-                    epochSeconds: epochs > 0 ? train / Double(epochs) : nil, calibration: calibration))
+                    epochSeconds: epochs > 0 ? train / Double(epochs) : nil,
+                    peakResidentBytes: ProcessMemory.peakResidentBytes(), calibration: calibration))
                 if keep {
                     report.exported = zip(truth.users, lists).map { user, list in
                         ExportedList(user: graph.users.name(user), items: list.map { (graph.items.name($0.item), $0.score) })
@@ -119,22 +187,26 @@ public enum EvaluationRunner {
             }
         }
         if options.prequential {
-            var events = dataset.events
+            // Sorted once for every model (no copy when the log is already in time order);
+            // each model's graph and tables are freed before the next model starts.
+            var ordered = TemporalSplit.timeOrdered(dataset.events)
             if options.validation {
                 // Validation for protocol B: the warm-up half alone, its last 10% scored.
-                let ordered = TemporalSplit.timeOrdered(events)
-                events = Array(ordered[..<(ordered.count / 2)])
+                ordered = Array(ordered[..<(ordered.count / 2)])
             }
+            report.sampleEvery = max(1, options.sampleEvery)
             for kind in options.models {
                 let h = try hyperparameters(for: kind, protocol: .prequential, options: options)
                 var model = Recommender(kind: kind, hyperparameters: h)
                 let metrics = PrequentialEvaluation.run(
-                    model: &model, events: events, catalogue: dataset.catalogue,
+                    model: &model, ordered: ordered, catalogue: dataset.catalogue,
                     warmupFraction: options.validation ? 0.9 : 0.5, backgroundEvery: options.backgroundEvery,
-                    timelineEvery: options.timelineEvery)
+                    timelineEvery: options.timelineEvery, sampleEvery: options.sampleEvery,
+                    fitBudget: options.fitBudget[.prequential], backgroundLimit: options.backgroundLimit)
                 report.prequential.append(PrequentialEntry(model: kind, metrics: metrics))
             }
         }
+        report.peakResidentBytes = ProcessMemory.peakResidentBytes()
         return report
     }
 
@@ -144,7 +216,9 @@ public enum EvaluationRunner {
         let overridden = Set(options.overrides.map { $0.key.lowercased() })
         let grid = ValidationSearch.grid(for: kind, protocol: .temporal).scoring
         guard grid.count > 1, grid.contains(where: { $0.contains { !overridden.contains($0.key.lowercased()) } }) else { return [] }
-        let trials = try ValidationSearch.run(kind: kind, protocol: .temporal, dataset: dataset, seed: options.seed, scoringOnly: true, overrides: options.overrides)
+        let trials = try ValidationSearch.run(
+            kind: kind, protocol: .temporal, dataset: dataset, seed: options.seed, scoringOnly: true, overrides: options.overrides,
+            testUsers: options.testUsers, fitBudget: options.fitBudget[.temporal])
         return (trials.first?.settings ?? []).filter { !overridden.contains($0.key.lowercased()) }
     }
 }

@@ -4,13 +4,21 @@ public struct PrequentialMetrics: Sendable, Codable, Hashable {
     public var hitRate10 = 0.0
     /// Mean reciprocal rank of the event's item.
     public var mrr = 0.0
-    /// Events that met the scoring conditions.
+    /// Events that were scored: every eligible one at ``sampleEvery`` 1, else
+    /// `ceil(eligible / sampleEvery)`.
     public var scored = 0
+    /// Events that met the scoring conditions (scored or skipped by the sample).
+    public var eligible = 0
+    /// `--sample-every S`: the j-th eligible event (j from 0 after the warm-up) is scored iff
+    /// `j mod S == 0`. 1 is the unsampled protocol.
+    public var sampleEvery = 1
     /// Events streamed after the warm-up (scored or not).
     public var streamed = 0
     /// Mean wall time of the model's per-event update (`observe`), microseconds.
     public var updateMicroseconds = 0.0
-    /// Background training batches run during the stream, and their total time.
+    /// Background training batches run during the stream (one every ``backgroundEvery``
+    /// streamed events), and their total time.
+    public var backgroundEvery = 0
     public var backgroundBatches = 0
     public var backgroundSeconds = 0.0
     /// Initial fit on the warm-up events.
@@ -19,6 +27,14 @@ public struct PrequentialMetrics: Sendable, Codable, Hashable {
     public var seconds = 0.0
     /// The metrics every `timelineEvery` streamed events and at the end (empty unless asked).
     public var timeline: [PrequentialProgress] = []
+    /// Peak resident set size of the process when the run ended, bytes (the process's peak so
+    /// far, so in a run over several models it bounds every model up to this one).
+    public var peakResidentBytes = 0
+    /// Stream offsets (0 = the first event after the warm-up) of the scored events, in order;
+    /// nil unless asked for (tests).
+    var scoredOffsets: [Int]?
+    /// The rank of each of those events' items (same order); nil unless asked for.
+    var scoredRanks: [Int]?
 
     public init() {}
 }
@@ -29,6 +45,12 @@ public struct PrequentialMetrics: Sendable, Codable, Hashable {
 /// `(u, i, t)` is scored when `u` has an earlier event, `i` has been seen before, and `u` has
 /// not interacted with `i` before: all items seen so far except `u`'s past items are ranked,
 /// and the event records HR@10 and the reciprocal rank of `i`. Then the model learns from it.
+///
+/// Sampled (GUIDE.md section 4, "B, sampled"): with `sampleEvery` S, the j-th eligible event
+/// (j = 0, 1, 2, ... in stream order after the warm-up) is scored iff `j mod S == 0`, so
+/// `ceil(eligible / S)` events are scored; every event is still learned, and a scored event's
+/// rank is still exact over all candidate items (never a sample of negatives: sampled metrics
+/// can reorder models, Krichene and Rendle, KDD 2020). S = 1 is the protocol itself.
 public enum PrequentialEvaluation {
     /// Runs the protocol for one model.
     ///
@@ -39,21 +61,78 @@ public enum PrequentialEvaluation {
     ///     events (0: none), as the engine's trainer thread would.
     ///   - timelineEvery: record ``PrequentialMetrics/timeline`` points every this many
     ///     streamed events, plus one at the end (0: none).
+    ///   - sampleEvery: score only every this many eligible events (1: all; see the type).
+    ///   - fitBudget: at most this many training positives in the warm-up fit (nil: the
+    ///     model's epochs); see ``Recommender/fit(graph:budget:)``.
+    /// - Complexity: per streamed event, the model's `observe` plus O(1); per scored event,
+    ///   the model's scoring and an O(items / 16) rank.
     public static func run(
         model: inout Recommender, events: [Event], catalogue: ItemCatalogue,
         actionWeights: ActionWeights = .default, warmupFraction: Double = 0.5, backgroundEvery: Int = 0,
-        timelineEvery: Int = 0
+        timelineEvery: Int = 0, sampleEvery: Int = 1, fitBudget: Int? = nil
     ) -> PrequentialMetrics {
         let clock = ContinuousClock()
         let start = clock.now
         let ordered = TemporalSplit.timeOrdered(events)
+        return run(
+            model: &model, ordered: ordered, catalogue: catalogue, actionWeights: actionWeights, warmupFraction: warmupFraction,
+            backgroundEvery: backgroundEvery, timelineEvery: timelineEvery, sampleEvery: sampleEvery, fitBudget: fitBudget,
+            start: start)
+    }
+
+    /// ``run(model:events:catalogue:actionWeights:warmupFraction:backgroundEvery:timelineEvery:sampleEvery:fitBudget:)``
+    /// on a stream already in time order (stable), so that a run over several models sorts
+    /// and holds the events once.
+    ///
+    /// - Parameter backgroundLimit: at most about this many background batches in the stream:
+    ///   one every `max(backgroundEvery, ceil(streamed / backgroundLimit))` events (nil: one
+    ///   every `backgroundEvery`). See ``EvaluationRunner/Options/backgroundLimit``.
+    public static func run(
+        model: inout Recommender, ordered: [Event], catalogue: ItemCatalogue,
+        actionWeights: ActionWeights = .default, warmupFraction: Double = 0.5, backgroundEvery: Int = 0,
+        timelineEvery: Int = 0, sampleEvery: Int = 1, fitBudget: Int? = nil, backgroundLimit: Int? = nil
+    ) -> PrequentialMetrics {
+        var every = backgroundEvery
+        if let backgroundLimit, backgroundLimit > 0, every > 0 {
+            let warm = min(ordered.count, Int(Double(ordered.count) * warmupFraction))
+            let streamed = ordered.count - warm
+            every = max(every, (streamed + backgroundLimit - 1) / backgroundLimit)
+        }
+        return run(
+            model: &model, ordered: ordered, catalogue: catalogue, actionWeights: actionWeights, warmupFraction: warmupFraction,
+            backgroundEvery: every, timelineEvery: timelineEvery, sampleEvery: sampleEvery, fitBudget: fitBudget,
+            start: ContinuousClock().now)
+    }
+
+    /// The run with the scored events' stream offsets kept (``PrequentialMetrics/scoredOffsets``), for tests.
+    static func runRecordingScored(
+        model: inout Recommender, events: [Event], catalogue: ItemCatalogue, warmupFraction: Double = 0.5,
+        backgroundEvery: Int = 0, sampleEvery: Int = 1
+    ) -> PrequentialMetrics {
+        run(
+            model: &model, ordered: TemporalSplit.timeOrdered(events), catalogue: catalogue, actionWeights: .default,
+            warmupFraction: warmupFraction, backgroundEvery: backgroundEvery, timelineEvery: 0, sampleEvery: sampleEvery,
+            fitBudget: nil, start: ContinuousClock().now, recordScored: true)
+    }
+
+    private static func run(
+        model: inout Recommender, ordered: [Event], catalogue: ItemCatalogue,
+        actionWeights: ActionWeights, warmupFraction: Double, backgroundEvery: Int,
+        timelineEvery: Int, sampleEvery: Int, fitBudget: Int?, start: ContinuousClock.Instant, recordScored: Bool = false
+    ) -> PrequentialMetrics {
+        let clock = ContinuousClock()
+        let sampleEvery = max(1, sampleEvery)
         let warm = min(ordered.count, Int(Double(ordered.count) * warmupFraction))
         var graph = HeteroGraph(decay: .default, actionWeights: actionWeights)
         graph.load(catalogue)
         for event in ordered[..<warm] { graph.apply(event) }
         let fitStart = clock.now
-        model.fit(graph: graph)
+        model.fit(graph: graph, budget: fitBudget)
         var metrics = PrequentialMetrics()
+        metrics.sampleEvery = sampleEvery
+        metrics.backgroundEvery = backgroundEvery
+        var scoredEvents: [Int]? = recordScored ? [] : nil
+        var scoredRanks: [Int]? = recordScored ? [] : nil
         metrics.fitSeconds = seconds(clock.now - fitStart)
 
         var scores = [Float](repeating: 0, count: graph.items.count)
@@ -76,14 +155,21 @@ public enum PrequentialEvaluation {
             if let user = graph.users.lookup(event.user), graph.userEventCount[Int(user)] > 0,
                let item = graph.items.lookup(event.item), graph.itemEventCount[Int(item)] > 0,
                !graph.hasEdge(user: user, item: item) {
-                if scores.count != graph.items.count { scores = [Float](repeating: 0, count: graph.items.count) }
-                let rank = scores.withUnsafeMutableBufferPointer { buffer in
-                    model.score(user: user, graph: graph, into: buffer)
-                    return Self.rank(of: item, user: user, scores: UnsafeBufferPointer(buffer), candidates: candidates, graph: graph)
+                // The j-th eligible event (j from 0) is scored iff j mod S == 0.
+                let j = metrics.eligible
+                metrics.eligible += 1
+                if j % sampleEvery == 0 {
+                    if scores.count != graph.items.count { scores = [Float](repeating: 0, count: graph.items.count) }
+                    let rank = scores.withUnsafeMutableBufferPointer { buffer in
+                        model.score(user: user, graph: graph, into: buffer)
+                        return Self.rank(of: item, user: user, scores: UnsafeBufferPointer(buffer), candidates: candidates, graph: graph)
+                    }
+                    if rank <= 10 { hits += 1 }
+                    reciprocal += 1 / Double(rank)
+                    metrics.scored += 1
+                    scoredEvents?.append(offset)
+                    scoredRanks?.append(rank)
                 }
-                if rank <= 10 { hits += 1 }
-                reciprocal += 1 / Double(rank)
-                metrics.scored += 1
             }
             // ...then learn.
             let application = graph.apply(event)
@@ -108,7 +194,10 @@ public enum PrequentialEvaluation {
         metrics.mrr = metrics.scored > 0 ? reciprocal / Double(metrics.scored) : 0
         metrics.updateMicroseconds = metrics.streamed > 0 ? Double(updateNanoseconds) / 1000 / Double(metrics.streamed) : 0
         metrics.backgroundSeconds = Double(backgroundNanoseconds) / 1e9
+        metrics.scoredOffsets = scoredEvents
+        metrics.scoredRanks = scoredRanks
         metrics.seconds = seconds(clock.now - start)
+        metrics.peakResidentBytes = ProcessMemory.peakResidentBytes()
         return metrics
     }
 

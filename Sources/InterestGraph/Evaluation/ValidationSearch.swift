@@ -66,9 +66,13 @@ public enum ValidationSearch {
     ///   - scoringOnly: keep the tuned training settings and search the scoring grid alone
     ///     (one fit; ``EvaluationRunner`` calibrates every dataset this way).
     ///   - overrides: `key=value` settings applied after the tuned ones and before each trial's.
+    ///   - testUsers: protocol A, rank for this many validation users only, chosen as
+    ///     ``TemporalGroundTruth/sampled(users:graph:)`` does (nil: all).
+    ///   - fitBudget: most training positives per fit (see ``EmbeddingModel/fit(graph:epochs:budget:)``).
     public static func run(
         kind: ModelKind, protocol p: TunedHyperparameters.EvaluationProtocol, dataset: LoadedDataset,
-        seed: UInt64 = 42, scoringOnly: Bool = false, overrides: Settings = [], progress: ((TuningTrial) -> Void)? = nil
+        seed: UInt64 = 42, scoringOnly: Bool = false, overrides: Settings = [], testUsers: Int? = nil,
+        fitBudget: Int? = nil, progress: ((TuningTrial) -> Void)? = nil
     ) throws -> [TuningTrial] {
         var (training, scoring) = grid(for: kind, protocol: p)
         if scoringOnly { training = [[]] }
@@ -80,26 +84,42 @@ public enum ValidationSearch {
         var trials: [TuningTrial] = []
         switch p {
         case .temporal:
-            let split = TemporalSplit(events: dataset.events, trainFraction: 0.8).validation
-            let graph = TemporalEvaluation.trainingGraph(train: split.train, catalogue: dataset.catalogue)
-            let truth = TemporalGroundTruth(graph: graph, test: split.test)
+            let (graph, fullTruth): (HeteroGraph, TemporalGroundTruth) = {
+                let split = TemporalSplit(events: dataset.events, trainFraction: 0.8).validation
+                let graph = TemporalEvaluation.trainingGraph(train: split.train, catalogue: dataset.catalogue)
+                return (graph, TemporalGroundTruth(graph: graph, test: split.test))
+            }()
+            let truth = testUsers.map { fullTruth.sampled(users: $0, graph: graph) } ?? fullTruth
             for trainingSettings in training {
                 var h = try tuned(.temporal)
                 for (key, value) in trainingSettings { try h.set(key, to: value) }
                 var model = Recommender(kind: kind, hyperparameters: h)
-                model.fit(graph: graph)
-                for scoringSettings in scoring {
+                model.fit(graph: graph, budget: fitBudget)
+                // Trials run grouped by half-life, so the popularity state is rebuilt once per
+                // half-life rather than on every other trial (each rebuild replays every edge);
+                // they are listed in grid order, and each trial's scores do not depend on the
+                // order (a rebuild is a function of the graph and the settings).
+                var results = [TuningTrial?](repeating: nil, count: scoring.count)
+                let order = scoring.indices.sorted { a, b in
+                    let ka = scoring[a].first { $0.key.lowercased() == "halflife" }?.value ?? ""
+                    let kb = scoring[b].first { $0.key.lowercased() == "halflife" }?.value ?? ""
+                    return ka < kb || (ka == kb && a < b)
+                }
+                for index in order {
+                    let scoringSettings = scoring[index]
                     var scored = h
                     for (key, value) in scoringSettings { try scored.set(key, to: value) }
                     if kind == .mostPop {
                         // Popularity is rebuilt at the new half-life.
                         model = Recommender(kind: kind, hyperparameters: scored)
-                        model.fit(graph: graph)
+                        model.fit(graph: graph, budget: fitBudget)
                     } else {
                         model.update(hyperparameters: scored, graph: graph)
                     }
                     let (metrics, _) = TemporalEvaluation.evaluate(model: model, graph: graph, truth: truth)
-                    let trial = TuningTrial(settings: trainingSettings + scoringSettings, score: metrics.ndcg20, secondary: metrics.recall20)
+                    results[index] = TuningTrial(settings: trainingSettings + scoringSettings, score: metrics.ndcg20, secondary: metrics.recall20)
+                }
+                for case let trial? in results {
                     trials.append(trial)
                     progress?(trial)
                 }
@@ -113,7 +133,7 @@ public enum ValidationSearch {
                 var model = Recommender(kind: kind, hyperparameters: h)
                 let metrics = PrequentialEvaluation.run(
                     model: &model, events: warm, catalogue: dataset.catalogue, warmupFraction: 0.9,
-                    backgroundEvery: TunedHyperparameters.backgroundEvery)
+                    backgroundEvery: TunedHyperparameters.backgroundEvery, fitBudget: fitBudget)
                 let trial = TuningTrial(settings: settings, score: metrics.hitRate10, secondary: metrics.mrr)
                 trials.append(trial)
                 progress?(trial)

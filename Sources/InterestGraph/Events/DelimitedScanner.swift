@@ -43,11 +43,19 @@ struct DelimitedScanner: Sendable {
 
     /// Scans one record starting at `start`.
     ///
-    /// - Parameter final: no bytes will follow `end`, so a record cut off there is complete
-    ///   (or, inside quotes, unterminated).
+    /// Also finds the record's first control character (``isControl(_:)``) in the same
+    /// per-byte loop: a NUL or an escape byte must never become part of an id or a name, and
+    /// checking here (rather than sniffing the start of the file) treats a bad byte the same
+    /// wherever it is.
+    ///
+    /// - Parameters:
+    ///   - final: no bytes will follow `end`, so a record cut off there is complete (or,
+    ///     inside quotes, unterminated).
+    ///   - control: set to the offset of the record's first control character, or -1.
     /// - Complexity: O(record length).
-    func scan(_ p: UnsafePointer<UInt8>, from start: Int, to end: Int, final: Bool, fields: inout [FieldSpan]) -> ScanResult {
+    func scan(_ p: UnsafePointer<UInt8>, from start: Int, to end: Int, final: Bool, fields: inout [FieldSpan], control: inout Int) -> ScanResult {
         fields.removeAll(keepingCapacity: true)
+        control = -1
         let quote = Self.quote, lf = Self.lf, cr = Self.cr
         let delimiter = self.delimiter
         var i = start
@@ -73,7 +81,12 @@ struct DelimitedScanner: Sendable {
                         if !final { return .needMore }
                         break
                     }
-                    if c == lf { newlines += 1 }
+                    if c == lf {
+                        newlines += 1
+                    } else if c < 0x20 || c == 0x7F {
+                        // Line breaks are what quoting is for; any other control byte is not.
+                        if c != cr, c != delimiter, control < 0 { control = i }
+                    }
                     i += 1
                 }
                 fields.append(FieldSpan(start: contentStart, end: i, quote: q, escaped: escaped))
@@ -88,14 +101,27 @@ struct DelimitedScanner: Sendable {
                     return terminate(p, at: i, end: end, final: final, newlines: newlines, blank: false)
                 }
                 let bad = i
-                while i < end, p[i] != lf { i += 1 }
+                // The rest of the line goes, up to whichever line end the file uses: a file
+                // with lone CRs must not lose every row after a bad quote.
+                while i < end, p[i] != lf, p[i] != cr { i += 1 }
                 if i >= end { return final ? .malformedQuote(at: bad, next: end, newlines: newlines) : .needMore }
+                if p[i] == cr {
+                    if i + 1 >= end, !final { return .needMore }  // a CRLF may be split across buffers
+                    if i + 1 < end, p[i + 1] == lf { i += 1 }
+                }
                 return .malformedQuote(at: bad, next: i + 1, newlines: newlines + 1)
             }
             let fieldStart = i
             while i < end {
                 let c = p[i]
-                if c == delimiter || c == lf || c == cr { break }
+                // One compare on the common path (printable bytes); a tab is a control
+                // character unless it is the delimiter.
+                if c < 0x20 || c == 0x7F {
+                    if c == delimiter || c == lf || c == cr { break }
+                    if control < 0 { control = i }
+                } else if c == delimiter {
+                    break
+                }
                 i += 1
             }
             fields.append(FieldSpan(start: fieldStart, end: i, quote: -1, escaped: false))
@@ -110,6 +136,18 @@ struct DelimitedScanner: Sendable {
             }
             return terminate(p, at: i, end: end, final: final, newlines: newlines, blank: blank)
         }
+    }
+
+    /// Bytes no id or name may hold: C0 controls (U+0000-U+001F) and DEL (U+007F). Tab is
+    /// allowed only as the delimiter, line breaks only inside a quoted field.
+    @inline(__always)
+    static func isControl(_ c: UInt8) -> Bool { c < 0x20 || c == 0x7F }
+
+    /// How messages name a control byte: `U+0000 (NUL)`.
+    static func describeControl(_ c: UInt8) -> String {
+        let names: [UInt8: String] = [0x00: "NUL", 0x09: "tab", 0x0A: "line feed", 0x0D: "carriage return", 0x1B: "escape", 0x7F: "DEL"]
+        let hex = String(c, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: 4 - hex.count) + hex + (names[c].map { " (\($0))" } ?? "")
     }
 
     /// Ends a record at the LF, CR or CRLF at `i`.

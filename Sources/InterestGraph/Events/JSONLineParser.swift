@@ -78,6 +78,11 @@ struct JSONLineParser {
         return i
     }
 
+    /// A control character (raw or escaped) in a string: the row is rejected, as in CSV.
+    static func control(_ c: UInt8, _ offset: Int) -> RowProblem {
+        RowProblem(kind: .controlCharacter, reason: "control character \(DelimitedScanner.describeControl(c)) in a string; expected text (ids and names may not hold control characters)", offset: offset)
+    }
+
     private func fail(_ what: String, _ offset: Int) -> RowProblem {
         RowProblem(kind: .malformedJSON, reason: "malformed JSON: \(what)", offset: offset)
     }
@@ -166,7 +171,7 @@ struct JSONLineParser {
             let c = p[k]
             if c == UInt8(ascii: "\"") { return (FieldBytes(start: p + i + 1, count: k - i - 1), k + 1) }
             if c == UInt8(ascii: "\\") { break }
-            if c < 0x20 { throw fail("control character in a string", k) }
+            if c < 0x20 || c == 0x7F { throw Self.control(c, k) }
             k += 1
         }
         guard k < end else { throw fail("unterminated string", i) }
@@ -180,7 +185,7 @@ struct JSONLineParser {
                 scratchUsed += n
                 return (FieldBytes(start: out, count: n), k + 1)
             }
-            if c < 0x20 { throw fail("control character in a string", k) }
+            if c < 0x20 || c == 0x7F { throw Self.control(c, k) }
             if c != UInt8(ascii: "\\") {
                 out[n] = c
                 n += 1
@@ -192,11 +197,14 @@ struct JSONLineParser {
             k += 2
             switch e {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out[n] = e
-            case UInt8(ascii: "b"): out[n] = 0x08
-            case UInt8(ascii: "f"): out[n] = 0x0C
+            // Escaped, a control character is still one: only line breaks may be in a
+            // name (as inside a quoted CSV field); \b \f \t and \u0000-\u001F, \u007F reject
+            // the row as they do in CSV.
+            case UInt8(ascii: "b"): throw Self.control(0x08, k - 2)
+            case UInt8(ascii: "f"): throw Self.control(0x0C, k - 2)
             case UInt8(ascii: "n"): out[n] = 0x0A
             case UInt8(ascii: "r"): out[n] = 0x0D
-            case UInt8(ascii: "t"): out[n] = 0x09
+            case UInt8(ascii: "t"): throw Self.control(0x09, k - 2)
             case UInt8(ascii: "u"):
                 guard var scalar = hex4(p, k, end) else { throw fail("bad \\u escape", k - 2) }
                 k += 4
@@ -208,6 +216,8 @@ struct JSONLineParser {
                     k += 6
                 } else if scalar >= 0xDC00, scalar < 0xE000 {
                     throw fail("unpaired surrogate in \\u escape", k - 6)
+                } else if (scalar < 0x20 && scalar != 0x0A && scalar != 0x0D) || scalar == 0x7F {
+                    throw Self.control(UInt8(scalar), k - 6)
                 }
                 for unit in UTF8.encode(Unicode.Scalar(scalar)!)! {
                     out[n] = unit

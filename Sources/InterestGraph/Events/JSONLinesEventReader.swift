@@ -19,6 +19,10 @@ enum JSONLinesEventReader {
         var line = 1
         var accepted = 0
         var sawObject = false
+        // Non-blank lines, and those rejected for a control character (``BinaryRule``).
+        var rows = 0
+        var controlRows = 0
+        var firstControl: ReadIssue?
 
         func handle(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int, collector: inout IssueCollector) throws {
             var stop = end
@@ -26,6 +30,7 @@ enum JSONLinesEventReader {
             var k = start
             while k < stop, p[k] == 0x20 || p[k] == 0x09 { k += 1 }
             if k == stop { return }  // blank line
+            rows += 1
             do {
                 try parser.parse(p, from: start, to: stop)
                 if !sawObject {
@@ -39,14 +44,24 @@ enum JSONLinesEventReader {
                 let event = try makeEvent(parser, decoder: &decoder, lineEnd: stop)
                 try body(event)
                 accepted += 1
-            } catch let problem as RowProblem {
+            } catch var problem as RowProblem {
+                // A control byte where JSON expected a token is binary data, not a syntax slip:
+                // counted as such, as the CSV readers count it.
+                if problem.kind == .malformedJSON, problem.offset < stop, DelimitedScanner.isControl(p[problem.offset]) {
+                    problem = JSONLineParser.control(p[problem.offset], problem.offset)
+                }
                 var column = 1
                 var j = start
                 while j < problem.offset {
                     if p[j] & 0xC0 != 0x80 { column += 1 }
                     j += 1
                 }
-                try collector.reject(ReadIssue(file: file, line: line, column: column, reason: problem.reason, kind: problem.kind))
+                let issue = ReadIssue(file: file, line: line, column: column, reason: problem.reason, kind: problem.kind)
+                if issue.kind == .controlCharacter {
+                    controlRows += 1
+                    if firstControl == nil { firstControl = issue }
+                }
+                try collector.reject(issue)
             }
         }
 
@@ -83,6 +98,7 @@ enum JSONLinesEventReader {
                 try stream.refill()
             }
         }
+        try BinaryRule.check(file: file, rows: rows, controlRows: controlRows, first: firstControl)
         if !sawObject { throw DatasetError("\(file): empty file (no JSON object)") }
         if !parser.ignoredKeys.isEmpty {
             collector.note("\(file): ignored key\(parser.ignoredKeys.count > 1 ? "s" : "") \(parser.ignoredKeys.joined(separator: ", "))")

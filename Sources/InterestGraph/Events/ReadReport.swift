@@ -13,6 +13,7 @@ public struct ReadIssue: Sendable, Error, Hashable, CustomStringConvertible {
         case invalidUTF8 = "invalid UTF-8"
         case malformedJSON = "malformed JSON"
         case recordTooLong = "record too long"
+        case controlCharacter = "control character"
     }
 
     /// The file as the user named it (or as found inside a dataset directory).

@@ -140,11 +140,15 @@ extension HeteroGraph {
         switch node.kind {
         case .user:
             guard i < userEdges.count, want(.item) else { break }
-            for edge in userEdges[i] { out.append(edgeNeighbour(Int(edge), to: NodeRef(.item, edgeItem[Int(edge)]))) }
+            for edge in strongestEdges(userEdges[i], limit: limit, target: edgeItem) {
+                out.append(edgeNeighbour(Int(edge), to: NodeRef(.item, edgeItem[Int(edge)])))
+            }
         case .item:
             guard i < itemEdges.count else { break }
             if want(.user) {
-                for edge in itemEdges[i] { out.append(edgeNeighbour(Int(edge), to: NodeRef(.user, edgeUser[Int(edge)]))) }
+                for edge in strongestEdges(itemEdges[i], limit: limit, target: edgeUser) {
+                    out.append(edgeNeighbour(Int(edge), to: NodeRef(.user, edgeUser[Int(edge)])))
+                }
             }
             if want(.category) {
                 for c in itemCategories[i] { out.append(link(NodeRef(.category, c), "category", weight: Double(categoryItems[Int(c)].count))) }
@@ -180,6 +184,32 @@ extension HeteroGraph {
         out.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.node.index < $1.node.index }
         if out.count > limit { out.removeLast(out.count - limit) }
         return out
+    }
+
+    /// The `limit` strongest of `edges` (ties: lower target index first), in no particular
+    /// order, or all of them when there are no more than `limit`.
+    ///
+    /// Why: an item with 100,000 buyers must open in the Neighbourhood panel at once; building
+    /// a display row (with its strings) for every edge and sorting them all cost that per
+    /// snapshot. Strengths are compared as plain numbers and only the kept edges become rows.
+    /// - Complexity: O(edges * log(limit)) amortised, O(limit) extra memory.
+    func strongestEdges(_ edges: [Int32], limit: Int, target: [Int32]) -> [Int32] {
+        guard edges.count > limit, limit > 0 else { return edges }
+        var kept: [(weight: Double, target: Int32, edge: Int32)] = []
+        kept.reserveCapacity(4 * limit)
+        func better(_ a: (weight: Double, target: Int32, edge: Int32), _ b: (weight: Double, target: Int32, edge: Int32)) -> Bool {
+            a.weight != b.weight ? a.weight > b.weight : a.target < b.target
+        }
+        for edge in edges {
+            kept.append((strength(edge: Int(edge), at: now), target[Int(edge)], edge))
+            if kept.count == 4 * limit {
+                kept.sort(by: better)
+                kept.removeLast(kept.count - limit)
+            }
+        }
+        kept.sort(by: better)
+        if kept.count > limit { kept.removeLast(kept.count - limit) }
+        return kept.map(\.edge)
     }
 
     // MARK: Dormancy

@@ -12,29 +12,44 @@ extension EmbeddingModel {
     }
 
     /// Folds a healthy loss into the running mean and snapshots every few batches.
-    mutating func recordHealthy(loss: Float) {
+    mutating func recordHealthy(loss: Float, snapshots: Bool = true) {
         healthyBatches += 1
         if let recent = recentLoss {
             recentLoss = 0.9 * recent + 0.1 * loss
         } else {
             recentLoss = loss
         }
-        if healthyBatches % Self.snapshotInterval == 0 { takeSnapshot() }
+        // Sampled training keeps no whole-table snapshot: copying every table is O(shop).
+        if snapshots, healthyBatches % Self.snapshotInterval == 0 { takeSnapshot() }
     }
 
     /// Returns a report (after rolling back) when `loss` shows divergence, else nil.
     /// Non-finite parameters are caught by the optimiser step itself.
     mutating func checkDivergence(loss: Float) -> DivergenceReport? {
-        let reason: DivergenceReport.Reason
-        if !loss.isFinite {
-            reason = .nonFiniteLoss
-        } else if healthyBatches >= Self.warmupBatches, let recent = recentLoss, recent > 0,
-                  loss > h.divergenceFactor * recent {
-            reason = .explodingLoss
-        } else {
-            return nil
-        }
+        guard let reason = divergenceReason(loss: loss) else { return nil }
         return rollBack(reason: reason, loss: loss)
+    }
+
+    /// Why `loss` counts as divergence, or nil when it does not.
+    func divergenceReason(loss: Float) -> DivergenceReport.Reason? {
+        if !loss.isFinite { return .nonFiniteLoss }
+        if healthyBatches >= Self.warmupBatches, let recent = recentLoss, recent > 0, loss > h.divergenceFactor * recent {
+            return .explodingLoss
+        }
+        return nil
+    }
+
+    /// Halves the learning rate and logs the report, restoring nothing (the sampled path,
+    /// which checks before any parameter moves and keeps no whole-table snapshot).
+    mutating func halveLearningRate(reason: DivergenceReport.Reason, loss: Float) -> DivergenceReport {
+        let previous = h.learningRate
+        var adjusted = hyperparameters
+        adjusted.learningRate = max(previous * 0.5, 1e-7)
+        hyperparameters = adjusted
+        h.learningRate = adjusted.learningRate
+        let report = DivergenceReport(batch: batches, reason: reason, loss: loss, previousLearningRate: previous, newLearningRate: h.learningRate)
+        divergences.append(report)
+        return report
     }
 
     /// Restores the last good parameters, halves the learning rate, refreshes the finals.

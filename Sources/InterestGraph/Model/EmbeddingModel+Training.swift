@@ -199,7 +199,8 @@ extension EmbeddingModel {
     /// - Returns: the mean batch loss (NaN when nothing was trained).
     @discardableResult
     public mutating func trainEpoch(graph: HeteroGraph) -> Float {
-        let n = max(1, (replay.count + h.batchSize - 1) / h.batchSize)
+        let batchSize = effectiveBatchSize(graph: graph)
+        let n = max(1, (replay.count + batchSize - 1) / batchSize)
         var total: Float = 0
         var counted = 0
         for b in 0..<n {
@@ -230,6 +231,7 @@ extension EmbeddingModel {
     @discardableResult
     public mutating func trainBatch(graph: HeteroGraph, publish: Bool = true) -> TrainingStep {
         guard !replay.isEmpty else { return TrainingStep(loss: .nan, pairs: 0, divergence: nil) }
+        if usesSampledTraining(graph: graph) { return trainSampledBatch(graph: graph) }
         if needsRebuild(graph: graph) { rebuildPropagation(graph: graph) }
         if snapshot == nil { takeSnapshot() }
 

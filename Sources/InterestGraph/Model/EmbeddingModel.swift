@@ -82,6 +82,18 @@ public struct EmbeddingModel: Sendable {
     var batchOccurrences: [Int32] = []
     /// Whether final tables reflect the ego tables (false after a rollback or re-initialise).
     var finalsFresh = false
+    /// Whole-graph or sampled batches (see ``TrainingMode``); not a hyperparameter, since it
+    /// changes the cost of a batch, not what the model learns towards.
+    public var trainingMode: TrainingMode = .automatic
+    /// Neighbours kept per node on sampled batches, by depth from the batch (last repeats).
+    public var sampledFanouts = SampledSubgraph.defaultFanouts
+    /// The last sampled batch's computation graph and seeds, reused across batches.
+    var sampledGraph = SampledSubgraph()
+    var sampledSeeds: [Int32] = []
+    /// The last sampled batch's final embeddings of its own users and items.
+    var sampledFinal = AlignedFloats()
+    /// Rows propagated by sampled batches so far (for benchmarks).
+    public internal(set) var sampledRows = 0
 
     var batchesSinceRebuild = 0
     /// Batches run since the last (re)initialisation.
@@ -147,6 +159,8 @@ public struct EmbeddingModel: Sendable {
     public mutating func reinitialise(graph: HeteroGraph) {
         var fresh = EmbeddingModel(hyperparameters: hyperparameters)
         fresh.divergences = divergences
+        fresh.trainingMode = trainingMode
+        fresh.sampledFanouts = sampledFanouts
         self = fresh
         ensureRows(graph: graph, random: true)
         // Replay every live edge, oldest first, so recency weighting sees real times.
@@ -170,9 +184,39 @@ public struct EmbeddingModel: Sendable {
     /// - Returns: the mean loss of the last epoch.
     @discardableResult
     public mutating func fit(graph: HeteroGraph, epochs: Int) -> Float {
+        fit(graph: graph, epochs: epochs, budget: nil)
+    }
+
+    /// ``fit(graph:epochs:)`` with at most `budget` training positives: when `epochs` passes
+    /// would sample more, it runs `ceil(budget / batchSize)` batches instead.
+    ///
+    /// Why: a pass over the replay buffer is `edges / batchSize` batches, so an epoch count
+    /// tuned on a small log makes the fit grow with the log (10 epochs of a 750k-event warm-up
+    /// are 3,700 batches). An evaluation bounds it here; within the budget (ml-100k's tuned
+    /// fits) nothing changes, bit for bit.
+    /// - Returns: the mean loss of the last epoch, or of the last epoch's worth of batches.
+    @discardableResult
+    public mutating func fit(graph: HeteroGraph, epochs: Int, budget: Int?) -> Float {
         reinitialise(graph: graph)
         var last: Float = 0
-        for _ in 0..<max(0, epochs) { last = trainEpoch(graph: graph) }
+        let batchSize = effectiveBatchSize(graph: graph)
+        let epochBatches = max(1, (replay.count + batchSize - 1) / batchSize)
+        let planned = max(0, epochs) * epochBatches
+        if let budget, planned > 0, budget < planned * batchSize {
+            let batches = max(1, (max(budget, 1) + batchSize - 1) / batchSize)
+            var total: Float = 0
+            var counted = 0
+            for b in 0..<batches {
+                let step = trainBatch(graph: graph, publish: b == batches - 1)
+                if b >= batches - epochBatches, step.pairs > 0, step.divergence == nil, step.loss.isFinite {
+                    total += step.loss
+                    counted += 1
+                }
+            }
+            last = counted > 0 ? total / Float(counted) : .nan
+        } else {
+            for _ in 0..<max(0, epochs) { last = trainEpoch(graph: graph) }
+        }
         refreshFinals()
         rebuildSessions(graph: graph)
         return last
@@ -193,6 +237,7 @@ public struct EmbeddingModel: Sendable {
     /// (initialisation) and zero otherwise (the online path fills them by cold start).
     mutating func ensureRows(graph: HeteroGraph, random: Bool) {
         let sigma = random ? h.initialScale : 0
+        let itemRowsBefore = finalItems.rows
         egoUsers.ensureRows(graph.users.count, standardDeviation: sigma, using: &rng)
         egoItems.ensureRows(graph.items.count, standardDeviation: sigma, using: &rng)
         egoCategories.ensureRows(graph.categories.count, standardDeviation: h.initialScale, using: &rng)
@@ -207,8 +252,9 @@ public struct EmbeddingModel: Sendable {
             finalUsers.storage.replaceSubrange(0..<egoUsers.storage.count, with: egoUsers.storage)
             finalItems.storage.replaceSubrange(0..<egoItems.storage.count, with: egoItems.storage)
             rebuildItemBlocks()
-        } else if itemBlocks.count < finalItems.rows * stride {
-            rebuildItemBlocks()
+        } else {
+            // Only the new rows: rebuilding every block here made each growth O(items).
+            for r in itemRowsBefore..<finalItems.rows { syncItemBlock(row: r) }
         }
     }
 

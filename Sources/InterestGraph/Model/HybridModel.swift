@@ -30,8 +30,14 @@ public struct HybridModel: Sendable {
         embedding = EmbeddingModel(hyperparameters: hyperparameters)
         popularity = PopularityModel(halfLife: h.halfLife)
         covisit = CooccurrenceIndex(halfLife: .infinity)
+        covisit.rowLimit = Self.covisitRowLimit
         recent = RecentItems(window: h.covisitWindow)
     }
+
+    /// Co-visitation rows of a large catalogue (sparse index) keep their heaviest this many
+    /// entries when they reach twice as many (``CooccurrenceIndex/rowLimit``): memory
+    /// O(items), not O(events x window). Small catalogues (ml-100k) are exact.
+    static let covisitRowLimit = 500
 
     var h: Hyperparameters { embedding.h }
     var usesCovisit: Bool { embedding.h.covisitWeight != 0 }
@@ -44,19 +50,38 @@ public struct HybridModel: Sendable {
         let before = embedding.h
         let pending = embedding.update(hyperparameters: new)
         let after = embedding.h
-        if after.covisitWeight != 0, before.covisitWeight == 0 || before.covisitWindow != after.covisitWindow {
+        if after.covisitWeight != 0, before.covisitWeight == 0 || before.covisitWindow != after.covisitWindow,
+           covisitBuilt != StateKey(events: graph.eventsApplied, setting: Double(after.covisitWindow)) {
             rebuildCovisitation(graph: graph)
         }
-        if after.popularityWeight != 0, before.popularityWeight == 0 || before.halfLife != after.halfLife {
+        if after.popularityWeight != 0, before.popularityWeight == 0 || before.halfLife != after.halfLife,
+           popularityBuilt != StateKey(events: graph.eventsApplied, setting: after.halfLife) {
             rebuildPopularity(graph: graph)
         }
         return pending
     }
 
+    /// The graph state (events applied) and setting (window, half-life) a rebuilt signal is
+    /// exact for; nil once events passed while the signal was off and not maintained.
+    struct StateKey: Hashable, Sendable {
+        var events: Int
+        var setting: Double
+    }
+
+    /// Why: a scoring search switches a signal off and on again on the same graph (the
+    /// validation grid); its state is still exact then, and on a 23M-event log each rebuild
+    /// replays millions of edges. The rebuild happens only when the state is stale.
+    var covisitBuilt: StateKey?
+    var popularityBuilt: StateKey?
+
     /// Trains the embeddings from scratch and rebuilds the co-visitation and popularity state.
+    /// - Parameter budget: at most this many training positives (see
+    ///   ``EmbeddingModel/fit(graph:epochs:budget:)``); nil: the configured epochs.
     @discardableResult
-    public mutating func fit(graph: HeteroGraph) -> Float {
-        let loss = embedding.fit(graph: graph, epochs: embedding.h.epochs)
+    public mutating func fit(graph: HeteroGraph, budget: Int? = nil) -> Float {
+        covisitBuilt = nil
+        popularityBuilt = nil
+        let loss = embedding.fit(graph: graph, epochs: embedding.h.epochs, budget: budget)
         if usesCovisit { rebuildCovisitation(graph: graph) }
         if usesPrior { rebuildPopularity(graph: graph) }
         return loss
@@ -67,6 +92,9 @@ public struct HybridModel: Sendable {
     /// - Complexity: O(embedding update + covisitWindow).
     public mutating func observe(_ event: EventApplication, at time: Double, graph: HeteroGraph) {
         embedding.observe(event, at: time, graph: graph)
+        // A signal that is off is not maintained: its state no longer matches the graph.
+        if usesCovisit { covisitBuilt?.events = graph.eventsApplied } else { covisitBuilt = nil }
+        if usesPrior { popularityBuilt?.events = graph.eventsApplied } else { popularityBuilt = nil }
         if usesCovisit, event.isNewEdge {
             let weight = covisit.scale(at: time)
             let item = event.item
@@ -130,11 +158,13 @@ public struct HybridModel: Sendable {
         }
         popularity.fit(items: items, times: times, itemCount: graph.items.count)
         refreshPrior()
+        popularityBuilt = StateKey(events: graph.eventsApplied, setting: h.halfLife)
     }
 
     /// Replays every user's history in time order into the co-visitation index.
     mutating func rebuildCovisitation(graph: HeteroGraph) {
         covisit = CooccurrenceIndex(halfLife: .infinity)
+        covisit.rowLimit = Self.covisitRowLimit
         covisit.ensureItems(graph.items.count)
         recent = RecentItems(window: h.covisitWindow)
         recent.ensureUsers(graph.users.count)
@@ -154,6 +184,7 @@ public struct HybridModel: Sendable {
                 recent.push(user: Int32(u), item: item)
             }
         }
+        covisitBuilt = StateKey(events: graph.eventsApplied, setting: Double(h.covisitWindow))
     }
 
     /// Scores every item for `user` into `scores` (see the type's formula).
@@ -213,5 +244,7 @@ public struct HybridModel: Sendable {
     public mutating func forget(user: Int32) {
         embedding.forget(user: user)
         recent.clear(user: user)
+        covisitBuilt = nil
+        popularityBuilt = nil
     }
 }

@@ -5,14 +5,20 @@ import Foundation
 ///
 /// A full ``fit(graph:)`` keeps the ``Hyperparameters/neighbours`` most similar items per item
 /// (sparse rows); streamed events then add co-occurrences to those rows as they happen, so the
-/// model learns online like every other model in the evaluation.
+/// model learns online like every other model in the evaluation. In a catalogue too large for
+/// the dense index (see ``CooccurrenceIndex/denseLimit``) a row that grows online to twice
+/// ``neighbourLimit`` entries keeps its heaviest ``neighbourLimit``, so memory stays
+/// O(items x neighbours) however long the stream.
 public struct ItemKNNModel: Sendable {
     var index: CooccurrenceIndex
-    public var neighbourLimit: Int
+    public var neighbourLimit: Int {
+        didSet { index.rowLimit = neighbourLimit }
+    }
 
     public init(halfLife: Double, neighbours: Int) {
         index = CooccurrenceIndex(halfLife: halfLife)
         neighbourLimit = max(1, neighbours)
+        index.rowLimit = neighbourLimit
     }
 
     /// Rebuilds similarities from every live edge of the graph.
@@ -20,6 +26,7 @@ public struct ItemKNNModel: Sendable {
     public mutating func fit(graph: HeteroGraph) {
         let itemCount = graph.items.count
         var fresh = CooccurrenceIndex(halfLife: index.halfLife)
+        fresh.rowLimit = neighbourLimit
         fresh.ensureItems(itemCount)
         fresh.reference = graph.now
         let halfLife = index.halfLife

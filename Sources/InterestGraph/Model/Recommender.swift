@@ -83,6 +83,13 @@ public struct Recommender: Sendable {
     /// - Returns: the last epoch's mean loss for embedding models, NaN for baselines.
     @discardableResult
     public mutating func fit(graph: HeteroGraph) -> Float {
+        fit(graph: graph, budget: nil)
+    }
+
+    /// ``fit(graph:)`` with embedding models trained on at most `budget` positives (nil: their
+    /// configured epochs); see ``EmbeddingModel/fit(graph:epochs:budget:)``. Baselines ignore it.
+    @discardableResult
+    public mutating func fit(graph: HeteroGraph, budget: Int?) -> Float {
         switch kind {
         case .mostPop:
             var items: [Int32] = []
@@ -99,7 +106,7 @@ public struct Recommender: Sendable {
             neighbours?.fit(graph: graph)
             return .nan
         case .mfBPR, .lightGCN, .hybrid:
-            return hybrid?.fit(graph: graph) ?? .nan
+            return hybrid?.fit(graph: graph, budget: budget) ?? .nan
         }
     }
 

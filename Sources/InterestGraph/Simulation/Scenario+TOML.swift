@@ -1,40 +1,78 @@
 import Foundation
 
 extension Scenario {
-    /// Loads a scenario file, or a scenario by name from `sample-data/scenarios/` when
-    /// `pathOrName` has no slash and no `.toml` suffix (see ``resolvePath(_:)``).
+    /// Loads a scenario file, or a scenario by name: `sample-data/scenarios/NAME.toml` when
+    /// `pathOrName` has no slash and no `.toml` suffix (see ``resolvePath(_:)``), else the
+    /// copy compiled into the binary (``builtinNames``), so a binary installed or copied away
+    /// from the checkout still opens the bundled shops. A file found on disk always wins:
+    /// the files are the editable copies.
     ///
     /// - Throws: ``TOMLError`` with file, line and column for syntax errors, and file, line,
     ///   key and expected type or range for schema errors (unknown keys are rejected); files
     ///   over ``TOMLParser/maximumDocumentBytes`` are refused.
     public static func load(_ pathOrName: String) throws(TOMLError) -> Scenario {
         let path = resolvePath(pathOrName)
-        let text = try TOMLParser.readDocument(atPath: path, what: "scenario file")
-        var scenario = try Scenario(toml: text, file: path)
+        let text: String
+        let file: String
+        if FileManager.default.fileExists(atPath: path) {
+            text = try TOMLParser.readDocument(atPath: path, what: "scenario file")
+            file = path
+        } else if isName(pathOrName), let builtin = BuiltinScenarios.sources[pathOrName] {
+            text = builtin
+            file = "built-in \(pathOrName).toml"
+        } else {
+            let names = BuiltinScenarios.names.joined(separator: ", ")
+            throw TOMLError(file: path, line: 0, message: "cannot read the scenario file (looked for '\(path)'; expected a readable .toml file or a bundled name: \(names))")
+        }
+        var scenario = try Scenario(toml: text, file: file)
         if scenario.name == "scenario" {
             scenario.name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         }
         return scenario
     }
 
+    /// The scenarios compiled into the binary, loadable by name from any directory.
+    public static var builtinNames: [String] { BuiltinScenarios.names }
+
+    /// Whether `pathOrName` names a scenario (a bundled name or a file found for it) rather
+    /// than a path.
+    public static func isName(_ pathOrName: String) -> Bool {
+        !pathOrName.contains("/") && !pathOrName.hasSuffix(".toml")
+    }
+
+    /// Whether `pathOrName` can be loaded as a scenario: a `.toml` path, a name with a file
+    /// in `sample-data/scenarios/`, or a bundled name.
+    public static func exists(_ pathOrName: String) -> Bool {
+        if pathOrName.hasSuffix(".toml") { return true }
+        guard isName(pathOrName) else { return false }
+        return BuiltinScenarios.sources[pathOrName] != nil || FileManager.default.fileExists(atPath: resolvePath(pathOrName))
+    }
+
     /// The file a scenario path or name stands for. A path is itself; a name is looked up in
     /// `sample-data/scenarios/` under the current directory, then under each directory above
     /// the running executable (so `make run`'s binary, or a copy of the checkout's
-    /// `.build/release/driftscope`, finds the bundled scenarios from any directory). When no
-    /// candidate exists, the current-directory one is returned for the error message.
+    /// `.build/release/driftscope`, finds the editable scenarios from any directory), then in
+    /// `share/driftscope/scenarios/` beside the executable's `bin/` (`make install`). When no
+    /// candidate exists, the current-directory one is returned (``load(_:)`` then uses the
+    /// compiled-in copy, or names that path in its error).
     public static func resolvePath(_ pathOrName: String) -> String {
         resolvePath(pathOrName, executable: Bundle.main.executableURL)
     }
 
     static func resolvePath(_ pathOrName: String, executable: URL?) -> String {
-        if pathOrName.contains("/") || pathOrName.hasSuffix(".toml") { return pathOrName }
+        guard isName(pathOrName) else { return pathOrName }
         let relative = "sample-data/scenarios/\(pathOrName).toml"
         if FileManager.default.fileExists(atPath: relative) { return relative }
-        var directory = executable?.resolvingSymlinksInPath().deletingLastPathComponent()
+        let binDirectory = executable?.resolvingSymlinksInPath().deletingLastPathComponent()
+        var directory = binDirectory
         while let d = directory, d.path != "/", !d.path.isEmpty {
             let candidate = d.appendingPathComponent(relative).path
             if FileManager.default.fileExists(atPath: candidate) { return candidate }
             directory = d.deletingLastPathComponent()
+        }
+        if let installed = binDirectory?.deletingLastPathComponent().appendingPathComponent("share/driftscope/scenarios/\(pathOrName).toml").path,
+           FileManager.default.fileExists(atPath: installed) {
+            return installed
         }
         return relative
     }

@@ -1,0 +1,286 @@
+import Foundation
+
+/// How background batches see the graph.
+public enum TrainingMode: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Whole-graph batches on small graphs, sampled subgraphs on large ones
+    /// (``EmbeddingModel/sampledTrainingThreshold``).
+    case automatic
+    /// Every batch propagates over the whole graph (exact LightGCN; cost grows with the shop).
+    case wholeGraph
+    /// Every batch propagates over a sampled subgraph of its own nodes (cost independent of
+    /// the shop's size).
+    case sampled
+}
+
+extension EmbeddingModel {
+    /// Above this estimated cost of a whole-graph batch (see ``wholeGraphBatchCost(graph:)``),
+    /// ``TrainingMode/automatic`` trains on sampled subgraphs: from there a sampled batch
+    /// trains more interactions per second (docs/BENCHMARKS.md, "Training at any size").
+    /// ml-100k (about 0.9 M) and the bundled simulated shops (default: about 2.6 M at its end)
+    /// stay on the exact whole-graph path; a 100,000-item catalogue alone (about 7 M) does not.
+    static let sampledTrainingThreshold = 5_000_000
+
+    /// Triples per sampled batch at most: a sampled batch touches a few hundred rows per
+    /// triple, so the configured whole-graph batch (2,048) would be mostly gather and Adam
+    /// traffic; smaller batches, more often, keep the published embeddings fresh.
+    static let sampledBatchLimit = 512
+
+    /// Positives per batch on `graph`: the configured batch size, capped at
+    /// ``sampledBatchLimit`` for sampled batches (epochs and fit budgets count in these).
+    func effectiveBatchSize(graph: HeteroGraph) -> Int {
+        let size = max(1, h.batchSize)
+        return usesSampledTraining(graph: graph) ? min(size, Self.sampledBatchLimit) : size
+    }
+
+    /// Whether the next batch on `graph` is a sampled one.
+    func usesSampledTraining(graph: HeteroGraph) -> Bool {
+        switch trainingMode {
+        case .wholeGraph: return false
+        case .sampled: return true
+        case .automatic: return wholeGraphBatchCost(graph: graph) > Self.sampledTrainingThreshold
+        }
+    }
+
+    /// The work of one whole-graph batch in the units of ``PropagationGraph/balancedPartitions``:
+    /// every layer streams every row (weight 8) and nonzero (weight 1) forward and backward,
+    /// and the optimiser steps every row (weight 40), so rows cost `8 L + 40` and nonzeros `L`.
+    /// Counted from the graph without building the adjacency: two nonzeros per user-item
+    /// edge and, when side nodes propagate, four per item (a category and a brand edge).
+    /// - Complexity: O(1).
+    func wholeGraphBatchCost(graph: HeteroGraph) -> Int {
+        let sides = h.sideWeight > 0
+        let rows = graph.users.count + graph.items.count + (sides ? graph.categories.count + graph.brands.count : 0)
+        let nonzeros = 2 * graph.liveEdgeCount + (sides ? 4 * graph.items.count : 0)
+        let layers = h.layers
+        return (PropagationGraph.rowWeight * layers + PropagationGraph.optimizerRowWeight) * rows + layers * nonzeros
+    }
+
+    /// One BPR mini-batch on the sampled subgraph of its own users and items
+    /// (see ``SampledSubgraph``): forward propagation over the batch's nodes only, the BPR
+    /// gradient, its exact transpose back to the ego rows, and one lazy Adam (or SGD) step on
+    /// the rows the batch touched. The final embeddings of the batch's users and items are
+    /// published from this batch's forward pass (one step behind, as on the whole-graph path).
+    ///
+    /// Divergence: the loss is checked before any parameter moves, as on the whole-graph path,
+    /// but there is no whole-table snapshot to roll back to (copying every table would cost
+    /// O(shop) per snapshot): a diverging batch is dropped and the learning rate halved, and a
+    /// row an overflowing step left non-finite is reset with its moments.
+    /// - Complexity: O(batch * prod(fanouts) * dimension), independent of the graph's size.
+    mutating func trainSampledBatch(graph: HeteroGraph) -> TrainingStep {
+        ensureRows(graph: graph, random: false)
+        // No whole-table snapshots on this path (see above); drop one left by an initialisation.
+        snapshot = nil
+        let stride = self.stride
+        let layers = h.layers
+        let negatives = h.negatives
+        let batch = min(h.batchSize, Self.sampledBatchLimit)
+        let sides = h.sideWeight > 0
+        let userLimit = egoUsers.rows
+        let itemLimit = egoItems.rows
+        var localRng = rng
+        batchRows.removeAll(keepingCapacity: true)
+        let known = knownItems
+        let replayItems = replay.items
+        let sampling = h.negativeSampling
+        replay.prepareSampling()
+        for _ in 0..<batch {
+            let index = replay.sampleIndex(using: &localRng)
+            let user = replay.users[index]
+            let item = replay.items[index]
+            guard Int(user) < userLimit, Int(item) < itemLimit else { continue }
+            for _ in 0..<negatives {
+                guard let negative = Self.sampleNegative(
+                    user: user, positive: item, known: known, replayItems: replayItems, sampling: sampling,
+                    limit: itemLimit, graph: graph, rng: &localRng) else { continue }
+                batchRows.append(user)
+                batchRows.append(item)
+                batchRows.append(negative)
+            }
+        }
+        let pairs = batchRows.count / 3
+        guard pairs > 0 else {
+            rng = localRng
+            return TrainingStep(loss: .nan, pairs: 0, divergence: nil)
+        }
+        let space = SampledSubgraph.Space(graph: graph, sides: sides)
+        var seeds = sampledSeeds
+        seeds.removeAll(keepingCapacity: true)
+        for t in 0..<pairs {
+            seeds.append(batchRows[3 * t])
+            seeds.append(Int32(space.itemBase) + batchRows[3 * t + 1])
+            seeds.append(Int32(space.itemBase) + batchRows[3 * t + 2])
+        }
+        let seedLocals = sampledGraph.build(
+            seeds: seeds, layers: layers, graph: graph, sideWeight: h.sideWeight,
+            fanouts: sampledFanouts, rng: &localRng)
+        sampledSeeds = seeds
+        rng = localRng
+        let sub = sampledGraph
+        let n = sub.nodes.count
+        let top = sub.count(throughDepth: 0)
+        let count = n * stride
+        for buffer in [\EmbeddingModel.bufferX, \.bufferScratch, \.bufferFinal, \.bufferGradient] where self[keyPath: buffer].count < count {
+            self[keyPath: buffer] = AlignedFloats(count: count)
+        }
+        for k in NodeKind.allCases where k != .entity { moments[Int(k.rawValue)].ensure(table(k).storage.count) }
+
+        // Per-kind row pointers of the ego tables and their moments.
+        let egoU = egoUsers.storage.uniqueBaseAddress()
+        let egoI = egoItems.storage.uniqueBaseAddress()
+        let egoC = egoCategories.storage.uniqueBaseAddress()
+        let egoB = egoBrands.storage.uniqueBaseAddress()
+        func row(_ virtual: Int) -> (kind: Int, offset: Int) {
+            if virtual < space.itemBase { return (0, virtual * stride) }
+            if virtual < space.categoryBase { return (1, (virtual - space.itemBase) * stride) }
+            if virtual < space.brandBase { return (2, (virtual - space.categoryBase) * stride) }
+            return (3, (virtual - space.brandBase) * stride)
+        }
+        let egoBases = [egoU, egoI, egoC, egoB]
+
+        let x = bufferX.uniqueBaseAddress()
+        let gradient = bufferGradient.uniqueBaseAddress()
+        // Forward: x = ego rows; `final` sums the top rows of x, Ãx, …, Ã^L x, then / (L + 1).
+        for local in 0..<n {
+            let (kind, offset) = row(Int(sub.nodes[local]))
+            (x + local * stride).update(from: egoBases[kind] + offset, count: stride)
+        }
+        sampledFinal.resize(to: top * stride)
+        let final = sampledFinal.uniqueBaseAddress()
+        final.update(from: x, count: top * stride)
+        sub.rowStart.withUnsafeBufferPointer { rowStart in
+            sub.columns.withUnsafeBufferPointer { columns in
+                sub.weights.withUnsafeBufferPointer { weights in
+                    var input = UnsafePointer(x)
+                    var output = bufferScratch.uniqueBaseAddress()
+                    var spare = bufferFinal.uniqueBaseAddress()
+                    for l in Swift.stride(from: 1, through: layers, by: 1) {
+                        // Layer l is needed on the nodes within L - l hops of the batch.
+                        for r in 0..<sub.count(throughDepth: layers - l) {
+                            let out = output + r * stride
+                            out.initialize(repeating: 0, count: stride)
+                            for nz in Int(rowStart[r])..<Int(rowStart[r + 1]) {
+                                VectorKernels.axpy(weights[nz], input + Int(columns[nz]) * stride, out, stride)
+                            }
+                        }
+                        VectorKernels.axpy(1, UnsafePointer(output), final, top * stride)
+                        input = UnsafePointer(output)
+                        swap(&output, &spare)
+                    }
+                }
+            }
+        }
+        let mean = 1 / Float(layers + 1)
+        VectorKernels.scale(mean, final, top * stride)
+
+        // BPR terms and the gradient with respect to the top rows' final embeddings.
+        let scale = 1 / Float(pairs)
+        var mfLoss: Double = 0
+        var regularisation: Double = 0
+        gradient.initialize(repeating: 0, count: count)
+        do {
+            let fb = UnsafePointer(final)
+            for t in 0..<pairs {
+                let u = Int(seedLocals[3 * t]) * stride
+                let i = Int(seedLocals[3 * t + 1]) * stride
+                let j = Int(seedLocals[3 * t + 2]) * stride
+                let margin = VectorKernels.dot(fb + u, fb + i, stride) - VectorKernels.dot(fb + u, fb + j, stride)
+                let c = -scale / (1 + exp(margin))
+                mfLoss += Double(margin > 0 ? log1p(exp(-margin)) : -margin + log1p(exp(margin)))
+                regularisation += Double(VectorKernels.squaredNorm(x + u, stride)
+                    + VectorKernels.squaredNorm(x + i, stride) + VectorKernels.squaredNorm(x + j, stride))
+                VectorKernels.axpy(c, fb + i, gradient + u, stride)
+                VectorKernels.axpy(-c, fb + j, gradient + u, stride)
+                VectorKernels.axpy(c, fb + u, gradient + i, stride)
+                VectorKernels.axpy(-c, fb + u, gradient + j, stride)
+            }
+        }
+        let loss = Float(mfLoss / Double(pairs) + Double(h.l2) * 0.5 * regularisation / Double(pairs))
+        if let reason = divergenceReason(loss: loss) {
+            return TrainingStep(loss: loss, pairs: pairs, divergence: halveLearningRate(reason: reason, loss: loss))
+        }
+
+        // Backward: d loss / d x = (Σ_l (Ãᵀ)^l) g / (L + 1), g nonzero on the top rows only.
+        // `acc` (bufferX, no longer needed as input) gathers the sum; `current` is (Ãᵀ)^l g.
+        let acc = x
+        acc.update(from: gradient, count: count)
+        var current = gradient
+        var next = bufferScratch.uniqueBaseAddress()
+        sub.rowStart.withUnsafeBufferPointer { rowStart in
+            sub.columns.withUnsafeBufferPointer { columns in
+                sub.weights.withUnsafeBufferPointer { weights in
+                    for l in Swift.stride(from: 1, through: layers, by: 1) {
+                        let reached = sub.count(throughDepth: l)
+                        next.initialize(repeating: 0, count: reached * stride)
+                        for r in 0..<sub.count(throughDepth: l - 1) {
+                            let source = UnsafePointer(current + r * stride)
+                            for nz in Int(rowStart[r])..<Int(rowStart[r + 1]) {
+                                VectorKernels.axpy(weights[nz], source, next + Int(columns[nz]) * stride, stride)
+                            }
+                        }
+                        VectorKernels.axpy(1, UnsafePointer(next), acc, reached * stride)
+                        swap(&current, &next)
+                    }
+                }
+            }
+        }
+        VectorKernels.scale(mean, acc, count)
+        // L2 on the batch's ego rows, once per occurrence (as the loss counts them).
+        let l2Step = h.l2 * scale
+        if l2Step > 0 {
+            for local in seedLocals {
+                let (kind, offset) = row(Int(sub.nodes[Int(local)]))
+                VectorKernels.axpy(l2Step, UnsafePointer(egoBases[kind] + offset), acc + Int(local) * stride, stride)
+            }
+        }
+        guard VectorKernels.allFinite(UnsafePointer(acc), count) else {
+            let report = halveLearningRate(reason: .nonFiniteParameters, loss: loss)
+            return TrainingStep(loss: loss, pairs: pairs, divergence: report)
+        }
+
+        // Lazy Adam (or SGD) on the touched rows; bias correction by the global step count.
+        adamStep += 1
+        let adam = OptimizerKernels.AdamStep(learningRate: h.learningRate, step: adamStep)
+        let firsts = (0..<4).map { moments[$0].first.uniqueBaseAddress() }
+        let seconds = (0..<4).map { moments[$0].second.uniqueBaseAddress() }
+        for local in 0..<n {
+            let (kind, offset) = row(Int(sub.nodes[local]))
+            let parameters = egoBases[kind] + offset
+            let g = UnsafePointer(acc + local * stride)
+            let ok: Bool
+            switch h.optimizer {
+            case .adam:
+                ok = OptimizerKernels.adam(parameters: parameters, gradient: g, first: firsts[kind] + offset,
+                                           second: seconds[kind] + offset, count: stride, step: adam)
+            case .sgd:
+                ok = OptimizerKernels.sgd(parameters: parameters, gradient: g, count: stride, learningRate: h.learningRate)
+            }
+            if !ok {
+                parameters.initialize(repeating: 0, count: stride)
+                firsts[kind].advanced(by: offset).initialize(repeating: 0, count: stride)
+                seconds[kind].advanced(by: offset).initialize(repeating: 0, count: stride)
+            }
+        }
+
+        // Publish the batch's users and items (this batch's forward pass, before the step).
+        let finalU = finalUsers.storage.uniqueBaseAddress()
+        let finalI = finalItems.storage.uniqueBaseAddress()
+        for local in 0..<top {
+            let virtual = Int(sub.nodes[local])
+            let source = UnsafePointer(final + local * stride)
+            if virtual < space.itemBase {
+                (finalU + virtual * stride).update(from: source, count: stride)
+            } else if virtual < space.categoryBase {
+                (finalI + (virtual - space.itemBase) * stride).update(from: source, count: stride)
+            }
+        }
+        for local in 0..<top {
+            let virtual = Int(sub.nodes[local])
+            if virtual >= space.itemBase, virtual < space.categoryBase { syncItemBlock(row: virtual - space.itemBase) }
+        }
+        finalsFresh = false
+        batches += 1
+        sampledRows += n
+        recordHealthy(loss: loss, snapshots: false)
+        return TrainingStep(loss: loss, pairs: pairs, divergence: nil)
+    }
+}

@@ -1,0 +1,199 @@
+/// The computation graph of one sampled training batch: the nodes a batch needs and, for
+/// each node that must be propagated, a bounded sample of its neighbours (PinSage/GraphSAGE
+/// style). It owns the layered neighbour sampling, nothing else: the arithmetic lives in
+/// `EmbeddingModel+SampledTraining.swift`.
+///
+/// **Layout.** Nodes are numbered in breadth-first order from the batch's own users and items
+/// (depth 0). A node first reached at depth `k` has index in `depthEnd[k-1]..<depthEnd[k]`.
+/// Nodes at depth `< L` have a row of sampled neighbours (`rowStart`, `columns`, `weights`);
+/// the deepest ones only contribute their ego embedding.
+///
+/// **Estimator.** A row is the node's row of the normalised adjacency `D^-1/2 A D^-1/2`
+/// (binary user-item edges, `sideWeight` for item-category and item-brand edges). A node with
+/// at most `fanout` neighbours keeps them all, exactly. Otherwise its side neighbours (an
+/// item's categories and brand: a handful) are kept exactly and `fanout - sides` of the rest
+/// are drawn uniformly with replacement, each weighted `Â_vw * n / draws` so that the row is
+/// an unbiased estimate of the full one. Each node is sampled once per batch and its row is
+/// reused on every layer, so layer `l` of the batch is `Ã^l x` for one fixed sparse `Ã`: the
+/// forward pass and its exact transpose (the backward pass) then agree.
+///
+/// Knowledge-graph entities are not sampled (their reach sets are a catalogue-wide
+/// computation the whole-graph path caches); categories and brands carry the side information.
+///
+/// - Complexity: O(batch * prod(fanouts)) to build, independent of the graph's size.
+struct SampledSubgraph: Sendable {
+    /// Virtual node id: users `0..<U`, items `U..<U+I`, categories, then brands.
+    struct Space: Sendable, Equatable {
+        var users = 0
+        var items = 0
+        var categories = 0
+        var brands = 0
+        var itemBase: Int { users }
+        var categoryBase: Int { users + items }
+        var brandBase: Int { users + items + categories }
+        var count: Int { brandBase + brands }
+
+        init() {}
+
+        init(graph: HeteroGraph, sides: Bool) {
+            users = graph.users.count
+            items = graph.items.count
+            categories = sides ? graph.categories.count : 0
+            brands = sides ? graph.brands.count : 0
+        }
+    }
+
+    var space = Space()
+    /// Virtual id of each local node, in breadth-first order.
+    var nodes: [Int32] = []
+    /// `depthEnd[k]`: number of local nodes at depth `<= k`.
+    var depthEnd: [Int] = []
+    /// CSR over local nodes `0..<depthEnd[L-1]`: sampled neighbours (local ids) and weights.
+    var rowStart: [Int32] = [0]
+    var columns: [Int32] = []
+    var weights: [Float] = []
+    /// Virtual id -> local id + 1 (0: absent). Sized to the space; only touched entries are
+    /// cleared after a batch, so clearing costs what the batch added.
+    private var localPlusOne: [Int32] = []
+
+    /// Per-depth fan-out: how many neighbours a node first met at depth `k` keeps. The last
+    /// entry repeats for deeper layers. Chosen so a 3-layer batch touches a few hundred rows
+    /// per triple; see docs/ARCHITECTURE.md ("Training at any size").
+    public static let defaultFanouts = [10, 5, 2]
+
+    /// Local id of a virtual node, adding it (at the current depth) when new.
+    @inline(__always)
+    private mutating func local(_ virtual: Int) -> Int32 {
+        let existing = localPlusOne[virtual]
+        if existing > 0 { return existing - 1 }
+        let id = Int32(nodes.count)
+        nodes.append(Int32(virtual))
+        localPlusOne[virtual] = id + 1
+        return id
+    }
+
+    /// Forgets the last batch's nodes (O(nodes of that batch)).
+    mutating func clear() {
+        for v in nodes where Int(v) < localPlusOne.count { localPlusOne[Int(v)] = 0 }
+        nodes.removeAll(keepingCapacity: true)
+        depthEnd.removeAll(keepingCapacity: true)
+        rowStart.removeAll(keepingCapacity: true)
+        rowStart.append(0)
+        columns.removeAll(keepingCapacity: true)
+        weights.removeAll(keepingCapacity: true)
+    }
+
+    /// Builds the batch graph for `seeds` (virtual ids of the batch's users and items, in
+    /// triple order; repeats are merged) over `layers` layers.
+    ///
+    /// - Returns: the local id of every seed, in the same order.
+    /// - Complexity: O(seeds * prod(fanouts)) plus amortised growth of the id map when the
+    ///   graph grew.
+    mutating func build(
+        seeds: [Int32], layers: Int, graph: HeteroGraph, sideWeight: Float, fanouts: [Int],
+        rng: inout SeededGenerator
+    ) -> [Int32] {
+        clear()
+        space = Space(graph: graph, sides: sideWeight > 0)
+        if localPlusOne.count < space.count {
+            localPlusOne.append(contentsOf: repeatElement(0, count: space.count - localPlusOne.count))
+        }
+        var seedLocals: [Int32] = []
+        seedLocals.reserveCapacity(seeds.count)
+        for s in seeds { seedLocals.append(local(Int(s))) }
+        depthEnd.append(nodes.count)
+        var begin = 0
+        for depth in 0..<max(layers, 0) {
+            let end = nodes.count
+            let fanout = max(1, fanouts.isEmpty ? 8 : fanouts[min(depth, fanouts.count - 1)])
+            for v in begin..<end {
+                appendRow(of: Int(nodes[v]), fanout: fanout, graph: graph, sideWeight: sideWeight, rng: &rng)
+                rowStart.append(Int32(columns.count))
+            }
+            depthEnd.append(nodes.count)
+            begin = end
+        }
+        return seedLocals
+    }
+
+    /// The weighted degree of a virtual node in the normalised adjacency.
+    @inline(__always)
+    func degree(_ v: Int, graph: HeteroGraph, sideWeight: Float) -> Float {
+        if v < space.itemBase { return Float(graph.userEdges[v].count) }
+        if v < space.categoryBase {
+            let i = v - space.itemBase
+            var d = Float(graph.itemEdges[i].count)
+            if space.categories > 0 {
+                d += sideWeight * Float(graph.itemCategories[i].count)
+                if graph.itemBrand[i] >= 0 { d += sideWeight }
+            }
+            return d
+        }
+        if v < space.brandBase { return sideWeight * Float(graph.categoryItems[v - space.categoryBase].count) }
+        return sideWeight * Float(graph.brandItems[v - space.brandBase].count)
+    }
+
+    /// Appends the sampled row of virtual node `v`.
+    private mutating func appendRow(of v: Int, fanout: Int, graph: HeteroGraph, sideWeight: Float, rng: inout SeededGenerator) {
+        let dv = degree(v, graph: graph, sideWeight: sideWeight)
+        guard dv > 0 else { return }
+        let rootV = dv.squareRoot()
+        let itemBase = space.itemBase
+        // Adds neighbour `w` (edge weight `a`) with the estimator's multiplicity factor.
+        func add(_ w: Int, _ a: Float, _ factor: Float) {
+            let dw = degree(w, graph: graph, sideWeight: sideWeight)
+            guard dw > 0 else { return }
+            columns.append(local(w))
+            weights.append(factor * a / (rootV * dw.squareRoot()))
+        }
+        if v < space.itemBase {
+            let edges = graph.userEdges[v]
+            Self.sampleList(count: edges.count, fanout: fanout, rng: &rng) { k, factor in
+                add(itemBase + Int(graph.edgeItem[Int(edges[k])]), 1, factor)
+            }
+        } else if v < space.categoryBase {
+            let i = v - space.itemBase
+            var sides = 0
+            if space.categories > 0 {
+                for c in graph.itemCategories[i] {
+                    add(space.categoryBase + Int(c), sideWeight, 1)
+                    sides += 1
+                }
+                if graph.itemBrand[i] >= 0 {
+                    add(space.brandBase + Int(graph.itemBrand[i]), sideWeight, 1)
+                    sides += 1
+                }
+            }
+            let edges = graph.itemEdges[i]
+            Self.sampleList(count: edges.count, fanout: max(1, fanout - sides), rng: &rng) { k, factor in
+                add(Int(graph.edgeUser[Int(edges[k])]), 1, factor)
+            }
+        } else if v < space.brandBase {
+            let items = graph.categoryItems[v - space.categoryBase]
+            Self.sampleList(count: items.count, fanout: fanout, rng: &rng) { k, factor in
+                add(itemBase + Int(items[k]), sideWeight, factor)
+            }
+        } else {
+            let items = graph.brandItems[v - space.brandBase]
+            Self.sampleList(count: items.count, fanout: fanout, rng: &rng) { k, factor in
+                add(itemBase + Int(items[k]), sideWeight, factor)
+            }
+        }
+    }
+
+    /// Visits every index of a list of `count` when it fits in `fanout` (factor 1), else
+    /// `fanout` uniform draws with replacement (factor `count / fanout`).
+    @inline(__always)
+    private static func sampleList(count: Int, fanout: Int, rng: inout SeededGenerator, _ visit: (Int, Float) -> Void) {
+        guard count > 0 else { return }
+        if count <= fanout {
+            for k in 0..<count { visit(k, 1) }
+        } else {
+            let factor = Float(count) / Float(fanout)
+            for _ in 0..<fanout { visit(rng.index(below: count), factor) }
+        }
+    }
+
+    /// Local nodes at depth `<= k` (all of them past the last depth).
+    func count(throughDepth k: Int) -> Int { depthEnd[min(max(k, 0), depthEnd.count - 1)] }
+}
