@@ -216,7 +216,7 @@ struct TOMLParserTests {
         BadDocument(text: "a = [1 2]", line: 1, column: 8, message: "expected ',' or ']' in array"),
         BadDocument(text: "a = {x = 1", line: 1, column: 11, message: "expected ',' or '}' in inline table"),
         BadDocument(text: "a = {x 1}", line: 1, column: 8, message: "expected '=' in inline table"),
-        BadDocument(text: "a = {x = 1, x = 2}", line: 1, column: 18, message: "key 'x' is defined twice"),
+        BadDocument(text: "a = {x = 1, x = 2}", line: 1, column: 13, message: "key 'x' is defined twice"),
         BadDocument(text: "a = {x = 1,\n}", line: 1, column: 12, message: "expected a key, found the end of the line"),
         BadDocument(text: "a = tru", line: 1, column: 5, message: "expected a value"),
         BadDocument(text: "a = hello", line: 1, column: 5, message: "invalid value 'hello'"),
@@ -242,7 +242,7 @@ struct TOMLParserTests {
         BadDocument(text: "[a]\n[[a]]", line: 2, column: 1, message: "key 'a' is not an array of tables"),
         BadDocument(text: "[[a]]\n[a]", line: 2, column: 1, message: "table [a] is already an array of tables"),
         BadDocument(text: "a = [1]\n[a.b]", line: 2, column: 1, message: "key 'a' is an array, not a table"),
-        BadDocument(text: "x = 1\n# bad \u{01} control", line: 2, column: 7, message: "control character in comment"),
+        BadDocument(text: "x = 1\n# bad \u{01} control", line: 2, column: 7, message: "control character U+0001 in comment"),
     ]
 
     @Test(arguments: badDocuments)

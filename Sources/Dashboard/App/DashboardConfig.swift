@@ -22,10 +22,11 @@ struct DashboardConfig: Sendable {
 
     static func load(path: String) -> DashboardConfig {
         guard FileManager.default.fileExists(atPath: path) else { return DashboardConfig() }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            return DashboardConfig(messages: ["\(path): cannot read the file; using the defaults"])
+        do throws(TOMLError) {
+            return parse(try TOMLParser.readDocument(atPath: path, what: "config file"), file: path)
+        } catch {
+            return DashboardConfig(messages: ["\(error.description); using the defaults"])
         }
-        return parse(text, file: path)
     }
 
     static func parse(_ text: String, file: String) -> DashboardConfig {

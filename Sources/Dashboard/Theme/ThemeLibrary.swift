@@ -36,10 +36,10 @@ struct ThemeLibrary: Sendable {
             for entry in entries.sorted() where entry.hasSuffix(".toml") {
                 let path = (directory as NSString).appendingPathComponent(entry)
                 let name = String(entry.dropLast(5))
-                do {
-                    add(Source(name: name, text: try String(contentsOfFile: path, encoding: .utf8), path: path))
+                do throws(TOMLError) {
+                    add(Source(name: name, text: try TOMLParser.readDocument(atPath: path, what: "theme"), path: path))
                 } catch {
-                    messages.append("\(path): cannot read theme (\(error.localizedDescription))")
+                    messages.append("\(error.description); theme skipped")
                 }
             }
         }

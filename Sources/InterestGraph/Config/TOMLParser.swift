@@ -1,23 +1,41 @@
 /// A TOML 1.0 parser for the files Driftscope reads: themes, scenarios and the config file.
 ///
-/// It covers tables, arrays of tables, dotted keys, basic/literal/multi-line strings,
-/// integers (decimal, hex, octal, binary, underscores), floats (inf, nan), booleans,
-/// date-times (kept as text), arrays and inline tables. Every error names line and column.
+/// It reads the whole of TOML 1.0 (checked against the toml-test suite): tables, arrays of
+/// tables, dotted keys, the four string forms, integers, floats, booleans, the four date
+/// and time types (kept as checked text), arrays and inline tables. Every error names the
+/// file, line and column.
+///
+/// Limits keep hostile or broken files cheap to reject: at most ``maximumDepth`` levels of
+/// nesting (so recursion cannot overflow the stack) and ``maximumDocumentBytes`` of text.
+/// Time is linear in the size of the document.
 ///
 /// Written here rather than depended on because errors must point at the user's line and
 /// key, and a parsed value must remember its line for schema errors found later.
 public struct TOMLParser {
+    /// The deepest nesting accepted, counting table header parts, dotted key parts and
+    /// arrays around a value (`a.b = [[1]]` is 4 deep). Real files use fewer than 10.
+    public static let maximumDepth = 128
+    /// The largest document accepted, in bytes of UTF-8 (4 MiB; our largest file is 10 KiB).
+    public static let maximumDocumentBytes = 4 << 20
+
     private let scalars: [Unicode.Scalar]
     private let file: String
     private var position = 0
     private var line = 1
     private var lineStart = 0
+    /// The nesting of what is being read, checked against ``maximumDepth``.
+    private var depth = 0
 
     /// Parses a whole document into its root table.
     public static func parse(_ text: String, file: String = "<input>") throws(TOMLError) -> TOMLTable {
+        guard text.utf8.count <= maximumDocumentBytes else {
+            throw TOMLError(file: file, line: 0, message: sizeMessage)
+        }
         var parser = TOMLParser(scalars: Array(text.unicodeScalars), file: file)
         return try parser.document()
     }
+
+    static let sizeMessage = "the file is larger than \(maximumDocumentBytes >> 20) MiB, the limit for TOML files"
 
     private init(scalars: [Unicode.Scalar], file: String) {
         self.scalars = scalars
@@ -28,7 +46,24 @@ public struct TOMLParser {
     // MARK: Errors
 
     private func error(_ message: String) -> TOMLError {
-        TOMLError(file: file, line: line, column: position - lineStart + 1, message: message)
+        TOMLError(file: file, line: line, column: column, message: message)
+    }
+
+    private var column: Int { position - lineStart + 1 }
+
+    /// A character for a message: control characters by code, since they are invisible.
+    private static func describe(_ c: Unicode.Scalar) -> String {
+        isControl(c) || c == "\t" ? "U+" + hex4(c.value) : "'\(c)'"
+    }
+
+    /// Text quoted in a message, cut short: a bad value may be megabytes long.
+    static func excerpt(_ text: String) -> String {
+        text.prefix(41).count > 40 ? String(text.prefix(40)) + "…" : text
+    }
+
+    private static func hex4(_ v: UInt32) -> String {
+        let digits = String(v, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
     // MARK: Characters
@@ -46,22 +81,47 @@ public struct TOMLParser {
         position += 1
     }
 
+    /// Control characters TOML allows nowhere but as escapes (tab and newlines are handled
+    /// by the callers).
+    static func isControl(_ c: Unicode.Scalar) -> Bool {
+        (c.value < 0x20 && c != "\t") || c.value == 0x7F
+    }
+
+    static func isBareKeyScalar(_ c: Unicode.Scalar) -> Bool {
+        switch c {
+        case "A"..."Z", "a"..."z", "0"..."9", "_", "-": true
+        default: false
+        }
+    }
+
+    /// At a line break: `\n` or `\r\n` (a lone carriage return is not one).
+    private var atNewline: Bool {
+        current == "\n" || (current == "\r" && peek(1) == "\n")
+    }
+
+    private mutating func skipNewline() {
+        if current == "\r" { advance() }
+        advance()
+    }
+
     private mutating func skipSpaces() {
         while let c = current, c == " " || c == "\t" { advance() }
     }
 
     private mutating func skipComment() throws(TOMLError) {
         guard current == "#" else { return }
-        while let c = current, c != "\n" {
-            if c.value < 0x20 && c != "\t" && c != "\r" { throw error("control character in comment") }
+        advance()
+        while let c = current, !atNewline {
+            if TOMLParser.isControl(c) { throw error("control character \(TOMLParser.describe(c)) in comment") }
             advance()
         }
     }
 
-    /// Spaces, comments and newlines (between values in arrays, between statements).
+    /// Spaces, comments and line breaks (between statements, between values in arrays).
     private mutating func skipTrivia() throws(TOMLError) {
         while let c = current {
-            if c == " " || c == "\t" || c == "\n" || c == "\r" { advance() }
+            if c == " " || c == "\t" { advance() }
+            else if atNewline { skipNewline() }
             else if c == "#" { try skipComment() }
             else { break }
         }
@@ -70,99 +130,97 @@ public struct TOMLParser {
     private mutating func endOfLine() throws(TOMLError) {
         skipSpaces()
         try skipComment()
-        if current == "\r" { advance() }
         guard let c = current else { return }
-        guard c == "\n" else { throw error("expected the end of the line, found '\(c)'") }
-        advance()
+        guard atNewline else { throw error("expected the end of the line, found \(TOMLParser.describe(c))") }
+        skipNewline()
+    }
+
+    /// One more level of nesting, or an error at the current position.
+    private mutating func enterLevel() throws(TOMLError) {
+        depth += 1
+        guard depth <= TOMLParser.maximumDepth else {
+            throw error("nested too deeply: more than \(TOMLParser.maximumDepth) levels of tables, keys and arrays")
+        }
     }
 
     // MARK: Document
 
     private mutating func document() throws(TOMLError) -> TOMLTable {
-        var root = TOMLTable()
-        var path: [String] = []
-        var isArrayTable = false
-        var defined = Set<[String]>()
+        let root = TOMLTableNode(line: 0, origin: .header)
+        var section = root
+        var sectionDepth = 0
         while true {
             try skipTrivia()
             guard let c = current else { break }
             if c == "[" {
                 let headerLine = line
                 advance()
-                isArrayTable = current == "["
+                let isArrayTable = current == "["
                 if isArrayTable { advance() }
                 skipSpaces()
-                path = try key()
+                depth = 0
+                let path = try key()
+                sectionDepth = depth
                 skipSpaces()
                 guard current == "]" else { throw error("expected ']' to close the table header") }
                 advance()
                 if isArrayTable {
                     guard current == "]" else { throw error("expected ']]' to close the array-of-tables header") }
                     advance()
-                    try appendArrayTable(&root, path: path, line: headerLine)
-                    // Sub-tables belong to the previous element: the new one may define them again.
-                    defined = defined.filter { !($0.count > path.count && Array($0.prefix(path.count)) == path) }
-                } else {
-                    if case .array? = TOMLParser.value(in: root, at: path[...]) {
-                        throw TOMLError(file: file, line: headerLine, column: 1, message: "table [\(path.joined(separator: "."))] is already an array of tables ([[\(path.joined(separator: "."))]])")
-                    }
-                    guard defined.insert(path).inserted else {
-                        throw TOMLError(file: file, line: headerLine, column: 1, message: "table [\(path.joined(separator: "."))] is defined twice")
-                    }
-                    try ensureTable(&root, path: path, line: headerLine)
+                }
+                do throws(TOMLBuildError) {
+                    section = isArrayTable
+                        ? try TOMLBuilder.appendArrayTable(path, in: root, line: headerLine)
+                        : try TOMLBuilder.defineTable(path, in: root, line: headerLine)
+                } catch {
+                    throw TOMLError(file: file, line: headerLine, column: 1, message: error.message)
                 }
                 try endOfLine()
             } else {
                 let keyLine = line
-                let keyColumn = position - lineStart + 1
+                let keyColumn = column
+                depth = sectionDepth
                 let keys = try key()
                 skipSpaces()
-                guard current == "=" else { throw error("expected '=' after key '\(keys.joined(separator: "."))'") }
+                guard current == "=" else {
+                    let shown = TOMLParser.excerpt(keys.map(TOMLBuilder.displayKey).joined(separator: "."))
+                    throw error("expected '=' after key '\(shown)'")
+                }
                 advance()
                 skipSpaces()
                 let v = try value()
-                do {
-                    try insert(&root, tablePath: path, inArray: isArrayTable, keys: keys, value: v, line: keyLine)
+                do throws(TOMLBuildError) {
+                    try TOMLBuilder.insert(keys, v, into: section, line: keyLine)
                 } catch {
                     throw TOMLError(file: file, line: keyLine, column: keyColumn, message: error.message)
                 }
                 try endOfLine()
             }
         }
-        return root
-    }
-
-    /// The value at `path`, stepping into the last element of arrays of tables on the way.
-    static func value(in table: TOMLTable, at path: ArraySlice<String>) -> TOMLValue? {
-        guard let head = path.first, let v = table[head] else { return nil }
-        let rest = path.dropFirst()
-        if rest.isEmpty { return v }
-        switch v {
-        case .table(let t): return value(in: t, at: rest)
-        case .array(let elements):
-            if case .table(let t)? = elements.last { return value(in: t, at: rest) }
-            return nil
-        default: return nil
-        }
+        return root.table()
     }
 
     // MARK: Keys
 
+    /// A key of one or more dotted parts; each part is a level of nesting.
     private mutating func key() throws(TOMLError) -> [String] {
         var parts: [String] = []
         while true {
             skipSpaces()
             guard let c = current else { throw error("expected a key") }
-            if c == "\"" { parts.append(try basicString()) }
-            else if c == "'" { parts.append(try literalString()) }
-            else {
+            try enterLevel()
+            if c == "\"" || c == "'" {
+                guard !(peek(1) == c && peek(2) == c) else { throw error("a key cannot be a multi-line string") }
+                parts.append(c == "\"" ? try basicString() : try literalString())
+            } else {
                 var s = String.UnicodeScalarView()
-                while let c = current, c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "_" || c == "-" {
+                while let c = current, TOMLParser.isBareKeyScalar(c) {
                     s.append(c)
                     advance()
                 }
                 guard !s.isEmpty else {
-                    throw error(c == "\n" || c == "\r" ? "expected a key, found the end of the line" : "expected a key, found '\(c)'")
+                    let found = atNewline ? "the end of the line" : TOMLParser.describe(c)
+                    throw error("expected a key, found \(found)")
                 }
                 parts.append(String(s))
             }
@@ -178,168 +236,137 @@ public struct TOMLParser {
         guard let c = current else { throw error("expected a value") }
         switch c {
         case "\"":
-            if peek(1) == "\"" && peek(2) == "\"" { return .string(try multilineBasicString()) }
+            if peek(1) == "\"" && peek(2) == "\"" { return .string(try multilineString(literal: false)) }
             return .string(try basicString())
         case "'":
-            if peek(1) == "'" && peek(2) == "'" { return .string(try multilineLiteralString()) }
+            if peek(1) == "'" && peek(2) == "'" { return .string(try multilineString(literal: true)) }
             return .string(try literalString())
         case "[": return try array()
         case "{": return try inlineTable()
-        case "t", "f":
-            if matches("true") { position += 4; return .boolean(true) }
-            if matches("false") { position += 5; return .boolean(false) }
-            throw error("expected a value (true/false, a number, a string, an array or a table)")
-        default:
-            return try numberOrDate()
+        default: return try bareValue()
         }
     }
 
-    private func matches(_ word: String) -> Bool {
-        var i = position
-        for s in word.unicodeScalars {
-            guard i < scalars.count, scalars[i] == s else { return false }
-            i += 1
-        }
-        return true
-    }
-
-    private mutating func numberOrDate() throws(TOMLError) -> TOMLValue {
-        let startColumn = position
-        var text = ""
-        while let c = current, !(c == "," || c == "]" || c == "}" || c == "#" || c == "\n" || c == "\r") {
-            // A date-time may contain one space between date and time.
-            if c == " " || c == "\t" {
-                if text.count == 10, text.contains("-"), let n = peek(1), ("0"..."9").contains(n) {
-                    text.unicodeScalars.append("T")
-                    advance()
-                    continue
-                }
+    /// Booleans, numbers, dates and times: a run of the characters they are made of.
+    private mutating func bareValue() throws(TOMLError) -> TOMLValue {
+        let start = position
+        let startColumn = column
+        var token: [UInt8] = []
+        while let c = current {
+            if c.isASCII, TOMLParser.isBareKeyScalar(c) || c == "+" || c == "." || c == ":" {
+                token.append(UInt8(c.value))
+                advance()
+            } else if c == " ", token.count == 10, TOMLScalars.looksLikeDateTime(token),
+                      let n = peek(1), ("0"..."9").contains(n) {
+                // The one space allowed in a value: between the date and time of a date-time.
+                token.append(UInt8(ascii: " "))
+                advance()
+            } else {
                 break
             }
-            text.unicodeScalars.append(c)
-            advance()
         }
-        guard !text.isEmpty else { position = startColumn; throw error("expected a value") }
-        if let v = TOMLParser.number(text) { return v }
-        if TOMLParser.looksLikeDate(text) { return .dateTime(text) }
-        position = startColumn
-        throw error("invalid value '\(text)': expected a string (in quotes), a number, true/false, an array or a table")
-    }
-
-    static func number(_ raw: String) -> TOMLValue? {
-        switch raw {
-        case "inf", "+inf": return .float(.infinity)
-        case "-inf": return .float(-.infinity)
-        case "nan", "+nan", "-nan": return .float(.nan)
-        default: break
+        // Errors point at the start of the value, which is still on this line.
+        func fail(_ message: String) -> TOMLError {
+            TOMLError(file: file, line: line, column: startColumn, message: message)
         }
-        if raw.hasPrefix("_") || raw.hasSuffix("_") || raw.contains("__") { return nil }
-        let s = raw.replacingOccurrences(of: "_", with: "")
-        for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where s.hasPrefix(prefix) {
-            return Int(s.dropFirst(2), radix: radix).map(TOMLValue.integer)
+        guard !token.isEmpty else { throw error("expected a value") }
+        let text = String(decoding: token, as: UTF8.self)
+        let shown = TOMLParser.excerpt(text)
+        if text == "true" { return .boolean(true) }
+        if text == "false" { return .boolean(false) }
+        if let number = TOMLScalars.number(token) { return number }
+        if TOMLScalars.looksLikeDateTime(token) {
+            if let canonical = TOMLScalars.dateTime(token) { return .dateTime(canonical) }
+            throw fail("invalid date or time '\(shown)': expected a day that exists as YYYY-MM-DD, "
+                + "a time HH:MM:SS[.fraction], or both joined by T, then Z or +HH:MM for an offset")
         }
-        if let i = Int(s) {
-            let digits = s.hasPrefix("+") || s.hasPrefix("-") ? s.dropFirst() : Substring(s)
-            if digits.count > 1 && digits.hasPrefix("0") { return nil }
-            return .integer(i)
+        if scalars[start] == "t" || scalars[start] == "f" {
+            throw fail("expected a value (true/false, a number, a string, an array or a table), found '\(shown)'")
         }
-        let isFloatShaped = s.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
-        guard isFloatShaped, !s.hasPrefix("."), !s.hasSuffix("."), !s.contains(".e"), !s.contains(".E"), let d = Double(s) else { return nil }
-        // As for integers, the integer part may not have leading zeros ("01.5" is invalid).
-        let unsigned = s.hasPrefix("+") || s.hasPrefix("-") ? s.dropFirst() : Substring(s)
-        let integerPart = unsigned.prefix { $0 != "." && $0 != "e" && $0 != "E" }
-        if integerPart.count > 1 && integerPart.hasPrefix("0") { return nil }
-        // Double(_:) also takes hex floats and "infinity"; TOML does not.
-        guard unsigned.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "e" || $0 == "E" || $0 == "+" || $0 == "-") }) else { return nil }
-        return .float(d)
-    }
-
-    static func looksLikeDate(_ s: String) -> Bool {
-        let scalars = Array(s.unicodeScalars)
-        func digit(_ i: Int) -> Bool { i < scalars.count && ("0"..."9").contains(scalars[i]) }
-        if scalars.count >= 10, digit(0), digit(3), scalars[4] == "-", scalars[7] == "-" { return true }
-        if scalars.count >= 8, digit(0), digit(1), scalars[2] == ":", scalars[5] == ":" { return true }
-        return false
+        throw fail("invalid value '\(shown)': expected a string (in quotes), a number, true/false, a date, an array or a table")
     }
 
     private mutating func array() throws(TOMLError) -> TOMLValue {
+        try enterLevel()
         advance()
         var elements: [TOMLValue] = []
         while true {
             try skipTrivia()
-            if current == "]" { advance(); return .array(elements) }
+            if current == "]" { break }
             guard current != nil else { throw error("unterminated array: expected ']'") }
             elements.append(try value())
             try skipTrivia()
             guard current != nil else { throw error("unterminated array: expected ']'") }
             if current == "," { advance(); continue }
-            if current == "]" { advance(); return .array(elements) }
+            if current == "]" { break }
             throw error("expected ',' or ']' in array")
         }
+        advance()
+        depth -= 1
+        return .array(elements)
     }
 
+    /// `{ key = value, ... }` on one line (values such as arrays may still span lines).
     private mutating func inlineTable() throws(TOMLError) -> TOMLValue {
-        let tableLine = line
+        let base = depth
+        let table = TOMLTableNode(line: line, origin: .header)
         advance()
-        var table = TOMLTable()
-        table.line = tableLine
         skipSpaces()
-        if current == "}" { advance(); return .table(table) }
+        if current == "}" {
+            advance()
+            return .table(table.table())
+        }
         while true {
             skipSpaces()
             let keyLine = line
+            let keyColumn = column
+            depth = base
             let keys = try key()
             skipSpaces()
             guard current == "=" else { throw error("expected '=' in inline table") }
             advance()
             skipSpaces()
             let v = try value()
-            do {
-                try TOMLParser.insert(into: &table, keys: keys[...], value: v, line: keyLine)
-            } catch { throw self.error(error.message) }
+            do throws(TOMLBuildError) {
+                try TOMLBuilder.insert(keys, v, into: table, line: keyLine)
+            } catch {
+                throw TOMLError(file: file, line: keyLine, column: keyColumn, message: error.message)
+            }
             skipSpaces()
             if current == "," { advance(); continue }
-            if current == "}" { advance(); return .table(table) }
+            if current == "}" { break }
             throw error("expected ',' or '}' in inline table")
         }
+        advance()
+        depth = base
+        return .table(table.table())
     }
 
     // MARK: Strings
+
+    /// A character that may not appear raw in a string: an error at it.
+    private func stringCharacterError(_ c: Unicode.Scalar, closing: String) -> TOMLError {
+        if c == "\n" || c == "\r" && peek(1) == "\n" {
+            return error("unterminated string: expected \(closing)")
+        }
+        let escape = "\\u" + TOMLParser.hex4(c.value)
+        return error("control character \(TOMLParser.describe(c)) in a string: write it as an escape such as \(escape)")
+    }
 
     private mutating func basicString() throws(TOMLError) -> String {
         advance()
         var out = String.UnicodeScalarView()
         while true {
-            guard let c = current, c != "\n" else { throw error("unterminated string: expected '\"'") }
-            advance()
-            if c == "\"" { return String(out) }
-            if c == "\\" { out.append(try escape()) } else { out.append(c) }
-        }
-    }
-
-    private mutating func multilineBasicString() throws(TOMLError) -> String {
-        position += 3
-        if current == "\r" { advance() }
-        if current == "\n" { advance() }
-        var out = String.UnicodeScalarView()
-        while true {
-            guard let c = current else { throw error("unterminated multi-line string: expected '\"\"\"'") }
-            if c == "\"" && peek(1) == "\"" && peek(2) == "\"" {
-                position += 3
-                while current == "\"" { out.append("\""); advance() }
-                return String(out)
-            }
-            advance()
+            guard let c = current else { throw error("unterminated string: expected '\"'") }
+            if c == "\"" { advance(); return String(out) }
             if c == "\\" {
-                // A line-ending backslash trims the newline and leading white space.
-                if let n = current, n == "\n" || n == " " || n == "\t" || n == "\r" {
-                    while let w = current, w == "\n" || w == " " || w == "\t" || w == "\r" { advance() }
-                    continue
-                }
+                advance()
                 out.append(try escape())
-            } else {
-                out.append(c)
+                continue
             }
+            if c == "\n" || TOMLParser.isControl(c) { throw stringCharacterError(c, closing: "'\"'") }
+            out.append(c)
+            advance()
         }
     }
 
@@ -347,136 +374,101 @@ public struct TOMLParser {
         advance()
         var out = String.UnicodeScalarView()
         while true {
-            guard let c = current, c != "\n" else { throw error("unterminated string: expected \"'\"") }
-            advance()
-            if c == "'" { return String(out) }
+            guard let c = current else { throw error("unterminated string: expected \"'\"") }
+            if c == "'" { advance(); return String(out) }
+            if c == "\n" || TOMLParser.isControl(c) { throw stringCharacterError(c, closing: "\"'\"") }
             out.append(c)
+            advance()
         }
     }
 
-    private mutating func multilineLiteralString() throws(TOMLError) -> String {
+    /// `"""..."""` or `'''...'''`. A newline right after the opening is dropped; up to two
+    /// quotes may touch the closing delimiter (`''''one''''` is `'one'`).
+    private mutating func multilineString(literal: Bool) throws(TOMLError) -> String {
+        let quote: Unicode.Scalar = literal ? "'" : "\""
+        let delimiter = String(repeating: String(quote), count: 3)
         position += 3
-        if current == "\r" { advance() }
-        if current == "\n" { advance() }
+        if atNewline { skipNewline() }
         var out = String.UnicodeScalarView()
         while true {
-            guard let c = current else { throw error("unterminated multi-line string: expected \"'''\"") }
-            if c == "'" && peek(1) == "'" && peek(2) == "'" {
-                position += 3
+            guard let c = current else { throw error("unterminated multi-line string: expected \(delimiter)") }
+            if c == quote {
+                var run = 0
+                while current == quote && run < 6 { run += 1; position += 1 }
+                if run < 3 {
+                    for _ in 0..<run { out.append(quote) }
+                    continue
+                }
+                guard run <= 5 else {
+                    position -= 1
+                    throw error("too many quotes: at most two may come before the closing \(delimiter)")
+                }
+                for _ in 0..<(run - 3) { out.append(quote) }
                 return String(out)
             }
+            if atNewline {
+                if c == "\r" { out.append(c); advance() }
+                out.append("\n")
+                advance()
+                continue
+            }
+            if TOMLParser.isControl(c) { throw stringCharacterError(c, closing: delimiter) }
             advance()
-            out.append(c)
+            guard !literal && c == "\\" else {
+                out.append(c)
+                continue
+            }
+            // A backslash at the end of a line (spaces may follow it) trims the line break
+            // and all white space up to the next other character.
+            let afterBackslash = position
+            skipSpaces()
+            if atNewline {
+                while let w = current, w == " " || w == "\t" || atNewline {
+                    if atNewline { skipNewline() } else { advance() }
+                }
+                continue
+            }
+            // Not at a line end: back to the character after the backslash for its escape.
+            position = afterBackslash
+            out.append(try escape())
         }
     }
 
     /// Reads the escape after a backslash; errors point at the backslash.
     private mutating func escape() throws(TOMLError) -> Unicode.Scalar {
-        let (file, line, column) = (self.file, self.line, position - 1 - lineStart + 1)
+        let (file, line, column) = (self.file, self.line, self.column - 1)
         func fail(_ message: String) -> TOMLError {
             TOMLError(file: file, line: line, column: column, message: message)
         }
         guard let c = current else { throw fail("unterminated escape sequence") }
-        advance()
         switch c {
-        case "n": return "\n"
-        case "t": return "\t"
-        case "r": return "\r"
-        case "b": return "\u{08}"
-        case "f": return "\u{0C}"
-        case "\"": return "\""
-        case "\\": return "\\"
-        case "e": return "\u{1B}"
+        case "n": advance(); return "\n"
+        case "t": advance(); return "\t"
+        case "r": advance(); return "\r"
+        case "b": advance(); return "\u{08}"
+        case "f": advance(); return "\u{0C}"
+        case "\"": advance(); return "\""
+        case "\\": advance(); return "\\"
         case "u", "U":
+            advance()
             let count = c == "u" ? 4 : 8
             var hex = ""
-            while hex.unicodeScalars.count < count, let h = current, h.properties.isASCIIHexDigit {
+            var digits = 0  // counted apart: String.count would make long runs quadratic
+            while digits < count, let h = current, h.properties.isASCIIHexDigit {
                 hex.unicodeScalars.append(h)
+                digits += 1
                 advance()
             }
-            guard hex.unicodeScalars.count == count else {
+            guard digits == count else {
                 throw fail("invalid unicode escape '\\\(c)\(hex)': expected \(count) hex digits")
             }
-            guard let v = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(v) else {
+            guard let value = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(value) else {
                 throw fail("invalid unicode escape '\\\(c)\(hex)': not a Unicode scalar value")
             }
             return scalar
         default:
-            throw fail("invalid escape sequence '\\\(c)'")
-        }
-    }
-
-    // MARK: Building the tree
-
-    private struct InsertError: Error { var message: String }
-
-    private static func insert(into table: inout TOMLTable, keys: ArraySlice<String>, value: TOMLValue, line: Int) throws(InsertError) {
-        let head = keys.first!
-        if keys.count == 1 {
-            guard table[head] == nil else { throw InsertError(message: "key '\(head)' is defined twice") }
-            table.set(head, value, line: line)
-            return
-        }
-        var child: TOMLTable
-        switch table[head] {
-        case nil: child = TOMLTable(); child.line = line
-        case .table(let t)?: child = t
-        default: throw InsertError(message: "key '\(head)' is not a table")
-        }
-        try insert(into: &child, keys: keys.dropFirst(), value: value, line: line)
-        table.set(head, .table(child), line: table[head] == nil ? line : table.line(of: head))
-    }
-
-    private func insert(_ root: inout TOMLTable, tablePath: [String], inArray: Bool, keys: [String], value: TOMLValue, line: Int) throws(InsertError) {
-        try TOMLParser.modify(&root, path: tablePath[...], line: line, lastArrayElement: inArray) { (table) throws(InsertError) in
-            try TOMLParser.insert(into: &table, keys: keys[...], value: value, line: line)
-        }
-    }
-
-    private func ensureTable(_ root: inout TOMLTable, path: [String], line: Int) throws(TOMLError) {
-        do {
-            try TOMLParser.modify(&root, path: path[...], line: line, lastArrayElement: false) { (_) throws(InsertError) in }
-        } catch { throw TOMLError(file: file, line: line, column: 1, message: error.message) }
-    }
-
-    private func appendArrayTable(_ root: inout TOMLTable, path: [String], line: Int) throws(TOMLError) {
-        do {
-            try TOMLParser.modify(&root, path: path.dropLast(), line: line, lastArrayElement: false) { (parent) throws(InsertError) in
-                let name = path.last!
-                var element = TOMLTable()
-                element.line = line
-                switch parent[name] {
-                case nil: parent.set(name, .array([.table(element)]), line: line)
-                case .array(var elements)?:
-                    elements.append(.table(element))
-                    parent.set(name, .array(elements), line: parent.line(of: name))
-                default: throw InsertError(message: "key '\(name)' is not an array of tables")
-                }
-            }
-        } catch { throw TOMLError(file: file, line: line, column: 1, message: error.message) }
-    }
-
-    /// Walks to the table at `path` (creating tables on the way; stepping into the last
-    /// element of arrays of tables) and lets `body` change it.
-    private static func modify(_ table: inout TOMLTable, path: ArraySlice<String>, line: Int, lastArrayElement: Bool, _ body: (inout TOMLTable) throws(InsertError) -> Void) throws(InsertError) {
-        guard let head = path.first else { return try body(&table) }
-        let rest = path.dropFirst()
-        switch table[head] {
-        case nil:
-            var child = TOMLTable()
-            child.line = line
-            try modify(&child, path: rest, line: line, lastArrayElement: lastArrayElement, body)
-            table.set(head, .table(child), line: line)
-        case .table(var child)?:
-            try modify(&child, path: rest, line: line, lastArrayElement: lastArrayElement, body)
-            table.set(head, .table(child), line: table.line(of: head))
-        case .array(var elements)?:
-            guard case .table(var last)? = elements.last else { throw InsertError(message: "key '\(head)' is an array, not a table") }
-            try modify(&last, path: rest, line: line, lastArrayElement: lastArrayElement, body)
-            elements[elements.count - 1] = .table(last)
-            table.set(head, .array(elements), line: table.line(of: head))
-        default:
-            throw InsertError(message: "key '\(head)' is \(table[head]!.typeNameWithArticle), not a table")
+            let shown = TOMLParser.isControl(c) || c == "\n" ? TOMLParser.describe(c) : "'\\\(c)'"
+            throw fail("invalid escape sequence \(shown): TOML has \\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX \\UXXXXXXXX")
         }
     }
 }

@@ -1,4 +1,9 @@
-/// A TOML value. Dates and times are kept as their source text (nothing here needs them parsed).
+/// A TOML value.
+///
+/// Dates and times are checked against the calendar and kept as text in RFC 3339 form, with
+/// `T` and `Z` upper case and a space separator written `T` (`1979-05-27T07:32:00Z`); which
+/// of TOML's four kinds a text is comes from ``dateTimeKind``. One case rather than four, so
+/// that the switches of existing readers stay exhaustive.
 public indirect enum TOMLValue: Sendable, Hashable {
     case string(String)
     case integer(Int)
@@ -19,6 +24,29 @@ public indirect enum TOMLValue: Sendable, Hashable {
         case .array: "array"
         case .table: "table"
         }
+    }
+
+    /// TOML's four date and time types.
+    public enum DateTimeKind: Sendable, Hashable {
+        /// `1979-05-27T07:32:00Z` or `1979-05-27T00:32:00-07:00`.
+        case offsetDateTime
+        /// `1979-05-27T07:32:00`.
+        case localDateTime
+        /// `1979-05-27`.
+        case localDate
+        /// `07:32:00`.
+        case localTime
+    }
+
+    /// The kind of a `.dateTime` value, nil for other values.
+    public var dateTimeKind: DateTimeKind? {
+        guard case .dateTime(let text) = self else { return nil }
+        let scalars = Array(text.unicodeScalars)
+        guard let t = scalars.firstIndex(of: "T") else {
+            return scalars.contains(":") ? .localTime : .localDate
+        }
+        let offset = scalars[t...].contains { $0 == "Z" || $0 == "+" || $0 == "-" }
+        return offset ? .offsetDateTime : .localDateTime
     }
 
     /// "an integer", "a string": for messages.

@@ -8,16 +8,14 @@ extension Scenario {
     /// the files are the editable copies.
     ///
     /// - Throws: ``TOMLError`` with file, line and column for syntax errors, and file, line,
-    ///   key and expected type or range for schema errors (unknown keys are rejected).
+    ///   key and expected type or range for schema errors (unknown keys are rejected); files
+    ///   over ``TOMLParser/maximumDocumentBytes`` are refused.
     public static func load(_ pathOrName: String) throws(TOMLError) -> Scenario {
         let path = resolvePath(pathOrName)
         let text: String
         let file: String
-        if let data = FileManager.default.contents(atPath: path) {
-            guard let decoded = String(data: data, encoding: .utf8) else {
-                throw TOMLError(file: path, line: 0, message: "the scenario file is not UTF-8 text")
-            }
-            text = decoded
+        if FileManager.default.fileExists(atPath: path) {
+            text = try TOMLParser.readDocument(atPath: path, what: "scenario file")
             file = path
         } else if isName(pathOrName), let builtin = BuiltinScenarios.sources[pathOrName] {
             text = builtin
