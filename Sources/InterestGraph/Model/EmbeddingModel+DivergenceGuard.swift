@@ -31,13 +31,19 @@ extension EmbeddingModel {
     }
 
     /// Why `loss` counts as divergence, or nil when it does not.
-    func divergenceReason(loss: Float) -> DivergenceReport.Reason? {
+    func divergenceReason(loss: Float, floor: Float = 0) -> DivergenceReport.Reason? {
         if !loss.isFinite { return .nonFiniteLoss }
-        if healthyBatches >= Self.warmupBatches, let recent = recentLoss, recent > 0, loss > h.divergenceFactor * recent {
+        if healthyBatches >= Self.warmupBatches, let recent = recentLoss, recent > 0, loss > h.divergenceFactor * recent, loss > floor {
             return .explodingLoss
         }
         return nil
     }
+
+    /// A sampled batch's loss must also pass this to count as exploding: twice the loss of a
+    /// random model (`2 ln 2` for BPR). Small sampled batches are noisy, and once a model
+    /// fits well (recent loss 0.04) one batch of hard negatives at 0.2 is not divergence;
+    /// halving the learning rate for it, as the whole-graph rule would, starved training.
+    static let sampledExplodingFloor: Float = 2 * 0.6931472
 
     /// Halves the learning rate and logs the report, restoring nothing (the sampled path,
     /// which checks before any parameter moves and keeps no whole-table snapshot).

@@ -48,7 +48,9 @@ extension EmbeddingModel {
                 }
             }
         }
-        if h.onlineSteps > 0, h.onlineLearningRate > 0 { onlineSteps(user: event.user, item: event.item, graph: graph) }
+        if h.onlineSteps > 0, h.onlineLearningRate > 0 {
+            onlineSteps(user: event.user, item: event.item, graph: graph, egoRows: !usesSampledTraining(graph: graph))
+        }
         syncItemBlock(row: i)
 
         // Session vector.
@@ -61,8 +63,13 @@ extension EmbeddingModel {
         }
     }
 
-    /// BPR steps on final and ego rows of `user`, `item` and sampled negatives.
-    mutating func onlineSteps(user: Int32, item: Int32, graph: HeteroGraph) {
+    /// BPR steps on final and (when `egoRows`) ego rows of `user`, `item` and sampled negatives.
+    ///
+    /// With sampled background training the ego rows are left to it: whole-graph batches
+    /// recompute every final row from the ego tables, which keeps the online steps' plain,
+    /// unregularised SGD in check, but a sampled batch refreshes only its own rows, and a
+    /// popular item's ego row, pushed by every one of its events, grew until batches diverged.
+    mutating func onlineSteps(user: Int32, item: Int32, graph: HeteroGraph, egoRows: Bool = true) {
         let stride = self.stride
         let rate = h.onlineLearningRate
         let limit = min(finalItems.rows, egoItems.rows)
@@ -96,13 +103,15 @@ extension EmbeddingModel {
                             let step = rate / (1 + exp(x))  // rate * sigmoid(-x)
                             // Items first, from the current user vector; then the user.
                             VectorKernels.axpy(step, fub + u, fib + i, stride)
-                            VectorKernels.axpy(step, fub + u, eib + i, stride)
+                            if egoRows { VectorKernels.axpy(step, fub + u, eib + i, stride) }
                             VectorKernels.axpy(-step, fub + u, fib + j, stride)
-                            VectorKernels.axpy(-step, fub + u, eib + j, stride)
+                            if egoRows { VectorKernels.axpy(-step, fub + u, eib + j, stride) }
                             VectorKernels.axpy(step, fib + i, fub + u, stride)
                             VectorKernels.axpy(-step, fib + j, fub + u, stride)
-                            VectorKernels.axpy(step, fib + i, eub + u, stride)
-                            VectorKernels.axpy(-step, fib + j, eub + u, stride)
+                            if egoRows {
+                                VectorKernels.axpy(step, fib + i, eub + u, stride)
+                                VectorKernels.axpy(-step, fib + j, eub + u, stride)
+                            }
                         }
                         if !rejected {
                             let check = VectorKernels.squaredNorm(fub + u, stride) + VectorKernels.squaredNorm(fib + i, stride)

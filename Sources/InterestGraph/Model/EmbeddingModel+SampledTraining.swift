@@ -195,7 +195,7 @@ extension EmbeddingModel {
             }
         }
         let loss = Float(mfLoss / Double(pairs) + Double(h.l2) * 0.5 * regularisation / Double(pairs))
-        if let reason = divergenceReason(loss: loss) {
+        if let reason = divergenceReason(loss: loss, floor: Self.sampledExplodingFloor) {
             return TrainingStep(loss: loss, pairs: pairs, divergence: halveLearningRate(reason: reason, loss: loss))
         }
 
