@@ -31,8 +31,8 @@ extension Recommender: ScoringModel {
         }
     }
 
-    /// - Complexity: O(users * dimension) over the cached ``UserQueryBlocks`` (built once per
-    ///   model state, O(users * dimension)).
+    /// - Complexity: O(users * dimension): one block-kernel pass over the cached
+    ///   ``UserQueryBlocks``, or (first query on a model state) the final and session tables.
     public func scoreUsers(forItem item: Int32, graph: HeteroGraph, into scores: UnsafeMutableBufferPointer<Float>) {
         guard let embedding else {
             categoryAffinity(ofItem: item, graph: graph, into: scores)
@@ -41,7 +41,10 @@ extension Recommender: ScoringModel {
         let stride = embedding.stride
         let found = withUnsafeTemporaryAllocation(of: Float.self, capacity: stride) { v -> Bool in
             guard servingVector(of: item, graph: graph, into: v.baseAddress!) != nil else { return false }
-            let users = embedding.servingCache.userQueries(model: embedding)
+            guard let users = embedding.servingCache.userQueries(model: embedding) else {
+                embedding.scoreUsers(vector: v.baseAddress!, into: scores)
+                return true
+            }
             users.score(vector: v.baseAddress!, into: scores.baseAddress!, count: scores.count)
             for u in min(users.rows, scores.count)..<scores.count { scores[u] = 0 }
             return true
@@ -67,7 +70,8 @@ extension Recommender: ScoringModel {
     }
 
     /// Cosines with every item: one block-kernel pass over the known items and one over the
-    /// cold table, divided by cached norms.
+    /// cold table, divided by cached norms (the first query on a model state computes the
+    /// norms as it goes, see ``ServingCache/itemNorms(model:)``).
     /// - Complexity: O(items * dimension), SIMD; no per-item allocation.
     public func itemSimilarities(to item: Int32, graph: HeteroGraph, into scores: UnsafeMutableBufferPointer<Float>) {
         guard let embedding else {
@@ -83,15 +87,19 @@ extension Recommender: ScoringModel {
                 for i in scores.indices { scores[i] = 0 }
                 return
             }
-            let rows = min(scores.count, embedding.finalItems.rows)
-            if rows > 0 { embedding.scoreItemBlocks(query: v, rows: rows, into: scores.baseAddress!) }
-            embedding.servingCache.itemNorms(model: embedding).norms.withUnsafeBufferPointer { norms in
-                for r in 0..<rows {
-                    let d = norm * norms[r]
-                    scores[r] = d > 0 ? scores[r] / d : 0
+            if let norms = embedding.servingCache.itemNorms(model: embedding) {
+                let rows = min(scores.count, embedding.finalItems.rows)
+                if rows > 0 { embedding.scoreItemBlocks(query: v, rows: rows, into: scores.baseAddress!) }
+                norms.norms.withUnsafeBufferPointer { norms in
+                    for r in 0..<rows {
+                        let d = norm * norms[r]
+                        scores[r] = d > 0 ? scores[r] / d : 0
+                    }
                 }
+                if rows < scores.count { for r in rows..<scores.count { scores[r] = 0 } }
+            } else {
+                EmbeddingModel.cosines(of: v, table: embedding.finalItems, into: scores)
             }
-            if rows < scores.count { for r in rows..<scores.count { scores[r] = 0 } }
             // Rows of cold items hold untrained values: replace them by their estimates.
             for other in cold.unscored where Int(other) < scores.count { scores[Int(other)] = 0 }
             guard m > 0 else { return }

@@ -1,11 +1,13 @@
 import Synchronization
 
-/// Serving tables derived from a model's final embeddings, built on the first query after the
-/// model (or the catalogue) changed and reused by every query until the next change.
+/// Serving tables derived from a model's final embeddings, built after the model (or the
+/// catalogue) changed and reused by every query until the next change.
 ///
 /// Entries are keyed by ``EmbeddingModel/finalsStamp`` (and ``HeteroGraph/catalogueStamp``
 /// for cold items), so a stale entry is never read: a query on a changed model rebuilds it
-/// once, and every later query on the same state costs only the SIMD scan. The box is a
+/// once, and every later query on the same state costs only the SIMD scan. Cold-item vectors
+/// are built on the first query (one build costs about what one request used to); user
+/// queries and item norms on the second, see ``userQueries(model:)``. The box is a
 /// reference shared by copies of a model; the lock makes it safe to query two copies (or one
 /// from two threads) at once.
 ///
@@ -17,6 +19,9 @@ final class ServingCache: Sendable {
         var cold: ColdItemTable?
         var users: UserQueryBlocks?
         var itemNorms: ItemNorms?
+        /// The model stamp the last user-query and norm requests saw (see ``userQueries(model:)``).
+        var usersAsked: UInt64 = 0
+        var normsAsked: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -37,22 +42,37 @@ final class ServingCache: Sendable {
         }
     }
 
-    /// Every user's query vector `f_u + sessionWeight * s_u`, in blocks of 16 users.
-    /// - Complexity: O(1) when cached; else O(users * dimension).
-    func userQueries(model: EmbeddingModel) -> UserQueryBlocks {
+    /// Every user's query vector `f_u + sessionWeight * s_u`, in blocks of 16 users; `nil`
+    /// on the first request for a model state, when the caller scans the model's own tables.
+    ///
+    /// Building costs several direct scans, so it is worth it only when the model holds
+    /// still: a live engine changes its model with every event, and building per query there
+    /// would make each audience slower, not faster. The second request on the same state
+    /// builds; every later one is a single block-kernel pass.
+    /// - Complexity: O(1), or O(users * dimension) on the build.
+    func userQueries(model: EmbeddingModel) -> UserQueryBlocks? {
         state.withLock { s in
             if let t = s.users, t.stamp == model.finalsStamp { return t }
+            guard s.usersAsked == model.finalsStamp else {
+                s.usersAsked = model.finalsStamp
+                return nil
+            }
             let t = UserQueryBlocks(model: model)
             s.users = t
             return t
         }
     }
 
-    /// The Euclidean norm of every final item row.
-    /// - Complexity: O(1) when cached; else O(items * dimension).
-    func itemNorms(model: EmbeddingModel) -> ItemNorms {
+    /// The Euclidean norm of every final item row; `nil` on the first request for a model
+    /// state (as ``userQueries(model:)``: the caller computes norms as it goes).
+    /// - Complexity: O(1), or O(items * dimension) on the build.
+    func itemNorms(model: EmbeddingModel) -> ItemNorms? {
         state.withLock { s in
             if let t = s.itemNorms, t.stamp == model.finalsStamp { return t }
+            guard s.normsAsked == model.finalsStamp else {
+                s.normsAsked = model.finalsStamp
+                return nil
+            }
             let t = ItemNorms(model: model)
             s.itemNorms = t
             return t
