@@ -51,30 +51,30 @@ final class ServingCache: Sendable {
     /// builds; every later one is a single block-kernel pass.
     /// - Complexity: O(1), or O(users * dimension) on the build.
     func userQueries(model: EmbeddingModel) -> UserQueryBlocks? {
-        state.withLock { s in
-            if let t = s.users, t.stamp == model.finalsStamp { return t }
-            guard s.usersAsked == model.finalsStamp else {
-                s.usersAsked = model.finalsStamp
-                return nil
-            }
-            let t = UserQueryBlocks(model: model)
-            s.users = t
-            return t
-        }
+        onSecondRequest(\.users, asked: \.usersAsked, stamp: model.finalsStamp, stampOf: \.stamp) { UserQueryBlocks(model: model) }
     }
 
     /// The Euclidean norm of every final item row; `nil` on the first request for a model
     /// state (as ``userQueries(model:)``: the caller computes norms as it goes).
     /// - Complexity: O(1), or O(items * dimension) on the build.
     func itemNorms(model: EmbeddingModel) -> ItemNorms? {
-        state.withLock { s in
-            if let t = s.itemNorms, t.stamp == model.finalsStamp { return t }
-            guard s.normsAsked == model.finalsStamp else {
-                s.normsAsked = model.finalsStamp
+        onSecondRequest(\.itemNorms, asked: \.normsAsked, stamp: model.finalsStamp, stampOf: \.stamp) { ItemNorms(model: model) }
+    }
+
+    /// The entry for `stamp`: cached, else built when the previous request saw the same
+    /// stamp, else `nil` (and the stamp is remembered).
+    private func onSecondRequest<T: Sendable>(
+        _ entry: WritableKeyPath<State, T?>, asked: WritableKeyPath<State, UInt64>, stamp: UInt64,
+        stampOf: KeyPath<T, UInt64>, build: () -> T
+    ) -> T? {
+        state.withLock { s -> T? in
+            if let t = s[keyPath: entry], t[keyPath: stampOf] == stamp { return t }
+            guard s[keyPath: asked] == stamp else {
+                s[keyPath: asked] = stamp
                 return nil
             }
-            let t = ItemNorms(model: model)
-            s.itemNorms = t
+            let t = build()
+            s[keyPath: entry] = t
             return t
         }
     }
