@@ -21,6 +21,7 @@ struct Bench: ParsableCommand {
             BenchBatch.self,
             BenchOnline.self,
             BenchTopK.self,
+            BenchServe.self,
             BenchWorkspace.self,
             BenchRender.self,
             BenchAll.self,

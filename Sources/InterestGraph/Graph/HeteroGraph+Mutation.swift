@@ -27,6 +27,7 @@ extension HeteroGraph {
             itemActivity.append(ItemActivity())
             itemEventCount.append(0)
             itemActive.append(true)
+        catalogueStamp = ServingStamp.next()
         }
         return (id, isNew)
     }
@@ -65,6 +66,7 @@ extension HeteroGraph {
     }
 
     mutating func setAttributes(_ attributes: ItemAttributes, forItem item: Int32) {
+        catalogueStamp = ServingStamp.next()
         let i = Int(item)
         for category in attributes.categories where !category.isEmpty {
             let c = addCategory(category)
@@ -87,6 +89,7 @@ extension HeteroGraph {
 
     /// Links an item to a knowledge-graph entity.
     public mutating func link(item name: String, entity entityName: String) {
+        catalogueStamp = ServingStamp.next()
         let item = addItem(name).id
         let entity = addEntity(entityName)
         guard !itemEntities[Int(item)].contains(entity) else { return }
@@ -96,6 +99,7 @@ extension HeteroGraph {
 
     /// Adds a knowledge-graph fact between two entities (both directions are browsable).
     public mutating func addTriple(_ triple: KnowledgeTriple) {
+        catalogueStamp = ServingStamp.next()
         let head = addEntity(triple.head)
         let tail = addEntity(triple.tail)
         let relation = relations.intern(triple.relation).id
@@ -124,6 +128,7 @@ extension HeteroGraph {
     /// query, recommendation and training graph) until ``releaseLaunches()`` or an event on
     /// the item puts them on sale. Items that already have events are left alone.
     mutating func schedule(_ launches: [String: Double]) {
+        catalogueStamp = ServingStamp.next()
         for (name, time) in launches where time > now {
             let item = addItem(name).id
             let i = Int(item)
@@ -141,12 +146,14 @@ extension HeteroGraph {
         while let next = pendingLaunches.last, next.time <= now {
             pendingLaunches.removeLast()
             itemActive[Int(next.item)] = true
+            catalogueStamp = ServingStamp.next()
         }
     }
 
     /// An event named a held-back item: it is on sale now, whatever the catalogue said.
     mutating func launchEarly(_ item: Int32) {
         guard let k = pendingLaunches.firstIndex(where: { $0.item == item }) else { return }
+        catalogueStamp = ServingStamp.next()
         pendingLaunches.remove(at: k)
         itemActive[Int(item)] = true
     }
@@ -304,6 +311,7 @@ extension HeteroGraph {
     /// Delists an item: removes its edges and side links. The id stays reserved but the item
     /// no longer appears in any query or recommendation.
     public mutating func removeItem(_ item: Int32) {
+        catalogueStamp = ServingStamp.next()
         let i = Int(item)
         // A held-back item (not launched yet) is inactive but can still be delisted.
         guard i < itemActive.count, itemActive[i] || pendingLaunches.contains(where: { $0.item == item }) else { return }

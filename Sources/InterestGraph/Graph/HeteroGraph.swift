@@ -81,6 +81,10 @@ public struct HeteroGraph: Sendable {
 
     /// Totals for the ingest summary.
     public internal(set) var eventsApplied = 0
+    /// A fresh ``ServingStamp`` whenever the catalogue side of the graph changes (items
+    /// added, launched or delisted, their categories, brands and knowledge-graph links): the
+    /// key, with the model's, of cached cold-item vectors.
+    var catalogueStamp = ServingStamp.next()
     public internal(set) var firstTimestamp: Double = .infinity
     public internal(set) var lastTimestamp: Double = -.infinity
 

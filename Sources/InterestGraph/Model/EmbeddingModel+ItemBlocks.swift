@@ -14,12 +14,17 @@ extension EmbeddingModel {
         let count = blocks * Self.blockRows * stride
         if itemBlocks.count != count { itemBlocks = AlignedFloats(count: count) }
         for r in 0..<rows { syncItemBlock(row: r) }
+        finalsStamp = ServingStamp.next()
     }
 
     /// Copies one item's final row into ``itemBlocks`` (growing it when the item is new).
     /// - Complexity: O(dimension).
     @inline(__always)
     mutating func syncItemBlock(row r: Int) {
+        // Every change to a final item row comes through here or rebuildItemBlocks (and the
+        // mutations of user rows and sessions run in the same calls), so this one stamp
+        // invalidates the serving caches.
+        finalsStamp = ServingStamp.next()
         let stride = self.stride
         let needed = (r / Self.blockRows + 1) * Self.blockRows * stride
         if itemBlocks.count < needed {
@@ -39,36 +44,47 @@ extension EmbeddingModel {
     /// - Complexity: O(rows * dimension), SIMD16 multiply-adds only.
     @inline(__always)
     func scoreItemBlocks(query: UnsafePointer<Float>, rows: Int, into out: UnsafeMutablePointer<Float>) {
-        let dimension = self.dimension
-        let blockSize = Self.blockRows * stride
         itemBlocks.withUnsafeBufferPointer { blocks in
             guard let base = blocks.baseAddress else { return }
-            var r = 0
-            var block = base
-            while r < rows {
-                // Four accumulators: four independent multiply-add chains hide their latency.
-                var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
-                var d = 0
-                while d &+ 3 < dimension {
-                    a0 = VectorKernels.multiplyAdd(a0, SIMD16<Float>(repeating: query[d]), VectorKernels.load(block, d &* 16))
-                    a1 = VectorKernels.multiplyAdd(a1, SIMD16<Float>(repeating: query[d &+ 1]), VectorKernels.load(block, (d &+ 1) &* 16))
-                    a2 = VectorKernels.multiplyAdd(a2, SIMD16<Float>(repeating: query[d &+ 2]), VectorKernels.load(block, (d &+ 2) &* 16))
-                    a3 = VectorKernels.multiplyAdd(a3, SIMD16<Float>(repeating: query[d &+ 3]), VectorKernels.load(block, (d &+ 3) &* 16))
-                    d &+= 4
-                }
-                while d < dimension {
-                    a0 = VectorKernels.multiplyAdd(a0, SIMD16<Float>(repeating: query[d]), VectorKernels.load(block, d &* 16))
-                    d &+= 1
-                }
-                let sum = (a0 + a1) + (a2 + a3)
-                if r + 16 <= rows {
-                    VectorKernels.store(sum, out, r)
-                } else {
-                    for k in 0..<(rows - r) { out[r + k] = sum[k] }
-                }
-                r &+= 16
-                block += blockSize
+            Self.scoreBlocks(base, dimension: dimension, stride: stride, query: query, rows: rows, into: out)
+        }
+    }
+
+    /// `out[r] = query · row r` for the first `rows` rows of a table transposed in blocks of
+    /// 16 rows (`block[stride][16]`, as ``itemBlocks``): the kernel every serving scan uses
+    /// (items, cold items, users).
+    /// - Complexity: O(rows * dimension), SIMD16 multiply-adds only, no allocation.
+    @inline(__always)
+    static func scoreBlocks(
+        _ base: UnsafePointer<Float>, dimension: Int, stride: Int, query: UnsafePointer<Float>, rows: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        let blockSize = Self.blockRows * stride
+        var r = 0
+        var block = base
+        while r < rows {
+            // Four accumulators: four independent multiply-add chains hide their latency.
+            var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+            var d = 0
+            while d &+ 3 < dimension {
+                a0 = VectorKernels.multiplyAdd(a0, SIMD16<Float>(repeating: query[d]), VectorKernels.load(block, d &* 16))
+                a1 = VectorKernels.multiplyAdd(a1, SIMD16<Float>(repeating: query[d &+ 1]), VectorKernels.load(block, (d &+ 1) &* 16))
+                a2 = VectorKernels.multiplyAdd(a2, SIMD16<Float>(repeating: query[d &+ 2]), VectorKernels.load(block, (d &+ 2) &* 16))
+                a3 = VectorKernels.multiplyAdd(a3, SIMD16<Float>(repeating: query[d &+ 3]), VectorKernels.load(block, (d &+ 3) &* 16))
+                d &+= 4
             }
+            while d < dimension {
+                a0 = VectorKernels.multiplyAdd(a0, SIMD16<Float>(repeating: query[d]), VectorKernels.load(block, d &* 16))
+                d &+= 1
+            }
+            let sum = (a0 + a1) + (a2 + a3)
+            if r + 16 <= rows {
+                VectorKernels.store(sum, out, r)
+            } else {
+                for k in 0..<(rows - r) { out[r + k] = sum[k] }
+            }
+            r &+= 16
+            block += blockSize
         }
     }
 }

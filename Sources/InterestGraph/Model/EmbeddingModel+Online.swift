@@ -193,6 +193,7 @@ extension EmbeddingModel {
         guard u < graph.userEdges.count, u < egoUsers.rows, u < finalUsers.rows else { return }
         let edges = graph.userEdges[u]
         let stride = self.stride
+        finalsStamp = ServingStamp.next()
         finalUsers.zeroRow(u)
         guard !edges.isEmpty else {
             egoUsers.zeroRow(u)
@@ -214,6 +215,7 @@ extension EmbeddingModel {
     /// Forgets a user's embeddings and training data (the graph forgets its edges separately).
     public mutating func forget(user: Int32) {
         let u = Int(user)
+        finalsStamp = ServingStamp.next()
         if u < egoUsers.rows { egoUsers.zeroRow(u) }
         if u < finalUsers.rows { finalUsers.zeroRow(u) }
         if u < sessions.rows { sessions.zeroRow(u) }

@@ -51,6 +51,13 @@ public struct EmbeddingModel: Sendable {
     /// ``finalItems`` transposed in blocks of 16 items, for fast scoring (see
     /// ``rebuildItemBlocks()``); kept in sync wherever final item rows change.
     var itemBlocks = AlignedFloats()
+    /// Changes (to a fresh ``ServingStamp``) whenever final rows, sessions or the session
+    /// weight may have changed: the key of the serving caches in ``servingCache``.
+    var finalsStamp = ServingStamp.next()
+    /// Serving tables derived from the finals (cold-item vectors, user query blocks, item
+    /// norms), built on the first query after a change. A reference shared by copies of the
+    /// model; entries are keyed by ``finalsStamp``, which is unique across copies.
+    let servingCache = ServingCache()
 
     // MARK: Graph view
 
@@ -140,6 +147,7 @@ public struct EmbeddingModel: Sendable {
     public mutating func update(hyperparameters new: Hyperparameters) -> Bool {
         let old = h
         hyperparameters = new
+        finalsStamp = ServingStamp.next()  // the session weight is part of every query
         h = new.sanitised
         if h.replayHalfLife != old.replayHalfLife { replay.setHalfLife(h.replayHalfLife) }
         replay.capacity = h.replayCapacity
@@ -265,6 +273,7 @@ public struct EmbeddingModel: Sendable {
 
     /// Recomputes every user's session vector from their history, oldest event first.
     mutating func rebuildSessions(graph: HeteroGraph) {
+        finalsStamp = ServingStamp.next()
         sessions.zeroAll()
         let decay = h.sessionDecay
         let stride = self.stride

@@ -19,7 +19,8 @@ import Foundation
 /// favours its category and almost no one else's (ServingColdStartTests). Items in the model's item space, not the
 /// side nodes' own embeddings, so this works for MF-BPR too (whose side tables are untrained).
 ///
-/// Centroids are cached for the lifetime of one value (one serving request).
+/// Centroids are cached for the lifetime of one value; serving builds one per model and
+/// catalogue state into a ``ColdItemTable`` instead of one per request.
 struct ColdItemVectors {
     struct Centroid {
         /// Sum of the peers' final rows divided by their count (`stride` floats).
@@ -36,6 +37,9 @@ struct ColdItemVectors {
     let knownCount: Int
     private var centroids: [NodeRef: Centroid?] = [:]
     private var breadth: [Int32: Int] = [:]
+    /// Scratch for ``write(_:into:)``, reused across items.
+    private var sides: [NodeRef] = []
+    private var entities: [(entity: Int32, breadth: Int)] = []
 
     init(model: EmbeddingModel, graph: HeteroGraph) {
         self.model = model
@@ -58,21 +62,31 @@ struct ColdItemVectors {
 
     /// The item's serving vector (`stride` floats, padding zero): its final row when known,
     /// else the side-information estimate; `nil` when it has neither.
-    /// - Complexity: O(stride) for a known item; for a cold one O(reached entities' KG degree +
-    ///   side nodes * stride) plus, the first time a side node is met, O(peers * stride).
+    /// - Complexity: O(stride) for a known item; for a cold one see ``write(_:into:)``.
     mutating func vector(for item: Int32) -> [Float]? {
         if isKnown(item) {
             let base = Int(item) * stride
             return Array(model.finalItems.storage[base..<(base + stride)])
         }
-        guard graph.isLive(item: item), knownCount > 0 else { return nil }
-        var sides: [NodeRef] = graph.categories(ofItem: item).map { NodeRef(.category, $0) }
+        var v = [Float](repeating: 0, count: stride)
+        let found = v.withUnsafeMutableBufferPointer { write(item, into: $0.baseAddress!) }
+        return found ? v : nil
+    }
+
+    /// Writes a cold item's side-information estimate into `out` (`stride` floats, padding
+    /// zero); returns `false` (and leaves `out` unspecified) when it has none.
+    /// - Complexity: O(reached entities' KG degree + side nodes * stride) plus, the first time
+    ///   a side node is met, O(peers * stride); the side lists reuse this value's buffers.
+    mutating func write(_ item: Int32, into out: UnsafeMutablePointer<Float>) -> Bool {
+        guard graph.isLive(item: item), knownCount > 0 else { return false }
+        sides.removeAll(keepingCapacity: true)
+        for c in graph.categories(ofItem: item) { sides.append(NodeRef(.category, c)) }
         if let b = graph.brand(ofItem: item) { sides.append(NodeRef(.brand, b)) }
         // The most specific entities only: those behind more than half the catalogue (a
         // language, a country) say little about an item and cost the most to average, and a
         // film reaches dozens of entities through its cast and crew.
         let broad = max(graph.itemCapacity / 2, 2)
-        var entities: [(entity: Int32, breadth: Int)] = []
+        entities.removeAll(keepingCapacity: true)
         for (entity, _) in graph.sortedEntityReach(ofItem: item) {
             let n: Int
             if let known = breadth[entity] { n = known } else {
@@ -82,26 +96,25 @@ struct ColdItemVectors {
             if n <= broad { entities.append((entity, n)) }
         }
         entities.sort { $0.breadth != $1.breadth ? $0.breadth < $1.breadth : $0.entity < $1.entity }
-        sides.append(contentsOf: entities.prefix(Self.entitySides).map { NodeRef(.entity, $0.entity) })
+        for e in entities.prefix(Self.entitySides) { sides.append(NodeRef(.entity, e.entity)) }
 
-        var direction = [Float](repeating: 0, count: stride)
+        let stride = self.stride
+        out.initialize(repeating: 0, count: stride)
         var totalWeight: Float = 0
         var length: Float = 0
         for side in sides {
             guard let c = centroid(side) else { continue }
             let w = Float(log1p(Double(knownCount) / Double(c.peers)))
-            direction.withUnsafeMutableBufferPointer { d in
-                c.mean.withUnsafeBufferPointer { m in VectorKernels.axpy(w, m.baseAddress!, d.baseAddress!, stride) }
-            }
+            c.mean.withUnsafeBufferPointer { m in VectorKernels.axpy(w, m.baseAddress!, out, stride) }
             totalWeight += w
             length += w * c.meanNorm
         }
-        guard totalWeight > 0 else { return nil }
-        let norm = direction.withUnsafeBufferPointer { VectorKernels.squaredNorm($0.baseAddress!, stride) }.squareRoot()
-        guard norm > 0, norm.isFinite else { return nil }
+        guard totalWeight > 0 else { return false }
+        let norm = VectorKernels.squaredNorm(out, stride).squareRoot()
+        guard norm > 0, norm.isFinite else { return false }
         let scale = (length / totalWeight) / norm
-        direction.withUnsafeMutableBufferPointer { VectorKernels.scale(scale, $0.baseAddress!, stride) }
-        return direction
+        VectorKernels.scale(scale, out, stride)
+        return true
     }
 
     /// The centroid of the known items behind a side node (cached; `nil` when none).

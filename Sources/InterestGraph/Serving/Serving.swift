@@ -35,27 +35,35 @@ public enum Serving {
     ///   - filter: categories, brands, price range, excluded items.
     /// - Returns: at most `k` items (fewer when the filter admits fewer); empty for a user
     ///   who is not in the graph.
-    /// - Complexity: O(n * d) to score n items at dimension d, O(n log k) to select, then
+    /// - Complexity: O(n * d) SIMD to score n items at dimension d (cold items included, from
+    ///   the model's cached ``ColdItemTable``), O(n / 16 + candidates log k) to select, then
     ///   O(k * h) to explain from the h strongest history items.
     public static func recommend<M: ScoringModel>(
         user: Int32, k: Int, excludeSeen: Bool = true, filter: RecommendationFilter = .init(),
         graph: HeteroGraph, model: M
     ) -> [Recommendation] {
+        let chosen = topItems(user: user, k: k, excludeSeen: excludeSeen, filter: filter, graph: graph, model: model)
+        guard !chosen.isEmpty else { return [] }
+        var finder = ExplanationFinder(user: user, graph: graph)
+        return chosen.map { Recommendation(item: $0.item, score: $0.score, explanation: finder.explain($0.item, graph: graph, model: model)) }
+    }
+
+    /// The user's top-`k` items and scores, best first, without explanations: what
+    /// ``recommend(user:k:excludeSeen:filter:graph:model:)`` ranks.
+    /// - Complexity: O(n * d) SIMD to score n items, O(n / 16 + candidates log k) to select.
+    public static func topItems<M: ScoringModel>(
+        user: Int32, k: Int, excludeSeen: Bool = true, filter: RecommendationFilter = .init(),
+        graph: HeteroGraph, model: M
+    ) -> [ScoredItem] {
         let n = graph.itemCapacity
         guard k > 0, user >= 0, graph.isLive(user: user), n > 0 else { return [] }
         let admit = filter.resolved(in: graph)
-        let chosen = withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scores in
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scores in
             scores.initialize(repeating: 0)
             model.scoreItems(forUser: user, graph: graph, into: scores)
             if excludeSeen { for item in graph.items(ofUser: user) where Int(item) < n { scores[Int(item)] = -.infinity } }
-            var heap = TopKHeap(capacity: k)
-            for i in 0..<n where scores[i] > -.infinity && graph.isLive(item: Int32(i)) && admit.admits(Int32(i), graph: graph) {
-                heap.offer(Int32(i), scores[i])
-            }
-            return heap.sortedDescending()
+            return top(scores, k: k) { graph.isLive(item: Int32($0)) && admit.admits(Int32($0), graph: graph) }
         }
-        var finder = ExplanationFinder(user: user, graph: graph)
-        return chosen.map { Recommendation(item: $0.item, score: $0.score, explanation: finder.explain($0.item, graph: graph, model: model)) }
     }
 
     /// Why `item` would suit `user`: the strongest path from their history (see
@@ -69,16 +77,16 @@ public enum Serving {
 
     /// The users most likely to want `item` (ad targeting), best first. Users who already
     /// interacted with it are left out unless `includeExisting`.
-    /// - Complexity: O(users * d) to score, O(users log k) to select.
+    /// - Complexity: O(users * d) SIMD to score (over the model's cached user query blocks),
+    ///   O(users / 16 + candidates log k) to select.
     public static func audience<M: ScoringModel>(item: Int32, k: Int, includeExisting: Bool = false, graph: HeteroGraph, model: M) -> [ScoredUser] {
         let n = graph.userCapacity
         guard k > 0, item >= 0, graph.isLive(item: item), n > 0 else { return [] }
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scores in
             scores.initialize(repeating: 0)
             model.scoreUsers(forItem: item, graph: graph, into: scores)
-            for u in 0..<n where !graph.isLive(user: Int32(u)) { scores[u] = -.infinity }
             if !includeExisting { for u in graph.users(ofItem: item) where Int(u) < n { scores[Int(u)] = -.infinity } }
-            return top(scores, k: k).map { ScoredUser(user: $0.item, score: $0.score) }
+            return top(scores, k: k) { graph.isLive(user: Int32($0)) }.map { ScoredUser(user: $0.item, score: $0.score) }
         }
     }
 
@@ -90,8 +98,7 @@ public enum Serving {
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scores in
             scores.initialize(repeating: 0)
             model.userSimilarities(to: user, graph: graph, into: scores)
-            for u in 0..<n where u == Int(user) || !graph.isLive(user: Int32(u)) { scores[u] = -.infinity }
-            return top(scores, k: k).map { ScoredUser(user: $0.item, score: $0.score) }
+            return top(scores, k: k) { $0 != Int(user) && graph.isLive(user: Int32($0)) }.map { ScoredUser(user: $0.item, score: $0.score) }
         }
     }
 
@@ -103,15 +110,40 @@ public enum Serving {
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scores in
             scores.initialize(repeating: 0)
             model.itemSimilarities(to: item, graph: graph, into: scores)
-            for i in 0..<n where i == Int(item) || !graph.isLive(item: Int32(i)) { scores[i] = -.infinity }
-            return top(scores, k: k)
+            return top(scores, k: k) { $0 != Int(item) && graph.isLive(item: Int32($0)) }
         }
     }
 
-    /// The best `k` finite scores, best first (ties: lower id first).
-    static func top(_ scores: UnsafeMutableBufferPointer<Float>, k: Int) -> [ScoredItem] {
+    /// The best `k` finite scores whose index `admits`, best first (ties: lower id first):
+    /// the same as offering every admitted index to a ``TopKHeap``.
+    ///
+    /// Once the heap is full almost every block of 16 scores is below its threshold and is
+    /// skipped with one vector compare, so `admits` (liveness, filters) runs only for the
+    /// few candidates that could enter: a block is skipped only when the heap would reject
+    /// all of its entries anyway.
+    /// - Complexity: O(n / 16 + candidates * (admits + log k)).
+    static func top(_ scores: UnsafeMutableBufferPointer<Float>, k: Int, admits: (Int) -> Bool = { _ in true }) -> [ScoredItem] {
         var heap = TopKHeap(capacity: k)
-        heap.offer(all: UnsafeBufferPointer(scores))
+        let n = scores.count
+        guard n > 0 else { return [] }
+        let base = UnsafePointer(scores.baseAddress!)
+        @inline(__always) func consider(_ j: Int) {
+            let s = base[j]
+            guard s > -.infinity, s >= heap.threshold, admits(j) else { return }
+            heap.offer(Int32(truncatingIfNeeded: j), s)
+        }
+        var i = 0
+        while i + 16 <= n {
+            // NaN compares false, as the heap rejects it.
+            if any(VectorKernels.load(base, i) .>= SIMD16<Float>(repeating: heap.threshold)) {
+                for j in i..<(i + 16) { consider(j) }
+            }
+            i += 16
+        }
+        while i < n {
+            consider(i)
+            i += 1
+        }
         return heap.sortedDescending()
     }
 }
