@@ -21,6 +21,7 @@ struct Bench: ParsableCommand {
             BenchBatch.self,
             BenchOnline.self,
             BenchTopK.self,
+            BenchScale.self,
             BenchWorkspace.self,
             BenchRender.self,
             BenchAll.self,
