@@ -339,17 +339,17 @@ struct BenchScaleReport {
     }
 
     var text: String {
-        func rate(_ v: Double) -> String { Format.count(Int(v.rounded())) + "/s" }
+        func rate(_ v: Double, _ unit: String) -> String { Format.count(Int(v.rounded())) + " \(unit)/s" }
         let rows: [(String, String)] = [
             ("scenario", "\(scenario) (\(build) build): \(Format.count(events)) events, \(categories) leaf categories"),
             ("simulate", String(format: "%.1f s", simulateSeconds)),
-            ("ingest", "\(rate(ingestEventsPerSecond)) events (\(Format.count(ingestedEvents)) events; parse + graph + online update)"),
+            ("ingest", "\(rate(ingestEventsPerSecond, "events")) (\(Format.count(ingestedEvents)) events; parse + graph + online update)"),
             ("graph", "\(Format.count(users)) users, \(Format.count(items)) items, \(Format.count(edges)) user-item edges"),
             ("memory", String(format: "%@ resident growth: %.0f B/edge, %.0f B/user, %.0f B/item", Format.bytes(residentGrowthBytes), bytesPerEdge, bytesPerUser, bytesPerItem)),
-            ("train", "\(rate(trainedInteractionsPerSecond)) interactions (\(trainingBatches) batches)"),
+            ("train", "\(rate(trainedInteractionsPerSecond, "interactions")) (\(trainingBatches) batches)"),
             ("top-20", String(format: "p50 %.0f us, p99 %.0f us (%d users)", topkP50Microseconds, topkP99Microseconds, topkCalls)),
             ("audience", String(format: "%.2f ms median, top-100 over all users (%d items)", audienceMilliseconds, audienceCalls)),
-            ("replay", "\(rate(replayEventsPerSecond)) events, training on (\(Format.count(replayedEvents)) events, \(replayTrainingSteps) batches in " + String(format: "%.1f s)", replaySeconds)),
+            ("replay", "\(rate(replayEventsPerSecond, "events")), training on (\(Format.count(replayedEvents)) events, \(replayTrainingSteps) batches in " + String(format: "%.1f s)", replaySeconds)),
             ("prequential", String(format: "%.1f s on %@ events, S = %d, %d scored, HR@10 %.4f", prequentialSeconds, Format.count(prequentialEvents), prequentialSampleEvery, prequentialScored, prequentialHitRate10)),
             ("peak RSS", "\(Format.bytes(peakRSSBytes)) (after ingest to audience \(Format.bytes(peakRSSAfterGraphStages)), after replay \(Format.bytes(peakRSSAfterReplay)); engine resident \(Format.bytes(replayResidentBytes)))"),
         ]
