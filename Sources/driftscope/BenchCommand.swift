@@ -22,6 +22,7 @@ struct Bench: ParsableCommand {
             BenchOnline.self,
             BenchTopK.self,
             BenchServe.self,
+            BenchScale.self,
             BenchWorkspace.self,
             BenchRender.self,
             BenchAll.self,

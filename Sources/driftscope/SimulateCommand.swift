@@ -67,7 +67,7 @@ struct SimulateCommand: ParsableCommand {
         var scenario = try ScenarioOptions.load(self.scenario)
         if let seed { scenario.seed = seed }
         if let users { scenario.users.count = users }
-        if let items { scenario.catalogue.items = max(items, scenario.catalogue.departments * scenario.catalogue.categoriesPerDepartment) }
+        if let items { scenario.catalogue.items = max(items, scenario.catalogue.leafCount) }
         if let days {
             scenario.days = days
             scenario.warmupDays = min(scenario.warmupDays, days / 2)

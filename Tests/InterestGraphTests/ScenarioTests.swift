@@ -11,7 +11,7 @@ func shippedScenario(_ name: String) throws -> Scenario {
 
 @Suite("Scenarios")
 struct ScenarioTests {
-    @Test(arguments: ["default", "small", "seasonal"])
+    @Test(arguments: ["default", "small", "seasonal", "large"])
     func shippedScenariosParse(_ name: String) throws {
         let s = try shippedScenario(name)
         #expect(s.name == name)
@@ -50,7 +50,7 @@ struct ScenarioTests {
 
     /// Away from the checkout (no sample-data/ anywhere) a bundled name loads the compiled-in
     /// copy, and gives the same scenario as the file.
-    @Test(arguments: ["default", "small", "seasonal"])
+    @Test(arguments: ["default", "small", "seasonal", "large"])
     func builtinsLoadWithoutTheFiles(_ name: String) throws {
         let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("driftscope-nowhere-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
@@ -185,7 +185,7 @@ struct ScenarioTests {
         Bad(text: "[catalogue]\ndepartments = 13", line: 2, message: "key 'catalogue.departments': expected an integer in 1...12, found 13"),
         Bad(text: "[catalogue]\nconsumables = [\"Gadgets\"]", line: 2, message: "key 'catalogue.consumables': expected department names from: Home, Sports"),
         Bad(text: "[catalogue]\nconsumables = \"Grocery\"", line: 2, message: "key 'catalogue.consumables': expected an array of strings, found string"),
-        Bad(text: "[catalogue]\nitems = 5", line: 1, message: "[catalogue] items: expected at least one item per category (48), found 5"),
+        Bad(text: "[catalogue]\nitems = 5", line: 1, message: "[catalogue] items: expected at least one item per leaf category (48), found 5"),
         Bad(text: "[funnel]\nclick = 2", line: 2, message: "key 'funnel.click': expected a number in 0...1, found 2"),
         Bad(text: "[funnel]\nclick = true", line: 2, message: "key 'funnel.click': expected a number, found boolean"),
         Bad(text: "users = 3", line: 1, message: "key 'users': expected a table, found integer"),

@@ -6,7 +6,7 @@
 /// shop. A file `sample-data/scenarios/NAME.toml` found by ``Scenario/resolvePath(_:)``
 /// takes precedence, so the files stay the editable copies.
 enum BuiltinScenarios {
-    static let names = ["default", "seasonal", "small"]
+    static let names = ["default", "large", "seasonal", "small"]
 
     static let sources: [String: String] = [
         "default": ##"""
@@ -91,6 +91,100 @@ label = "spring gardening"
 department = "Garden"
 day = 15
 duration = 14
+peak = 0.35
+fraction = 0.4
+"""## + "\n",
+        "large": ##"""
+# A real shop on one machine (issue 10): a million users, 100,000 items in a three-level
+# tree of 960 leaf categories (12 departments x 8 categories x 10 subcategories, such as
+# "Home/Kitchen/Kitchen Essentials") with 4,800 brands, three days, about 23M events.
+# The rhythm and funnel are the default shop's; drifts and the season are scaled to
+# thousands of users. Made for `driftscope bench scale`; simulating it takes tens of
+# seconds and a few GB. Keys: see sample-data/README.md.
+
+name = "large"
+seed = 1
+start = 2024-03-01
+days = 3
+warmup_days = 1
+
+[catalogue]
+departments = 12                 # every department of the vocabulary
+categories_per_department = 8
+subcategories_per_category = 10  # 960 leaves
+brands_per_category = 5          # per leaf: 4,800 brands
+items = 100000
+zipf_exponent = 1.1
+launches_per_day = 400
+
+[users]
+count = 1000000
+interests_min = 2
+interests_max = 4
+concentration = 0.7
+exploration = 0.05
+sessions_per_day = 0.9
+views_per_session = 6
+arrivals_per_day = 7500
+churn_per_day = 0.004
+
+[funnel]
+click = 0.30
+cart = 0.27
+purchase = 0.375
+repeat_probability = 0.6
+repeat_days = 10
+
+[[drift]]
+kind = "abrupt"
+label = "new baby"
+day = 1.1
+users = 3000
+to = "Baby"
+
+[[drift]]
+kind = "abrupt"
+label = "took up running"
+day = 1.3
+users = 2000
+to = "Sports/Running"
+
+[[drift]]
+kind = "gradual"
+label = "home office"
+day = 1
+duration = 1.5
+users = 4000
+to = "Electronics"
+
+[[drift]]
+kind = "abrupt"
+label = "moved house"
+day = 1.2
+users = 3000
+from = "Fashion"
+to = "Home"
+
+[[drift]]
+kind = "gradual"
+label = "cooking at home"
+day = 1.4
+duration = 1
+users = 3000
+to = "Grocery"
+
+[[drift]]
+kind = "abrupt"
+label = "coffee snob"
+day = 1.5
+users = 1000
+to = "Grocery/Coffee/Coffee Premium"
+
+[[season]]
+label = "spring gardening"
+department = "Garden"
+day = 1
+duration = 2
 peak = 0.35
 fraction = 0.4
 """## + "\n",

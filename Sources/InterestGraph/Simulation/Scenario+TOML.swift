@@ -94,9 +94,10 @@ extension Scenario {
 
         if let table = try root.table("catalogue", file: file) {
             let r = ScenarioReader(table: table, file: file, section: "catalogue")
-            try r.rejectUnknown(["departments", "categories_per_department", "brands_per_category", "items", "zipf_exponent", "launches_per_day", "consumables"])
+            try r.rejectUnknown(["departments", "categories_per_department", "subcategories_per_category", "brands_per_category", "items", "zipf_exponent", "launches_per_day", "consumables"])
             catalogue.departments = try r.integer("departments", in: 1...ShopVocabulary.departments.count) ?? catalogue.departments
             catalogue.categoriesPerDepartment = try r.integer("categories_per_department", in: 1...ShopVocabulary.maxCategoriesPerDepartment) ?? catalogue.categoriesPerDepartment
+            catalogue.subcategoriesPerCategory = try r.integer("subcategories_per_category", in: 0...50) ?? catalogue.subcategoriesPerCategory
             catalogue.brandsPerCategory = try r.integer("brands_per_category", in: 1...20) ?? catalogue.brandsPerCategory
             catalogue.items = try r.integer("items", in: 1...10_000_000) ?? catalogue.items
             catalogue.zipfExponent = try r.double("zipf_exponent", in: 0...4) ?? catalogue.zipfExponent
@@ -109,8 +110,8 @@ extension Scenario {
                 catalogue.consumables = names
             }
         }
-        guard catalogue.items >= catalogue.departments * catalogue.categoriesPerDepartment else {
-            throw TOMLError(file: file, line: root.line(of: "catalogue"), message: "[catalogue] items: expected at least one item per category (\(catalogue.departments * catalogue.categoriesPerDepartment)), found \(catalogue.items)")
+        guard catalogue.items >= catalogue.leafCount else {
+            throw TOMLError(file: file, line: root.line(of: "catalogue"), message: "[catalogue] items: expected at least one item per leaf category (\(catalogue.leafCount)), found \(catalogue.items)")
         }
 
         if let table = try root.table("users", file: file) {
@@ -129,7 +130,7 @@ extension Scenario {
             users.arrivalsPerDay = try r.double("arrivals_per_day", in: 0...1_000_000) ?? users.arrivalsPerDay
             users.churnPerDay = try r.double("churn_per_day", in: 0...1) ?? users.churnPerDay
         }
-        let categoryCount = catalogue.departments * catalogue.categoriesPerDepartment
+        let categoryCount = catalogue.leafCount
         users.interestsMax = min(users.interestsMax, categoryCount)
         users.interestsMin = min(users.interestsMin, users.interestsMax)
 
@@ -145,7 +146,12 @@ extension Scenario {
 
         let departments = ShopVocabulary.departments.prefix(catalogue.departments).map(\.name)
         let categories = ShopVocabulary.categoryNames(departments: catalogue.departments, categoriesPerDepartment: catalogue.categoriesPerDepartment)
-        let places = departments + categories
+        // A drift may name any node of the tree: department, category and, in a three-level
+        // tree, subcategory.
+        let leaves = catalogue.subcategoriesPerCategory > 0
+            ? ShopVocabulary.leafNames(departments: catalogue.departments, categoriesPerDepartment: catalogue.categoriesPerDepartment, subcategoriesPerCategory: catalogue.subcategoriesPerCategory)
+            : []
+        let places = Set(departments + categories + leaves)
 
         for table in try root.tables("drift", file: file) ?? [] {
             let r = ScenarioReader(table: table, file: file, section: "[drift]")

@@ -31,6 +31,11 @@ public struct Scenario: Sendable, Hashable {
         public var departments = 8
         /// 1...8 categories per department.
         public var categoriesPerDepartment = 6
+        /// Subcategories per category: 0 keeps the two-level tree ("Home/Kitchen" are the
+        /// leaves); more makes a third level ("Home/Kitchen/Kitchen Essentials") whose
+        /// subcategories are the leaves items, brands and interests belong to.
+        public var subcategoriesPerCategory = 0
+        /// Brands per leaf category.
         public var brandsPerCategory = 4
         /// Items on sale at the start.
         public var items = 3_000
@@ -41,6 +46,9 @@ public struct Scenario: Sendable, Hashable {
         /// Departments whose purchases repeat; `nil` means the vocabulary's consumables.
         public var consumables: [String]?
         public init() {}
+
+        /// Leaf categories of the tree: departments x categories (x subcategories).
+        public var leafCount: Int { departments * categoriesPerDepartment * max(1, subcategoriesPerCategory) }
     }
 
     public struct Users: Sendable, Hashable {
@@ -91,13 +99,15 @@ public struct Scenario: Sendable, Hashable {
         public var duration = 0.0
         /// Number of users affected.
         public var users = 50
-        /// A department ("Sports") or category ("Sports/Running"); `nil` = each user's top department.
+        /// A department ("Sports"), category ("Sports/Running") or, in a three-level tree,
+        /// subcategory ("Sports/Running/Running Essentials"); `nil` = each user's top department.
         public var from: String?
-        /// A department or category.
+        /// A department, category or subcategory; a department or (three-level) category
+        /// moves the mass into leaves under it.
         public var to = "Baby"
         /// Share of the `from` mass that moves.
         public var amount = 0.9
-        /// Share of the moved mass that lands on the user's main new category when `to` is a department.
+        /// Share of the moved mass that lands on the user's main new leaf when `to` has leaves under it.
         public var focus = 0.75
         public init() {}
     }

@@ -61,9 +61,31 @@ enum ShopVocabulary {
     static let tierMultiplier: [Double] = [0.45, 1.0, 2.6]
     static let tierNames = ["budget", "mid", "premium"]
 
+    /// Qualifiers that make the third level of a large catalogue ("Home/Kitchen/Kitchen Essentials"):
+    /// generic on purpose, so any category takes them; past the list, leaves are numbered.
+    static let subcategoryQualifiers = ["Essentials", "Premium", "Kids", "Travel", "Accessories", "Sets",
+                                        "Refills", "Classics", "Smart", "Eco", "Outdoor", "Compact"]
+
+    /// The name of subcategory `k` (0-based) of `category`: "Kitchen Essentials", ..., then
+    /// "Kitchen 13" and up once the qualifiers run out.
+    static func subcategoryName(_ category: String, _ k: Int) -> String {
+        k < subcategoryQualifiers.count ? "\(category) \(subcategoryQualifiers[k])" : "\(category) \(k + 1)"
+    }
+
     /// The first `count` departments, each cut to `categoriesPerDepartment` categories, as
     /// "Department/Category" names in the order the catalogue numbers them.
     static func categoryNames(departments count: Int, categoriesPerDepartment perDepartment: Int) -> [String] {
         departments.prefix(count).flatMap { d in d.categories.prefix(perDepartment).map { "\(d.name)/\($0)" } }
+    }
+
+    /// The leaves of the tree in catalogue order: the categories themselves when
+    /// `subcategoriesPerCategory` is 0 (the two-level shop), else "Department/Category/Subcategory".
+    static func leafNames(departments count: Int, categoriesPerDepartment perDepartment: Int, subcategoriesPerCategory sub: Int) -> [String] {
+        let categories = categoryNames(departments: count, categoriesPerDepartment: perDepartment)
+        guard sub > 0 else { return categories }
+        return categories.flatMap { path in
+            let short = path.split(separator: "/").last.map(String.init) ?? path
+            return (0..<sub).map { "\(path)/\(subcategoryName(short, $0))" }
+        }
     }
 }

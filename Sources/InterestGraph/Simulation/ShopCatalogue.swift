@@ -2,8 +2,11 @@ import Foundation
 
 /// The simulated shop's catalogue in compact form: dense indices everywhere, names kept once.
 ///
-/// Departments hold categories ("Home/Kitchen"); brands belong to a category (some also sell
-/// in a sibling category) and to a maker; items have a category, brand, price tier, price,
+/// Departments hold categories ("Home/Kitchen"), which in a three-level tree hold subcategories
+/// ("Home/Kitchen/Kitchen Essentials"). The leaves of the tree are what the rest of the
+/// simulator calls categories (`categoryNames`, dense indices): items, brands, interests and
+/// drifts live on leaves, and the middle level is kept as `groupNames` so that scenarios can
+/// name it. Brands belong to a leaf (some also sell in a sibling leaf) and to a maker; items have a category, brand, price tier, price,
 /// launch time, Zipf popularity weight within their category, a material and a style.
 /// ``itemCatalogue`` turns it into the engine's ``ItemCatalogue`` with a small knowledge graph
 /// (item -> brand/material/style entities, brand -> maker -> country).
@@ -14,6 +17,12 @@ struct ShopCatalogue: Sendable {
     var categoryNames: [String] = []
     var categoryDepartment: [Int] = []
     var categoryBrands: [[Int]] = []
+    /// The middle level of a three-level tree ("Home/Kitchen"), each with its leaves; empty
+    /// for a two-level tree, whose leaves are the categories themselves.
+    var groupNames: [String] = []
+    var groupLeaves: [[Int]] = []
+    /// Per leaf: its middle-level group, or -1 in a two-level tree.
+    var categoryGroup: [Int] = []
 
     var brandNames: [String] = []
     var brandMaker: [Int] = []
@@ -54,9 +63,24 @@ struct ShopCatalogue: Sendable {
             departmentIsConsumable.append(consumables?.contains(department.name) ?? department.consumable)
             var members: [Int] = []
             for category in department.categories.prefix(perDepartment) {
-                members.append(categoryNames.count)
-                categoryNames.append("\(department.name)/\(category)")
-                categoryDepartment.append(d)
+                guard settings.subcategoriesPerCategory > 0 else {
+                    members.append(categoryNames.count)
+                    categoryNames.append("\(department.name)/\(category)")
+                    categoryDepartment.append(d)
+                    categoryGroup.append(-1)
+                    continue
+                }
+                let g = groupNames.count
+                groupNames.append("\(department.name)/\(category)")
+                var leaves: [Int] = []
+                for k in 0..<settings.subcategoriesPerCategory {
+                    leaves.append(categoryNames.count)
+                    categoryNames.append("\(department.name)/\(category)/\(ShopVocabulary.subcategoryName(category, k))")
+                    categoryDepartment.append(d)
+                    categoryGroup.append(g)
+                }
+                groupLeaves.append(leaves)
+                members += leaves
             }
             departmentCategories.append(members)
             departmentMaterials.append(department.materials.map { name in
@@ -87,10 +111,12 @@ struct ShopCatalogue: Sendable {
                 categoryBrands[c].append(n)
             }
         }
-        // A quarter of brands also sell in a sibling category of the same department.
+        // A quarter of brands also sell in a sibling category of the same department (of the
+        // same category in a three-level tree: a kettle brand may sell toasters, not sofas).
         for brand in 0..<brandNames.count where rng.chance(0.25) {
             let home = brand / perCategory
-            let siblings = departmentCategories[categoryDepartment[home]].filter { $0 != home }
+            let group = categoryGroup[home]
+            let siblings = (group >= 0 ? groupLeaves[group] : departmentCategories[categoryDepartment[home]]).filter { $0 != home }
             guard !siblings.isEmpty else { continue }
             categoryBrands[siblings[rng.index(below: siblings.count)]].append(brand)
         }

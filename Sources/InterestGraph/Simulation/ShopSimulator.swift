@@ -223,7 +223,7 @@ public struct ShopSimulator: Sendable {
     private mutating func startSession(_ u: Int, at t: Int64) {
         // Focus categories drawn from the true mixture now: drift shows up in behaviour.
         mixture.withUnsafeMutableBufferPointer { world.truth.fill(user: u, at: Double(t), into: $0) }
-        for k in 0..<3 { focus[u * 3 + k] = Int32(sampleMixture()) }
+        sampleFocus(u)
         let p = 1 / max(viewsMean, 1)
         let extra = p >= 1 ? 0 : Int(log(max(rng.unitDouble(), 0x1p-53)) / log(1 - p))
         viewsLeft[u] = Int32(1 + min(extra, 200))
@@ -247,13 +247,31 @@ public struct ShopSimulator: Sendable {
         return false
     }
 
-    private mutating func sampleMixture() -> Int {
-        var r = rng.unitDouble()
-        for c in mixture.indices {
-            r -= mixture[c]
-            if r < 0 { return c }
+    /// Draws the session's three focus categories from the mixture: for each, the first
+    /// category where a uniform draw minus the running shares goes below zero. The three
+    /// draws walk the mixture in one pass as three independent subtraction chains, the same
+    /// operations in the same order as three separate walks (so the same categories, bit for
+    /// bit), but overlapped: on a tree of a thousand leaves the walk is most of a session's
+    /// start.
+    private mutating func sampleFocus(_ u: Int) {
+        var r0 = rng.unitDouble()
+        var r1 = rng.unitDouble()
+        var r2 = rng.unitDouble()
+        let last = mixture.count - 1
+        var f0 = last, f1 = last, f2 = last
+        var open0 = true, open1 = true, open2 = true
+        mixture.withUnsafeBufferPointer { m in
+            for c in m.indices {
+                let share = m[c]
+                if open0 { r0 -= share; if r0 < 0 { f0 = c; open0 = false } }
+                if open1 { r1 -= share; if r1 < 0 { f1 = c; open1 = false } }
+                if open2 { r2 -= share; if r2 < 0 { f2 = c; open2 = false } }
+                if !(open0 || open1 || open2) { break }
+            }
         }
-        return mixture.count - 1
+        focus[u * 3] = Int32(f0)
+        focus[u * 3 + 1] = Int32(f1)
+        focus[u * 3 + 2] = Int32(f2)
     }
 
     /// After an item: the next view in this session, or the next session.

@@ -8,11 +8,12 @@
 /// - true shares: `user,time,category,share` per checkpoint (shares below 0.005 left out)
 /// - drifts: `kind,label,user,start,end,crossover,from,to,amount,users`
 extension ShopWorld {
-    /// Streams the event CSV (header first) in chunks of about `chunkSize` bytes.
+    /// Streams the event CSV (header first) in chunks of about `chunkSize` bytes, stopping
+    /// after `limit` events (a prefix of the full stream, for quick benchmark runs).
     /// - Returns: the number of events written.
     /// - Complexity: O(events); no per-event allocation (ids and item columns are pre-rendered).
     @discardableResult
-    public func writeEventsCSV(chunkSize: Int = 1 << 20, _ write: ([UInt8]) throws -> Void) rethrows -> Int {
+    public func writeEventsCSV(chunkSize: Int = 1 << 20, limit: Int = .max, _ write: ([UInt8]) throws -> Void) rethrows -> Int {
         let catalogue = self.catalogue
         let users = FlatStrings(truth.userIDs.map { $0 + "," })
         let items = FlatStrings(catalogue.itemIDs.map { $0 + "," })
@@ -25,7 +26,7 @@ extension ShopWorld {
         buffer.append(contentsOf: "user,item,timestamp,action,value,category,brand,price\n".utf8)
         var simulator = ShopSimulator(world: self)
         var count = 0
-        while let e = simulator.next() {
+        while count < limit, let e = simulator.next() {
             users.append(Int(e.user), to: &buffer)
             items.append(Int(e.item), to: &buffer)
             CSVFormat.appendInteger(e.time, to: &buffer)

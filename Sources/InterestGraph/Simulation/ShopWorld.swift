@@ -115,6 +115,9 @@ public struct ShopWorld: Sendable {
         var events: [DriftEvent] = []
         let categoryIndex = Dictionary(uniqueKeysWithValues: catalogue.categoryNames.enumerated().map { ($1, $0) })
         let departmentIndex = Dictionary(uniqueKeysWithValues: catalogue.departmentNames.enumerated().map { ($1, $0) })
+        // The middle level of a three-level tree: a drift naming "Home/Kitchen" moves mass
+        // from or into the leaves under it, as a department does with its categories.
+        let groupIndex = Dictionary(uniqueKeysWithValues: catalogue.groupNames.enumerated().map { ($1, $0) })
         let exploration = settings.exploration
         var scratch = [Double](repeating: 0, count: categoryCount)
 
@@ -148,6 +151,9 @@ public struct ShopWorld: Sendable {
                     if let c = categoryIndex[name] {
                         guard top == c else { continue }
                         from = [Int32(c)]
+                    } else if let g = groupIndex[name] {
+                        guard catalogue.categoryGroup[top] == g else { continue }
+                        from = catalogue.groupLeaves[g].map(Int32.init)
                     } else if let d = departmentIndex[name] {
                         guard topDepartment == d else { continue }
                         from = catalogue.departmentCategories[d].map(Int32.init)
@@ -162,8 +168,8 @@ public struct ShopWorld: Sendable {
                     guard !from.contains(Int32(c)) else { continue }
                     to = [Int32(c)]
                     toWeight = [1]
-                } else if let d = departmentIndex[spec.to] {
-                    let options = catalogue.departmentCategories[d].filter { !from.contains(Int32($0)) }
+                } else if let leaves = groupIndex[spec.to].map({ catalogue.groupLeaves[$0] }) ?? departmentIndex[spec.to].map({ catalogue.departmentCategories[$0] }) {
+                    let options = leaves.filter { !from.contains(Int32($0)) }
                     guard !options.isEmpty else { continue }
                     let main = options[driftRNG.index(below: options.count)]
                     let others = options.filter { $0 != main }
