@@ -72,31 +72,10 @@ extension EmbeddingModel {
         snapshot = nil
         let stride = self.stride
         let layers = h.layers
-        let negatives = h.negatives
-        let batch = min(h.batchSize, Self.sampledBatchLimit)
         let sides = h.sideWeight > 0
-        let userLimit = egoUsers.rows
-        let itemLimit = egoItems.rows
+        drawTriples(batch: min(h.batchSize, Self.sampledBatchLimit), userLimit: egoUsers.rows, itemLimit: egoItems.rows,
+                    graph: graph, edges: nil)
         var localRng = rng
-        batchRows.removeAll(keepingCapacity: true)
-        let known = knownItems
-        let replayItems = replay.items
-        let sampling = h.negativeSampling
-        replay.prepareSampling()
-        for _ in 0..<batch {
-            let index = replay.sampleIndex(using: &localRng)
-            let user = replay.users[index]
-            let item = replay.items[index]
-            guard Int(user) < userLimit, Int(item) < itemLimit else { continue }
-            for _ in 0..<negatives {
-                guard let negative = Self.sampleNegative(
-                    user: user, positive: item, known: known, replayItems: replayItems, sampling: sampling,
-                    limit: itemLimit, graph: graph, rng: &localRng) else { continue }
-                batchRows.append(user)
-                batchRows.append(item)
-                batchRows.append(negative)
-            }
-        }
         let pairs = batchRows.count / 3
         guard pairs > 0 else {
             rng = localRng

@@ -237,28 +237,8 @@ extension EmbeddingModel {
 
         // Draw the triples first: the RNG sequence does not depend on any arithmetic.
         let p = propagation
-        let negatives = h.negatives
-        let batch = h.batchSize
-        var localRng = rng
-        batchRows.removeAll(keepingCapacity: true)
-        let known = knownItems
-        let replayItems = replay.items
-        let sampling = h.negativeSampling
-        let edges = edgeBits.matches(graph) ? edgeBits : nil
-        replay.prepareSampling()
-        for _ in 0..<batch {
-            let index = replay.sampleIndex(using: &localRng)
-            let user = replay.users[index]
-            let item = replay.items[index]
-            guard Int(user) < p.userCount, Int(item) < p.itemCount else { continue }
-            for _ in 0..<negatives {
-                guard let negative = Self.sampleNegative(user: user, positive: item, known: known, replayItems: replayItems, sampling: sampling, limit: p.itemCount, graph: graph, edges: edges, rng: &localRng) else { continue }
-                batchRows.append(user)
-                batchRows.append(item)
-                batchRows.append(negative)
-            }
-        }
-        rng = localRng
+        drawTriples(batch: h.batchSize, userLimit: p.userCount, itemLimit: p.itemCount, graph: graph,
+                    edges: edgeBits.matches(graph) ? edgeBits : nil)
         let pairs = batchRows.count / 3
         guard pairs > 0 else { return TrainingStep(loss: .nan, pairs: 0, divergence: nil) }
 
@@ -438,6 +418,35 @@ extension EmbeddingModel {
             }
         }
         return !finite.contains(false)
+    }
+
+    /// Fills ``batchRows`` with up to `batch * negatives` (user, positive, negative) triples:
+    /// positives from the replay buffer (recency-weighted), negatives by ``sampleNegative``,
+    /// users and items below the limits only. Advances ``rng``.
+    /// - Complexity: O(batch * negatives) expected.
+    mutating func drawTriples(batch: Int, userLimit: Int, itemLimit: Int, graph: HeteroGraph, edges: EdgeBitset?) {
+        let negatives = h.negatives
+        var localRng = rng
+        batchRows.removeAll(keepingCapacity: true)
+        let known = knownItems
+        let replayItems = replay.items
+        let sampling = h.negativeSampling
+        replay.prepareSampling()
+        for _ in 0..<batch {
+            let index = replay.sampleIndex(using: &localRng)
+            let user = replay.users[index]
+            let item = replay.items[index]
+            guard Int(user) < userLimit, Int(item) < itemLimit else { continue }
+            for _ in 0..<negatives {
+                guard let negative = Self.sampleNegative(
+                    user: user, positive: item, known: known, replayItems: replayItems, sampling: sampling,
+                    limit: itemLimit, graph: graph, edges: edges, rng: &localRng) else { continue }
+                batchRows.append(user)
+                batchRows.append(item)
+                batchRows.append(negative)
+            }
+        }
+        rng = localRng
     }
 
     /// Draws a negative for `user`: an item that is not `positive` and that the user has not
