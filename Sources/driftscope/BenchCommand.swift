@@ -23,6 +23,7 @@ struct Bench: ParsableCommand {
             BenchTopK.self,
             BenchServe.self,
             BenchScale.self,
+            BenchReplay.self,
             BenchWorkspace.self,
             BenchRender.self,
             BenchAll.self,
@@ -31,6 +32,11 @@ struct Bench: ParsableCommand {
 
 /// Wall-clock timing on the monotonic clock.
 enum Stopwatch {
+    /// A duration in seconds.
+    static func seconds(of duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
     /// Seconds `body` took.
     static func seconds(_ body: () throws -> Void) rethrows -> Double {
         let start = ContinuousClock.now

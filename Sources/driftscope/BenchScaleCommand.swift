@@ -135,7 +135,7 @@ struct BenchScale: ParsableCommand {
                 if ingested & 4_095 == 0, clock.now > deadline { throw StopReading() }
             })
         } catch is StopReading {}
-        let ingestSeconds = Self.seconds(clock.now - start)
+        let ingestSeconds = Stopwatch.seconds(of: clock.now - start)
         let growth = max(0, ProcessMemory.currentResidentBytes() - residentBefore)
         let stats = graph.statistics
         report.ingestedEvents = ingested
@@ -158,7 +158,7 @@ struct BenchScale: ParsableCommand {
             pairs += model.trainBatch(graph: graph).pairs
             batches += 1
         } while batches < trainBatches && clock.now < trainDeadline
-        let trainSeconds = Self.seconds(clock.now - trainStart)
+        let trainSeconds = Stopwatch.seconds(of: clock.now - trainStart)
         report.trainingBatches = batches
         report.trainedInteractionsPerSecond = Double(pairs) / max(trainSeconds, 1e-9)
 
@@ -172,7 +172,7 @@ struct BenchScale: ParsableCommand {
             let user = Int32(liveUsers[Int.random(in: 0..<liveUsers.count, using: &rng)])
             let callStart = clock.now
             let top = model.recommend(user: user, k: 20, graph: graph)
-            latencies.append(Self.seconds(clock.now - callStart) * 1e6)
+            latencies.append(Stopwatch.seconds(of: clock.now - callStart) * 1e6)
             checksum += top.first?.score ?? 0
         }
         latencies.sort()
@@ -188,7 +188,7 @@ struct BenchScale: ParsableCommand {
             let item = Int32(liveItems[Int.random(in: 0..<liveItems.count, using: &rng)])
             let callStart = clock.now
             let top = Serving.audience(item: item, k: 100, graph: graph, model: model)
-            audience.append(Self.seconds(clock.now - callStart) * 1e3)
+            audience.append(Stopwatch.seconds(of: clock.now - callStart) * 1e3)
             checksum += top.first?.score ?? 0
         }
         audience.sort()
@@ -230,7 +230,7 @@ struct BenchScale: ParsableCommand {
         guard let f = first else { throw CommandFailure(message: "the engine read no event within \(Int(stageSeconds)) s") }
         // The engine's whole footprint while it runs: world, graph, model, snapshots.
         report.replayResidentBytes = ProcessMemory.currentResidentBytes()
-        let seconds = Self.seconds(lastTime - f.time)
+        let seconds = Stopwatch.seconds(of: lastTime - f.time)
         report.replayedEvents = last.source.position
         report.replaySeconds = seconds
         report.replayEventsPerSecond = seconds > 0 ? Double(last.source.position - f.position) / seconds : 0
@@ -264,11 +264,6 @@ struct BenchScale: ParsableCommand {
     }
 
     // MARK: Helpers
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let (s, atto) = duration.components
-        return Double(s) + Double(atto) / 1e18
-    }
 
     /// The nearest-rank percentile of sorted values (0 when empty).
     static func percentile(_ sorted: [Double], _ p: Double) -> Double {

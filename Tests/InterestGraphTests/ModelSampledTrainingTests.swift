@@ -78,9 +78,12 @@ struct ModelSampledTrainingTests {
         #expect(larger.rows <= bound && larger.nodes > 4 * bound)
     }
 
-    /// Every node has a row of neighbours whose weights estimate its adjacency row without
-    /// bias: averaged over many draws, each weight converges to the exact `Â_vw`.
-    @Test func sampledRowsAreUnbiased() throws {
+    /// A node with more neighbours than its fan-out keeps its side neighbours (category,
+    /// brand) exactly and draws the rest, each draw weighted `Â_vw * sqrt(n / draws)`:
+    /// averaged over many draws a side weight converges to the exact `Â_vw` and a drawn
+    /// neighbour's to `Â_vw * sqrt(draws / n)` (damped, the noise kept at the exact row's
+    /// scale; the unbiased `n / draws` diverged at a million users).
+    @Test func sampledRowsAreExactOnSidesAndDampedOnDraws() throws {
         let graph = ToyWorld(users: 200, categories: 2, itemsPerCategory: 6, perUser: 4).graph()
         var h = ToyWorld.hyperparameters()
         h.entityMinItems = 0
@@ -94,20 +97,32 @@ struct ModelSampledTrainingTests {
         for nz in Int(exact.rowStart[row])..<Int(exact.rowStart[row + 1]) { expected[Int(exact.columns[nz]), default: 0] += Double(exact.values[nz]) }
         try #require(expected.count > 6)  // more neighbours than the fan-out below
 
+        let fanout = 6
+        let sides = graph.itemCategories[Int(item)].count + (graph.itemBrand[Int(item)] >= 0 ? 1 : 0)
+        let users = graph.itemEdges[Int(item)].count
+        let draws = fanout - sides
+        try #require(sides > 0 && users > draws)
+        let damping = (Double(draws) / Double(users)).squareRoot()
+
         var subgraph = SampledSubgraph()
         var rng = SeededGenerator(seed: 9)
         var totals: [Int: Double] = [:]
-        let draws = 40_000
-        for _ in 0..<draws {
-            _ = subgraph.build(seeds: [Int32(row)], layers: 1, graph: graph, sideWeight: h.sideWeight, fanouts: [6], rng: &rng)
+        let batches = 40_000
+        for _ in 0..<batches {
+            _ = subgraph.build(seeds: [Int32(row)], layers: 1, graph: graph, sideWeight: h.sideWeight, fanouts: [fanout], rng: &rng)
             for nz in Int(subgraph.rowStart[0])..<Int(subgraph.rowStart[1]) {
                 totals[Int(subgraph.nodes[Int(subgraph.columns[nz])]), default: 0] += Double(subgraph.weights[nz])
             }
         }
+        var sideCount = 0
         for (node, weight) in expected {
-            let mean = (totals[node] ?? 0) / Double(draws)
-            #expect(abs(mean - weight) <= 0.1 * weight + 1e-4, "node \(node): \(mean) vs \(weight)")
+            let isUser = node < exact.itemBase
+            if !isUser { sideCount += 1 }
+            let target = isUser ? weight * damping : weight
+            let mean = (totals[node] ?? 0) / Double(batches)
+            #expect(abs(mean - target) <= 0.1 * target + 1e-4, "node \(node) (\(isUser ? "drawn user" : "side")): \(mean) vs \(target)")
         }
+        #expect(sideCount == sides)
     }
 
     /// Sampled training on its own lowers the loss and ranks held-in positives well above

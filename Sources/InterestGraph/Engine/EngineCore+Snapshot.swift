@@ -1,13 +1,15 @@
 extension EngineCore {
     /// Builds the immutable picture published to readers.
     /// - Complexity: O(top-K scoring over all items + the selected user's edges); called at most
-    ///   every ~50 ms, never per event.
+    ///   every ~50 ms, never per event. Nothing here walks every item or user per call (the
+    ///   side-edge count is cached by catalogue stamp; demo candidates are scanned round-robin).
     mutating func makeSnapshot() -> EngineSnapshot {
         var s = EngineSnapshot()
         s.source = clock.source.status(speed: clock.speed, isFinished: clock.isFinished)
         s.clock = max(graph.now, clock.simTime.isFinite ? clock.simTime : 0)
         s.isPaused = clock.isPaused
-        s.statistics = graph.statistics
+        if sideEdges?.stamp != graph.catalogueStamp { sideEdges = (graph.catalogueStamp, graph.sideEdgeCount) }
+        s.statistics = graph.statistics(sideEdges: sideEdges?.count ?? 0)
         s.eventsPerSecond = eventRate.rate
         s.updatesPerSecond = updateRate.rate
         s.rateSamples = eventRate.windowsClosed
@@ -81,6 +83,7 @@ extension EngineCore {
             return lastRecommendations.map { var line = $0; line.hit = hits.contains(line.item); return line }
         }
         lastRecommendationRefresh = now
+        model.embedding?.servingCache.allowStaleColdTable(seconds: configuration.coldTableMaxAge)
         let recs = Serving.recommend(user: u, k: configuration.recommendationCount, graph: graph, model: model)
         var lines: [RecommendationLine] = []
         var ranks: [String: Int] = [:]

@@ -120,6 +120,7 @@ extension EngineCore {
         if scratchScores.count < n { scratchScores = [Float](repeating: 0, count: n) }
         let model = self.model
         let graph = self.graph
+        model.embedding?.servingCache.allowStaleColdTable(seconds: configuration.coldTableMaxAge)
         return scratchScores.withUnsafeMutableBufferPointer { buffer -> Int? in
             let scores = UnsafeMutableBufferPointer(rebasing: buffer[0..<n])
             model.score(user: user, graph: graph, into: scores)

@@ -49,6 +49,9 @@ struct EngineCore {
     var trainingBusySeconds = 0.0
     var otherBusySeconds = 0.0
     var scratchScores: [Float] = []
+    /// ``HeteroGraph/sideEdgeCount`` at a catalogue stamp: O(items) to count, so counted
+    /// only when the catalogue changed, not per snapshot.
+    var sideEdges: (stamp: UInt64, count: Int)?
 
     // Recommendation movement for the selected user.
     var previousRanks: [String: Int] = [:]

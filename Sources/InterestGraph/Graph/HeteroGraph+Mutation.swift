@@ -65,26 +65,40 @@ extension HeteroGraph {
         setAttributes(attributes, forItem: item)
     }
 
+    /// Applies an item's attributes. Rows repeat them on every event (a shop export carries
+    /// the category, brand and price on each line), so the unchanged case is checked first by
+    /// comparing names, without hashing, and the catalogue stamp (which makes serving rebuild
+    /// its cold-item vectors) moves only when something changed.
+    /// - Complexity: O(categories of the item) when nothing changes.
     mutating func setAttributes(_ attributes: ItemAttributes, forItem item: Int32) {
-        catalogueStamp = ServingStamp.next()
         let i = Int(item)
+        var changed = false
         for category in attributes.categories where !category.isEmpty {
+            if itemCategories[i].contains(where: { categories.name($0) == category }) { continue }
             let c = addCategory(category)
             if !itemCategories[i].contains(c) {
                 itemCategories[i].append(c)
                 categoryItems[Int(c)].append(item)
+                changed = true
             }
         }
         if let brand = attributes.brand, !brand.isEmpty {
-            let b = addBrand(brand)
             let old = itemBrand[i]
-            if old != b {
-                if old >= 0 { brandItems[Int(old)].removeAll { $0 == item } }
-                itemBrand[i] = b
-                brandItems[Int(b)].append(item)
+            if old < 0 || brands.name(old) != brand {
+                let b = addBrand(brand)
+                if old != b {
+                    if old >= 0 { brandItems[Int(old)].removeAll { $0 == item } }
+                    itemBrand[i] = b
+                    brandItems[Int(b)].append(item)
+                    changed = true
+                }
             }
         }
-        if let price = attributes.price { itemPrice[i] = Float(price) }
+        if let price = attributes.price, itemPrice[i] != Float(price) {
+            itemPrice[i] = Float(price)
+            changed = true
+        }
+        if changed { catalogueStamp = ServingStamp.next() }
     }
 
     /// Links an item to a knowledge-graph entity.

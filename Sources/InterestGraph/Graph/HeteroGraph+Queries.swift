@@ -225,14 +225,23 @@ extension HeteroGraph {
 
     // MARK: Statistics
 
-    public var statistics: GraphStatistics {
-        let itemCategoryEdges = itemCategories.reduce(0) { $0 + $1.count }
-        let itemBrandEdges = itemBrand.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
-        let itemEntityEdges = itemEntities.reduce(0) { $0 + $1.count }
-        return GraphStatistics(
+    public var statistics: GraphStatistics { statistics(sideEdges: sideEdgeCount) }
+
+    /// Item-category, item-brand and item-entity edges.
+    /// - Complexity: O(items): callers that ask often cache it by ``catalogueStamp``, which
+    ///   moves with every change to these edges.
+    var sideEdgeCount: Int {
+        itemCategories.reduce(0) { $0 + $1.count } + itemBrand.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+            + itemEntities.reduce(0) { $0 + $1.count }
+    }
+
+    /// The counts, with the item side-edge count given (see ``sideEdgeCount``).
+    /// - Complexity: O(1).
+    func statistics(sideEdges: Int) -> GraphStatistics {
+        GraphStatistics(
             users: users.liveCount, items: items.liveCount, categories: categories.liveCount,
             brands: brands.liveCount, entities: entities.liveCount,
-            edges: liveEdgeCount + itemCategoryEdges + itemBrandEdges + itemEntityEdges + entityEdgeCount,
+            edges: liveEdgeCount + sideEdges + entityEdgeCount,
             userItemEdges: liveEdgeCount, events: eventsApplied,
             firstTimestamp: firstTimestamp.isFinite ? firstTimestamp : nil,
             lastTimestamp: lastTimestamp.isFinite ? lastTimestamp : nil)

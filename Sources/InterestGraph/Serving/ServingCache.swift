@@ -4,7 +4,8 @@ import Synchronization
 /// catalogue) changed and reused by every query until the next change.
 ///
 /// Entries are keyed by ``EmbeddingModel/finalsStamp`` (and ``HeteroGraph/catalogueStamp``
-/// for cold items), so a stale entry is never read: a query on a changed model rebuilds it
+/// for cold items), so a stale entry is never read (unless a live engine allows it for cold
+/// items, see ``allowStaleColdTable(seconds:)``): a query on a changed model rebuilds it
 /// once, and every later query on the same state costs only the SIMD scan. Cold-item vectors
 /// are built on the first query (one build costs about what one request used to); user
 /// queries and item norms on the second, see ``userQueries(model:)``. The box is a
@@ -17,6 +18,10 @@ import Synchronization
 final class ServingCache: Sendable {
     private struct State {
         var cold: ColdItemTable?
+        /// When `cold` was built (monotonic seconds), and how old it may be while the model
+        /// moves (0: exact, rebuilt after every change).
+        var coldBuiltAt = 0.0
+        var coldMaxAge = 0.0
         var users: UserQueryBlocks?
         var itemNorms: ItemNorms?
         /// The model stamp the last user-query and norm requests saw (see ``userQueries(model:)``).
@@ -32,14 +37,29 @@ final class ServingCache: Sendable {
     /// - Complexity: O(1) when cached; else a build, see ``ColdItemTable/init(model:graph:)``.
     func coldTable(model: EmbeddingModel, graph: HeteroGraph) -> ColdItemTable {
         state.withLock { s in
-            if let t = s.cold, t.modelStamp == model.finalsStamp, t.catalogueStamp == graph.catalogueStamp,
-               t.slot.count == graph.itemCapacity {
+            let now = s.coldMaxAge > 0 ? MonotonicClock.seconds() : 0
+            if let t = s.cold, t.catalogueStamp == graph.catalogueStamp, t.slot.count == graph.itemCapacity,
+               t.modelStamp == model.finalsStamp || now - s.coldBuiltAt < s.coldMaxAge {
                 return t
             }
             let t = ColdItemTable(model: model, graph: graph)
             s.cold = t
+            s.coldBuiltAt = now
             return t
         }
+    }
+
+    /// Lets ``coldTable(model:graph:)`` serve a table up to `seconds` old after the model's
+    /// final rows moved (the catalogue must still be the same).
+    ///
+    /// A live engine changes its finals with every event, and rebuilding the cold-item
+    /// vectors (O(catalogue * d)) for each dashboard refresh and prequential score cost a
+    /// twentieth of its thread at 100k items. Cold items are estimates from centroids that
+    /// move slowly; a few seconds' lag is invisible, and an item that got its first event
+    /// meanwhile is served by its centroid until the next build. Offline evaluation and the
+    /// CLI keep the default, 0: exact.
+    func allowStaleColdTable(seconds: Double) {
+        state.withLock { $0.coldMaxAge = max(0, seconds) }
     }
 
     /// Every user's query vector `f_u + sessionWeight * s_u`, in blocks of 16 users; `nil`

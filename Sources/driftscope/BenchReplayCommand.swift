@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import InterestGraph
+
+/// `driftscope bench replay`: the dashboard's engine on a file at full speed, without a
+/// screen, reporting its trajectory: events/s, training loss and learning rate, prequential
+/// HR@10, resident memory.
+///
+/// It is what `dashboard --source FILE --speed 0` runs, measured the way the dashboard shows
+/// it (snapshots polled from another thread), so a slow or diverging replay can be studied
+/// and its figures kept in docs/BENCHMARKS.md.
+struct BenchReplay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "The engine replaying a file at full speed, training on: events/s, loss, HR@10, memory over time.",
+        discussion: """
+            Prints one line per --every seconds of wall time, then a summary (or one JSON \
+            object with --json). The rate is measured from the first event read, so loading \
+            the file is reported apart.
+
+            Example: driftscope bench replay /work/data/large.csv --seconds 120
+            """)
+
+    @Argument(help: "A dataset file, directory or name (as `dashboard --source`).")
+    var source: String
+
+    @Option(help: "Stop after this many seconds of replay (default: the whole file).")
+    var seconds: Double?
+
+    @Option(help: "Seconds between progress lines.")
+    var every: Double = 10
+
+    @Option(help: "Model, as `dashboard --model` (default: the dashboard's).")
+    var model: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a hyperparameter, key=value (repeatable).", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Flag(help: "Print one JSON object instead of the table.")
+    var json = false
+
+    func validate() throws {
+        guard every > 0 else { throw ValidationError("--every must be positive") }
+        if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
+        for item in overrides where !item.contains("=") {
+            throw ValidationError("--set expects key=value, got \"\(item)\"")
+        }
+    }
+
+    func run() throws {
+        var configuration = EngineConfiguration()
+        configuration.speed = 0
+        if let model {
+            guard let kind = ModelKind(name: model) else {
+                throw ValidationError("unknown model '\(model)'; expected one of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            configuration.model = kind
+        }
+        for item in overrides {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            do { try configuration.hyperparameters.set(parts[0], to: parts[1]) } catch { throw ValidationError("--set \(item): \(error)") }
+        }
+        let clock = ContinuousClock()
+        let loadStart = clock.now
+        let engine: Engine
+        do { engine = try Engine(configuration: configuration, source: .dataset(source)) } catch {
+            throw CommandFailure(message: "\(error)")
+        }
+        let loadSeconds = Stopwatch.seconds(of: clock.now - loadStart)
+        let loadedRSS = ProcessMemory.currentResidentBytes()
+        engine.start()
+        defer { engine.stop() }
+
+        var rows: [Row] = []
+        var first: (time: ContinuousClock.Instant, position: Int)?
+        var nextLine = every
+        var last = engine.snapshot()
+        var lastTime = clock.now
+        if !json { print("t (s)   events        ev/s (window)  loss      lr        HR@10   batches  RSS") }
+        var previous: (time: Double, position: Int) = (0, 0)
+        while true {
+            Thread.sleep(forTimeInterval: 0.1)
+            last = engine.snapshot()
+            lastTime = clock.now
+            if first == nil, last.source.position > 0 { first = (lastTime, last.source.position) }
+            guard let f = first else { continue }
+            let t = Stopwatch.seconds(of: lastTime - f.time)
+            let done = last.source.isFinished || (seconds.map { t >= $0 } ?? false)
+            if t >= nextLine || done {
+                let rate = t > previous.time ? Double(last.source.position - previous.position) / (t - previous.time) : 0
+                let row = Row(
+                    seconds: t, events: last.source.position, windowRate: rate, loss: last.loss.last.map { Double($0.value) },
+                    learningRate: last.tunables.first { $0.key == "learning_rate" }?.value,
+                    hitRate10: last.prequential.hitRate10, batches: last.trainingStep, residentBytes: ProcessMemory.currentResidentBytes())
+                rows.append(row)
+                previous = (t, last.source.position)
+                nextLine += every
+                if !json { print(row.line) }
+            }
+            if done { break }
+        }
+        guard let f = first else { throw CommandFailure(message: "the engine read no event") }
+        let total = Stopwatch.seconds(of: lastTime - f.time)
+        let summary: [String: Any] = [
+            "source": source, "load_seconds": loadSeconds, "loaded_resident_bytes": loadedRSS,
+            "replayed_events": last.source.position, "replay_seconds": total,
+            "events_per_second": total > 0 ? Double(last.source.position - f.position) / total : 0,
+            "training_batches": last.trainingStep, "final_loss": last.loss.last.map { Double($0.value) } ?? .nan,
+            "final_hit_rate_10": last.prequential.hitRate10, "prequential_scored": last.prequential.scored,
+            "guard_rollbacks": last.changes.filter { $0.origin == .divergenceGuard }.count,
+            "peak_rss_bytes": ProcessMemory.peakResidentBytes(), "finished": last.source.isFinished,
+            "rows": rows.map(\.json),
+        ]
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(String(
+                format: "loaded in %.1f s (%@ resident); replayed %@ events in %.1f s: %@ events/s; %d batches, %d guard rollbacks; peak RSS %@",
+                loadSeconds, Format.bytes(loadedRSS), Format.count(last.source.position), total,
+                Format.count(Int((summary["events_per_second"] as? Double ?? 0).rounded())), last.trainingStep,
+                summary["guard_rollbacks"] as? Int ?? 0, Format.bytes(ProcessMemory.peakResidentBytes())))
+        }
+    }
+
+    private struct Row {
+        var seconds: Double
+        var events: Int
+        var windowRate: Double
+        var loss: Double?
+        var learningRate: Double?
+        var hitRate10: Double
+        var batches: Int
+        var residentBytes: Int
+
+        var line: String {
+            String(
+                format: "%6.1f  %12@  %13@  %-8@  %-8@  %.3f  %7d  %@", seconds, Format.count(events), Format.count(Int(windowRate.rounded())),
+                loss.map { String(format: "%.4g", $0) } ?? "-", learningRate.map { String(format: "%.2g", $0) } ?? "-",
+                hitRate10, batches, Format.bytes(residentBytes))
+        }
+
+        var json: [String: Any] {
+            ["seconds": seconds, "events": events, "events_per_second": windowRate, "loss": loss ?? NSNull(),
+             "learning_rate": learningRate ?? NSNull(), "hit_rate_10": hitRate10, "batches": batches, "resident_bytes": residentBytes]
+        }
+    }
+}
