@@ -86,16 +86,20 @@ extension EngineCore {
     /// the model and the drift history.
     @discardableResult
     mutating func ingest(_ event: Event, score: Bool) -> EventApplication {
-        if score, let u = graph.userID(event.user), let i = graph.itemID(event.item),
-           graph.eventCount(ofItem: i) > 0, !graph.hasEdge(user: u, item: i) {
-            if prequentialCountdown <= 0 {
+        // Test-then-learn on a sample: the countdown runs over all events and, once due, the
+        // next eligible one (known user, item with events, no edge yet: GUIDE §4) is scored.
+        // Eligibility costs two id lookups and an edge lookup, so it is checked only when
+        // due, not for every event (it was a tenth of a full-speed replay's time).
+        if score {
+            if prequentialCountdown > 0 {
+                prequentialCountdown -= 1
+            } else if let u = graph.userID(event.user), let i = graph.itemID(event.item),
+                      graph.eventCount(ofItem: i) > 0, !graph.hasEdge(user: u, item: i) {
                 let t0 = MonotonicClock.seconds()
                 recordPrequential(rank: rank(item: i, forUser: u))
                 scoringSeconds += MonotonicClock.seconds() - t0
-                prequentialCountdown = prequentialStride
+                prequentialCountdown = prequentialStride - 1
                 adaptPrequentialStride()
-            } else {
-                prequentialCountdown -= 1
             }
         }
         let application = graph.apply(event)

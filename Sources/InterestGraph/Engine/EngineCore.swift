@@ -39,7 +39,8 @@ struct EngineCore {
     var prequentialNext = 0
     var prequentialFilled = 0
     var prequentialScored = 0
-    /// Score one event in `prequentialStride`; adapted so scoring stays within its budget.
+    /// After a scored event, skip `prequentialStride - 1` events, then score the next eligible
+    /// one (stride 1: every eligible event); adapted so scoring stays within its budget.
     var prequentialStride = 1
     var prequentialCountdown = 0
     var scoringSeconds = 0.0
