@@ -13,61 +13,23 @@ extension EmbeddingModel {
         let blocks = (rows + Self.blockRows - 1) / Self.blockRows
         let count = blocks * Self.blockRows * stride
         if itemBlocks.count != count { itemBlocks = AlignedFloats(count: count) }
-        for r in 0..<rows { copyToBlock(row: r) }
-        for r in pendingBlockRows where Int(r) < pendingBlockFlag.count { pendingBlockFlag[Int(r)] = false }
-        pendingBlockRows.removeAll(keepingCapacity: true)
+        for r in 0..<rows { syncItemBlock(row: r) }
         finalsStamp = ServingStamp.next()
     }
 
-    /// Records that item `r`'s final row changed (growing ``itemBlocks`` when the item is
-    /// new); the block copy is made later, by ``flushItemBlocks()``.
-    ///
-    /// Why not copy at once: a row's 64 floats lie 64 bytes apart in its block, so a copy
-    /// touches 64 cache lines, and every event changes three item rows (the item and two
-    /// negatives): at a 100k-item shop those copies cost more than the online update itself.
-    /// Pending rows are copied once each, in row order, every ``blockFlushRows`` changes
-    /// (popular items change many times in between), and scoring reads them from the final
-    /// rows meanwhile, so no score is ever stale.
-    /// - Complexity: O(1) amortised; O(dimension) per row at the flush.
+    /// Copies one item's final row into ``itemBlocks`` (growing it when the item is new).
+    /// - Complexity: O(dimension).
     @inline(__always)
     mutating func syncItemBlock(row r: Int) {
         // Every change to a final item row comes through here or rebuildItemBlocks (and the
         // mutations of user rows and sessions run in the same calls), so this one stamp
         // invalidates the serving caches.
         finalsStamp = ServingStamp.next()
+        let stride = self.stride
         let needed = (r / Self.blockRows + 1) * Self.blockRows * stride
         if itemBlocks.count < needed {
             itemBlocks.resize(to: needed)
         }
-        if r >= pendingBlockFlag.count {
-            pendingBlockFlag.append(contentsOf: repeatElement(false, count: max(r + 1 - pendingBlockFlag.count, pendingBlockFlag.count)))
-        }
-        guard !pendingBlockFlag[r] else { return }
-        pendingBlockFlag[r] = true
-        pendingBlockRows.append(Int32(r))
-        if pendingBlockRows.count >= Self.blockFlushRows { flushItemBlocks() }
-    }
-
-    /// Pending rows that trigger a flush: a flush costs about one full-table score.
-    static let blockFlushRows = 4096
-
-    /// Copies the pending rows into ``itemBlocks``.
-    /// - Complexity: O(pending rows * dimension).
-    mutating func flushItemBlocks() {
-        guard !pendingBlockRows.isEmpty else { return }
-        pendingBlockRows.sort()
-        for r in pendingBlockRows {
-            copyToBlock(row: Int(r))
-            pendingBlockFlag[Int(r)] = false
-        }
-        pendingBlockRows.removeAll(keepingCapacity: true)
-    }
-
-    /// Copies one item's final row into its block.
-    /// - Complexity: O(dimension).
-    @inline(__always)
-    private mutating func copyToBlock(row r: Int) {
-        let stride = self.stride
         let base = (r / Self.blockRows) * Self.blockRows * stride + r % Self.blockRows
         let dimension = self.dimension
         finalItems.storage.withUnsafeBufferPointer { source in
@@ -80,20 +42,11 @@ extension EmbeddingModel {
 
     /// `out[r] = query · f_r` for the first `rows` items, from the transposed blocks.
     /// - Complexity: O(rows * dimension), SIMD16 multiply-adds only.
-    ///   Rows changed since the last block flush are scored from the final rows,
-    ///   O(pending * dimension) more.
     @inline(__always)
     func scoreItemBlocks(query: UnsafePointer<Float>, rows: Int, into out: UnsafeMutablePointer<Float>) {
-        let stride = self.stride
         itemBlocks.withUnsafeBufferPointer { blocks in
             guard let base = blocks.baseAddress else { return }
             Self.scoreBlocks(base, dimension: dimension, stride: stride, query: query, rows: rows, into: out)
-        }
-        guard !pendingBlockRows.isEmpty else { return }
-        finalItems.storage.withUnsafeBufferPointer { finals in
-            for r in pendingBlockRows where Int(r) < rows {
-                out[Int(r)] = VectorKernels.dot(query, finals.baseAddress! + Int(r) * stride, dimension)
-            }
         }
     }
 

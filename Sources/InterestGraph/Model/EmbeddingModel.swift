@@ -49,13 +49,8 @@ public struct EmbeddingModel: Sendable {
     /// Per-user session vectors.
     public internal(set) var sessions: EmbeddingTable
     /// ``finalItems`` transposed in blocks of 16 items, for fast scoring (see
-    /// ``rebuildItemBlocks()``); equal to the final rows except the rows listed in
-    /// ``pendingBlockRows``, which ``scoreItemBlocks(query:rows:into:)`` scores from the
-    /// final rows directly until ``flushItemBlocks()`` copies them.
+    /// ``rebuildItemBlocks()``); kept in sync wherever final item rows change.
     var itemBlocks = AlignedFloats()
-    /// Item rows changed since their block copy (each once; ``pendingBlockFlag`` marks them).
-    var pendingBlockRows: [Int32] = []
-    var pendingBlockFlag: [Bool] = []
     /// Changes (to a fresh ``ServingStamp``) whenever final rows, sessions or the session
     /// weight may have changed: the key of the serving caches in ``servingCache``.
     var finalsStamp = ServingStamp.next()
