@@ -5,6 +5,12 @@ import TestSupport
 import Testing
 import Workspace
 
+extension RedisServer {
+    func connect() throws -> RedisConnection {
+        try RedisConnection(host: "127.0.0.1", port: port, timeout: 5)
+    }
+}
+
 /// The built binary against a real `redis-server`: publish, ingest (snapshot and consumer
 /// group), malformed entries, and a kill -9 in the middle of a live stream.
 @Suite("Redis streams end to end", .serialized)

@@ -1,6 +1,4 @@
 import Foundation
-@testable import RedisStream
-import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -8,16 +6,16 @@ import Glibc
 
 /// A real `redis-server` on a free loopback port, in a temporary directory, with no
 /// persistence; stopped (and the directory removed) on `deinit`. Nothing is mocked.
-final class RedisServer {
-    let port: Int
-    let directory: String
+public final class RedisServer {
+    public let port: Int
+    public let directory: String
     private let process: ChildProcess.Running
 
-    struct Unavailable: Error, CustomStringConvertible {
-        var description: String
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    init() throws {
+    public init() throws {
         guard let server = ["/usr/bin/redis-server", "/usr/local/bin/redis-server", "/opt/homebrew/bin/redis-server"]
             .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw Unavailable(description: "redis-server is not installed: run `make deps` (Debian package redis-server)")
@@ -34,8 +32,7 @@ final class RedisServer {
             ])
             let deadline = Date().addingTimeInterval(10)
             while Date() < deadline, child.isRunning {
-                if let redis = try? RedisConnection(host: "127.0.0.1", port: port, timeout: 0.5),
-                   (try? redis.command(["PING"]))?.text == "PONG" {
+                if (try? Self.cli(port, ["PING"]))?.stdout.hasPrefix("PONG") == true {
                     self.port = port
                     self.process = child
                     return
@@ -56,12 +53,18 @@ final class RedisServer {
     }
 
     /// `redis://127.0.0.1:PORT/name` plus query options.
-    func url(_ name: String, _ query: String = "") -> String {
+    public func url(_ name: String, _ query: String = "") -> String {
         "redis://127.0.0.1:\(port)/\(name)" + (query.isEmpty ? "" : "?" + query)
     }
 
-    func connect() throws -> RedisConnection {
-        try RedisConnection(host: "127.0.0.1", port: port, timeout: 5)
+    /// `redis-cli -p PORT ARGUMENTS` (installed with redis-server), for checks from tests
+    /// that do not link the client.
+    public func cli(_ arguments: [String]) throws -> ChildProcess.Result {
+        try Self.cli(port, arguments)
+    }
+
+    static func cli(_ port: Int, _ arguments: [String]) throws -> ChildProcess.Result {
+        try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["redis-cli", "-h", "127.0.0.1", "-p", String(port)] + arguments)
     }
 
     /// A port the kernel just handed out for loopback (and released).
