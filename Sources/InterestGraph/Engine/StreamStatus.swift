@@ -27,6 +27,8 @@ public struct StreamStatus: Sendable, Hashable, Codable {
     public var lastError: String?
     /// Reconnection attempts since the connection was lost (0 while connected).
     public var attempts = 0
+    /// Times the connection was lost and re-established since the reader started.
+    public var reconnects = 0
     public var partitions: [Partition] = []
     /// Entries read but not yet handed to the engine.
     public var buffered = 0

@@ -31,6 +31,7 @@ extension StreamFeed {
                     state.withLock { s in
                         s.status.connection = .connected
                         s.status.attempts = 0
+                        s.status.reconnects += 1
                     }
                 }
                 guard let connection = redis else { continue }
