@@ -88,17 +88,8 @@ struct DashboardCommand: ParsableCommand {
         configuration.model = ModelKind(name: model) ?? .lightGCN
         configuration.initialUser = user
         configuration.startPaused = paused
-        let spec: SourceSpecification
         // Replays are history, not a live shop: they default to x100000 (set below).
-        if source == "sim" {
-            spec = .scenario(path: scenario, seed: seed)
-        } else if StreamSources.isStream(source) {
-            // Without a workspace entries are acknowledged as they are handed to the engine;
-            // recording switches to acknowledging once logged (WorkspaceRecording).
-            spec = try StreamSources.specification(source, acknowledge: .onDelivery)
-        } else {
-            spec = .dataset(source)
-        }
+        let spec = try StreamSources.engineSource(source, scenario: scenario, seed: seed)
         if let speed { configuration.speed = speed }
         let recording = WorkspaceRecording(workspace: workspace, record: record, resume: resume)
         let engine: Engine

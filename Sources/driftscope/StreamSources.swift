@@ -11,6 +11,16 @@ enum StreamSources {
     /// True when a `--source` value (or a dataset argument) names a stream.
     static func isStream(_ text: String) -> Bool { StreamURL.isStreamURL(text) }
 
+    /// What a `--source` value names, for every command that runs the engine (dashboard,
+    /// serve): `sim` (the simulator on `scenario`), a stream URL (acknowledged on delivery;
+    /// ``WorkspaceRecording`` switches a recorded run to acknowledging once logged), or a
+    /// dataset path or name.
+    static func engineSource(_ source: String, scenario: String?, seed: UInt64?) throws -> SourceSpecification {
+        if source == "sim" { return .scenario(path: scenario, seed: seed) }
+        if isStream(source) { return try specification(source, acknowledge: .onDelivery) }
+        return .dataset(source)
+    }
+
     /// The URL, or a ``CommandError`` that shows the expected form.
     static func url(_ text: String) throws -> StreamURL {
         do { return try StreamURL(parsing: text) } catch { throw CommandError("\(error)") }

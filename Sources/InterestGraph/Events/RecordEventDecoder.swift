@@ -32,9 +32,27 @@ public struct RecordEventDecoder: Sendable {
     }
 
     /// The event a record describes, or why it cannot be one.
-    /// - Complexity: O(record bytes) once its layout has been seen.
     public mutating func event(fields: [(name: [UInt8], value: [UInt8])]) -> Result<Event, Problem> {
-        let names = fields.map { String(decoding: $0.name, as: UTF8.self) }
+        var bytes: [UInt8] = []
+        var bounds: [Int] = [0]
+        for f in fields {
+            bytes.append(contentsOf: f.name)
+            bounds.append(bytes.count)
+            bytes.append(contentsOf: f.value)
+            bounds.append(bytes.count)
+        }
+        return event(record: bytes, bounds: bounds)
+    }
+
+    /// The event of a record laid out in one buffer: field k's name is
+    /// `bytes[bounds[2k] ..< bounds[2k+1]]`, its value `bytes[bounds[2k+1] ..< bounds[2k+2]]`
+    /// (how a stream reader copies an entry: two allocations, whatever the field count).
+    /// - Complexity: O(record bytes) once its layout has been seen.
+    public mutating func event(record bytes: [UInt8], bounds: [Int]) -> Result<Event, Problem> {
+        let count = max(0, (bounds.count - 1) / 2)
+        let names = bytes.withUnsafeBufferPointer { b in
+            (0..<count).map { k in String(decoding: UnsafeBufferPointer(rebasing: b[bounds[2 * k]..<bounds[2 * k + 1]]), as: UTF8.self) }
+        }
         var decoder: DelimitedEventDecoder
         if let known = decoders[names] {
             decoder = known
@@ -46,7 +64,7 @@ public struct RecordEventDecoder: Sendable {
                     required: [.user, .item, .timestamp], checkMap: false)
             } catch {
                 let missing = [EventField.user, .item, .timestamp].first { field in
-                    !names.contains { ColumnSchema.normalise($0) == field.name || field.aliases.contains(ColumnSchema.normalise($0)) }
+                    !names.contains { field.aliases.contains(ColumnSchema.normalise($0)) }
                 }
                 return .failure(Problem(field: missing?.name ?? "fields", reason: "no \(missing?.name ?? "required") field (fields: \(names.joined(separator: ", ")))", kind: .missingField))
             }
@@ -54,19 +72,12 @@ public struct RecordEventDecoder: Sendable {
             decoder = DelimitedEventDecoder(schema: schema, categorySeparators: separators)
             if decoders.count >= Self.maxLayouts { decoders.removeAll() }
         }
-        // The values side by side in one buffer, as a delimited reader's row would hold them.
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(fields.reduce(0) { $0 + $1.value.count })
-        var spans: [FieldSpan] = []
-        spans.reserveCapacity(fields.count)
-        for f in fields {
-            spans.append(FieldSpan(start: buffer.count, end: buffer.count + f.value.count, quote: -1, escaped: false))
-            buffer.append(contentsOf: f.value)
-        }
-        if buffer.isEmpty { buffer.append(0) }
+        // The values as a delimited reader's row spans, over the record's own buffer.
+        let spans = (0..<count).map { k in FieldSpan(start: bounds[2 * k + 1], end: bounds[2 * k + 2], quote: -1, escaped: false) }
         var cursor = 0
         var scratch: UInt8 = 0
-        let result: Result<Event, Problem> = buffer.withUnsafeBufferPointer { base in
+        let padded = bytes.isEmpty ? [0] : bytes
+        let result: Result<Event, Problem> = padded.withUnsafeBufferPointer { base in
             spans.withUnsafeBufferPointer { spanBuffer in
                 withUnsafeMutablePointer(to: &cursor) { cursorPointer in
                     withUnsafeMutablePointer(to: &scratch) { scratchPointer in

@@ -1,10 +1,25 @@
+import CHiredis
+
 /// The stream commands Driftscope uses, typed: XADD, XGROUP CREATE, XREADGROUP, XACK,
 /// XAUTOCLAIM, XRANGE, XINFO GROUPS and XLEN.
 extension RedisConnection {
-    /// One stream entry: its id (`ms-seq`) and its field-value pairs in entry order.
+    /// One stream entry: its id (`ms-seq`) and its field-value pairs in entry order, in one
+    /// buffer (``RecordEventDecoder/event(record:bounds:)``'s layout): field k's name is
+    /// `bytes[bounds[2k] ..< bounds[2k+1]]`, its value `bytes[bounds[2k+1] ..< bounds[2k+2]]`.
     struct Entry: Sendable {
         var id: String
-        var fields: [(name: [UInt8], value: [UInt8])]
+        var bytes: [UInt8]
+        var bounds: [Int]
+
+        /// No fields: an entry deleted since it was delivered.
+        var isDeleted: Bool { bounds.count < 3 }
+
+        /// The pairs as separate arrays (tests and messages).
+        var fields: [(name: [UInt8], value: [UInt8])] {
+            stride(from: 0, to: bounds.count - 2, by: 2).map { k in
+                (Array(bytes[bounds[k]..<bounds[k + 1]]), Array(bytes[bounds[k + 1]..<bounds[k + 2]]))
+            }
+        }
     }
 
     /// Throws a `.reply` error for an error reply, else returns the reply.
@@ -35,11 +50,13 @@ extension RedisConnection {
         arguments.append("STREAMS")
         arguments += streams.map(\.key)
         arguments += streams.map(\.id)
-        let reply = try checked(arguments)
-        guard let perStream = reply.array else { return [] }
-        return perStream.compactMap { item -> (key: String, entries: [Entry])? in
-            guard let pair = item.array, pair.count == 2, let key = pair[0].text else { return nil }
-            return (key, Self.entries(pair[1]))
+        return try entryReply(arguments) { reply in
+            // [[key, [entries]], ...], or nil when a blocking read timed out.
+            Self.children(reply).compactMap { item -> (key: String, entries: [Entry])? in
+                let pair = Self.children(item)
+                guard pair.count == 2, let key = Self.string(pair[0]) else { return nil }
+                return (key, Self.entries(pair[1]))
+            }
         }
     }
 
@@ -54,14 +71,16 @@ extension RedisConnection {
     /// `minIdleMilliseconds` in any consumer of the group move to `consumer`. Returns them and
     /// the cursor for the next call ("0-0" when the scan is complete).
     func autoclaim(stream: String, group: String, consumer: String, minIdleMilliseconds: Int, start: String, count: Int) throws -> (next: String, entries: [Entry]) {
-        let reply = try checked(["XAUTOCLAIM", stream, group, consumer, String(minIdleMilliseconds), start, "COUNT", String(count)])
-        guard let parts = reply.array, parts.count >= 2 else { return ("0-0", []) }
-        return (parts[0].text ?? "0-0", Self.entries(parts[1]))
+        try entryReply(["XAUTOCLAIM", stream, group, consumer, String(minIdleMilliseconds), start, "COUNT", String(count)]) { reply in
+            let parts = Self.children(reply)
+            guard parts.count >= 2 else { return ("0-0", []) }
+            return (Self.string(parts[0]) ?? "0-0", Self.entries(parts[1]))
+        }
     }
 
     /// `XRANGE key start + COUNT n`: entries from `start` on (inclusive; prefix `(` to exclude).
     func range(stream: String, start: String, count: Int) throws -> [Entry] {
-        Self.entries(try checked(["XRANGE", stream, start, "+", "COUNT", String(count)]))
+        try entryReply(["XRANGE", stream, start, "+", "COUNT", String(count)]) { Self.entries($0) }
     }
 
     /// `XLEN key`.
@@ -98,24 +117,35 @@ extension RedisConnection {
         return nil
     }
 
-    /// Entries from an `[[id, [f, v, ...]], ...]` reply; deleted entries (nil fields) are
-    /// returned with no fields.
-    static func entries(_ value: RedisValue) -> [Entry] {
-        guard let list = value.array else { return [] }
+    /// Entries from an `[[id, [f, v, ...]], ...]` reply, read straight from hiredis's reply
+    /// tree: one buffer and one bounds array per entry, not an array per field (the
+    /// allocator's work dominated reading; docs/BENCHMARKS.md). Deleted entries (nil fields)
+    /// come with no fields.
+    static func entries(_ reply: UnsafeMutablePointer<redisReply>?) -> [Entry] {
+        let list = children(reply)
         var out: [Entry] = []
         out.reserveCapacity(list.count)
         for item in list {
-            guard let pair = item.array, pair.count == 2, let id = pair[0].text else { continue }
-            var fields: [(name: [UInt8], value: [UInt8])] = []
-            if let flat = pair[1].array {
-                fields.reserveCapacity(flat.count / 2)
-                var k = 0
-                while k + 1 < flat.count {
-                    if case .string(let n) = flat[k], case .string(let v) = flat[k + 1] { fields.append((n, v)) }
-                    k += 2
+            let pair = children(item)
+            guard pair.count == 2, let id = string(pair[0]) else { continue }
+            let flat = children(pair[1])
+            var size = 0
+            for f in flat { size += f.map { Int($0.pointee.len) } ?? 0 }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(size)
+            var bounds: [Int] = [0]
+            bounds.reserveCapacity(flat.count + 1)
+            var k = 0
+            while k + 1 < flat.count {
+                for f in [flat[k], flat[k + 1]] {
+                    if let f, let str = f.pointee.str {
+                        bytes.append(contentsOf: UnsafeRawBufferPointer(start: str, count: Int(f.pointee.len)))
+                    }
+                    bounds.append(bytes.count)
                 }
+                k += 2
             }
-            out.append(Entry(id: id, fields: fields))
+            out.append(Entry(id: id, bytes: bytes, bounds: bounds))
         }
         return out
     }

@@ -120,6 +120,34 @@ final class RedisConnection: @unchecked Sendable {
         return replies
     }
 
+    /// Sends one command and hands `body` hiredis's reply tree (valid during the call only),
+    /// for replies too large to copy value by value (stream entries).
+    /// - Throws: ``RedisError`` `.connection` when the connection failed, `.reply` for an
+    ///   error reply.
+    func entryReply<T>(_ arguments: [String], _ body: (UnsafeMutablePointer<redisReply>) -> T) throws -> T {
+        guard let context else { throw RedisError(kind: .connection, message: "redis://\(host):\(port): connection closed") }
+        let reply: UnsafeMutablePointer<redisReply>? = try withArgv(arguments) { argc, argv, lengths in chr_command(context, argc, argv, lengths) }
+        guard let reply else { throw connectionError() }
+        defer { freeReplyObject(reply) }
+        if reply.pointee.type == REDIS_REPLY_ERROR {
+            throw RedisError(kind: .reply, message: "redis://\(host):\(port): \(arguments.prefix(2).joined(separator: " ")): \(Self.string(reply) ?? "error")")
+        }
+        return body(reply)
+    }
+
+    /// The elements of an array reply (none for any other reply).
+    static func children(_ reply: UnsafeMutablePointer<redisReply>?) -> [UnsafeMutablePointer<redisReply>?] {
+        guard let r = reply?.pointee, r.type == REDIS_REPLY_ARRAY, let element = r.element else { return [] }
+        return (0..<Int(r.elements)).map { element[$0] }
+    }
+
+    /// The text of a string, status or error reply.
+    static func string(_ reply: UnsafeMutablePointer<redisReply>?) -> String? {
+        guard let r = reply?.pointee, r.type == REDIS_REPLY_STRING || r.type == REDIS_REPLY_STATUS || r.type == REDIS_REPLY_ERROR,
+              let str = r.str else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: str, count: Int(r.len)), as: UTF8.self)
+    }
+
     /// Fails the connection for good (hiredis keeps the first error) and says why.
     private func connectionError() -> RedisError {
         let text = context.map { String(cString: chr_errstr($0)) } ?? "connection closed"
@@ -127,7 +155,7 @@ final class RedisConnection: @unchecked Sendable {
     }
 
     /// Calls `body` with C views of `arguments` (binary-safe: lengths are passed).
-    private func withArgv(_ arguments: [String], _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) throws -> Void) throws {
+    private func withArgv<T>(_ arguments: [String], _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) throws -> T) throws -> T {
         let bytes = arguments.map { Array($0.utf8) }
         let lengths = bytes.map(\.count)
         var pointers: [UnsafeMutablePointer<CChar>?] = []
@@ -141,7 +169,7 @@ final class RedisConnection: @unchecked Sendable {
             pointers.append(p)
         }
         var argv = pointers.map { UnsafePointer<CChar>($0) }
-        try argv.withUnsafeMutableBufferPointer { argvBuffer in
+        return try argv.withUnsafeMutableBufferPointer { argvBuffer in
             try lengths.withUnsafeBufferPointer { lengthBuffer in
                 try body(Int32(arguments.count), argvBuffer.baseAddress!, lengthBuffer.baseAddress!)
             }

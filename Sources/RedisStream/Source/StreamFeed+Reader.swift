@@ -147,11 +147,11 @@ extension StreamFeed {
         for (index, entry) in entries.enumerated() {
             let sourceID = key + " " + entry.id
             if known[index] { continue }
-            if entry.fields.isEmpty || options.alreadyLogged.contains(sourceID) {
+            if entry.isDeleted || options.alreadyLogged.contains(sourceID) {
                 done.append(entry.id)
                 continue
             }
-            switch decoder.event(fields: entry.fields) {
+            switch decoder.event(record: entry.bytes, bounds: entry.bounds) {
             case .success(let event):
                 ready.append(Ready(event: event, partition: k, sourceID: sourceID))
             case .failure(let problem):

@@ -31,7 +31,7 @@ package enum StreamSnapshot {
                 guard let last = entries.last else { break }
                 start = "(" + last.id
                 for entry in entries {
-                    switch decoder.event(fields: entry.fields) {
+                    switch decoder.event(record: entry.bytes, bounds: entry.bounds) {
                     case .success(let event):
                         if let a = event.attributes { catalogue.merge(item: event.item, attributes: a) }
                         events.append(event)
