@@ -33,7 +33,8 @@ DESTDIR ?=
 all: build
 
 ## deps: install the system packages that are missing (ncursesw headers, tmux, python3 + pip,
-## chromium, in which the screenshot tests check where a browser draws each cell)
+## chromium, in which the screenshot tests check where a browser draws each cell, the hiredis
+## headers and redis-server, which the stream tests start on a free loopback port)
 deps:
 	@missing=""; \
 	[ -e /usr/include/ncursesw/ncurses.h ] || missing="$$missing libncursesw5-dev"; \
@@ -41,6 +42,8 @@ deps:
 	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
 	python3 -m pip --version >/dev/null 2>&1 || missing="$$missing python3-pip"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	[ -e /usr/include/hiredis/hiredis.h ] || missing="$$missing libhiredis-dev"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  echo "make: installing missing system packages:$$missing"; \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi; \

@@ -33,11 +33,15 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
 
+        /// Redis Streams as an event source (consumer groups, exactly-once with a workspace)
+        /// and the publisher. Only `RedisStream/Client/` imports CHiredis.
+        .target(name: "RedisStream", dependencies: ["InterestGraph", "CHiredis"]),
+
         /// The command-line tool.
         .executableTarget(
             name: "driftscope",
             dependencies: [
-                "InterestGraph", "Dashboard", "Workspace",
+                "InterestGraph", "Dashboard", "Workspace", "RedisStream",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,12 +53,17 @@ let package = Package(
         /// shim.h defines what they would have; the module map links ncursesw itself.
         .systemLibrary(name: "CNCursesW", providers: [.apt(["libncursesw5-dev"])]),
 
+        /// hiredis, the Redis client C library (protocol parsing included); the shim only
+        /// adds accessors. No `pkgConfig:` for the same reason as CNCursesW.
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+
         // MARK: - Tests
 
         .testTarget(name: "InterestGraphTests", dependencies: ["InterestGraph"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "InterestGraph", "TestSupport"], resources: [.copy("Snapshots")]),
         .testTarget(name: "DriftscopeCLITests", dependencies: ["InterestGraph", "TestSupport"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "InterestGraph", "TestSupport"]),
+        .testTarget(name: "RedisStreamTests", dependencies: ["RedisStream", "Workspace", "InterestGraph", "TestSupport"]),
 
         /// Shared by the test targets: child processes with output in files, the built binary.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

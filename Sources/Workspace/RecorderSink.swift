@@ -28,17 +28,20 @@ struct RecorderSink: Sendable {
     let path: String
     let run: Int64
     let policy: RecorderPolicy
+    /// The source's entry ids, stored with their events (a stream source); `nil` for others.
+    let ledger: (any SourcePositionLedger)?
     /// The position after the last committed event.
     private(set) var loggedPosition: Int64
     private var metricsCount: Int
     /// Id-to-name tables for interned slices, updated in stream order.
     private(set) var names = EventLog.Names()
 
-    init(database: DatabaseQueue, path: String, run: Int64, policy: RecorderPolicy) throws {
+    init(database: DatabaseQueue, path: String, run: Int64, policy: RecorderPolicy, ledger: (any SourcePositionLedger)? = nil) throws {
         self.database = database
         self.path = path
         self.run = run
         self.policy = policy
+        self.ledger = ledger
         do {
             (loggedPosition, metricsCount) = try database.read { db in
                 guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?)", arguments: [run]) == true else {
@@ -139,8 +142,11 @@ struct RecorderSink: Sendable {
         var count = metricsCount
         let policy = self.policy
         let run = self.run
+        let logged = loggedPosition
+        let sourceIDs = parts.isEmpty ? [] : ledger?.sourceIDs(in: logged..<max(logged, next)) ?? []
         try transaction { db in
             try EventLog.insert(batches, run: run, in: db)
+            try SourceIDStore.insert(sourceIDs, run: run, in: db)
             for job in others {
                 switch job {
                 case .change(let change):
@@ -156,7 +162,10 @@ struct RecorderSink: Sendable {
             try Self.touch(run: run, at: Date().timeIntervalSince1970, in: db)
         }
         metricsCount = count
-        if !parts.isEmpty { loggedPosition = next }
+        if !parts.isEmpty {
+            loggedPosition = next
+            ledger?.logged(below: next)
+        }
         parts.removeAll()
         others.removeAll()
     }

@@ -43,11 +43,13 @@ public final class WorkspaceRecorder: RunRecorder {
 
     /// Records into `run`, continuing after what its log already holds.
     /// - Throws: ``WorkspaceError`` `.notFound` when there is no such run.
-    public init(workspace: Workspace, run: Int64, policy: RecorderPolicy = .default) throws {
+    /// - Parameter ledger: a source whose events have ids of their own (a stream): each
+    ///   event's id is logged with it, and the source is told what is durably logged.
+    public init(workspace: Workspace, run: Int64, policy: RecorderPolicy = .default, ledger: (any SourcePositionLedger)? = nil) throws {
         self.workspace = workspace
         self.run = run
         self.policy = policy
-        let sink = try RecorderSink(database: workspace.database, path: workspace.path, run: run, policy: policy)
+        let sink = try RecorderSink(database: workspace.database, path: workspace.path, run: run, policy: policy, ledger: ledger)
         acceptedPosition = sink.loggedPosition
         channel = RecorderChannel(loggedPosition: sink.loggedPosition)
         switch policy.writer {

@@ -14,6 +14,7 @@ enum WorkspaceSchema {
     static let migrations: [(identifier: String, migrate: @Sendable (Database) throws -> Void)] = [
         ("v1", v1),
         ("v2", v2),
+        ("v3", v3),
     ]
 
     /// The schema version this build writes (`PRAGMA user_version` mirrors it for tools).
@@ -141,6 +142,22 @@ enum WorkspaceSchema {
                 items INTEGER NOT NULL,
                 data BLOB NOT NULL
             );
+            """)
+    }
+
+    /// v3: the source id of each event that has one (a Redis stream entry, `shop:3
+    /// 1712345678901-0`), written in the transaction that logs the event, so a resumed run
+    /// knows which redelivered entries it already holds (exactly-once effect; see
+    /// ``SourcePositionLedger``). Older runs simply have no rows here.
+    static func v3(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE event_source_ids (
+                run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                source_id TEXT NOT NULL,
+                PRIMARY KEY (run_id, position)
+            ) WITHOUT ROWID;
+            CREATE UNIQUE INDEX event_source_ids_by_id ON event_source_ids(run_id, source_id);
             """)
     }
 }

@@ -16,11 +16,12 @@ struct DashboardCommand: ParsableCommand {
               driftscope dashboard --scenario sample-data/scenarios/seasonal.toml --theme light
               driftscope dashboard --demo
               driftscope dashboard --source ml-100k --workspace demo.sqlite --compare 1
+              driftscope dashboard --source redis://127.0.0.1:6379/shop --workspace shop.sqlite
             Press ? inside for every key; b bookmarks the selected user (saved in the
             workspace), ' jumps to the next bookmarked user.
             """)
 
-    @Option(name: .long, help: "'sim' for the shop simulator, or a dataset path or name (ml-100k) to replay.")
+    @Option(name: .long, help: "'sim' for the shop simulator, a dataset path or name (ml-100k) to replay, or a live stream redis://HOST:PORT/NAME[?group=G&consumer=C&partitions=N].")
     var source: String = "sim"
 
     @Option(name: .long, help: "Scenario TOML file or bundled name (default, small, seasonal) for --source sim.")
@@ -87,9 +88,8 @@ struct DashboardCommand: ParsableCommand {
         configuration.model = ModelKind(name: model) ?? .lightGCN
         configuration.initialUser = user
         configuration.startPaused = paused
-        let spec: SourceSpecification
         // Replays are history, not a live shop: they default to x100000 (set below).
-        spec = source == "sim" ? .scenario(path: scenario, seed: seed) : .dataset(source)
+        let spec = try StreamSources.engineSource(source, scenario: scenario, seed: seed)
         if let speed { configuration.speed = speed }
         let recording = WorkspaceRecording(workspace: workspace, record: record, resume: resume)
         let engine: Engine
@@ -99,6 +99,8 @@ struct DashboardCommand: ParsableCommand {
             let name = source == "sim" ? (scenario ?? "default") : source
             let resolved = try recording.apply(to: &configuration, source: spec, sourceName: name, seed: seed)
             if case .dataset = resolved.source, speed == nil { configuration.speed = 100_000 }
+            // A live stream is applied as it arrives (its producer sets the pace).
+            if case .custom = resolved.source, speed == nil { configuration.speed = 0 }
             // The runs to compare with: those of the workspace recorded into, or of the
             // default workspace when only --compare is given.
             if let path = recording.path ?? compare.map({ _ in Workspace.defaultPath() }) {

@@ -20,6 +20,9 @@ struct WorkspaceRecording {
         let workspace = try Workspace(path: path)
         let run: Int64
         var source = source
+        // A stream run logs each entry's id and acknowledges entries once logged.
+        let slot = FeedSlot()
+        var isStream = false
         if resume {
             guard let last = try workspace.lastRun() else {
                 throw CommandError("\(path): no run to resume; start one with --workspace \(path)")
@@ -28,6 +31,9 @@ struct WorkspaceRecording {
             switch last.sourceKind {
             case .simulation: source = .scenario(path: last.source, seed: last.seed)
             case .replay, .idle: source = .dataset(last.source)
+            case .stream:
+                source = try StreamSources.resumed(last.source, workspace: workspace, run: run, slot: slot)
+                isStream = true
             }
             if let json = try workspace.latestCheckpoint(run: run)?.hyperparameters ?? Optional(last.hyperparameters),
                let hyperparameters = try? JSONDecoder().decode(Hyperparameters.self, from: Data(json)) {
@@ -44,11 +50,17 @@ struct WorkspaceRecording {
             try workspace.resume(run: run)
         } else {
             let json = (try? JSONEncoder().encode(configuration.hyperparameters)).map { [UInt8]($0) } ?? []
-            let kind: SourceStatus.Kind
+            var kind: SourceStatus.Kind
             if case .scenario = source { kind = .simulation } else { kind = .replay }
+            if case .custom(let name, _) = source, StreamSources.isStream(name) {
+                kind = .stream
+                source = try StreamSources.specification(name, acknowledge: .whenLogged, slot: slot)
+                isStream = true
+            }
             run = try workspace.beginRun(source: kind, name: sourceName, seed: seed, codeVersion: Driftscope.configuration.version, hyperparameters: json)
         }
-        configuration.makeRecorder = { try WorkspaceRecorder(workspace: Workspace(path: path, create: false), run: run) }
+        let ledger: (any SourcePositionLedger)? = isStream ? slot : nil
+        configuration.makeRecorder = { try WorkspaceRecorder(workspace: Workspace(path: path, create: false), run: run, ledger: ledger) }
         return (source, run)
     }
 }

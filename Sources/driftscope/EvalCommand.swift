@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InterestGraph
+import RedisStream
 import Workspace
 
 /// `driftscope eval`: protocols A and B over the models, as one table with lifts.
@@ -19,6 +20,7 @@ struct Eval: ParsableCommand {
               driftscope eval ml-100k --protocol prequential --workspace demo.sqlite
               driftscope eval shop.csv --protocol prequential --model all --sample-every 100
               driftscope eval large.csv --protocol temporal --test-users 2000
+              driftscope eval redis://127.0.0.1:6379/shop --protocol prequential
 
             With --scenario, reports drift tracking lag against the scenario's ground truth             instead (see `driftscope drift-lag`):
               driftscope eval --scenario sample-data/scenarios/default.toml --half-life 3 --half-life 30
@@ -29,7 +31,7 @@ struct Eval: ParsableCommand {
         case temporal, prequential, both
     }
 
-    @Argument(help: "A dataset file or directory, or a name (ml-100k). Not needed with --scenario.")
+    @Argument(help: "A dataset file or directory, a name (ml-100k), or a stream redis://HOST:PORT/NAME (read as it is now). Not needed with --scenario.")
     var dataset: String?
 
     @Option(help: "Measure drift tracking lag on this scenario (file or bundled name) instead of ranking quality.")
@@ -116,7 +118,10 @@ struct Eval: ParsableCommand {
         }
         var loaded: LoadedDataset
         do {
-            loaded = try DatasetLoader.load(dataset)
+            // A stream is evaluated on what it holds now (XRANGE; consumer groups untouched).
+            loaded = StreamSources.isStream(dataset)
+                ? try StreamSnapshot.load(StreamSources.url(dataset)).dataset
+                : try DatasetLoader.load(dataset)
         } catch {
             throw CommandFailure(message: "\(error)")
         }

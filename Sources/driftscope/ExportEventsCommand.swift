@@ -76,6 +76,9 @@ struct ExportEvents: ParsableCommand {
                 _ = try DatasetLoader.stream(run.source, catalogue: { catalogue = $0 }, body: { _ in throw Enough() })
             } catch {}
             return catalogue
+        case .stream:
+            // A stream carries attributes on its entries; there is no side file to reread.
+            return nil
         }
     }
 }

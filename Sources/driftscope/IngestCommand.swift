@@ -18,12 +18,17 @@ struct Ingest: ParsableCommand {
             Bad rows are skipped and counted by reason, with the first examples as \
             file:line:column: reason. --strict stops at the first one with exit status 1.
 
+            A Redis stream, redis://HOST:PORT/NAME[?group=G&consumer=C&partitions=N], is read             as it is now (XRANGE, consumer groups untouched); with --workspace it is consumed             through its consumer group and logged as a run, each entry acknowledged once it is             committed, so a crash loses and repeats nothing (--resume continues the run).             Malformed entries are counted like bad rows, as PARTITION ID FIELD: reason.
+
             Examples:
               driftscope ingest ml-100k
               driftscope ingest events.csv --map visitorid=user --map itemid=item --json
+              driftscope ingest redis://127.0.0.1:6379/shop
+              driftscope ingest redis://127.0.0.1:6379/shop --workspace shop.sqlite
+              driftscope ingest redis://127.0.0.1:6379/shop --workspace shop.sqlite --resume --follow
             """)
 
-    @Argument(help: ArgumentHelp("A file, a dataset directory, or a dataset name.", valueName: "path-or-name"))
+    @Argument(help: ArgumentHelp("A file, a dataset directory, a dataset name, or a stream redis://HOST:PORT/NAME.", valueName: "path-or-name"))
     var path: String
 
     @OptionGroup var dataset: DatasetOptions
@@ -31,7 +36,31 @@ struct Ingest: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Option(help: ArgumentHelp("Stream sources: consume through the consumer group and log the events as a run of this workspace file (exactly once).", valueName: "file"))
+    var workspace: String?
+
+    @Flag(help: "With --workspace: continue the workspace's last stream run.")
+    var resume = false
+
+    @Flag(help: "With --workspace: keep reading new entries until SIGINT/SIGTERM instead of stopping at the stream's end.")
+    var follow = false
+
+    func validate() throws {
+        if (resume || follow) && workspace == nil { throw ValidationError("--resume and --follow need --workspace FILE") }
+        if workspace != nil && !StreamSources.isStream(path) {
+            throw ValidationError("--workspace applies to stream sources (redis://...); record files with `simulate --workspace` or `dashboard --workspace`")
+        }
+    }
+
     func run() throws {
+        if StreamSources.isStream(path) {
+            if let workspace {
+                try IngestStream.record(path, workspace: workspace, resume: resume, follow: follow, dataset: dataset, json: json)
+            } else {
+                try IngestStream.snapshot(path, dataset: dataset, json: json)
+            }
+            return
+        }
         DatasetOptions.announceFetch(path)
         let progress = ProgressLine.standardError()
         var graph = HeteroGraph()
@@ -60,6 +89,16 @@ struct IngestSummary: Encodable {
     var name: String
     var statistics: GraphStatistics
     var report: ReadReport
+    /// The rejected examples as printed: `file:line:column: reason`, or for a stream
+    /// `PARTITION ID FIELD: reason`.
+    var exampleLines: [String]
+
+    init(name: String, statistics: GraphStatistics, report: ReadReport, exampleLines: [String]? = nil) {
+        self.name = name
+        self.statistics = statistics
+        self.report = report
+        self.exampleLines = exampleLines ?? report.examples.map(\.description)
+    }
 
     enum CodingKeys: String, CodingKey {
         case name, users, items, categories, brands, entities, edges, events, rejected
@@ -85,7 +124,7 @@ struct IngestSummary: Encodable {
         try c.encode(statistics.firstTimestamp, forKey: .firstTimestamp)
         try c.encode(statistics.lastTimestamp, forKey: .lastTimestamp)
         try c.encode(report.rejectedByReason, forKey: .rejectedByReason)
-        try c.encode(report.examples.map(\.description), forKey: .examples)
+        try c.encode(exampleLines, forKey: .examples)
         try c.encode(report.notes, forKey: .notes)
     }
 
@@ -113,7 +152,7 @@ struct IngestSummary: Encodable {
                 lines.append("  " + reason.padding(toLength: 22, withPad: " ", startingAt: 0) + Format.count(count))
             }
             lines.append("first examples:")
-            for issue in report.examples { lines.append("  \(issue)") }
+            for issue in exampleLines { lines.append("  \(issue)") }
         }
         if !report.notes.isEmpty {
             lines.append("notes:")

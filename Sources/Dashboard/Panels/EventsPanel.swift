@@ -40,6 +40,7 @@ enum EventsPanel {
                 spans.append(Span(" / " + Format.grouped(total), theme[.textDim]))
             }
             if s.source.isFinished { spans.append(Span("  finished", theme[.warning].adding(.bold))) }
+            if let stream = s.source.stream { spans += StreamStatusText.lagSpans(stream, text: theme[.text], dim: theme[.textDim], warning: theme[.warning]) }
             let used = grid.write(spans, x: inner.x, y: y, maxWidth: inner.width, ellipsis: g.ellipsis)
             if let total = s.source.total, total > 0, inner.width - used >= 10 {
                 let fraction = Double(s.source.position) / Double(total)
@@ -86,6 +87,7 @@ enum EventsPanel {
         case .simulation: kind = "simulation"
         case .replay: kind = "replay"
         case .idle: kind = "idle"
+        case .stream: kind = "stream"
         }
         return source.name.isEmpty ? kind : "\(kind) · \(source.name)"
     }

@@ -35,6 +35,9 @@ enum StatusLine {
         if s.source.kind == .simulation, name.hasPrefix("scenario ") { name.removeFirst("scenario ".count) }
         let source = (name.isEmpty ? kind : kind + " " + name) + " " + Format.speed(ctx.state.pendingSpeed?.value ?? s.source.speed)
         segments.append(Segment(spans: [Span(source, bar)], priority: 5))
+        if let stream = s.source.stream {
+            segments.append(Segment(spans: [StreamStatusText.statusSpan(stream, bar: bar, error: theme[.statusError])], priority: 9))
+        }
         segments.append(Segment(spans: [Span(s.clock > 0 ? Format.dateTime(s.clock) : "clock –", bar)], priority: 7))
         segments.append(Segment(spans: [Span(Format.compact(s.eventsPerSecond) + " ev/s", bar)], priority: 6))
         let st = s.statistics

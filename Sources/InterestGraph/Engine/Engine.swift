@@ -123,6 +123,8 @@ public final class Engine: EngineConnection {
                 if command == .shutdown {
                     core.finish()
                     publish(core.makeSnapshot())
+                    // After the final commit: a stream source acknowledges what it logged.
+                    source.close()
                     return
                 }
                 core.handle(command)

@@ -61,6 +61,9 @@ public enum SourceSpecification: Sendable {
     case dataset(String)
     /// Events already in memory (tests, scripts).
     case events(name: String, events: [Event], catalogue: ItemCatalogue)
+    /// A source made outside the engine module (a live stream): `open` is called once, by
+    /// ``Engine/init(configuration:source:)``, and may throw (a server that cannot be reached).
+    case custom(name: String, open: @Sendable () throws -> AnyEventSource)
 
     /// Opens the source, failing with a readable error before any thread starts.
     func open() throws -> AnyEventSource {
@@ -76,6 +79,8 @@ public enum SourceSpecification: Sendable {
             return AnyEventSource(source)
         case .events(let name, let events, let catalogue):
             return AnyEventSource(ArrayEventSource(name: name, events: events, catalogue: catalogue))
+        case .custom(_, let open):
+            return try open()
         }
     }
 }

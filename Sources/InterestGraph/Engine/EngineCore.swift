@@ -77,7 +77,7 @@ struct EngineCore {
         self.configuration = configuration
         // A resumed run continues from the next unread event: skip what the log already has.
         if let resume = configuration.resume {
-            for _ in 0..<max(0, resume.sourcePosition) where source.next() != nil {}
+            source.skipLogged(resume.sourcePosition)
         }
         let hp = configuration.hyperparameters
         graph = HeteroGraph(decay: DecayPolicy(halfLife: hp.sanitised.halfLife), actionWeights: hp.actionWeights)

@@ -65,7 +65,7 @@ public struct EngineSnapshot: Sendable {
 }
 
 public struct SourceStatus: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable { case simulation, replay, idle }
+    public enum Kind: String, Sendable, Hashable { case simulation, replay, idle, stream }
     public var kind: Kind = .idle
     /// "scenario default.toml (seed 7)" or "ml-100k".
     public var name = ""
@@ -75,6 +75,9 @@ public struct SourceStatus: Sendable, Hashable {
     /// Total events when known (replay).
     public var total: Int?
     public var isFinished = false
+    /// A live stream's connection, lag per partition and rejected entries; `nil` for files
+    /// and the simulator.
+    public var stream: StreamStatus?
     public init() {}
 }
 

@@ -28,11 +28,24 @@ public protocol EventSource: Sendable {
     /// Where a live replay should begin playing at its chosen speed: the events before it only
     /// build history and are fast-forwarded. `nil` to play from the first event.
     var warmupEnd: Double? { get }
+    /// A live stream's connection and lag, for the snapshot; `nil` for files and the simulator.
+    var streamStatus: StreamStatus? { get }
+    /// Continues a recorded run whose log holds the first `count` events: files and the
+    /// simulator read past them; a stream, which keeps its own read position, only counts
+    /// them so that positions go on from where the log ends.
+    mutating func skipLogged(_ count: Int64)
+    /// The engine is done with the source (it stopped): release connections and threads.
+    func close()
 }
 
 extension EventSource {
     public var groundTruth: GroundTruth? { nil }
     public var warmupEnd: Double? { nil }
+    public var streamStatus: StreamStatus? { nil }
+    public mutating func skipLogged(_ count: Int64) {
+        for _ in 0..<max(0, count) where next() != nil {}
+    }
+    public func close() {}
 
     /// A ``SourceStatus`` for the snapshot (speed comes from the clock).
     public func status(speed: Double, isFinished: Bool) -> SourceStatus {
@@ -42,7 +55,9 @@ extension EventSource {
         s.speed = speed
         s.position = position
         s.total = totalCount
-        s.isFinished = isFinished
+        s.stream = streamStatus
+        // A live stream that has run dry is waiting, not done.
+        s.isFinished = isFinished && s.stream == nil
         return s
     }
 }
@@ -60,6 +75,9 @@ public struct AnyEventSource: EventSource {
     public var position: Int { base.position }
     public var groundTruth: GroundTruth? { base.groundTruth }
     public var warmupEnd: Double? { base.warmupEnd }
+    public var streamStatus: StreamStatus? { base.streamStatus }
+    public mutating func skipLogged(_ count: Int64) { base.skipLogged(count) }
+    public func close() { base.close() }
     public mutating func peekTime() -> Double? { base.peekTime() }
     public mutating func next() -> Event? { base.next() }
     public mutating func restart() { base.restart() }

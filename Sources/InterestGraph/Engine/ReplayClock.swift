@@ -206,6 +206,8 @@ public struct ReplayClock<Source: EventSource>: Sendable {
             return .finished
         }
         released += 1
+        // A live stream that had run dry ("finished") delivers again.
+        isFinished = false
         if t > lastReleased { lastReleased = t }
         return .event(event)
     }
