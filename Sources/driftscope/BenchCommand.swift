@@ -25,6 +25,7 @@ struct Bench: ParsableCommand {
             BenchScale.self,
             BenchWorkspace.self,
             BenchRender.self,
+            BenchAttach.self,
             BenchAll.self,
         ])
 }

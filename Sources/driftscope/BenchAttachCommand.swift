@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import InterestGraph
+import Remote
+
+/// `driftscope bench attach`: what attached dashboards cost and how fast a key comes back.
+///
+/// Serves the default scenario, ingesting as fast as possible, on a Unix socket in a temporary
+/// directory, and attaches 0, 1 and 5 in-process clients (what `driftscope attach` runs, minus
+/// the screen). Reports per setting the engine's ingest rate, the bytes per second each
+/// dashboard receives, and the server's encoding time; then, with one dashboard, the round
+/// trip of a command (sent until the dashboard's snapshot shows its effect), p50/p99.
+struct BenchAttach: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attach",
+        abstract: "Bytes/s per attached dashboard, ingest cost of 1 and 5 dashboards, command round trip p50/p99.")
+
+    @Option(help: "Seconds measured per setting (after a 2 s warm-up).")
+    var seconds: Double = 10
+
+    @Option(help: "Dashboard counts to measure, comma-separated.")
+    var dashboards: String = "0,1,5"
+
+    @Option(help: "Command round trips timed.")
+    var roundTrips: Int = 200
+
+    @Option(help: "Scenario (bundled name or TOML file).")
+    var scenario: String = "default"
+
+    @Option(help: "Replay speed for the measurement (0: as fast as possible, the engine's heaviest load).")
+    var speed: Double = 0
+
+    struct Row: Encodable {
+        var dashboards: Int
+        var eventsPerSecond: Double
+        var bytesPerSecondPerDashboard: Double
+        var snapshotsPerSecondPerDashboard: Double
+        var snapshotBytes: Int
+        var encodeMillisecondsPerSnapshot: Double
+    }
+
+    func run() throws {
+        if let warning = Stopwatch.debugWarning { Console.error(warning) }
+        let counts = dashboards.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        print("bench attach: scenario \(scenario), speed \(speed == 0 ? "as fast as possible" : "x\(speed)"), \(seconds) s per setting, \(Stopwatch.buildConfiguration) build")
+        print("dashboards  events/s   KB/s per dashboard  snapshots/s  snapshot KB  encode ms")
+        var baseline: Double?
+        for count in counts {
+            let row = try measure(dashboards: count)
+            let cost = baseline.map { String(format: "  (%+.1f%% ingest)", 100 * (row.eventsPerSecond / $0 - 1)) } ?? ""
+            if count == 0 { baseline = row.eventsPerSecond }
+            print(String(format: "%10d  %8.0f  %18.1f  %11.1f  %11.1f  %9.2f", count, row.eventsPerSecond, row.bytesPerSecondPerDashboard / 1000,
+                         row.snapshotsPerSecondPerDashboard, Double(row.snapshotBytes) / 1000, row.encodeMillisecondsPerSnapshot) + cost)
+        }
+        let trips = try roundTrip()
+        print(String(format: "command round trip (setHyperparameter until a snapshot shows it), %d trips: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                     trips.count, percentile(trips, 0.5) * 1000, percentile(trips, 0.99) * 1000, (trips.max() ?? 0) * 1000))
+    }
+
+    private func percentile(_ values: [Double], _ p: Double) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+    }
+
+    /// An engine and a server on a fresh socket; `body` gets the engine, the server, the endpoint.
+    private func withServer<T>(_ body: (Engine, EngineServer, Endpoint) throws -> T) throws -> T {
+        let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("driftscope-bench-\(getpid())-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = EngineConfiguration()
+        configuration.speed = speed
+        let engine = try Engine(configuration: configuration, source: .scenario(path: scenario, seed: 7))
+        let server = EngineServer(engine: engine, options: ServerOptions(), log: { _ in })
+        let endpoint = try server.start(.unix(path: directory.appendingPathComponent("bench.sock").path))
+        engine.start()
+        defer {
+            server.stop()
+            engine.stop()
+        }
+        return try body(engine, server, endpoint)
+    }
+
+    private func measure(dashboards count: Int) throws -> Row {
+        try withServer { engine, server, endpoint in
+            let clients = try (0..<count).map { _ in try RemoteEngine.connect(to: endpoint, token: nil, client: "bench") }
+            defer { clients.forEach { $0.close() } }
+            Thread.sleep(forTimeInterval: 2)
+            let events0 = engine.snapshot().statistics.events
+            let received0 = clients.map { $0.statistics() }
+            let server0 = server.statistics()
+            let elapsed = Stopwatch.seconds { Thread.sleep(forTimeInterval: seconds) }
+            let events1 = engine.snapshot().statistics.events
+            let received1 = clients.map { $0.statistics() }
+            let server1 = server.statistics()
+            let bytes = zip(received0, received1).map { Double($1.bytesReceived - $0.bytesReceived) }
+            let frames = zip(received0, received1).map { Double($1.snapshotsReceived - $0.snapshotsReceived) }
+            let encoded = max(1, server1.snapshotsEncoded - server0.snapshotsEncoded)
+            return Row(
+                dashboards: count,
+                eventsPerSecond: Double(events1 - events0) / elapsed,
+                bytesPerSecondPerDashboard: bytes.isEmpty ? 0 : bytes.reduce(0, +) / Double(bytes.count) / elapsed,
+                snapshotsPerSecondPerDashboard: frames.isEmpty ? 0 : frames.reduce(0, +) / Double(frames.count) / elapsed,
+                snapshotBytes: server1.lastSnapshotBytes,
+                encodeMillisecondsPerSnapshot: (server1.encodeSeconds - server0.encodeSeconds) / Double(encoded) * 1000)
+        }
+    }
+
+    /// Seconds from sending a learning-rate change to the dashboard's snapshot showing it.
+    private func roundTrip() throws -> [Double] {
+        try withServer { _, _, endpoint in
+            let client = try RemoteEngine.connect(to: endpoint, token: nil, client: "bench")
+            defer { client.close() }
+            guard client.waitUntil(timeout: 30, { $0.tunables.contains { $0.key == "learning_rate" } }) else {
+                throw CommandError("no learning rate in the snapshots")
+            }
+            var trips: [Double] = []
+            for i in 0..<max(1, roundTrips) {
+                let value = i.isMultiple(of: 2) ? 0.011 : 0.009
+                var seen = false
+                let elapsed = Stopwatch.seconds {
+                    client.send(.setHyperparameter(key: "learning_rate", value: value))
+                    seen = client.waitUntil(timeout: 5) { s in
+                        abs((s.tunables.first { $0.key == "learning_rate" }?.value ?? 0) - value) < 1e-12
+                    }
+                }
+                guard seen else { throw CommandError("round trip \(i) not seen within 5 s") }
+                trips.append(elapsed)
+            }
+            return trips
+        }
+    }
+}
