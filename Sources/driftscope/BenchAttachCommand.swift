@@ -13,7 +13,7 @@ import Remote
 struct BenchAttach: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attach",
-        abstract: "Bytes/s per attached dashboard, ingest cost of 1 and 5 dashboards, command round trip p50/p99.")
+        abstract: "Bytes/s per attached dashboard, ingest cost of 1 and 5 dashboards, key round trip p50/p99.")
 
     @Option(help: "Seconds measured per setting (after a 2 s warm-up).")
     var seconds: Double = 10
@@ -21,7 +21,7 @@ struct BenchAttach: ParsableCommand {
     @Option(help: "Dashboard counts to measure, comma-separated.")
     var dashboards: String = "0,1,5"
 
-    @Option(help: "Command round trips timed.")
+    @Option(help: "Key round trips timed (pause and resume in turn).")
     var roundTrips: Int = 200
 
     @Option(help: "Scenario (bundled name or TOML file).")
@@ -30,7 +30,7 @@ struct BenchAttach: ParsableCommand {
     @Option(help: "Replay speed for the measurement (0: as fast as possible, the engine's heaviest load).")
     var speed: Double = 0
 
-    struct Row: Encodable {
+    struct Row {
         var dashboards: Int
         var eventsPerSecond: Double
         var bytesPerSecondPerDashboard: Double
@@ -52,9 +52,17 @@ struct BenchAttach: ParsableCommand {
             print(String(format: "%10d  %8.0f  %18.1f  %11.1f  %11.1f  %9.2f", count, row.eventsPerSecond, row.bytesPerSecondPerDashboard / 1000,
                          row.snapshotsPerSecondPerDashboard, Double(row.snapshotBytes) / 1000, row.encodeMillisecondsPerSnapshot) + cost)
         }
-        let trips = try roundTrip()
-        print(String(format: "command round trip (setHyperparameter until a snapshot shows it), %d trips: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
-                     trips.count, percentile(trips, 0.5) * 1000, percentile(trips, 0.99) * 1000, (trips.max() ?? 0) * 1000))
+        // A key's round trip at the scenario's own pace (a live shop) and under full ingest load,
+        // in process and through the socket: the difference is what attaching costs.
+        print("key round trip (pause or resume until the snapshot shows it), \(roundTrips) trips:")
+        for (pace, local) in [(nil, true), (nil, false), (speed, true), (speed, false)] as [(Double?, Bool)] {
+            let trips = try roundTrip(speed: pace, local: local)
+            let label = (pace.map { $0 == 0 ? "ingesting as fast as possible" : "at x\($0)" } ?? "at the scenario's pace") + (local ? ", in-process engine" : ", attached over the socket")
+            print(String(format: "  %@: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                         label, percentile(trips, 0.5) * 1000, percentile(trips, 0.99) * 1000, (trips.max() ?? 0) * 1000))
+        }
+        var load = [Double](repeating: 0, count: 3)
+        if getloadavg(&load, 3) == 3 { print(String(format: "load average during the run: %.2f (%d cores)", load[0], ProcessInfo.processInfo.activeProcessorCount)) }
     }
 
     private func percentile(_ values: [Double], _ p: Double) -> Double {
@@ -64,12 +72,12 @@ struct BenchAttach: ParsableCommand {
     }
 
     /// An engine and a server on a fresh socket; `body` gets the engine, the server, the endpoint.
-    private func withServer<T>(_ body: (Engine, EngineServer, Endpoint) throws -> T) throws -> T {
+    private func withServer<T>(speed: Double?, _ body: (Engine, EngineServer, Endpoint) throws -> T) throws -> T {
         let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("driftscope-bench-\(getpid())-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = EngineConfiguration()
-        configuration.speed = speed
+        if let speed { configuration.speed = speed }
         let engine = try Engine(configuration: configuration, source: .scenario(path: scenario, seed: 7))
         let server = EngineServer(engine: engine, options: ServerOptions(), log: { _ in })
         let endpoint = try server.start(.unix(path: directory.appendingPathComponent("bench.sock").path))
@@ -82,7 +90,7 @@ struct BenchAttach: ParsableCommand {
     }
 
     private func measure(dashboards count: Int) throws -> Row {
-        try withServer { engine, server, endpoint in
+        try withServer(speed: speed) { engine, server, endpoint in
             let clients = try (0..<count).map { _ in try RemoteEngine.connect(to: endpoint, token: nil, client: "bench") }
             defer { clients.forEach { $0.close() } }
             Thread.sleep(forTimeInterval: 2)
@@ -106,28 +114,39 @@ struct BenchAttach: ParsableCommand {
         }
     }
 
-    /// Seconds from sending a learning-rate change to the dashboard's snapshot showing it.
-    private func roundTrip() throws -> [Double] {
-        try withServer { _, _, endpoint in
-            let client = try RemoteEngine.connect(to: endpoint, token: nil, client: "bench")
-            defer { client.close() }
-            guard client.waitUntil(timeout: 30, { $0.tunables.contains { $0.key == "learning_rate" } }) else {
-                throw CommandError("no learning rate in the snapshots")
+    /// Seconds from sending pause (or resume) to the dashboard's snapshot showing it, through
+    /// the socket, and (`local`) straight to the engine in this process, the floor the network adds to.
+    private func roundTrip(speed: Double?, local: Bool = false) throws -> [Double] {
+        try withServer(speed: speed) { engine, _, endpoint in
+            let remote = local ? nil : try RemoteEngine.connect(to: endpoint, token: nil, client: "bench")
+            defer { remote?.close() }
+            let connection: any EngineConnection = remote ?? engine
+            guard Self.poll(connection, timeout: 30, { $0.statistics.events > 0 }) else {
+                throw CommandError("no events ingested within 30 s")
             }
             var trips: [Double] = []
             for i in 0..<max(1, roundTrips) {
-                let value = i.isMultiple(of: 2) ? 0.011 : 0.009
+                // Space, as a key would send it: pause, then resume.
+                let pausing = i.isMultiple(of: 2)
                 var seen = false
                 let elapsed = Stopwatch.seconds {
-                    client.send(.setHyperparameter(key: "learning_rate", value: value))
-                    seen = client.waitUntil(timeout: 5) { s in
-                        abs((s.tunables.first { $0.key == "learning_rate" }?.value ?? 0) - value) < 1e-12
-                    }
+                    connection.send(pausing ? .pause : .resume)
+                    seen = Self.poll(connection, timeout: 5) { $0.isPaused == pausing }
                 }
                 guard seen else { throw CommandError("round trip \(i) not seen within 5 s") }
                 trips.append(elapsed)
             }
             return trips
         }
+    }
+
+    /// Polls the connection's snapshot every half millisecond until `condition` holds.
+    private static func poll(_ connection: any EngineConnection, timeout: Double, _ condition: (EngineSnapshot) -> Bool) -> Bool {
+        let deadline = ProcessInfo.processInfo.systemUptime + timeout
+        repeat {
+            if condition(connection.snapshot()) { return true }
+            Thread.sleep(forTimeInterval: 0.0005)
+        } while ProcessInfo.processInfo.systemUptime < deadline
+        return condition(connection.snapshot())
     }
 }

@@ -37,7 +37,13 @@ final class ServerHub: @unchecked Sendable {
 
     /// Encodes the engine's snapshot once when it is new and offers it to every dashboard.
     /// - Complexity: O(dashboards) per new snapshot, plus one encoding.
-    private func poll() {
+    func poll() {
+        // Nobody attached: nothing to encode (a dashboard that attaches gets a fresh one).
+        guard links.values.contains(where: { $0.dashboard != nil }) else {
+            latestSequence = nil
+            latestFrame = nil
+            return
+        }
         let snapshot = engine.snapshot()
         guard snapshot.sequence != latestSequence else { return }
         latestSequence = snapshot.sequence
@@ -106,7 +112,7 @@ final class ServerHub: @unchecked Sendable {
         log("dashboard \(dashboard) attached (\(hello.client)\(controller == dashboard ? ", in control" : ", watching"))")
         link.send(try? WireCodec.frame(ServerMessage.welcome(Welcome(protocolVersion: WireProtocol.version, dashboard: dashboard, server: options.serverName))))
         broadcastSession()
-        if let latestFrame { link.offer(snapshot: latestFrame) }
+        if let latestFrame { link.offer(snapshot: latestFrame) } else { poll() }
         return nil
     }
 
