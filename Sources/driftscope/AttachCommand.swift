@@ -9,12 +9,13 @@ struct AttachCommand: ParsableCommand {
         commandName: "attach",
         abstract: "Open the dashboard on an engine that driftscope serve runs (here or through a tunnel).",
         discussion: """
-            The same screens and keys as driftscope dashboard. The first dashboard attached holds
-            control (pause, step, speed, tuning, inject, reset, forget); the others watch, and C
-            takes control. Quitting a dashboard never stops the engine.
-              driftscope attach                                # the default socket
+            The same screens and keys as driftscope dashboard. The first
+            dashboard attached holds control (pause, step, speed, tuning, inject,
+            reset, forget); the others watch, and C takes control. Quitting a
+            dashboard never stops the engine.
+              driftscope attach                  # the default socket
               driftscope attach unix:/tmp/shop.sock
-              driftscope attach 127.0.0.1:7070 --token-file ~/.config/driftscope/token
+              driftscope attach 127.0.0.1:7070 --token-file tok
             """)
 
     @Argument(help: ArgumentHelp("unix:PATH, HOST:PORT or tcp:HOST:PORT (default: unix:\(ServeDefaults.socketPath())).", valueName: "endpoint"))

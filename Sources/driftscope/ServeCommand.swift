@@ -9,15 +9,16 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Run the engine without a screen; dashboards attach to it (driftscope attach).",
         discussion: """
-            Logs to stderr; SIGTERM or SIGINT stops it cleanly (the workspace is closed as the
-            dashboard's q would). The first dashboard to attach holds control, the others watch.
+            Logs to stderr; SIGTERM or SIGINT stops it cleanly (the workspace is
+            closed as the dashboard's q would). The first dashboard to attach
+            holds control, the others watch.
               driftscope serve --scenario small --workspace shop.sqlite
               driftscope serve --workspace shop.sqlite --resume
-              driftscope serve --listen tcp:127.0.0.1:7070 --token-file ~/.config/driftscope/token
-            A Unix socket is created 0600. TCP binds where told (127.0.0.1 is the safe choice)
-            and always needs a token: serve writes a random one into --token-file (0600) when the
-            file does not exist. Traffic is not encrypted: from another machine, tunnel the Unix
-            socket over ssh (see the README).
+              driftscope serve --listen tcp:127.0.0.1:7070 --token-file tok
+            A Unix socket is created 0600. TCP always needs a token: serve
+            writes a random one into --token-file (0600) when the file does not
+            exist. Traffic is not encrypted: from another machine, tunnel the
+            Unix socket over ssh (see the README).
             """)
 
     @OptionGroup var engineOptions: EngineOptions
