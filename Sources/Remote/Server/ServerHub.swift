@@ -143,7 +143,7 @@ final class ServerHub: @unchecked Sendable {
     private func broadcastSession() {
         let dashboards = links.values.filter { $0.dashboard != nil }.count
         guard let frame = try? WireCodec.frame(ServerMessage.session(Session(controller: controller, dashboards: dashboards))) else { return }
-        for link in links.values where link.dashboard != nil { link.send(frame) }
+        for link in links.values where link.dashboard != nil { link.offer(session: frame) }
     }
 
     func closeAll() {
@@ -160,6 +160,8 @@ final class ClientLink {
     var dashboard: Int?
     /// The newest snapshot not yet written because the client reads slowly (older ones are dropped).
     private var heldSnapshot: ByteBuffer?
+    /// The same for who holds control: only the newest state matters.
+    private var heldSession: ByteBuffer?
     private var budget: Double = 0
     private var budgetTime: Double = 0
 
@@ -178,11 +180,26 @@ final class ClientLink {
         write(frame)
     }
 
-    /// The socket drained: the held snapshot goes out.
+    /// Who holds control, now or (socket full) as soon as it drains, replacing an older one.
+    func offer(session frame: ByteBuffer) {
+        guard channel.isWritable else {
+            heldSession = frame
+            return
+        }
+        send(frame)
+    }
+
+    /// The socket drained: the held session and snapshot go out.
     func writable() {
-        guard channel.isWritable, let frame = heldSnapshot else { return }
-        heldSnapshot = nil
-        write(frame)
+        guard channel.isWritable else { return }
+        if let frame = heldSession {
+            heldSession = nil
+            send(frame)
+        }
+        if let frame = heldSnapshot {
+            heldSnapshot = nil
+            write(frame)
+        }
     }
 
     private func write(_ frame: ByteBuffer) {
@@ -193,8 +210,8 @@ final class ClientLink {
         channel.writeAndFlush(frame, promise: nil)
     }
 
-    /// A small control frame (welcome, session): always written; they come only with
-    /// attach, detach and take-control, which the command budget bounds.
+    /// A small frame written whatever the socket's state: only the welcome (once per
+    /// connection) and sessions when the socket takes them.
     func send(_ frame: ByteBuffer?) {
         guard let frame else { return }
         hub.statistics.withLock { $0.bytesSent += frame.readableBytes }
