@@ -7,8 +7,9 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
         public var description: String
     }
 
-    /// Parses `unix:PATH`, `tcp:HOST:PORT`, `HOST:PORT` (TCP), or a path with a `/` (Unix).
-    /// IPv6 hosts go in brackets: `tcp:[::1]:7070`.
+    /// Parses `unix:PATH`, `tcp:HOST:PORT`, `tcp:PORT` (127.0.0.1: loopback unless told
+    /// otherwise), `HOST:PORT` (TCP), or a path with a `/` (Unix). IPv6 hosts go in brackets:
+    /// `tcp:[::1]:7070`.
     public init(parsing text: String) throws {
         if text.hasPrefix("unix:") {
             let path = String(text.dropFirst(5))
@@ -19,6 +20,10 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
         var rest = text.hasPrefix("tcp:") ? String(text.dropFirst(4)) : text
         if !text.hasPrefix("tcp:"), rest.contains("/") {
             self = .unix(path: rest)
+            return
+        }
+        if text.hasPrefix("tcp:"), let port = Int(rest), (0...65535).contains(port) {
+            self = .tcp(host: "127.0.0.1", port: port)
             return
         }
         guard let colon = rest.lastIndex(of: ":") else {

@@ -23,7 +23,7 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup var engineOptions: EngineOptions
 
-    @Option(name: .long, help: ArgumentHelp("unix:PATH or tcp:HOST:PORT (default: unix:\(ServeDefaults.socketPath())).", valueName: "endpoint"))
+    @Option(name: .long, help: ArgumentHelp("unix:PATH, tcp:PORT (on 127.0.0.1) or tcp:HOST:PORT (default: unix:\(ServeDefaults.socketPath())).", valueName: "endpoint"))
     var listen: String?
 
     @Option(name: .long, help: ArgumentHelp("File holding the token dashboards must give (created 0600 with a random token if missing); required for TCP (default \(ServeDefaults.tokenPath())).", valueName: "file"))

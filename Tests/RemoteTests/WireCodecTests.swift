@@ -113,6 +113,7 @@ import Testing
         #expect(try Endpoint(parsing: "/tmp/a.sock") == .unix(path: "/tmp/a.sock"))
         #expect(try Endpoint(parsing: "tcp:127.0.0.1:7070") == .tcp(host: "127.0.0.1", port: 7070))
         #expect(try Endpoint(parsing: "localhost:80") == .tcp(host: "localhost", port: 80))
+        #expect(try Endpoint(parsing: "tcp:7070") == .tcp(host: "127.0.0.1", port: 7070), "loopback unless told otherwise")
         #expect(try Endpoint(parsing: "tcp:[::1]:7070") == .tcp(host: "::1", port: 7070))
         #expect(try Endpoint(parsing: "tcp:[::1]:7070").description == "tcp:[::1]:7070")
         #expect(try Endpoint(parsing: "tcp:0.0.0.0:1").isLoopback == false)
