@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         // MARK: - Public modules
@@ -36,12 +37,19 @@ let package = Package(
         /// Redis Streams as an event source (consumer groups, exactly-once with a workspace)
         /// and the publisher. Only `RedisStream/Client/` imports CHiredis.
         .target(name: "RedisStream", dependencies: ["InterestGraph", "CHiredis"]),
+        /// A shared engine over a socket: the wire format of the engine contract, the server
+        /// (`driftscope serve`) and the client connection a dashboard attaches with.
+        .target(name: "Remote", dependencies: [
+            "InterestGraph",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
 
         /// The command-line tool.
         .executableTarget(
             name: "driftscope",
             dependencies: [
-                "InterestGraph", "Dashboard", "Workspace", "RedisStream",
+                "InterestGraph", "Dashboard", "Workspace", "RedisStream", "Remote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,6 +70,7 @@ let package = Package(
         .testTarget(name: "InterestGraphTests", dependencies: ["InterestGraph"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "InterestGraph", "TestSupport"], resources: [.copy("Snapshots")]),
         .testTarget(name: "DriftscopeCLITests", dependencies: ["InterestGraph", "TestSupport"]),
+        .testTarget(name: "RemoteTests", dependencies: ["Remote", "InterestGraph", "TestSupport"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "InterestGraph", "TestSupport"]),
         .testTarget(name: "RedisStreamTests", dependencies: ["RedisStream", "Workspace", "InterestGraph", "TestSupport"]),
 

@@ -26,6 +26,7 @@ struct Bench: ParsableCommand {
             BenchReplay.self,
             BenchWorkspace.self,
             BenchRender.self,
+            BenchAttach.self,
             BenchAll.self,
         ])
 }

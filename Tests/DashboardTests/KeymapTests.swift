@@ -41,7 +41,9 @@ struct KeymapTests {
     @Test("help overlay lists every binding with its keys, and nothing else")
     func helpMatchesKeymap() {
         let size = GridSize(width: 120, height: 40)
-        let state = FixtureSnapshots.state(size: size)
+        var state = FixtureSnapshots.state(size: size)
+        // Attached to a shared engine, so the take-control key is listed too.
+        state.attachment = EngineAttachment(role: .watcher, dashboard: 2, controller: 1, dashboards: 2, endpoint: "unix:/tmp/x")
         let theme = try! ThemeLibrary(directories: []).theme(named: "dark")
         let ctx = RenderContext(snapshot: FixtureSnapshots.busy(), state: state, theme: theme, layout: Layout.compute(size: size, state: state))
         var keyWidth = 0
@@ -53,6 +55,12 @@ struct KeymapTests {
             #expect(lines.contains { $0.hasPrefix(keys) && $0.hasSuffix(b.help) }, "help lacks \(b.action.rawValue)")
         }
         for context in KeyContext.allCases { #expect(lines.contains(context.title)) }
+
+        // With the engine in this process the take-control key means nothing: not listed.
+        state.attachment = nil
+        let local = RenderContext(snapshot: FixtureSnapshots.busy(), state: state, theme: theme, layout: Layout.compute(size: size, state: state))
+        let localLines = HelpOverlay.lines(local, keyWidth: &keyWidth).map { $0.map(\.text).joined() }
+        #expect(!localLines.contains { $0.hasSuffix(Keymap.defaults.binding(for: .takeControl)!.help) })
     }
 
     @Test("key names", arguments: [

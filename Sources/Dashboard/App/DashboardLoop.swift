@@ -29,6 +29,7 @@ struct DashboardLoop<Terminal: TerminalDevice, Connection: EngineConnection> {
     private var dirty = true
     private var renderedSequence: UInt64?
     private var renderedMessage: DashboardState.Message?
+    private var renderedAttachment: EngineAttachment?
     private(set) var framesRendered = 0
 
     static var pausedTimeout: Int { 250 }
@@ -60,8 +61,9 @@ struct DashboardLoop<Terminal: TerminalDevice, Connection: EngineConnection> {
     mutating func iterate(_ state: inout DashboardState) {
         let started = now()
         let snapshot = connection.snapshot()
+        state.attachment = connection.attachment
         var (s, commands) = DashboardState.tick(state, snapshot, now: started)
-        commands.forEach(connection.send)
+        s.commandsAllowed(commands, fromKey: false).forEach(connection.send)
         if let overlays { s.syncOverlay(overlays.load) }
         let size = terminal.size
         if size != s.size {
@@ -69,13 +71,14 @@ struct DashboardLoop<Terminal: TerminalDevice, Connection: EngineConnection> {
             dirty = true
         }
         let theme = resolveTheme(&s)
-        if dirty || snapshot.sequence != renderedSequence || s.message != renderedMessage || s.demo != nil {
+        if dirty || snapshot.sequence != renderedSequence || s.message != renderedMessage || s.attachment != renderedAttachment || s.demo != nil {
             let (grid, regions) = Renderer.renderFrame(snapshot: snapshot, state: s, theme: theme, size: size)
             s.regions = regions
             writer.write(grid, to: terminal)
             framesRendered += 1
             renderedSequence = snapshot.sequence
             renderedMessage = s.message
+            renderedAttachment = s.attachment
             dirty = false
             if s.screenshotRequested {
                 s.screenshotRequested = false
@@ -116,7 +119,11 @@ struct DashboardLoop<Terminal: TerminalDevice, Connection: EngineConnection> {
         }
         let (s, commands) = DashboardState.reduce(state, key, snapshot)
         state = s
-        commands.forEach(connection.send)
+        state.commandsAllowed(commands, fromKey: true).forEach(connection.send)
+        if state.controlRequested {
+            state.controlRequested = false
+            connection.requestControl()
+        }
         // At once, not at the next frame: a bookmark is on disk before the presenter moves on.
         if let bookmarks { state.saveBookmarks(bookmarks.save) }
     }

@@ -34,6 +34,7 @@ enum KeyAction: String, CaseIterable, Sendable {
     case audience
     case increase
     case decrease
+    case takeControl = "take-control"
 }
 
 /// Where a binding applies: everywhere, or only while a panel has the focus (where it wins

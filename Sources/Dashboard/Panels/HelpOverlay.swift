@@ -11,7 +11,10 @@ enum HelpOverlay {
         }.max() ?? 8
         keyWidth = min(18, keyColumn)
         for context in KeyContext.allCases {
-            let bindings = ctx.state.keymap.bindings.filter { $0.context == context }
+            // The take-control key means something only with a shared engine (attach).
+            let bindings = ctx.state.keymap.bindings.filter {
+                $0.context == context && ($0.action != .takeControl || ctx.state.attachment != nil)
+            }
             guard !bindings.isEmpty else { continue }
             if !out.isEmpty { out.append([]) }
             out.append([Span(context.title, theme[.panelTitleFocused].with(foreground: theme[.accent].foreground))])

@@ -29,6 +29,7 @@ enum StatusLine {
             badge = Span(g.isASCII ? " > RUNNING " : " ▶ RUNNING ", theme[.statusRunning])
         }
         segments.append(Segment(spans: [badge], priority: 10))
+        if let a = ctx.state.attachment { segments.append(attachmentSegment(a, ctx)) }
         let kind = s.source.kind == .simulation ? "sim" : s.source.kind.rawValue
         // "sim small (seed 11)", not "sim scenario small (seed 11)": the status line is tight.
         var name = s.source.name
@@ -115,6 +116,23 @@ enum StatusLine {
         let used = grid.write(spans, x: rect.x, y: rect.y, maxWidth: rect.width, ellipsis: g.ellipsis)
         if rect.width - used > DisplayWidth.of(help) + 4 {
             grid.write(help + " ", in: rect, alignment: .right, style: style.adding(.dim), ellipsis: g.ellipsis)
+        }
+    }
+}
+
+extension StatusLine {
+    /// "◆ CONTROL 1/3", "◇ WATCHING 2/3 · C takes control", "✕ DISCONNECTED" for a shared engine.
+    static func attachmentSegment(_ a: EngineAttachment, _ ctx: RenderContext) -> Segment {
+        let theme = ctx.theme, ascii = ctx.g.isASCII, bar = theme[.statusBar]
+        let of = " \(a.dashboard)/\(a.dashboards) "
+        switch a.role {
+        case .controller:
+            return Segment(spans: [Span((ascii ? " * CONTROL" : " ◆ CONTROL") + of, theme[.statusRunning])], priority: 10)
+        case .watcher:
+            return Segment(spans: [Span((ascii ? " o WATCHING" : " ◇ WATCHING") + of, theme[.statusPaused]),
+                                   Span(" " + ctx.key(.takeControl), theme[.statusKey]), Span(" takes control", bar)], priority: 10)
+        case .disconnected:
+            return Segment(spans: [Span(ascii ? " x DISCONNECTED " : " ✕ DISCONNECTED ", theme[.statusError])], priority: 10)
         }
     }
 }

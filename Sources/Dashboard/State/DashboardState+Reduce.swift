@@ -106,6 +106,7 @@ extension DashboardState {
         case .audience: toggleAudience(snapshot, &out)
         case .increase: adjustTunable(up: true, snapshot, &out)
         case .decrease: adjustTunable(up: false, snapshot, &out)
+        case .takeControl: takeControl()
         }
     }
 

@@ -169,6 +169,14 @@ struct DashboardState: Sendable {
     var shouldQuit = false
     var screenshotRequested = false
     var demo: DemoTour?
+
+    // MARK: Shared engine (driftscope attach)
+
+    /// Control or watching, when the engine is shared by several dashboards; nil for an
+    /// engine in this process. Set by the app loop from the connection every frame.
+    var attachment: EngineAttachment?
+    /// The take-control key was pressed; the app loop asks the connection (the reducer stays pure).
+    var controlRequested = false
     /// Hit regions of the last frame, for mouse clicks (set by the app loop after rendering).
     var regions: [PanelRegion] = []
 

@@ -2,7 +2,7 @@
 ///
 /// Commands are queued and applied on the engine thread between steps, so sending one never
 /// blocks the caller. Unknown ids are answered through ``EngineSnapshot/message``.
-public enum EngineCommand: Sendable, Hashable {
+public enum EngineCommand: Sendable, Hashable, Codable {
     case pause
     case resume
     case togglePause

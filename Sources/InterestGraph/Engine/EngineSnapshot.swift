@@ -1,6 +1,6 @@
 /// An immutable picture of the engine, published at most every ~50 ms for readers such as
 /// the dashboard. Everything a panel shows comes from here; readers never touch the engine.
-public struct EngineSnapshot: Sendable {
+public struct EngineSnapshot: Sendable, Codable {
     /// Increments with every publish, so a reader can tell when something changed.
     public var sequence: UInt64 = 0
 
@@ -64,8 +64,8 @@ public struct EngineSnapshot: Sendable {
     public init() {}
 }
 
-public struct SourceStatus: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable { case simulation, replay, idle, stream }
+public struct SourceStatus: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable { case simulation, replay, idle, stream }
     public var kind: Kind = .idle
     /// "scenario default.toml (seed 7)" or "ml-100k".
     public var name = ""
@@ -81,7 +81,7 @@ public struct SourceStatus: Sendable, Hashable {
     public init() {}
 }
 
-public struct MetricPoint: Sendable, Hashable {
+public struct MetricPoint: Sendable, Hashable, Codable {
     public var step: Int
     public var value: Float
     /// Events the graph had ingested then: the axis another run's curves align on.
@@ -93,7 +93,7 @@ public struct MetricPoint: Sendable, Hashable {
     }
 }
 
-public struct PrequentialStatus: Sendable, Hashable {
+public struct PrequentialStatus: Sendable, Hashable, Codable {
     public var hitRate10: Double = 0
     public var mrr: Double = 0
     /// Events scored in the rolling window / in total.
@@ -102,7 +102,7 @@ public struct PrequentialStatus: Sendable, Hashable {
     public init() {}
 }
 
-public struct PrequentialPoint: Sendable, Hashable {
+public struct PrequentialPoint: Sendable, Hashable, Codable {
     public var step: Int
     public var hitRate10: Float
     public var mrr: Float
@@ -118,7 +118,7 @@ public struct PrequentialPoint: Sendable, Hashable {
 
 /// A value the user can tune live, described as data so the dashboard needs no knowledge
 /// of the model's types.
-public struct Tunable: Sendable, Hashable {
+public struct Tunable: Sendable, Hashable, Codable {
     public var key: String
     public var label: String
     public var value: Double
@@ -144,8 +144,8 @@ public struct Tunable: Sendable, Hashable {
     }
 }
 
-public struct ChangeRecord: Sendable, Hashable {
-    public enum Origin: String, Sendable, Hashable { case user, divergenceGuard, reset }
+public struct ChangeRecord: Sendable, Hashable, Codable {
+    public enum Origin: String, Sendable, Hashable, Codable { case user, divergenceGuard, reset }
     public var step: Int
     /// Wall-clock time of the change.
     public var time: Double
@@ -166,7 +166,7 @@ public struct ChangeRecord: Sendable, Hashable {
     }
 }
 
-public struct EventLine: Sendable, Hashable {
+public struct EventLine: Sendable, Hashable, Codable {
     public var timestamp: Double
     public var user: String
     public var item: String
@@ -183,7 +183,7 @@ public struct EventLine: Sendable, Hashable {
 }
 
 /// Everything the dashboard shows about the selected user.
-public struct UserView: Sendable {
+public struct UserView: Sendable, Codable {
     public var id: String
     public var events: Int
     public var lastSeen: Double?
@@ -213,7 +213,7 @@ public struct UserView: Sendable {
     }
 }
 
-public struct ShareLine: Sendable, Hashable {
+public struct ShareLine: Sendable, Hashable, Codable {
     public var name: String
     public var share: Double
     public init(name: String, share: Double) {
@@ -223,7 +223,7 @@ public struct ShareLine: Sendable, Hashable {
 }
 
 /// A user's interest history: category shares per time bucket and drift scores.
-public struct DriftView: Sendable, Hashable {
+public struct DriftView: Sendable, Hashable, Codable {
     /// Row labels of the heatmap (the categories that matter for this user).
     public var categories: [String]
     /// Bucket end times, oldest first.
@@ -256,7 +256,7 @@ public struct DriftView: Sendable, Hashable {
     }
 }
 
-public struct RecommendationLine: Sendable, Hashable {
+public struct RecommendationLine: Sendable, Hashable, Codable {
     public var item: String
     public var title: String?
     public var score: Float
@@ -278,7 +278,7 @@ public struct RecommendationLine: Sendable, Hashable {
     }
 }
 
-public struct AudienceView: Sendable, Hashable {
+public struct AudienceView: Sendable, Hashable, Codable {
     public var item: String
     public var title: String?
     public var users: [AudienceLine]
@@ -289,7 +289,7 @@ public struct AudienceView: Sendable, Hashable {
     }
 }
 
-public struct AudienceLine: Sendable, Hashable {
+public struct AudienceLine: Sendable, Hashable, Codable {
     public var user: String
     public var score: Float
     /// The user's top category, for context.
@@ -302,7 +302,7 @@ public struct AudienceLine: Sendable, Hashable {
 }
 
 /// The graph around one node, for browsing.
-public struct NeighbourhoodView: Sendable, Hashable {
+public struct NeighbourhoodView: Sendable, Hashable, Codable {
     public var center: NodeLine
     public var rows: [NeighbourLine]
     public init(center: NodeLine, rows: [NeighbourLine]) {
@@ -311,7 +311,7 @@ public struct NeighbourhoodView: Sendable, Hashable {
     }
 }
 
-public struct NodeLine: Sendable, Hashable {
+public struct NodeLine: Sendable, Hashable, Codable {
     public var node: NodeRef
     public var name: String
     /// A title or extra detail ("Toy Story (1995)", "312 items").
@@ -323,7 +323,7 @@ public struct NodeLine: Sendable, Hashable {
     }
 }
 
-public struct NeighbourLine: Sendable, Hashable {
+public struct NeighbourLine: Sendable, Hashable, Codable {
     public var target: NodeLine
     /// Action name for user-item edges, "category", "brand", a KG relation...
     public var relation: String
@@ -347,10 +347,15 @@ public protocol EngineConnection: AnyObject, Sendable {
     func snapshot() -> EngineSnapshot
     /// Queues a command. Never blocks.
     func send(_ command: EngineCommand)
+    /// Who holds control when several dashboards share one engine (`driftscope attach`);
+    /// `nil` for an engine in this process (see ``EngineAttachment``).
+    var attachment: EngineAttachment? { get }
+    /// Asks to become the dashboard in control (a shared engine); does nothing otherwise.
+    func requestControl()
 }
 
 /// Ids that start with a prefix: what the dashboard's `/` prompt suggests as you type.
-public struct IdCompletion: Sendable, Hashable {
+public struct IdCompletion: Sendable, Hashable, Codable {
     /// Matches published at most.
     public static let limit = 8
 

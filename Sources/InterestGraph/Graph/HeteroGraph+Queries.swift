@@ -29,7 +29,7 @@ public struct GraphStatistics: Sendable, Hashable, Codable {
 }
 
 /// How long a user has been away, relative to their own rhythm.
-public struct Dormancy: Sendable, Hashable {
+public struct Dormancy: Sendable, Hashable, Codable {
     /// Seconds since the user's last event, on the graph clock.
     public var idleSeconds: Double
     /// The user's typical gap between sessions (0 when they have had one session only).

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import InterestGraph
+import Remote
+
+/// `driftscope serve`: the engine with no screen, for dashboards to attach to.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the engine without a screen; dashboards attach to it (driftscope attach).",
+        discussion: """
+            Logs to stderr; SIGTERM or SIGINT stops it cleanly (the workspace is
+            closed as the dashboard's q would). The first dashboard to attach
+            holds control, the others watch.
+              driftscope serve --scenario small --workspace shop.sqlite
+              driftscope serve --workspace shop.sqlite --resume
+              driftscope serve --listen tcp:127.0.0.1:7070 --token-file tok
+            A Unix socket is created 0600. TCP always needs a token: serve
+            writes a random one into --token-file (0600) when the file does not
+            exist. Traffic is not encrypted: from another machine, tunnel the
+            Unix socket over ssh (see the README).
+            """)
+
+    @OptionGroup var engineOptions: EngineOptions
+
+    @Option(name: .long, help: ArgumentHelp("unix:PATH, tcp:PORT (on 127.0.0.1) or tcp:HOST:PORT (default: unix:\(ServeDefaults.socketPath())).", valueName: "endpoint"))
+    var listen: String?
+
+    @Option(name: .long, help: ArgumentHelp("File holding the token dashboards must give (created 0600 with a random token if missing); required for TCP (default \(ServeDefaults.tokenPath())).", valueName: "file"))
+    var tokenFile: String?
+
+    @Option(name: .long, help: "Seconds between status lines on stderr (0: none).")
+    var logEvery: Double = 10
+
+    func validate() throws {
+        if let listen { _ = try Self.endpoint(listen) }
+        guard logEvery >= 0 else { throw ValidationError("--log-every must be 0 or more seconds") }
+    }
+
+    static func endpoint(_ text: String) throws -> Endpoint {
+        do { return try Endpoint(parsing: text) } catch { throw ValidationError("--listen \(error)") }
+    }
+
+    func run() throws {
+        try engineOptions.checkScenario()
+        let endpoint = try listen.map(Self.endpoint) ?? .unix(path: try ServeDefaults.prepareSocketPath())
+        var options = ServerOptions()
+        options.serverName = "driftscope \(Driftscope.configuration.version)"
+        if endpoint.isTCP || tokenFile != nil {
+            let path = tokenFile ?? ServeDefaults.tokenPath()
+            try ServeDefaults.prepareDirectory(of: path)
+            do { options.token = try TokenFile.readOrCreate(path: path) } catch { throw CommandError("\(error)") }
+            ServeLog.write("dashboards need the token in \(path) (attach --token-file \(path))")
+        }
+        let (engine, run) = try engineOptions.makeEngine()
+        let server = EngineServer(engine: engine, options: options, log: ServeLog.write)
+        let bound: Endpoint
+        do { bound = try server.start(endpoint) } catch { throw CommandError("\(error)") }
+        if !bound.isLoopback {
+            ServeLog.write("warning: \(bound) is reachable from other machines and the traffic is not encrypted; prefer 127.0.0.1 or a Unix socket with an ssh tunnel")
+        }
+        ServeLog.write("listening on \(bound)" + (run.map { " · recording run \($0) into \(engineOptions.recording.path ?? "")" } ?? ""))
+        engine.start()
+        let signal = ServeSignals.install()
+        var lastLog = ProcessInfo.processInfo.systemUptime
+        while signal.wait(timeout: .now() + 0.25) == .timedOut {
+            let now = ProcessInfo.processInfo.systemUptime
+            guard logEvery > 0, now - lastLog >= logEvery else { continue }
+            lastLog = now
+            ServeLog.write(ServeLog.status(engine.snapshot(), server.statistics()))
+        }
+        ServeLog.write("stopping")
+        server.stop()
+        engine.stop()
+        let final = engine.snapshot()
+        ServeLog.write("stopped after \(final.statistics.events) events" + (run.map { "; run \($0) is recorded (resume with --resume)" } ?? ""))
+    }
+}
+
+/// Where `serve` listens and keeps its token when not told.
+enum ServeDefaults {
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// `$XDG_RUNTIME_DIR/driftscope.sock` (a per-user 0700 directory), else
+    /// `$XDG_STATE_HOME/driftscope/engine.sock`.
+    static func socketPath() -> String {
+        if let runtime = environment["XDG_RUNTIME_DIR"], runtime.hasPrefix("/") { return runtime + "/driftscope.sock" }
+        return stateDirectory() + "/engine.sock"
+    }
+
+    static func tokenPath() -> String { stateDirectory() + "/token" }
+
+    static func stateDirectory() -> String {
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? (NSHomeDirectory() + "/.local/state")
+        return state + "/driftscope"
+    }
+
+    static func prepareSocketPath() throws -> String {
+        let path = socketPath()
+        try prepareDirectory(of: path)
+        return path
+    }
+
+    /// Creates the file's directory (0700) when it is missing.
+    static func prepareDirectory(of path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        guard !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw CommandError("\(directory): cannot create the directory (\(error.localizedDescription))")
+        }
+    }
+}
+
+/// Lines on stderr with a UTC time stamp.
+enum ServeLog {
+    static func write(_ text: String) {
+        let stamp = Date().formatted(.iso8601)
+        Console.error("\(stamp) serve: \(text)")
+    }
+
+    static func status(_ s: EngineSnapshot, _ server: ServerStatistics) -> String {
+        let state = s.source.isFinished ? "source finished" : (s.isPaused ? "paused" : "running")
+        return "\(state) · \(s.statistics.events) events (\(Int(s.eventsPerSecond))/s) · \(s.statistics.users) users · step \(s.trainingStep)"
+            + " · \(server.dashboards) dashboard(s) · \(server.bytesSent / 1024) KiB sent, \(server.snapshotsCoalesced) snapshots coalesced for slow readers"
+    }
+}
+
+/// SIGINT and SIGTERM, turned into a semaphore the main thread waits on.
+enum ServeSignals {
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+
+    static func install() -> DispatchSemaphore {
+        let semaphore = DispatchSemaphore(value: 0)
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { semaphore.signal() }
+            source.resume()
+            sources.append(source)
+        }
+        return semaphore
+    }
+}
