@@ -125,6 +125,24 @@ struct ModelSampledTrainingTests {
         #expect(sideCount == sides)
     }
 
+    /// The divergence guard: a loss counts as exploding only when it is both far above the
+    /// recent healthy loss and worse than a random model's (`ln 2`; twice that on the
+    /// sampled path). A model fitted to loss 0.01 that meets a batch at 0.24 (new events
+    /// on a live stream) is not diverging; at 5 it is; a NaN always is.
+    @Test(arguments: [TrainingMode.wholeGraph, .sampled])
+    func aLossBetterThanChanceIsNeverAnExplosion(mode: TrainingMode) {
+        var model = Self.model(mode: mode, layers: 2)
+        for _ in 0..<(EmbeddingModel.warmupBatches + 20) { model.recordHealthy(loss: 0.01, snapshots: false) }
+        let floor = mode == .sampled ? EmbeddingModel.sampledExplodingFloor : EmbeddingModel.randomModelLoss
+        #expect(model.divergenceReason(loss: 0.24, floor: floor) == nil)
+        #expect(model.divergenceReason(loss: 0.6, floor: floor) == nil)
+        #expect(model.divergenceReason(loss: 5, floor: floor) == .explodingLoss)
+        #expect(model.divergenceReason(loss: .nan, floor: floor) == .nonFiniteLoss)
+        // The whole-graph default is the random model's loss.
+        #expect(model.divergenceReason(loss: 0.5) == nil)
+        #expect(model.divergenceReason(loss: 0.8) == .explodingLoss)
+    }
+
     /// Sampled training on its own lowers the loss and ranks held-in positives well above
     /// chance (the toy users each like one category).
     @Test func sampledTrainingLearns() {

@@ -30,8 +30,17 @@ extension EmbeddingModel {
         return rollBack(reason: reason, loss: loss)
     }
 
+    /// The BPR loss of a model that ranks at random, `ln 2`.
+    static let randomModelLoss: Float = 0.6931472
+
     /// Why `loss` counts as divergence, or nil when it does not.
-    func divergenceReason(loss: Float, floor: Float = 0) -> DivergenceReport.Reason? {
+    ///
+    /// A loss must exceed `divergenceFactor` times the recent healthy loss *and* `floor`: a
+    /// model still better than chance is not diverging. Without the floor a well-fitted model
+    /// (a small graph trained for hundreds of epochs while a live stream trickles in, recent
+    /// loss 0.01) saw every batch with new events (0.24) as an explosion and halved its
+    /// learning rate 258 times, to zero (found by the serve + Redis end-to-end test).
+    func divergenceReason(loss: Float, floor: Float = randomModelLoss) -> DivergenceReport.Reason? {
         if !loss.isFinite { return .nonFiniteLoss }
         if healthyBatches >= Self.warmupBatches, let recent = recentLoss, recent > 0, loss > h.divergenceFactor * recent, loss > floor {
             return .explodingLoss
@@ -43,7 +52,7 @@ extension EmbeddingModel {
     /// random model (`2 ln 2` for BPR). Small sampled batches are noisy, and once a model
     /// fits well (recent loss 0.04) one batch of hard negatives at 0.2 is not divergence;
     /// halving the learning rate for it, as the whole-graph rule would, starved training.
-    static let sampledExplodingFloor: Float = 2 * 0.6931472
+    static let sampledExplodingFloor: Float = 2 * randomModelLoss
 
     /// Halves the learning rate and logs the report, restoring nothing (the sampled path,
     /// which checks before any parameter moves and keeps no whole-table snapshot).
