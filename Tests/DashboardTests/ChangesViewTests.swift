@@ -90,6 +90,9 @@ struct ChangesViewTests {
         #expect(closed.changesView == nil)
         let (zoomed, _) = DashboardState.pressing([.character("f")], from: closed, snapshot)
         #expect(zoomed.zoomed)
+        // Space still pauses while the view is open.
+        let (_, pause) = DashboardState.pressing([.character(" ")], from: start, snapshot)
+        #expect(pause == [.togglePause])
     }
 
     @Test func anAudienceFileHoldsOneIdALine() throws {

@@ -40,7 +40,8 @@ import Testing
 
         // The change detector's settings are live in the Hyperparameters panel.
         try keys("5")
-        try waitFor("change threshold listed") { $0.contains("change: threshold") }
+        try keys("G")  // the change settings come last
+        try waitFor("change settings listed") { $0.contains("change: threshold (nats)") }
 
         try keys("q")
         let after = try waitFor("clean exit") { $0.split(separator: "\n").contains { $0.hasPrefix("DRIFTSCOPE-EXIT=") } }

@@ -68,9 +68,11 @@ enum ChangesView {
         let catWidth = rest / 2
         var x = inner.x + 2
         let header = theme[.tableHeader]
-        for (text, width, alignment) in [("time", timeWidth, Alignment.left), ("user", userWidth, .left), ("from", catWidth, .left), ("", 3, .left), ("to", catWidth, .left), ("confidence", confWidth, .right)] {
+        // Gaps after each column, as the rows below lay them out ("from ▸ to" sit together).
+        for (text, width, alignment, gap) in [("time", timeWidth, Alignment.left, 2), ("user", userWidth, .left, 2), ("from", catWidth, .left, 0),
+                                              ("", 3, .left, 0), ("to", catWidth, .left, 2), ("confidence", confWidth, .right, 0)] {
             grid.write(DisplayWidth.pad(text, to: width, alignment: alignment), x: x, y: y, maxWidth: width, style: header)
-            x += width + (width == 3 ? 0 : 2)
+            x += width + gap
         }
         y += 1
         let visible = max(0, inner.maxY - y)

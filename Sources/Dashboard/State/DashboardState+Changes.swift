@@ -99,6 +99,11 @@ extension DashboardState {
             }
             let name = view.tab == .dormant ? "dormant" : (view.filter.isEmpty ? "changes" : "changes-into-" + view.filter)
             audienceExport = AudienceExport(name: name, users: users)
+        case .pause, .step, .faster, .slower, .theme, .screenshot:
+            // The engine and the look stay in reach while the view is open.
+            changesView = view
+            perform(action, snapshot, &out)
+            return
         default: break
         }
         changesView = view
