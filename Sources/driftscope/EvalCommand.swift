@@ -22,8 +22,14 @@ struct Eval: ParsableCommand {
               driftscope eval large.csv --protocol temporal --test-users 2000
               driftscope eval redis://127.0.0.1:6379/shop --protocol prequential
 
-            With --scenario, reports drift tracking lag against the scenario's ground truth             instead (see `driftscope drift-lag`):
-              driftscope eval --scenario sample-data/scenarios/default.toml --half-life 3 --half-life 30
+            With --scenario, measures interest change detection against the scenario's ground \
+            truth instead: the per-user change detector beside the Page-Hinkley and ADWIN \
+            baselines on the same streams (detected drifts, lag in hours and events, false alarms \
+            per 1,000 stable user-days, abrupt and gradual apart, a threshold sweep); with \
+            --half-life also the profile tracking lag of `driftscope drift-lag`:
+              driftscope eval --scenario sample-data/scenarios/default.toml
+              driftscope eval --scenario small --threshold 7 --json
+              driftscope eval --scenario default --half-life 3 --half-life 30
             """
     )
 
@@ -37,8 +43,26 @@ struct Eval: ParsableCommand {
     @Option(help: "Measure drift tracking lag on this scenario (file or bundled name) instead of ranking quality.")
     var scenario: String?
 
-    @Option(name: .customLong("half-life"), help: "With --scenario: decay half-life in days (repeatable; default: the engine's).")
+    @Option(name: .customLong("half-life"), help: "With --scenario: also report profile tracking lag at this decay half-life in days (repeatable).")
     var halfLives: [Double] = []
+
+    @Option(help: "With --scenario: the change detector's alarm threshold in nats (each +1 divides false alarms by about e).")
+    var threshold: Double = ChangeDetectorSettings.default.threshold
+
+    @Option(name: .customLong("short-half-life"), help: "With --scenario: half-life of the short-term profile, in draws (a category's first event in a session).")
+    var shortHalfLife: Double = ChangeDetectorSettings.default.shortHalfLife
+
+    @Option(name: .customLong("reference-half-life"), help: "With --scenario: half-life of the reference profile, in days.")
+    var referenceHalfLife: Double = ChangeDetectorSettings.default.referenceHalfLife / 86_400
+
+    @Option(help: "With --scenario: weight of \"anything new\" in the novelty test's post-change model (0.01...0.99).")
+    var novelty: Double = ChangeDetectorSettings.default.novelty
+
+    @Option(name: .customLong("minimum-reference"), help: "With --scenario: draws a user's reference needs before the test runs.")
+    var minimumReference: Double = ChangeDetectorSettings.default.minimumReference
+
+    @Option(name: .customLong("reference-lag"), help: "With --scenario: draws that wait before joining a user's reference (0...16).")
+    var referenceLag: Int = ChangeDetectorSettings.default.referenceLag
 
     @Option(name: .customLong("protocol"), help: "temporal (A), prequential (B) or both.")
     var protocolChoice: ProtocolChoice = .both
@@ -93,6 +117,15 @@ struct Eval: ParsableCommand {
         if let fitBudget, fitBudget < 0 { throw ValidationError("--fit-budget must be 0 or more") }
         if sampleEvery != 1, protocolChoice == .temporal { throw ValidationError("--sample-every applies to the prequential protocol: use --protocol prequential or both") }
         if testUsers != nil, protocolChoice == .prequential { throw ValidationError("--test-users applies to the temporal protocol: use --protocol temporal or both") }
+        if scenario != nil {
+            if !(threshold > 0) { throw ValidationError("--threshold must be a positive number of nats") }
+            if !(shortHalfLife >= 0.5) { throw ValidationError("--short-half-life must be at least 0.5 draws") }
+            if !(novelty > 0 && novelty < 1) { throw ValidationError("--novelty must be between 0 and 1") }
+            if !(0...ChangeDetector.maximumLag).contains(referenceLag) { throw ValidationError("--reference-lag must be between 0 and \(ChangeDetector.maximumLag) draws") }
+            if !(minimumReference >= 1) { throw ValidationError("--minimum-reference must be at least 1 draw") }
+            if !(referenceHalfLife > 0) { throw ValidationError("--reference-half-life must be a positive number of days") }
+            for h in halfLives where !(h > 0) { throw ValidationError("--half-life must be a positive number of days") }
+        }
         if workspace != nil {
             if scenario != nil { throw ValidationError("--workspace records protocol B runs on a dataset; it does not apply to --scenario") }
             if tune { throw ValidationError("--workspace does not apply to --tune") }
@@ -102,12 +135,7 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         if let scenario {
-            // The drift-lag report answers "how fast do profiles follow real drift" for the
-            // current half-life; one implementation serves both commands.
-            var arguments = ["--scenario", scenario] + halfLives.flatMap { ["--half-life", "\($0)"] }
-            if json { arguments.append("--json") }
-            let lag = try DriftLagCommand.parse(arguments)
-            try lag.run()
+            try runChanges(scenario: scenario)
             return
         }
         guard let dataset else { return }
@@ -178,6 +206,30 @@ struct Eval: ParsableCommand {
                 print("Recorded " + recorded.map { "run \($0.run) (\($0.model.rawValue))" }.joined(separator: ", ") + " in \(workspace)")
             }
         }
+    }
+
+    /// `--scenario`: change detection against the ground truth, and the profile lag of
+    /// `drift-lag` for each --half-life (one implementation serves both commands).
+    private func runChanges(scenario name: String) throws {
+        let scenario = try ScenarioOptions.load(name)
+        let world = ShopWorld(scenario: scenario)
+        let settings = ChangeDetectorSettings(threshold: threshold, shortHalfLife: shortHalfLife, referenceHalfLife: referenceHalfLife * 86_400, novelty: novelty, minimumReference: minimumReference, referenceLag: referenceLag)
+        let report = ChangeEvaluation.measure(world: world, settings: settings)
+        let lags = halfLives.map { DriftLag.measure(world: world, halfLife: $0 * 86_400) }
+        if json {
+            struct Output: Encodable {
+                var scenario: String
+                var seed: UInt64
+                var changes: ChangeEvaluationReport
+                var reports: [DriftLagReport]
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(Output(scenario: scenario.name, seed: scenario.seed, changes: report, reports: lags)), as: UTF8.self))
+            return
+        }
+        print(ChangeEvalOutput.render(report))
+        if !lags.isEmpty { print("\n" + DriftLagCommand.render(lags)) }
     }
 
     private func runSearch(dataset: LoadedDataset, models: [ModelKind], options: EvaluationRunner.Options) throws {

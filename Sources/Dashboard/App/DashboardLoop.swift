@@ -126,6 +126,15 @@ struct DashboardLoop<Terminal: TerminalDevice, Connection: EngineConnection> {
         }
         // At once, not at the next frame: a bookmark is on disk before the presenter moves on.
         if let bookmarks { state.saveBookmarks(bookmarks.save) }
+        if let export = state.audienceExport {
+            state.audienceExport = nil
+            do {
+                let path = try AudienceFile.save(export, directory: screenshotDirectory, time: wallClock())
+                state.show("Saved \(export.users.count) users to \(path)", seconds: 6)
+            } catch {
+                state.show("Could not save the audience: \(error)", error: true, seconds: 6)
+            }
+        }
     }
 
     /// The theme for the state's theme name, loaded once; a bad theme shows its error (file,

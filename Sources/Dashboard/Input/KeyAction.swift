@@ -32,6 +32,8 @@ enum KeyAction: String, CaseIterable, Sendable {
     case nextBookmark = "next-bookmark"
     case selectUser = "select-user"
     case audience
+    case whoChanged = "who-changed"
+    case saveAudience = "save-audience"
     case increase
     case decrease
     case takeControl = "take-control"
@@ -43,12 +45,14 @@ enum KeyContext: String, CaseIterable, Sendable {
     case global
     case recommendations
     case hyperparameters
+    case changes
 
     var title: String {
         switch self {
         case .global: "Everywhere"
         case .recommendations: "Recommendations panel"
         case .hyperparameters: "Hyperparameters panel"
+        case .changes: "Who-changed view"
         }
     }
 

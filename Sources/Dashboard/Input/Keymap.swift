@@ -96,6 +96,8 @@ struct Keymap: Sendable {
         KeyBinding(action: .bookmark, keys: [.character("b")], help: "bookmark the selected user, with a note", context: .global),
         KeyBinding(action: .nextBookmark, keys: [.character("'")], help: "jump to the next bookmarked user (cycles)", context: .global),
         KeyBinding(action: .takeControl, keys: [.character("C")], help: "take control of a shared engine (attach)", context: .global),
+        KeyBinding(action: .whoChanged, keys: [.character("w")], help: "who changed: recent interest changes, dormant users", context: .global),
+        KeyBinding(action: .saveAudience, keys: [.character("a")], help: "save the listed users as an audience file", context: .changes),
         KeyBinding(action: .audience, keys: [.character("a")], help: "show or hide the item's audience", context: .recommendations),
         KeyBinding(action: .increase, keys: [.right, .character("l"), .character("+"), .character("=")], help: "increase the highlighted value", context: .hyperparameters),
         KeyBinding(action: .decrease, keys: [.left, .character("h"), .character("-"), .character("_")], help: "decrease the highlighted value", context: .hyperparameters),

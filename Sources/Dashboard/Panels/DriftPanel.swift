@@ -17,6 +17,8 @@ enum DriftPanel {
         var showScores = false
         var showAxis = false
         var showMoves = false
+        /// The change detector's line: the latest detected change and the evidence now.
+        var showChange = false
         /// Categories visible at once, and screen lines per category.
         var heatRows = 0
         var rowHeight = 1
@@ -49,6 +51,8 @@ enum DriftPanel {
             if showAxis { available -= 1 }
             showMoves = available >= 3 && !(d.gained.isEmpty && d.lost.isEmpty)
             if showMoves { available -= 1 }
+            showChange = available >= 3 && (d.changeThreshold > 0 || !d.detectedChanges.isEmpty)
+            if showChange { available -= 1 }
             // Lines left for the heatmap(s): with room to spare, each category gets up to
             // three lines, which makes a zoomed heatmap much easier to read.
             let lines = available + (truth == .stacked ? categories : 0)
@@ -70,7 +74,9 @@ enum DriftPanel {
             right = [Span(u.id, theme[.nodeUser].adding(.bold)), Span(" · \(Format.grouped(u.events)) events", theme[.textDim])]
             if ctx.state.isBookmarked(u.id) { right.insert(contentsOf: [Renderer.bookmarkMark(ctx), Span(" ", theme[.textDim])], at: 0) }
             footer = Renderer.position(ctx.state.selected(.drift), u.drift.categories.count, visible: geometry.heatRows, ctx)
-            if !u.drift.bucketTimes.isEmpty { footer += legend(scale: scale, changePoints: !u.drift.changePoints.isEmpty, separated: !footer.isEmpty, ctx) }
+            if !u.drift.bucketTimes.isEmpty {
+                footer += legend(scale: scale, changePoints: !u.drift.changePoints.isEmpty, detected: !u.drift.detectedChanges.isEmpty, separated: !footer.isEmpty, ctx)
+            }
         }
         let inner = Renderer.frame(&grid, rect, .drift, ctx, right: right, footer: footer, hints: [([.search], "find user"), ([.inject], "inject")])
         var region = PanelRegion(panel: .drift, rect: rect, rows: Rect(x: 0, y: 0, width: 0, height: 0), firstRow: 0)
@@ -201,6 +207,11 @@ enum DriftPanel {
                 guard let c = columns.column(of: b) else { continue }
                 grid.put(g.changePoint, x: heatX + c, y: y, style: theme[.chartMarker].adding(.bold))
             }
+            // Detected changes go on the bucket they fell in (buckets are labelled by end time).
+            for change in d.detectedChanges {
+                guard let b = d.bucketTimes.firstIndex(where: { $0 >= change.time }), let c = columns.column(of: b) else { continue }
+                grid.put(g.markerChange, x: heatX + c, y: y, style: theme[.warning].adding(.bold))
+            }
             // A short map is short because the history is: say so.
             let noteX = heatX + columns.width + 2
             if columns.width < geometry.heatWidth, noteX < tableX {
@@ -211,6 +222,10 @@ enum DriftPanel {
         }
         if geometry.showMoves, y < inner.maxY {
             grid.write(moves(d, ctx), x: inner.x, y: y, maxWidth: inner.width, ellipsis: g.ellipsis)
+            y += 1
+        }
+        if geometry.showChange, y < inner.maxY {
+            grid.write(detected(d, ctx), x: inner.x, y: y, maxWidth: inner.width, ellipsis: g.ellipsis)
         }
         return region
     }
@@ -236,8 +251,33 @@ enum DriftPanel {
         grid.write(DisplayWidth.pad(DisplayWidth.truncatePath(name, to: width, ellipsis: g.ellipsis), to: width), x: x + 1, y: y, maxWidth: width, style: style)
     }
 
-    /// "░▒▓█ 0–43%  ▴ change point" for the bottom border.
-    private static func legend(scale: Float, changePoints: Bool, separated: Bool, _ ctx: RenderContext) -> [Span] {
+    /// "◆ changed 2024-03-15 09:12:00 Fashion/Shoes → Baby/Nursery 0.998 · evidence 0.4/5.5":
+    /// the change detector's latest report on this user and its statistic now.
+    static func detected(_ d: DriftView, _ ctx: RenderContext) -> [Span] {
+        let theme = ctx.theme, g = ctx.g
+        var spans: [Span] = []
+        if let last = d.detectedChanges.last {
+            spans.append(Span(String(g.markerChange) + " changed ", theme[.warning].adding(.bold)))
+            spans.append(Span(Format.dateTime(last.time) + " ", theme[.textDim]))
+            spans.append(Span(last.from.isEmpty ? "–" : last.from, theme[.bad]))
+            spans.append(Span(" " + String(g.right) + " ", theme[.textDim]))
+            spans.append(Span(last.to.isEmpty ? "–" : last.to, theme[.good]))
+            spans.append(Span(" " + Format.fixed(last.confidence, 3), theme[.textStrong]))
+            if d.detectedChanges.count > 1 { spans.append(Span(" (\(d.detectedChanges.count) changes)", theme[.textDim])) }
+        } else {
+            spans.append(Span("no change detected", theme[.textDim]))
+        }
+        if d.changeThreshold > 0 {
+            let high = d.changeStatistic >= d.changeThreshold / 2
+            spans.append(Span(" · evidence ", theme[.textDim]))
+            spans.append(Span(Format.fixed(d.changeStatistic, 1), high ? theme[.warning] : theme[.text]))
+            spans.append(Span("/" + Format.fixed(d.changeThreshold, 1), theme[.textDim]))
+        }
+        return spans
+    }
+
+    /// "░▒▓█ 0–43%  ▴ change point  ◆ detected" for the bottom border.
+    private static func legend(scale: Float, changePoints: Bool, detected: Bool, separated: Bool, _ ctx: RenderContext) -> [Span] {
         let theme = ctx.theme, g = ctx.g
         var spans: [Span] = separated ? [Span("  ", theme[.panelHint])] : []
         for (i, shade) in g.shades.dropFirst().enumerated() {
@@ -248,6 +288,11 @@ enum DriftPanel {
             spans.append(Span("  ", theme[.panelHint]))
             spans.append(Span(String(g.changePoint), theme[.chartMarker].adding(.bold)))
             spans.append(Span(" change point", theme[.panelHint]))
+        }
+        if detected {
+            spans.append(Span("  ", theme[.panelHint]))
+            spans.append(Span(String(g.markerChange), theme[.warning].adding(.bold)))
+            spans.append(Span(" detected", theme[.panelHint]))
         }
         return spans
     }

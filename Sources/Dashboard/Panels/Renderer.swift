@@ -46,6 +46,9 @@ enum Renderer {
                 grid.write(hint, in: caption, alignment: .right, style: theme[.caption], ellipsis: ctx.g.ellipsis)
             }
         }
+        if let view = state.changesView {
+            ChangesView.draw(into: &grid, Rect(x: 0, y: 0, width: size.width, height: layout.status.y), view, ctx)
+        }
         if state.confirmReset { Overlays.confirmReset(into: &grid, ctx) }
         if state.showHelp { HelpOverlay.draw(into: &grid, ctx) }
         if theme.ascii { grid.foldToASCII() }

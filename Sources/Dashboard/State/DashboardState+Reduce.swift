@@ -34,11 +34,15 @@ extension DashboardState {
             handlePrompt(key, snapshot, &out)
             return
         }
+        if changesView != nil && !showHelp {
+            handleChangesKey(key, snapshot, &out)
+            return
+        }
         if case .mouse(let event) = key {
             handleMouse(event, snapshot)
             return
         }
-        guard let action = keymap.action(for: key, in: KeyContext(panel: focus)) else { return }
+        guard let action = keymap.action(for: key, in: changesView != nil ? .changes : KeyContext(panel: focus)) else { return }
         if showHelp {
             switch action {
             case .up: helpScroll = max(0, helpScroll - 1)
@@ -104,6 +108,8 @@ extension DashboardState {
         case .bookmark: startBookmark(snapshot)
         case .nextBookmark: nextBookmark(snapshot, &out)
         case .audience: toggleAudience(snapshot, &out)
+        case .whoChanged: toggleChanges()
+        case .saveAudience: break
         case .increase: adjustTunable(up: true, snapshot, &out)
         case .decrease: adjustTunable(up: false, snapshot, &out)
         case .takeControl: takeControl()

@@ -79,6 +79,10 @@ struct DashboardState: Sendable {
 
     var prompt: Prompt?
     var confirmReset = false
+    /// The who-changed view (over the panels, taking the keys), `nil` when closed.
+    var changesView: ChangesViewState?
+    /// Users to save as an audience file (the app loop writes it right after the key).
+    var audienceExport: AudienceExport?
 
     // MARK: Engine-facing memory
 

@@ -27,6 +27,9 @@ public enum EngineCommand: Sendable, Hashable, Codable {
     case inject(user: String, item: String, action: Action)
     /// Removes a user from the graph, the model and every derived trace.
     case forgetUser(String)
+    /// Publishes the users idle for more than `factor` times their usual gap between sessions
+    /// in ``EngineSnapshot/dormant`` (an O(users) scan, so only when asked).
+    case listDormant(factor: Double)
     /// Jumps the source clock to a time (forward, or backward by restarting the source).
     case seek(to: Double)
     /// Stops the engine thread.

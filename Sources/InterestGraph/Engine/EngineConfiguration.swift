@@ -40,6 +40,8 @@ public struct EngineConfiguration: Sendable {
     /// Drift history settings.
     public var history = ProfileHistory.Configuration.default
     public var drift = DriftSettings()
+    /// The per-user interest change test (tunable live: threshold and time scales).
+    public var changeDetection = ChangeDetectorSettings.default
     /// Makes the recorder on the engine thread (a workspace belongs to one thread); `nil`
     /// records nothing. A recorder that throws stops recording, never the engine.
     public var makeRecorder: (@Sendable () throws -> any RunRecorder)?

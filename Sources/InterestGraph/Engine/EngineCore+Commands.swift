@@ -9,7 +9,7 @@ extension EngineCore {
         case .togglePause: clock.togglePause()
         case .step(let events): clock.step(events: max(1, events))
         case .setSpeed(let speed): clock.setSpeed(speed)
-        case .setHyperparameter(let key, let value): setTunable(key, to: value)
+        case .setHyperparameter(let key, let value): if !setChangeTunable(key, to: value) { setTunable(key, to: value) }
         case .resetModel:
             model.reinitialise(graph: graph)
             lastRecommendationRefresh = -.infinity
@@ -34,6 +34,8 @@ extension EngineCore {
             message = "injected: \(user) \(action.pastTense) \(item)"
         case .forgetUser(let id):
             forget(user: id)
+        case .listDormant(let factor):
+            listDormant(factor: factor)
         case .seek(let time):
             if clock.seek(to: time) { restartFromScratch() }
         case .shutdown:
@@ -62,6 +64,8 @@ extension EngineCore {
         graph.forgetUser(u)
         model.forget(user: u)
         history.forget(user: u)
+        interestChanges.forget(user: u)
+        dormant?.users.removeAll { $0.user == id }
         if selectedUser == id {
             selectedUser = nil
             lastRecommendations = []
@@ -79,6 +83,8 @@ extension EngineCore {
         graph = HeteroGraph(decay: DecayPolicy(halfLife: hp.sanitised.halfLife), actionWeights: hp.actionWeights)
         graph.load(clock.source.catalogue)
         history = ProfileHistory(configuration: configuration.history)
+        interestChanges = ChangeTracker(settings: interestChanges.settings, categoryCount: graph.categoryCount)
+        dormant = nil
         model = Recommender(kind: model.kind, hyperparameters: hp)
         model.reinitialise(graph: graph)
         recentEvents.removeAll()

@@ -9,12 +9,16 @@ extension EngineCore {
         var graph = self.graph
         var model = self.model
         var history = self.history
+        var changes = self.interestChanges
         var replayed = 0
         do {
             try plan.replay { event in
                 let application = graph.apply(event)
                 model.observe(application, at: event.timestamp, graph: graph)
                 _ = history.observe(user: application.user, graph: graph, at: event.timestamp)
+                if let c = graph.categories(ofItem: application.item).first {
+                    changes.observe(user: application.user, category: c, at: event.timestamp, categoryCount: graph.categoryCount)
+                }
                 replayed += 1
             }
         } catch {
@@ -31,6 +35,7 @@ extension EngineCore {
         self.graph = graph
         self.model = model
         self.history = history
+        self.interestChanges = changes
         if message == nil { message = "resumed: \(replayed) logged events replayed" }
     }
 

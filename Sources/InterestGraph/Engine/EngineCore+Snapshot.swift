@@ -22,6 +22,9 @@ extension EngineCore {
         s.tunables = tunables
         s.changes = changes
         s.recentEvents = recentEvents.elements
+        s.interestChanges = publishedInterestChanges()
+        s.changesDetected = interestChanges.detected
+        s.dormant = dormant
         s.message = message
         s.messageCount = messageCount
         refreshDemoCandidates()
@@ -69,6 +72,9 @@ extension EngineCore {
                 }
             }
         }
+        drift.detectedChanges = detectedChanges(ofUser: u)
+        drift.changeStatistic = interestChanges.detector.statistic(ofUser: u)
+        drift.changeThreshold = interestChanges.settings.threshold
         return UserView(
             id: id, events: graph.eventCount(ofUser: u), lastSeen: graph.lastSeen(user: u),
             dormancy: graph.dormancy(ofUser: u), interests: Array(interests), interestsBefore: then,

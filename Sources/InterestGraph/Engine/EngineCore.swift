@@ -8,6 +8,9 @@ struct EngineCore {
     var model: Recommender
     var clock: ReplayClock<AnyEventSource>
     var history: ProfileHistory
+    /// Per-user interest change detection (``ChangeTracker``) and the last dormant list asked for.
+    var interestChanges: ChangeTracker
+    var dormant: DormantListView?
     let groundTruth: GroundTruth?
 
     // Selection and browsing.
@@ -86,6 +89,7 @@ struct EngineCore {
         clock = ReplayClock(source: source, speed: configuration.speed)
         if configuration.startPaused { clock.pause() }
         history = ProfileHistory(configuration: configuration.history)
+        interestChanges = ChangeTracker(settings: configuration.changeDetection, categoryCount: graph.categoryCount)
         model = Recommender(kind: configuration.model, hyperparameters: hp)
         model.reinitialise(graph: graph)
         selectedUser = configuration.initialUser

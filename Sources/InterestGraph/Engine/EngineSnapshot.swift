@@ -42,6 +42,15 @@ public struct EngineSnapshot: Sendable, Codable {
     /// The last events, newest last (bounded).
     public var recentEvents: [EventLine] = []
 
+    // MARK: Interest changes
+
+    /// The latest detected interest changes, newest first (bounded; see ``ChangeTracker``).
+    public var interestChanges: [NamedInterestChange] = []
+    /// Changes detected since the start.
+    public var changesDetected = 0
+    /// The answer to the last ``EngineCommand/listDormant(factor:)``.
+    public var dormant: DormantListView?
+
     // MARK: Selection
 
     public var selectedUser: UserView?
@@ -242,6 +251,11 @@ public struct DriftView: Sendable, Hashable, Codable {
     public var embeddingShift: Double
     public var gained: [String]
     public var lost: [String]
+    /// Interest changes the detector reported for this user, oldest first (``ChangeDetector``).
+    public var detectedChanges: [NamedInterestChange] = []
+    /// The change test's statistic now and its alarm threshold, in nats (0 and 0 when unknown).
+    public var changeStatistic: Double = 0
+    public var changeThreshold: Double = 0
     public init(categories: [String] = [], bucketTimes: [Double] = [], shares: [[Float]] = [], trueShares: [[Float]] = [], scores: [Float] = [], changePoints: [Int] = [], divergence: Double = 0, embeddingShift: Double = 0, gained: [String] = [], lost: [String] = []) {
         self.categories = categories
         self.bucketTimes = bucketTimes

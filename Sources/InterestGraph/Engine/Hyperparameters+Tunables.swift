@@ -60,7 +60,7 @@ extension TunableSpec {
 extension EngineCore {
     var tunables: [Tunable] {
         let h = model.hyperparameters
-        return TunableSpec.all.map { $0.tunable(h) }
+        return TunableSpec.all.map { $0.tunable(h) } + changeTunables
     }
 
     /// Sets one tunable (clamped to its range), applies it at the next batch or event, and logs it.

@@ -1,0 +1,228 @@
+import Foundation
+
+/// Detection delay and false alarms of one detector setting against a scenario's ground truth.
+public struct ChangeOperatingPoint: Sendable, Hashable, Codable {
+    /// "cusum" (``ChangeDetector``), "page-hinkley" or "adwin".
+    public var detector: String
+    /// The swept setting's name ("threshold", "lambda", "delta") and value.
+    public var parameter: String
+    public var value: Double
+    /// All drifting users, then abrupt and gradual drifts apart.
+    public var all: ChangeLagSummary
+    public var abrupt: ChangeLagSummary
+    public var gradual: ChangeLagSummary
+    /// Alarms on stable users (no scheduled drift, no seasonal wave).
+    public var falseAlarms: Int
+    /// Per 1,000 stable user-days.
+    public var falseAlarmRate: Double
+
+    enum CodingKeys: String, CodingKey {
+        case detector, parameter, value, all, abrupt, gradual
+        case falseAlarms = "false_alarms"
+        case falseAlarmRate = "false_alarms_per_1000_user_days"
+    }
+}
+
+/// Lags of the first alarm after each drift's start, from the true crossover (an alarm between
+/// the start and the crossover counts as lag 0).
+public struct ChangeLagSummary: Sendable, Hashable, Codable {
+    public var users: Int
+    public var detected: Int
+    /// Detections naming one of the drift's target categories as `to` (CUSUM only).
+    public var rightTarget: Int?
+    /// Nearest-rank percentiles with undetected drifts as infinite lags (`nil`: not reached).
+    public var medianLagHours: Double?
+    public var p90LagHours: Double?
+    public var medianLagEvents: Double?
+    public var p90LagEvents: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case users, detected
+        case rightTarget = "right_target"
+        case medianLagHours = "median_lag_hours"
+        case p90LagHours = "p90_lag_hours"
+        case medianLagEvents = "median_lag_events"
+        case p90LagEvents = "p90_lag_events"
+    }
+
+    /// Writes unreached percentiles as `null` so every report has the same keys.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(users, forKey: .users)
+        try c.encode(detected, forKey: .detected)
+        try c.encode(rightTarget, forKey: .rightTarget)
+        try c.encode(medianLagHours, forKey: .medianLagHours)
+        try c.encode(p90LagHours, forKey: .p90LagHours)
+        try c.encode(medianLagEvents, forKey: .medianLagEvents)
+        try c.encode(p90LagEvents, forKey: .p90LagEvents)
+    }
+}
+
+/// The change-detection report of `eval --scenario`.
+public struct ChangeEvaluationReport: Sendable, Hashable, Codable {
+    public var scenario: String
+    public var seed: UInt64
+    public var events: Int
+    /// Draws (a category's first event in a session) all detectors read.
+    public var draws: Int
+    public var stableUsers: Int
+    public var stableUserDays: Double
+    /// The detector's settings at the default operating point.
+    public var settings: ChangeDetectorSettings
+    /// The default CUSUM point, then every point of every sweep.
+    public var detector: ChangeOperatingPoint
+    public var curve: [ChangeOperatingPoint]
+
+    enum CodingKeys: String, CodingKey {
+        case scenario, seed, events, draws, settings, detector, curve
+        case stableUsers = "stable_users"
+        case stableUserDays = "stable_user_days"
+    }
+
+    /// The baseline point with the most false alarms at or below the detector's rate (the
+    /// fairest comparison: the baseline gets all the false-alarm budget the detector used), or
+    /// its quietest point when none is that quiet.
+    public func matched(_ name: String) -> ChangeOperatingPoint? {
+        let points = curve.filter { $0.detector == name }
+        let within = points.filter { $0.falseAlarmRate <= detector.falseAlarmRate + 1e-12 }
+        if let best = within.max(by: { ($0.falseAlarmRate, $0.all.detected) < ($1.falseAlarmRate, $1.all.detected) }) { return best }
+        return points.min { $0.falseAlarmRate < $1.falseAlarmRate }
+    }
+}
+
+/// Runs ``ChangeDetector`` and the Page-Hinkley and ADWIN baselines on the same per-user
+/// draws of a simulated world and scores them against its ground truth.
+public enum ChangeEvaluation {
+    /// The swept settings: CUSUM thresholds (nats), Page-Hinkley lambdas, ADWIN deltas.
+    public static let thresholds: [Double] = [3, 4, 5, 5.5, 6, 7, 8, 10, 12]
+    public static let lambdas: [Double] = [0.5, 1, 1.5, 2, 3, 4, 6, 8]
+    public static let deltas: [Double] = [0.3, 0.1, 0.03, 0.01, 1e-3, 1e-4, 1e-6]
+
+    public static func measure(world: ShopWorld, settings: ChangeDetectorSettings = .default) -> ChangeEvaluationReport {
+        let truth = world.truth
+        let users = world.userCount
+        let itemCategory = world.catalogue.itemCategory
+        let categories = truth.categoryCount
+        let end = world.scenario.end
+
+        // Ground truth per user.
+        var onset = [Double](repeating: .infinity, count: users)
+        var crossover = [Double](repeating: .infinity, count: users)
+        var gradual = [Bool](repeating: false, count: users)
+        var targets = [[Int32]](repeating: [], count: users)
+        for d in truth.userDrifts where d.crossover < end {
+            let u = Int(d.user)
+            onset[u] = d.start
+            crossover[u] = d.crossover
+            gradual[u] = d.end > d.start
+            targets[u] = d.to
+        }
+        let drifting = (0..<users).filter { onset[$0].isFinite }
+        let stable = (0..<users).map { truth.userDrift[$0] < 0 && truth.userSeasons[$0] == 0 }
+
+        // Detectors: every sweep point gets its own state.
+        var cusums = thresholds.map { h in
+            var s = settings
+            s.threshold = h
+            return ChangeDetector(settings: s, categoryCount: categories)
+        }
+        var defaultCusum = ChangeDetector(settings: settings, categoryCount: categories)
+        var surprise = [SurpriseReference](repeating: SurpriseReference(), count: users * (lambdas.count + deltas.count))
+        var pageHinkley = lambdas.map { l in [PageHinkleyDetector](repeating: PageHinkleyDetector(lambda: l), count: users) }
+        var adwin = deltas.map { d in [ADWINDetector](repeating: ADWINDetector(delta: d), count: users) }
+        let points = thresholds.count + 1 + lambdas.count + deltas.count
+        // Per point and user: the first alarm at or after the onset, its event lag, its target;
+        // alarms on stable users.
+        var firstAlarm = [[Double]](repeating: [Double](repeating: .infinity, count: users), count: points)
+        var alarmEvents = [[Int]](repeating: [Int](repeating: 0, count: users), count: points)
+        var rightTarget = [[Bool]](repeating: [Bool](repeating: false, count: users), count: points)
+        var falseAlarms = [Int](repeating: 0, count: points)
+
+        var draws = SessionDraws()
+        var firstSeen = [Double](repeating: .infinity, count: users)
+        var eventsAfter = [Int](repeating: 0, count: users)
+        var simulator = ShopSimulator(world: world)
+        var events = 0
+        var drawCount = 0
+        let warmUp = Float(settings.minimumReference)
+
+        func alarm(_ point: Int, _ u: Int, _ t: Double, to: Int32?) {
+            if stable[u] { falseAlarms[point] += 1; return }
+            guard t >= onset[u], firstAlarm[point][u] == .infinity else { return }
+            firstAlarm[point][u] = t
+            alarmEvents[point][u] = t >= crossover[u] ? eventsAfter[u] : 0
+            rightTarget[point][u] = to.map { targets[u].contains($0) } ?? false
+        }
+
+        while let e = simulator.next() {
+            let t = Double(e.time)
+            let u = Int(e.user)
+            events += 1
+            if firstSeen[u] == .infinity { firstSeen[u] = t }
+            if t >= crossover[u] { eventsAfter[u] += 1 }
+            let c = itemCategory[Int(e.item)]
+            guard draws.observe(user: e.user, category: c, at: t) else { continue }
+            drawCount += 1
+            if let change = defaultCusum.observeDraw(user: e.user, category: c, at: t) { alarm(0, u, t, to: change.to) }
+            for k in cusums.indices {
+                if let change = cusums[k].observeDraw(user: e.user, category: c, at: t) { alarm(1 + k, u, t, to: change.to) }
+            }
+            for k in lambdas.indices {
+                let slot = u * (lambdas.count + deltas.count) + k
+                guard let x = surprise[slot].surprise(c, warmUp: warmUp) else { continue }
+                if pageHinkley[k][u].add(x) != nil {
+                    alarm(1 + thresholds.count + k, u, t, to: nil)
+                    surprise[slot].reset()
+                }
+            }
+            for k in deltas.indices {
+                let slot = u * (lambdas.count + deltas.count) + lambdas.count + k
+                guard let x = surprise[slot].surprise(c, warmUp: warmUp) else { continue }
+                if adwin[k][u].add(x) {
+                    alarm(1 + thresholds.count + lambdas.count + k, u, t, to: nil)
+                    surprise[slot].reset()
+                    adwin[k][u].reset()
+                }
+            }
+        }
+
+        var stableDays = 0.0
+        var stableUsers = 0
+        for u in 0..<users where stable[u] && firstSeen[u].isFinite {
+            stableUsers += 1
+            stableDays += max(0, min(end, Double(world.userChurn[u])) - firstSeen[u]) / 86_400
+        }
+
+        func summary(_ point: Int, _ members: [Int], targets: Bool) -> ChangeLagSummary {
+            var hours: [Double] = []
+            var lagEvents: [Double] = []
+            var right = 0
+            for u in members where firstAlarm[point][u].isFinite {
+                hours.append(max(0, firstAlarm[point][u] - crossover[u]) / 3_600)
+                lagEvents.append(Double(alarmEvents[point][u]))
+                if rightTarget[point][u] { right += 1 }
+            }
+            let n = members.count
+            return ChangeLagSummary(
+                users: n, detected: hours.count, rightTarget: targets ? right : nil,
+                medianLagHours: DriftLag.percentile(hours, of: n, 0.5), p90LagHours: DriftLag.percentile(hours, of: n, 0.9),
+                medianLagEvents: DriftLag.percentile(lagEvents, of: n, 0.5), p90LagEvents: DriftLag.percentile(lagEvents, of: n, 0.9))
+        }
+        func point(_ p: Int, detector: String, parameter: String, value: Double) -> ChangeOperatingPoint {
+            let cusum = detector == "cusum"
+            return ChangeOperatingPoint(
+                detector: detector, parameter: parameter, value: value,
+                all: summary(p, drifting, targets: cusum), abrupt: summary(p, drifting.filter { !gradual[$0] }, targets: cusum),
+                gradual: summary(p, drifting.filter { gradual[$0] }, targets: cusum),
+                falseAlarms: falseAlarms[p], falseAlarmRate: stableDays > 0 ? Double(falseAlarms[p]) / stableDays * 1_000 : 0)
+        }
+        var curve: [ChangeOperatingPoint] = []
+        for (k, h) in thresholds.enumerated() { curve.append(point(1 + k, detector: "cusum", parameter: "threshold", value: h)) }
+        for (k, l) in lambdas.enumerated() { curve.append(point(1 + thresholds.count + k, detector: "page-hinkley", parameter: "lambda", value: l)) }
+        for (k, d) in deltas.enumerated() { curve.append(point(1 + thresholds.count + lambdas.count + k, detector: "adwin", parameter: "delta", value: d)) }
+        return ChangeEvaluationReport(
+            scenario: world.scenario.name, seed: world.scenario.seed, events: events, draws: drawCount,
+            stableUsers: stableUsers, stableUserDays: stableDays, settings: settings,
+            detector: point(0, detector: "cusum", parameter: "threshold", value: settings.threshold), curve: curve)
+    }
+}

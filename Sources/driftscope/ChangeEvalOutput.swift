@@ -1,0 +1,51 @@
+import Foundation
+import InterestGraph
+
+/// The text form of ``ChangeEvaluationReport``: the detector beside the baselines at the same
+/// false-alarm budget, abrupt and gradual drifts apart, then the delay-versus-false-alarm curve.
+enum ChangeEvalOutput {
+    static func render(_ r: ChangeEvaluationReport) -> String {
+        let s = r.settings
+        var out = "change detection: scenario \(r.scenario) (seed \(r.seed)), \(Format.count(r.events)) events, \(Format.count(r.draws)) draws, "
+        out += "\(r.detector.all.users) drifting users (\(r.detector.abrupt.users) abrupt, \(r.detector.gradual.users) gradual), "
+        out += "\(Format.count(r.stableUsers)) stable users over \(Format.count(Int(r.stableUserDays.rounded()))) user-days\n"
+        out += "detector: CUSUM threshold \(Format.number(s.threshold)) nats, short half-life \(Format.number(s.shortHalfLife)) draws, "
+        out += "reference half-life \(Format.number(s.referenceHalfLife / 86_400)) d, novelty \(Format.number(s.novelty))\n\n"
+        var rows = [["detector", "setting", "detected", "right to", "median lag", "p90 lag", "median ev", "p90 ev", "FA/1000 user-days"]]
+        func add(_ p: ChangeOperatingPoint, _ label: String, _ part: KeyPath<ChangeOperatingPoint, ChangeLagSummary> = \.all) {
+            let l = p[keyPath: part]
+            rows.append([
+                label, "\(p.parameter) \(value(p))", "\(l.detected)/\(l.users)", l.rightTarget.map { "\($0)/\(l.users)" } ?? "-",
+                hours(l.medianLagHours), hours(l.p90LagHours), events(l.medianLagEvents), events(l.p90LagEvents),
+                Format.fixed(p.falseAlarmRate, 2),
+            ])
+        }
+        add(r.detector, "CUSUM (default)")
+        if let ph = r.matched("page-hinkley") { add(ph, "Page-Hinkley") }
+        if let ad = r.matched("adwin") { add(ad, "ADWIN") }
+        for (name, part) in [("abrupt", \ChangeOperatingPoint.abrupt), ("gradual", \ChangeOperatingPoint.gradual)] {
+            add(r.detector, "  \(name): CUSUM", part)
+            if let ph = r.matched("page-hinkley") { add(ph, "  \(name): Page-Hinkley", part) }
+            if let ad = r.matched("adwin") { add(ad, "  \(name): ADWIN", part) }
+        }
+        out += Format.table(rows)
+        out += "\nbaselines at their setting with the most false alarms not above the detector's rate.\n"
+        out += "lag: from the true crossover (new interest becomes the true favourite) to the first alarm after the drift's start (0 if before the crossover);\n"
+        out += "ev: the user's events in that time; right to: the alarm named a category the user moved to; FA: alarms on users with no scheduled change.\n\n"
+        out += "delay versus false alarms (threshold sweep)\n"
+        var curve = [["detector", "setting", "detected", "median lag", "p90 lag", "FA/1000 user-days"]]
+        for p in r.curve {
+            curve.append([p.detector, "\(p.parameter) \(value(p))", "\(p.all.detected)/\(p.all.users)", hours(p.all.medianLagHours),
+                          hours(p.all.p90LagHours), Format.fixed(p.falseAlarmRate, 2)])
+        }
+        out += Format.table(curve)
+        return out
+    }
+
+    static func value(_ p: ChangeOperatingPoint) -> String {
+        p.value < 0.01 ? String(format: "%.0e", p.value) : String(format: "%g", p.value)
+    }
+
+    static func hours(_ h: Double?) -> String { h.map { Format.number($0) + " h" } ?? "not reached" }
+    static func events(_ e: Double?) -> String { e.map { Format.number($0) } ?? "-" }
+}
