@@ -201,17 +201,24 @@ enum DriftPanel {
             let axis = theme[.chartAxis]
             let span = (d.bucketTimes.last ?? 0) - d.bucketTimes[columns.firstBucket]
             let oldest = span > 0 ? "-" + Format.duration(span) : ""
-            if DisplayWidth.of(oldest) + 4 <= columns.width { grid.write(oldest, x: heatX, y: y, style: axis) }
-            grid.write("now", x: heatX + max(0, columns.width - 3), y: y, maxWidth: 3, style: axis)
+            var marked = Set<Int>()
             for b in d.changePoints {
                 guard let c = columns.column(of: b) else { continue }
                 grid.put(g.changePoint, x: heatX + c, y: y, style: theme[.chartMarker].adding(.bold))
+                marked.insert(c)
             }
             // Detected changes go on the bucket they fell in (buckets are labelled by end time).
             for change in d.detectedChanges {
                 guard let b = d.bucketTimes.firstIndex(where: { $0 >= change.time }), let c = columns.column(of: b) else { continue }
                 grid.put(g.markerChange, x: heatX + c, y: y, style: theme[.warning].adding(.bold))
+                marked.insert(c)
             }
+            // The labels give way to markers rather than being cut by them ("◆ow").
+            func free(_ from: Int, _ width: Int) -> Bool { (from..<(from + width)).allSatisfy { !marked.contains($0) } }
+            let oldestWidth = DisplayWidth.of(oldest)
+            if oldestWidth + 4 <= columns.width, free(0, oldestWidth) { grid.write(oldest, x: heatX, y: y, style: axis) }
+            let nowColumn = max(0, columns.width - 3)
+            if free(nowColumn, 3) { grid.write("now", x: heatX + nowColumn, y: y, maxWidth: 3, style: axis) }
             // A short map is short because the history is: say so.
             let noteX = heatX + columns.width + 2
             if columns.width < geometry.heatWidth, noteX < tableX {
