@@ -117,7 +117,7 @@ import Testing
         #expect(entries == total)
         for pane in [controller, watcher] {
             try pane.keys("q")
-            try pane.waitFor("a clean exit") { $0.contains("DRIFTSCOPE-EXIT=0") }
+            try pane.waitFor("a clean exit") { Tmux.exitStatus(in: $0) == 0 }
         }
     }
 }

@@ -27,6 +27,18 @@ enum Tmux {
         "TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_STATE_HOME=\(home.path) XDG_CONFIG_HOME=\(home.path) XDG_DATA_HOME=\(home.path)"
     }
 
+    /// The status a shell line `echo DRIFTSCOPE-EXIT=$?` printed, or `nil` before it ran.
+    ///
+    /// Only a whole line of digits counts: the typed command itself ends in
+    /// `DRIFTSCOPE-EXIT=$?`, and when it wraps at the pane's width that text starts a line
+    /// too (a clone in a shorter directory failed a `hasPrefix` check this way).
+    static func exitStatus(in screen: String) -> Int? {
+        for line in screen.split(separator: "\n").reversed() {
+            if let m = line.wholeMatch(of: /DRIFTSCOPE-EXIT=(\d+)\s*/) { return Int(m.1) }
+        }
+        return nil
+    }
+
     static func isAlive(_ session: String) throws -> Bool {
         try run(["list-sessions", "-F", "#{session_name}"]).split(separator: "\n").contains { $0 == session }
     }
