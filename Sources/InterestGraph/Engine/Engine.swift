@@ -130,7 +130,7 @@ public final class Engine: EngineConnection {
                 core.handle(command)
                 publishNow = true
             }
-            let didWork = core.runSlice(budget: configuration.sliceSeconds)
+            let didWork = core.runSlice(budget: configuration.sliceSeconds) { !self.inbox.withLock { $0.isEmpty } }
             let now = MonotonicClock.seconds()
             if publishNow || now - lastPublish >= configuration.publishInterval {
                 publish(core.makeSnapshot())
