@@ -8,23 +8,6 @@ import Testing
 @Suite(.serialized) struct DashboardStreamEndToEndTests: TmuxDriven {
     let session = "driftscope-stream-\(getpid())"
 
-    func loggedEvents(_ workspace: String) throws -> Int {
-        guard FileManager.default.fileExists(atPath: workspace) else { return 0 }
-        let result = try CLIRunner.run(["runs", "list", "--workspace", workspace, "--json"])
-        guard result.status == 0, let runs = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] else { return 0 }
-        return runs.first?["logged_events"] as? Int ?? 0
-    }
-
-    func waitUntil(_ what: String, timeout: Double = 120, _ condition: () throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try condition() { return }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        Issue.record("timed out waiting for \(what)")
-        throw Tmux.Timeout(what: what)
-    }
-
     func launch(_ arguments: String, home: URL) throws {
         let binary = try CLIRunner.binary().path
         try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "40", "exec env \(Tmux.environment(home: home)) \(binary) dashboard \(arguments)"])
@@ -47,27 +30,27 @@ import Testing
         try launch("--source '\(url)' --workspace \(workspace)", home: home)
         try waitFor("the stream connected") { $0.contains("stream ok") && $0.contains("stream · redis://127.0.0.1:\(redis.port)/live") }
         let publisher = try ChildProcess.spawn(CLIRunner.binary(), ["publish", "small", "--to", redis.url("live"), "--partitions", "4", "--speed", "300000", "--json"])
-        try waitUntil("the first logged events") { try loggedEvents(workspace) >= 3_000 }
+        try Tmux.waitUntil("the first logged events") { try RunList.loggedEventsIfReadable(workspace) >= 3_000 }
         #expect(publisher.isRunning, "the publisher finished before the kill: the kill would not be mid-stream")
         let pid = try tmux(["list-panes", "-t", session, "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         kill(try #require(pid_t(pid)), SIGKILL)
-        try waitUntil("the killed dashboard to go", timeout: 30) { try !Tmux.isAlive(session) }
+        try Tmux.waitUntil("the killed dashboard to go", timeout: 30) { try !Tmux.isAlive(session) }
         #expect(publisher.wait() == .exited(0))
         let published = try #require(try JSONSerialization.jsonObject(with: Data(publisher.outputSoFar.utf8)) as? [String: Any])
         let total = try #require(published["events"] as? Int)
-        #expect(try loggedEvents(workspace) < total)
+        #expect(try RunList.loggedEventsIfReadable(workspace) < total)
 
         // 2. Resume: the run continues from the log and reads what is pending and what is new.
         try launch("--workspace \(workspace) --resume", home: home)
-        try waitUntil("every published entry logged", timeout: 180) { try loggedEvents(workspace) >= total }
+        try Tmux.waitUntil("every published entry logged", timeout: 180) { try RunList.loggedEventsIfReadable(workspace) >= total }
         let screen = try waitFor("no lag left") { $0.contains("lag 0 [0 0 0 0]") }
         #expect(screen.contains("stream ok"))
         try keys("q")
-        try waitUntil("the dashboard to quit", timeout: 30) { try !Tmux.isAlive(session) }
+        try Tmux.waitUntil("the dashboard to quit", timeout: 30) { try !Tmux.isAlive(session) }
 
         // 3. Exactly once: as many logged events as entries (a duplicate entry id could not
         //    be logged twice: the id is unique per run), and nothing left pending.
-        #expect(try loggedEvents(workspace) == total)
+        #expect(try RunList.loggedEventsIfReadable(workspace) == total)
         var entries = 0
         for k in 0..<4 {
             entries += Int(try redis.cli(["XLEN", "live:\(k)"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1

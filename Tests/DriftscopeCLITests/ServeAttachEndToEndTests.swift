@@ -12,27 +12,6 @@ import Testing
     let controller = Pane(session: "driftscope-attach-a-\(getpid())")
     let watcher = Pane(session: "driftscope-attach-b-\(getpid())")
 
-    func runs(_ workspace: String) throws -> [[String: Any]] {
-        let result = try CLIRunner.run(["runs", "list", "--workspace", workspace, "--json"])
-        try #require(result.status == 0, "runs list failed: \(result.stderr)")
-        return try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
-    }
-
-    func logged(_ workspace: String) throws -> Int {
-        guard FileManager.default.fileExists(atPath: workspace) else { return 0 }
-        return try runs(workspace).first?["logged_events"] as? Int ?? 0
-    }
-
-    func waitUntil(_ what: String, timeout: Double = 90, _ condition: () throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try condition() { return }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        Issue.record("timed out waiting for \(what)")
-        throw Tmux.Timeout(what: what)
-    }
-
     /// `serve` in the background, its log in `log`.
     func serve(_ arguments: String, home: URL, log: URL) throws -> ChildProcess.Running {
         let binary = try CLIRunner.binary().path
@@ -67,7 +46,7 @@ import Testing
             _ = try? watcher.tmux(["kill-session", "-t", watcher.session])
             try? FileManager.default.removeItem(at: home)
         }
-        try waitUntil("the server listening") { (try? String(contentsOf: log, encoding: .utf8))?.contains("listening on unix:") == true }
+        try Tmux.waitUntil("the server listening", timeout: 90) { (try? String(contentsOf: log, encoding: .utf8))?.contains("listening on unix:") == true }
         var info = stat()
         #expect(lstat(socket, &info) == 0 && info.st_mode & 0o777 == 0o600, "the socket is 0600")
 
@@ -123,23 +102,23 @@ import Testing
         try controller.waitFor("the former controller watching") { $0.contains("WATCHING 1/2") }
 
         // kill -9 of the server mid-stream: the dashboards say they lost it.
-        try waitUntil("events logged") { try logged(workspace) > 0 }
+        try Tmux.waitUntil("events logged", timeout: 90) { try RunList.loggedEvents(workspace) > 0 }
         server.send(SIGKILL)
         _ = server.wait()
-        let before = try logged(workspace)
+        let before = try RunList.loggedEvents(workspace)
         try watcher.waitFor("disconnected") { $0.contains("DISCONNECTED") }
 
         // Resumed, it continues the same run; the dashboards reconnect by themselves.
         server = try serve("--workspace \(workspace) --resume --listen unix:\(socket) --token-file \(token) --log-every 1", home: home, log: log)
         try controller.waitFor("reconnected") { !$0.contains("DISCONNECTED") && ($0.contains("CONTROL") || $0.contains("WATCHING")) }
         try watcher.waitFor("reconnected") { !$0.contains("DISCONNECTED") && ($0.contains("CONTROL") || $0.contains("WATCHING")) }
-        try waitUntil("the resumed run logging more events") { try logged(workspace) > before }
+        try Tmux.waitUntil("the resumed run logging more events", timeout: 90) { try RunList.loggedEvents(workspace) > before }
 
         // SIGTERM stops it cleanly; the log has every event once, in one run.
         server.send(SIGTERM)
         #expect(server.wait() == .exited(0))
-        let run = try #require(try runs(workspace).first)
-        #expect(try runs(workspace).count == 1)
+        let run = try #require(try RunList.runs(workspace).first)
+        #expect(try RunList.runs(workspace).count == 1)
         #expect(run["logged_events"] as? Int == run["logged_position"] as? Int, "no gap, no duplicate: \(run)")
         #expect((run["logged_events"] as? Int ?? 0) > before)
 

@@ -12,23 +12,6 @@ import Testing
     let controller = Pane(session: "driftscope-sa-a-\(getpid())")
     let watcher = Pane(session: "driftscope-sa-b-\(getpid())")
 
-    func logged(_ workspace: String) throws -> Int {
-        guard FileManager.default.fileExists(atPath: workspace) else { return 0 }
-        let result = try CLIRunner.run(["runs", "list", "--workspace", workspace, "--json"])
-        guard result.status == 0, let runs = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] else { return 0 }
-        return runs.first?["logged_events"] as? Int ?? 0
-    }
-
-    func waitUntil(_ what: String, timeout: Double = 120, _ condition: () throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try condition() { return }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        Issue.record("timed out waiting for \(what)")
-        throw Tmux.Timeout(what: what)
-    }
-
     func serve(_ arguments: String, home: URL, log: URL) throws -> ChildProcess.Running {
         let binary = try CLIRunner.binary().path
         let env = ["XDG_STATE_HOME": home.path, "XDG_CONFIG_HOME": home.path, "XDG_DATA_HOME": home.path]
@@ -59,7 +42,7 @@ import Testing
             _ = try? watcher.tmux(["kill-session", "-t", watcher.session])
             try? FileManager.default.removeItem(at: home)
         }
-        try waitUntil("the server listening") { (try? String(contentsOf: log, encoding: .utf8))?.contains("listening on unix:") == true }
+        try Tmux.waitUntil("the server listening") { (try? String(contentsOf: log, encoding: .utf8))?.contains("listening on unix:") == true }
 
         // Two dashboards on the served engine; the small scenario published at a pace.
         let attach = "\(Tmux.environment(home: home)) \(binary) attach unix:\(socket) --token-file \(token); echo DRIFTSCOPE-EXIT=$?"
@@ -70,7 +53,7 @@ import Testing
         try watcher.keys(attach, "Enter")
         try watcher.waitFor("the watcher attached") { $0.contains("WATCHING 2/2") }
         let publisher = try ChildProcess.spawn(CLIRunner.binary(), ["publish", "small", "--to", redis.url("shop"), "--partitions", "4", "--speed", "100000", "--json"])
-        try waitUntil("events from the stream logged") { try logged(workspace) >= 1_000 }
+        try Tmux.waitUntil("events from the stream logged") { try RunList.loggedEventsIfReadable(workspace) >= 1_000 }
 
         // The controller pauses and changes the learning rate; the watcher sees both and the
         // same user.
@@ -88,8 +71,8 @@ import Testing
         try watcher.waitFor("running again") { $0.contains("RUNNING") }
 
         // kill -9 of serve while the publisher still writes.
-        let before = try logged(workspace)
-        try waitUntil("more events logged") { try logged(workspace) > before + 500 }
+        let before = try RunList.loggedEventsIfReadable(workspace)
+        try Tmux.waitUntil("more events logged") { try RunList.loggedEventsIfReadable(workspace) > before + 500 }
         #expect(publisher.isRunning, "the publisher finished before the kill: the kill would not be mid-stream")
         server.send(SIGKILL)
         _ = server.wait()
@@ -97,17 +80,17 @@ import Testing
         #expect(publisher.wait() == .exited(0))
         let published = try #require(try JSONSerialization.jsonObject(with: Data(publisher.outputSoFar.utf8)) as? [String: Any])
         let total = try #require(published["events"] as? Int)
-        #expect(try logged(workspace) < total)
+        #expect(try RunList.loggedEventsIfReadable(workspace) < total)
 
         // Resumed, it reads what is pending and what is new; the dashboards reconnect.
         server = try serve("--workspace \(workspace) --resume \(listen)", home: home, log: log)
         try controller.waitFor("reconnected") { !$0.contains("DISCONNECTED") && ($0.contains("CONTROL") || $0.contains("WATCHING")) }
-        try waitUntil("every published entry logged", timeout: 180) { try logged(workspace) >= total }
+        try Tmux.waitUntil("every published entry logged", timeout: 180) { try RunList.loggedEventsIfReadable(workspace) >= total }
         server.send(SIGTERM)
         #expect(server.wait() == .exited(0))
 
         // Exactly once: one logged event per published entry, nothing left pending.
-        #expect(try logged(workspace) == total)
+        #expect(try RunList.loggedEventsIfReadable(workspace) == total)
         var entries = 0
         for k in 0..<4 {
             entries += Int(try redis.cli(["XLEN", "shop:\(k)"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1

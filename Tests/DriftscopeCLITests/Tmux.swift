@@ -27,6 +27,18 @@ enum Tmux {
         "TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_STATE_HOME=\(home.path) XDG_CONFIG_HOME=\(home.path) XDG_DATA_HOME=\(home.path)"
     }
 
+    /// Polls `condition` every 0.1 s until it holds; past `timeout` the test records an issue
+    /// and this throws ``Timeout``.
+    static func waitUntil(_ what: String, timeout: Double = 120, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        Issue.record("timed out waiting for \(what)")
+        throw Timeout(what: what)
+    }
+
     /// The status a shell line `echo DRIFTSCOPE-EXIT=$?` printed, or `nil` before it ran.
     ///
     /// Only a whole line of digits counts: the typed command itself ends in

@@ -6,28 +6,6 @@ import Testing
 @Suite(.serialized) struct WorkspaceResumeEndToEndTests: TmuxDriven {
     let session = "driftscope-resume-\(getpid())"
 
-    /// The workspace's runs as `runs list --json` prints them.
-    func runs(_ workspace: String) throws -> [[String: Any]] {
-        let result = try CLIRunner.run(["runs", "list", "--workspace", workspace, "--json"])
-        try #require(result.status == 0, "runs list failed: \(result.stderr)")
-        return try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
-    }
-
-    func loggedEvents(_ workspace: String) throws -> Int {
-        guard FileManager.default.fileExists(atPath: workspace) else { return 0 }
-        return try runs(workspace).first?["logged_events"] as? Int ?? 0
-    }
-
-    func waitUntil(_ what: String, timeout: Double = 240, _ condition: () throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try condition() { return }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        Issue.record("timed out waiting for \(what)")
-        throw Tmux.Timeout(what: what)
-    }
-
     func launch(_ arguments: String, home: URL) throws {
         let binary = try CLIRunner.binary().path
         let env = Tmux.environment(home: home)
@@ -48,24 +26,24 @@ import Testing
 
         // 1. Replay ml-100k as fast as possible, recording; kill -9 once part of it is logged.
         try launch("--source ml-100k --speed 0 --workspace \(workspace)", home: home)
-        try waitUntil("the first logged events") { try loggedEvents(workspace) >= 2_000 }
+        try Tmux.waitUntil("the first logged events", timeout: 240) { try RunList.loggedEvents(workspace) >= 2_000 }
         let pid = try tmux(["list-panes", "-t", session, "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         kill(try #require(pid_t(pid)), SIGKILL)
-        try waitUntil("the killed dashboard to go", timeout: 30) { try !sessionAlive() }
+        try Tmux.waitUntil("the killed dashboard to go", timeout: 30) { try !sessionAlive() }
 
         // The file is intact and holds a prefix of the replay.
-        let afterKill = try loggedEvents(workspace)
+        let afterKill = try RunList.loggedEvents(workspace)
         #expect(afterKill >= 2_000)
-        let integrity = try runs(workspace)
+        let integrity = try RunList.runs(workspace)
         #expect(integrity.count == 1)
 
         // 2. Resume until the whole dataset is logged, then quit cleanly.
         try launch("--workspace \(workspace) --resume --speed 0", home: home)
-        try waitUntil("the resumed replay to log all 100,000 events") { try loggedEvents(workspace) >= 100_000 }
+        try Tmux.waitUntil("the resumed replay to log all 100,000 events", timeout: 240) { try RunList.loggedEvents(workspace) >= 100_000 }
         try tmux(["send-keys", "-t", session, "q"])
-        try waitUntil("a clean exit", timeout: 60) { try !sessionAlive() }
+        try Tmux.waitUntil("a clean exit", timeout: 60) { try !sessionAlive() }
 
-        let run = try #require(try runs(workspace).first)
+        let run = try #require(try RunList.runs(workspace).first)
         #expect(run["logged_events"] as? Int == 100_000, "every event exactly once")
         #expect(run["logged_position"] as? Int == 100_000, "no gap, no duplicate")
         #expect(run["status"] as? String == "finished")
