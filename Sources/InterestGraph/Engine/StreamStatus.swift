@@ -9,14 +9,18 @@ public struct StreamStatus: Sendable, Hashable, Codable {
     public struct Partition: Sendable, Hashable, Codable {
         /// The Redis key (`shop:3`).
         public var key: String
+        /// `k` of `NAME:k`: which of the stream's ``StreamStatus/partitionCount`` partitions
+        /// this is (users are placed by FNV-1a 64 of their id mod the count).
+        public var index: Int
         /// Entries in the stream not yet delivered to the consumer group; `nil` when the
         /// server cannot tell.
         public var lag: Int?
         /// Entries this reader has taken from the partition since it started.
         public var read: Int
 
-        public init(key: String, lag: Int?, read: Int) {
+        public init(key: String, index: Int, lag: Int?, read: Int) {
             self.key = key
+            self.index = index
             self.lag = lag
             self.read = read
         }
@@ -29,7 +33,12 @@ public struct StreamStatus: Sendable, Hashable, Codable {
     public var attempts = 0
     /// Times the connection was lost and re-established since the reader started.
     public var reconnects = 0
+    /// The partitions this engine reads, in index order: all of the stream's, or the ones it
+    /// owns when engines share the stream.
     public var partitions: [Partition] = []
+    /// How many partitions the stream has in all (`NAME:0 ... NAME:N-1`), owned here or not;
+    /// a dashboard over several engines routes a user to the engine reading their partition.
+    public var partitionCount = 0
     /// Entries read but not yet handed to the engine.
     public var buffered = 0
     /// Entries handed to the engine and not yet acknowledged (waiting to be logged).

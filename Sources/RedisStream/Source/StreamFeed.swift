@@ -71,7 +71,8 @@ package final class StreamFeed: SourcePositionLedger {
         firstConnection = Mutex(connection)
         decoderTemplate = decoder
         state.withLock { s in
-            s.status.partitions = (0..<partitions).map { StreamStatus.Partition(key: url.key(partition: $0), lag: nil, read: 0) }
+            s.status.partitions = (0..<partitions).map { StreamStatus.Partition(key: url.key(partition: $0), index: $0, lag: nil, read: 0) }
+            s.status.partitionCount = partitions
         }
     }
 
