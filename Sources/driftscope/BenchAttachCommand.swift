@@ -82,7 +82,7 @@ struct BenchAttach: ParsableCommand {
         if let warning = Stopwatch.debugWarning { Console.error(warning) }
         let counts = dashboards.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         print("bench attach: scenario \(scenario), speed \(speed == 0 ? "as fast as possible" : "x\(speed)"), \(seconds) s per setting, \(Stopwatch.buildConfiguration) build")
-        print("dashboards  events/s  events/engine-CPU-s  KB/s per dashboard  snapshots/s  snapshot KB  encode ms  server cores  client cores")
+        print("dashboards  events/s  events/engine-CPU-s  KB/s per dashboard  snapshots/s    frame KB  encode ms  server cores  client cores")
         var baseline: Double?
         for count in counts {
             let row = try measure(dashboards: count)
@@ -155,7 +155,7 @@ struct BenchAttach: ParsableCommand {
                 eventsPerEngineCPUSecond: Double(events1 - events0) / max(1e-9, engineCPU1 - engineCPU0),
                 bytesPerSecondPerDashboard: bytes.isEmpty ? 0 : bytes.reduce(0, +) / Double(bytes.count) / elapsed,
                 snapshotsPerSecondPerDashboard: frames.isEmpty ? 0 : frames.reduce(0, +) / Double(frames.count) / elapsed,
-                snapshotBytes: server1.lastSnapshotBytes,
+                snapshotBytes: frames.reduce(0, +) > 0 ? Int(bytes.reduce(0, +) / frames.reduce(0, +)) : 0,
                 encodeMillisecondsPerSnapshot: (server1.encodeSeconds - server0.encodeSeconds) / Double(encoded) * 1000,
                 serverCores: (cpu1.0 - cpu0.0) / elapsed,
                 clientCores: (cpu1.1 - cpu0.1) / elapsed)
@@ -174,6 +174,9 @@ struct BenchAttach: ParsableCommand {
             }
             var trips: [Double] = []
             for i in 0..<max(1, roundTrips) {
+                // Keys at a brisk typist's pace (20 a second), not back to back: the server
+                // allows a dashboard 100 commands a second and drops the rest.
+                if i > 0 { Thread.sleep(forTimeInterval: 0.05) }
                 // Space, as a key would send it: pause, then resume.
                 let pausing = i.isMultiple(of: 2)
                 var seen = false

@@ -24,26 +24,131 @@ import Testing
         return try #require(try FrameDecoder.next(from: &frame, limit: WireProtocol.maxServerFrame))
     }
 
+    /// The snapshot as one JSON document, to compare two snapshots field by field.
+    static func json(_ snapshot: EngineSnapshot) throws -> Data {
+        try WireCodec.makeEncoder().encode(snapshot)
+    }
+
+    /// What a dashboard ends up with after applying `frames` to an empty snapshot.
+    static func received(_ frames: [ByteBuffer]) throws -> EngineSnapshot {
+        var snapshot = EngineSnapshot()
+        for frame in frames { try WireCodec.applySnapshotFields(try payload(frame), to: &snapshot) }
+        return snapshot
+    }
+
     @Test func snapshotRoundTripsEveryField() throws {
         var snapshot = try Self.liveSnapshot()
         // A diverged loss must travel too (JSON has no NaN of its own).
         snapshot.loss.append(MetricPoint(step: 99, value: .nan, events: 1))
         snapshot.message = "no user 'x'"
-        let frame = try WireCodec.frame(ServerMessage.snapshot(snapshot))
-        let decoded = try WireCodec.decode(ServerMessage.self, payload: try Self.payload(frame))
-        guard case .snapshot(let back) = decoded else {
-            Issue.record("decoded \(decoded), expected a snapshot")
-            return
-        }
-        // Same bytes when encoded again: every field came back with its value.
-        let again = try WireCodec.frame(ServerMessage.snapshot(back))
-        #expect(again == frame)
+        var cache = SnapshotFieldCache()
+        let changed = try cache.take(snapshot)
+        #expect(changed == SnapshotField.all.count)
+        let back = try Self.received([try #require(cache.frame(since: nil))])
+        // Same JSON: every field came back with its value.
+        #expect(try Self.json(back) == Self.json(snapshot))
         #expect(back.loss.last?.value.isNaN == true)
         #expect(back.selectedUser?.id == snapshot.selectedUser?.id)
-        #expect(back.selectedUser?.recommendations.count == snapshot.selectedUser?.recommendations.count)
-        #expect(back.statistics == snapshot.statistics)
-        #expect(back.tunables == snapshot.tunables)
         #expect(back.sequence == snapshot.sequence)
+    }
+
+    /// A stored property added to the snapshot and not to the wire table would never reach
+    /// an attached dashboard.
+    @Test func theWireTableNamesEveryStoredField() {
+        let stored = Mirror(reflecting: EngineSnapshot()).children.compactMap(\.label)
+        #expect(SnapshotField.all.map(\.name) == stored)
+    }
+
+    @Test func aPublishSendsOnlyTheFieldsThatChanged() throws {
+        let first = try Self.liveSnapshot()
+        var cache = SnapshotFieldCache()
+        try cache.take(first)
+        let full = try #require(cache.frame(since: nil))
+        var second = first
+        second.sequence += 1
+        second.isPaused.toggle()
+        second.message = "paused"
+        let changed = try cache.take(second)
+        #expect(changed == 3)
+        let delta = try #require(cache.frame(since: 1))
+        #expect(delta.readableBytes < 200, "a pause travels as three small fields, not \(full.readableBytes) bytes")
+        #expect(try Self.json(Self.received([full, delta])) == Self.json(second))
+        // Up to date: nothing to send.
+        #expect(cache.frame(since: cache.version) == nil)
+        try cache.take(second)
+        #expect(cache.frame(since: 2) == nil)
+    }
+
+    /// A slow reader skips publishes; the fields it gets next still bring it to the newest value.
+    @Test func aDashboardThatSkippedPublishesCatchesUp() throws {
+        let first = try Self.liveSnapshot()
+        var cache = SnapshotFieldCache()
+        try cache.take(first)
+        let full = try #require(cache.frame(since: nil))
+        var second = first
+        second.sequence += 1
+        second.recentEvents.removeFirst()
+        second.loss.removeFirst(2)
+        second.loss.append(MetricPoint(step: 1_000_000, value: 0.25, events: 9))
+        try cache.take(second)
+        var third = second
+        third.sequence += 1
+        third.tunables[0].value *= 2
+        try cache.take(third)
+        let catchUp = try #require(cache.frame(since: 1))
+        #expect(try Self.json(Self.received([full, catchUp])) == Self.json(third))
+        // One that read the second publish gets only what the third changed.
+        #expect(try #require(cache.frame(since: 2)).readableBytes < catchUp.readableBytes)
+    }
+
+    /// A history that moved on by a few entries travels as those entries.
+    @Test func aHistoryTravelsAsItsNewEntries() throws {
+        let first = try Self.liveSnapshot()
+        #expect(first.loss.count >= 3)
+        var cache = SnapshotFieldCache()
+        try cache.take(first)
+        let full = try #require(cache.frame(since: nil))
+        var second = first
+        second.loss.removeFirst()
+        second.loss.append(MetricPoint(step: 1_000_000, value: 0.25, events: 9))
+        try cache.take(second)
+        let update = try #require(cache.frame(since: 1))
+        #expect(update.readableBytes < 120, "one loss point, not the whole history (\(update.readableBytes) bytes)")
+        #expect(try Self.json(Self.received([full, update])) == Self.json(second))
+        // A history cleared (a model reset) travels whole.
+        var third = second
+        third.loss = [MetricPoint(step: 1, value: 0.7, events: 1)]
+        try cache.take(third)
+        #expect(try Self.json(Self.received([full, update, try #require(cache.frame(since: 2))])) == Self.json(third))
+    }
+
+    @Test(arguments: [
+        ([1, 2, 3], [2, 3, 4], 1), ([1, 2, 3], [1, 2, 3, 4], 0), ([1, 2, 3], [3], 2), ([], [5], 0),
+        ([1, 2, 3], [4, 5], nil), ([1, 2, 3], [2, 4], nil), ([1, 1, 2], [1, 2, 7], 1),
+    ] as [([Int], [Int], Int?)])
+    func historyOverlap(_ before: [Int], _ after: [Int], _ drop: Int?) {
+        #expect(SnapshotField.historyOverlap(before, after) == drop)
+    }
+
+    @Test func aBrokenFieldsFrameIsRefused() throws {
+        var cache = SnapshotFieldCache()
+        try cache.take(try Self.liveSnapshot())
+        let frame = try #require(cache.frame(since: nil))
+        var snapshot = EngineSnapshot()
+        // Cut short: the last field's bytes are missing.
+        let cut = ByteBuffer(bytes: Array(try Self.payload(frame).readableBytesView.dropLast(3)))
+        #expect(throws: WireCodec.Failure.self) { try WireCodec.applySnapshotFields(cut, to: &snapshot) }
+        // A field number this side does not know.
+        var unknown = ByteBuffer()
+        unknown.writeInteger(WireProtocol.formatSnapshotFields)
+        unknown.writeInteger(UInt16(1))
+        unknown.writeInteger(UInt8(SnapshotField.all.count))
+        unknown.writeInteger(UInt8(0))
+        unknown.writeInteger(UInt32(2))
+        unknown.writeString("{}")
+        #expect(throws: WireCodec.Failure.malformed("unknown snapshot field \(SnapshotField.all.count)")) {
+            try WireCodec.applySnapshotFields(unknown, to: &snapshot)
+        }
     }
 
     static let commands: [EngineCommand] = [

@@ -19,6 +19,8 @@ import Synchronization
 /// ```
 public final class Engine: EngineConnection {
     private let published = Mutex(EngineSnapshot())
+    /// Called after every publish (`driftscope serve` wakes its network thread with it).
+    private let observers = Mutex<[@Sendable () -> Void]>([])
     private let inbox = Mutex<[EngineCommand]>([])
     private let wake = NSCondition()
     private let done = DispatchSemaphore(value: 0)
@@ -79,6 +81,11 @@ public final class Engine: EngineConnection {
         published.withLock { $0 }
     }
 
+    public func whenPublished(_ observer: @escaping @Sendable () -> Void) -> Bool {
+        observers.withLock { $0.append(observer) }
+        return true
+    }
+
     public func send(_ command: EngineCommand) {
         inbox.withLock { $0.append(command) }
         wake.lock()
@@ -111,6 +118,7 @@ public final class Engine: EngineConnection {
             sequence &+= 1
             snapshot.sequence = sequence
             published.withLock { $0 = snapshot }
+            for observer in observers.withLock({ $0 }) { observer() }
         }
         while true {
             let commands = inbox.withLock { q -> [EngineCommand] in
@@ -130,9 +138,16 @@ public final class Engine: EngineConnection {
                 core.handle(command)
                 publishNow = true
             }
+            if publishNow {
+                // A command's effect is on screen before the next slice, not after it: a key's
+                // round trip must not wait for up to a slice of ingest and training.
+                publish(core.makeSnapshot())
+                lastPublish = MonotonicClock.seconds()
+            }
             let didWork = core.runSlice(budget: configuration.sliceSeconds) { !self.inbox.withLock { $0.isEmpty } }
             let now = MonotonicClock.seconds()
-            if publishNow || now - lastPublish >= configuration.publishInterval {
+            // After a command, the slice's own effect (a step's events) is published at once too.
+            if (publishNow && didWork) || now - lastPublish >= configuration.publishInterval {
                 publish(core.makeSnapshot())
                 lastPublish = now
             }

@@ -192,7 +192,7 @@ public struct EventLine: Sendable, Hashable, Codable {
 }
 
 /// Everything the dashboard shows about the selected user.
-public struct UserView: Sendable, Codable {
+public struct UserView: Sendable, Hashable, Codable {
     public var id: String
     public var events: Int
     public var lastSeen: Double?
@@ -366,6 +366,16 @@ public protocol EngineConnection: AnyObject, Sendable {
     var attachment: EngineAttachment? { get }
     /// Asks to become the dashboard in control (a shared engine); does nothing otherwise.
     func requestControl()
+    /// Calls `observer` after every snapshot this connection publishes, on the publishing
+    /// thread (so it must return at once, e.g. by scheduling work elsewhere), for as long as
+    /// the connection lives. Returns false when the connection cannot tell, and the caller
+    /// polls ``snapshot()`` instead.
+    func whenPublished(_ observer: @escaping @Sendable () -> Void) -> Bool
+}
+
+extension EngineConnection {
+    /// Not observable: callers poll.
+    public func whenPublished(_ observer: @escaping @Sendable () -> Void) -> Bool { false }
 }
 
 /// Ids that start with a prefix: what the dashboard's `/` prompt suggests as you type.

@@ -192,15 +192,28 @@ final class RemoteEngineHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let payload = unwrapInboundIn(data)
         let bytes = payload.readableBytes + 4
-        let message: ServerMessage
         do {
-            message = try WireCodec.decode(ServerMessage.self, payload: payload)
+            if WireCodec.format(of: payload) == WireProtocol.formatSnapshotFields {
+                // Only this thread writes the snapshot, so decoding onto a copy outside the
+                // lock loses nothing; readers keep getting the previous one meanwhile.
+                var snapshot = engine.snapshot()
+                try WireCodec.applySnapshotFields(payload, to: &snapshot)
+                engine.state.withLock {
+                    $0.snapshot = snapshot
+                    $0.statistics.bytesReceived += bytes
+                    $0.statistics.snapshotsReceived += 1
+                }
+            } else {
+                receive(try WireCodec.decode(ServerMessage.self, payload: payload), context: context)
+            }
         } catch {
-            // A newer or older server whose snapshot this build cannot read: say so, stop.
+            // A newer or older server whose messages this build cannot read: say so, stop.
             welcomed.fail(RemoteEngine.Failure.refused("cannot read the server's message (\(error)); is it the same driftscope version?"))
             context.close(promise: nil)
-            return
         }
+    }
+
+    private func receive(_ message: ServerMessage, context: ChannelHandlerContext) {
         switch message {
         case .welcome(let welcome):
             isWelcomed = true
@@ -212,12 +225,6 @@ final class RemoteEngineHandler: ChannelInboundHandler {
             welcomed.succeed(())
         case .refused(let reason):
             welcomed.fail(RemoteEngine.Failure.refused(reason))
-        case .snapshot(let snapshot):
-            engine.state.withLock {
-                $0.snapshot = snapshot
-                $0.statistics.bytesReceived += bytes
-                $0.statistics.snapshotsReceived += 1
-            }
         case .session(let session):
             engine.state.withLock { $0.session = session }
         }

@@ -19,7 +19,8 @@ public struct ServerOptions: Sendable {
     public var maxConnections = 32
     /// A connection that has not said a valid hello by then is closed.
     public var handshakeTimeout = 5.0
-    /// How often the engine's published snapshot is checked (it is encoded only when new).
+    /// How often the engine's published snapshot is checked when the engine cannot say
+    /// when it publishes (an in-process `Engine` says so, and is never polled).
     public var pollInterval = 0.005
     /// Commands per second a dashboard may send (a burst of as many); more are dropped.
     public var commandsPerSecond = 100.0
@@ -39,7 +40,8 @@ public struct ServerStatistics: Sendable, Hashable {
     /// Snapshots encoded (once each, whatever the number of dashboards).
     public var snapshotsEncoded = 0
     public var encodeSeconds = 0.0
-    public var lastSnapshotBytes = 0
+    /// Bytes of snapshot frames sent (the changed fields), all dashboards together.
+    public var snapshotBytesSent = 0
     /// Snapshot frames written, and those replaced by a newer one for a slow reader.
     public var snapshotsSent = 0
     public var snapshotsCoalesced = 0
@@ -114,7 +116,7 @@ public final class EngineServer: Sendable {
             bound = .tcp(host: host, port: channel.localAddress?.port ?? port)
         }
         listener.withLock { $0 = channel }
-        hub.startPolling()
+        hub.startWatching()
         return bound
     }
 

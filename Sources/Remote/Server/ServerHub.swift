@@ -18,8 +18,13 @@ final class ServerHub: @unchecked Sendable {
     private var nextDashboard = 1
     private var controller: Int?
     private var latestSequence: UInt64?
-    private var latestFrame: ByteBuffer?
+    /// Every snapshot field's latest JSON; a dashboard gets the fields changed since the
+    /// publish it last received (see ``SnapshotFieldCache``).
+    private(set) var fields = SnapshotFieldCache()
     private var poller: RepeatedTask?
+    /// Cleared (under its lock) before the loop shuts down, so the engine's thread never
+    /// schedules onto a loop that is gone.
+    private let notified = Mutex(false)
 
     init(engine: any EngineConnection, options: ServerOptions, loop: any EventLoop, log: @escaping @Sendable (String) -> Void) {
         self.engine = engine
@@ -28,35 +33,46 @@ final class ServerHub: @unchecked Sendable {
         self.log = log
     }
 
-    func startPolling() {
+    /// Looks at the engine's snapshot as soon as it publishes one (an in-process `Engine`
+    /// says when), or else every ``ServerOptions/pollInterval``.
+    func startWatching() {
+        notified.withLock { $0 = true }
+        let observed = engine.whenPublished { [self] in
+            notified.withLock { active in
+                if active { loop.execute { self.poll() } }
+            }
+        }
+        guard !observed else { return }
+        notified.withLock { $0 = false }
         let interval = TimeAmount.nanoseconds(Int64(options.pollInterval * 1e9))
         poller = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in poll() }
     }
 
     // MARK: Snapshots
 
-    /// Encodes the engine's snapshot once when it is new and offers it to every dashboard.
-    /// - Complexity: O(dashboards) per new snapshot, plus one encoding.
+    /// Takes the engine's snapshot when it is new (re-encoding only the fields that changed)
+    /// and brings every dashboard up to date.
+    /// - Complexity: one equality test per field, the encoding of the changed fields, then
+    ///   O(bytes of the changed fields) per dashboard.
     func poll() {
         // Nobody attached: nothing to encode (a dashboard that attaches gets a fresh one).
         guard links.values.contains(where: { $0.dashboard != nil }) else {
             latestSequence = nil
-            latestFrame = nil
+            fields = SnapshotFieldCache()
+            for link in links.values { link.received = nil }
             return
         }
         let snapshot = engine.snapshot()
         guard snapshot.sequence != latestSequence else { return }
         latestSequence = snapshot.sequence
         let started = ProcessInfo.processInfo.systemUptime
-        guard let frame = try? WireCodec.frame(ServerMessage.snapshot(snapshot)) else { return }
+        guard (try? fields.take(snapshot)) != nil else { return }
         let seconds = ProcessInfo.processInfo.systemUptime - started
-        latestFrame = frame
         statistics.withLock {
             $0.snapshotsEncoded += 1
             $0.encodeSeconds += seconds
-            $0.lastSnapshotBytes = frame.readableBytes
         }
-        for link in links.values where link.dashboard != nil { link.offer(snapshot: frame) }
+        for link in links.values where link.dashboard != nil { link.offerSnapshot() }
     }
 
     // MARK: Connections
@@ -112,7 +128,7 @@ final class ServerHub: @unchecked Sendable {
         log("dashboard \(dashboard) attached (\(hello.client)\(controller == dashboard ? ", in control" : ", watching"))")
         link.send(try? WireCodec.frame(ServerMessage.welcome(Welcome(protocolVersion: WireProtocol.version, dashboard: dashboard, server: options.serverName))))
         broadcastSession()
-        if let latestFrame { link.offer(snapshot: latestFrame) } else { poll() }
+        if latestSequence != nil { link.offerSnapshot() } else { poll() }
         return nil
     }
 
@@ -148,6 +164,7 @@ final class ServerHub: @unchecked Sendable {
 
     func closeAll() {
         poller?.cancel()
+        notified.withLock { $0 = false }
         for link in links.values { link.channel.close(promise: nil) }
     }
 }
@@ -158,8 +175,12 @@ final class ClientLink {
     let channel: any Channel
     private let hub: ServerHub
     var dashboard: Int?
-    /// The newest snapshot not yet written because the client reads slowly (older ones are dropped).
-    private var heldSnapshot: ByteBuffer?
+    /// The last publish this dashboard was sent (``SnapshotFieldCache/version``); nil before
+    /// its first, full snapshot.
+    var received: UInt64?
+    /// A snapshot is due but the socket is full: when it drains, the dashboard gets every
+    /// field changed since ``received`` (the publishes in between are coalesced).
+    private var snapshotDue = false
     /// The same for who holds control: only the newest state matters.
     private var heldSession: ByteBuffer?
     private var budget: Double = 0
@@ -170,13 +191,17 @@ final class ClientLink {
         self.hub = hub
     }
 
-    /// Writes a snapshot now if the socket takes it, else keeps it as the one to write next.
-    func offer(snapshot frame: ByteBuffer) {
+    /// Sends the fields changed since this dashboard's last snapshot if the socket takes
+    /// them, else remembers that they are due.
+    func offerSnapshot() {
         guard channel.isWritable else {
-            if heldSnapshot != nil { hub.statistics.withLock { $0.snapshotsCoalesced += 1 } }
-            heldSnapshot = frame
+            if snapshotDue { hub.statistics.withLock { $0.snapshotsCoalesced += 1 } }
+            snapshotDue = true
             return
         }
+        snapshotDue = false
+        guard let frame = hub.fields.frame(since: received) else { return }
+        received = hub.fields.version
         write(frame)
     }
 
@@ -196,15 +221,13 @@ final class ClientLink {
             heldSession = nil
             send(frame)
         }
-        if let frame = heldSnapshot {
-            heldSnapshot = nil
-            write(frame)
-        }
+        if snapshotDue { offerSnapshot() }
     }
 
     private func write(_ frame: ByteBuffer) {
         hub.statistics.withLock {
             $0.snapshotsSent += 1
+            $0.snapshotBytesSent += frame.readableBytes
             $0.bytesSent += frame.readableBytes
         }
         channel.writeAndFlush(frame, promise: nil)

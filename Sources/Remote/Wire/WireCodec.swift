@@ -2,7 +2,8 @@ import Foundation
 public import NIOCore
 
 /// Frames on the wire: a 4-byte big-endian length, then that many bytes: one format byte
-/// (``WireProtocol/formatJSON``) and the message as JSON.
+/// (``WireProtocol/formatJSON``) and the message as JSON, or (snapshots,
+/// ``WireProtocol/formatSnapshotFields``) the snapshot's changed fields, each as JSON.
 ///
 /// JSON because the snapshot's `Codable` synthesis then carries every field with no codec to
 /// maintain, and a frame is readable with `jq` when debugging; a snapshot of the small
@@ -27,7 +28,7 @@ public enum WireCodec {
         }
     }
 
-    private static func makeEncoder() -> JSONEncoder {
+    static func makeEncoder() -> JSONEncoder {
         let e = JSONEncoder()
         // Sorted keys: the same snapshot is the same bytes (tests, diffs of captured frames).
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -35,7 +36,7 @@ public enum WireCodec {
         return e
     }
 
-    private static func makeDecoder() -> JSONDecoder {
+    static func makeDecoder() -> JSONDecoder {
         let d = JSONDecoder()
         d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return d

@@ -8,9 +8,12 @@ public import InterestGraph
 /// does (a client and a server of different versions refuse each other with a clear reason).
 public enum WireProtocol {
     /// Bumped whenever a message changes incompatibly.
-    public static let version = 1
-    /// The format byte at the start of every frame's payload (JSON of a message).
+    /// Version 2: snapshots travel as the fields that changed (``SnapshotFieldCache``).
+    public static let version = 2
+    /// The format byte at the start of a frame's payload: JSON of a message...
     static let formatJSON: UInt8 = 1
+    /// ...or a snapshot's changed fields (``WireCodec/applySnapshotFields(_:to:)``).
+    static let formatSnapshotFields: UInt8 = 2
     /// Frames a server accepts from a client (commands and the hello are tiny).
     public static let maxClientFrame = 64 << 10
     /// Frames a client accepts from a server (a snapshot is tens of kilobytes).
@@ -46,8 +49,6 @@ public enum ServerMessage: Sendable, Codable {
     case welcome(Welcome)
     /// The connection is refused (the reason is generic for a wrong token); the server closes it.
     case refused(String)
-    /// The engine's latest snapshot (slow readers get only the newest one).
-    case snapshot(EngineSnapshot)
     /// Who holds control, after every change.
     case session(Session)
 }
