@@ -37,6 +37,26 @@ struct ModelTrainingTests {
         #expect(a.finalItems.storage != d.finalItems.storage)
     }
 
+    /// A batch dropped halfway (a dashboard's command is waiting) moves no parameter and
+    /// counts no pairs; the next one trains as usual.
+    @Test func aBatchThatYieldsMovesNothing() {
+        let graph = ToyWorld().graph()
+        var model = EmbeddingModel(hyperparameters: ToyWorld.hyperparameters())
+        model.fit(graph: graph, epochs: 2)
+        let (users, items, finals) = (model.egoUsers.storage, model.egoItems.storage, model.finalItems.storage)
+        var asked = 0
+        let dropped = model.trainBatch(graph: graph) { asked += 1; return true }
+        #expect(asked == 1)
+        #expect(dropped.pairs == 0)
+        #expect(dropped.divergence == nil)
+        #expect(model.egoUsers.storage == users)
+        #expect(model.egoItems.storage == items)
+        #expect(model.finalItems.storage == finals)
+        let trained = model.trainBatch(graph: graph) { false }
+        #expect(trained.pairs > 0)
+        #expect(model.egoItems.storage != items)
+    }
+
     @Test func injectedNaNRollsBackAndHalvesTheLearningRate() throws {
         let graph = ToyWorld().graph()
         var model = EmbeddingModel(hyperparameters: ToyWorld.hyperparameters())

@@ -8,10 +8,10 @@ extension EngineCore {
     /// Ingests the events the clock has made due, then trains one batch, within about
     /// `budget` wall seconds.
     ///
-    /// `commandsWaiting` is asked every 64 events and before the batch: when a dashboard's
-    /// command is waiting the slice ends there and skips its batch, so a key is answered
-    /// after at most 64 events, not after a whole batch (the key round trip's p99 was the
-    /// batch's length, 33 ms on the default shop).
+    /// `commandsWaiting` is asked every 64 events, before the batch and halfway through it:
+    /// when a dashboard's command is waiting the slice ends there and skips (or drops) its
+    /// batch, so a key is answered after at most 64 events or half a batch, not after a whole
+    /// batch (the key round trip's p99 was the batch's length, 33 ms on the default shop).
     /// - Returns: `false` when there was nothing to do (paused, waiting for the clock, finished).
     mutating func runSlice(budget: Double, commandsWaiting: () -> Bool = { false }) -> Bool {
         let start = MonotonicClock.seconds()
@@ -53,7 +53,7 @@ extension EngineCore {
         let trainingDue = !backlog || trainingBusySeconds <= configuration.trainingShare * (trainingBusySeconds + otherBusySeconds)
         otherBusySeconds += afterIngest - start
         if (!clock.isPaused || ingested > 0), model.kind.hasEmbeddings, trainingDue, !commandsWaiting() {
-            let step = model.trainBatch(graph: graph)
+            let step = model.trainBatch(graph: graph, yielding: commandsWaiting)
             let trainedAt = MonotonicClock.seconds()
             trainingBusySeconds += trainedAt - afterIngest
             // Decay both so the share follows the last few seconds, not the whole run.

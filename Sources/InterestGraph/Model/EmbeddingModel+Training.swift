@@ -229,10 +229,19 @@ extension EmbeddingModel {
     /// - Complexity: O(L * (nodes + nonzeros) * dimension) for the two propagations, plus
     ///   O(batch * negatives * dimension).
     @discardableResult
-    public mutating func trainBatch(graph: HeteroGraph, publish: Bool = true) -> TrainingStep {
+    ///
+    /// `yielding` is asked after a rebuild of the propagation graph and between the forward
+    /// and the backward pass of a whole-graph batch: when it says yes the batch is dropped
+    /// (its forward pass only wrote scratch buffers; no parameter moved) and the step reports
+    /// no pairs, so a dashboard's key waits for at most half a batch. The sampled path's batches are short and always finish.
+    public mutating func trainBatch(graph: HeteroGraph, publish: Bool = true, yielding: () -> Bool = { false }) -> TrainingStep {
         guard !replay.isEmpty else { return TrainingStep(loss: .nan, pairs: 0, divergence: nil) }
         if usesSampledTraining(graph: graph) { return trainSampledBatch(graph: graph) }
-        if needsRebuild(graph: graph) { rebuildPropagation(graph: graph) }
+        if needsRebuild(graph: graph) {
+            rebuildPropagation(graph: graph)
+            // A rebuild is a pass over every edge: a waiting key goes first, the batch after.
+            if yielding() { return TrainingStep(loss: .nan, pairs: 0, divergence: nil) }
+        }
         if snapshot == nil { takeSnapshot() }
 
         // Draw the triples first: the RNG sequence does not depend on any arithmetic.
@@ -243,6 +252,7 @@ extension EmbeddingModel {
         guard pairs > 0 else { return TrainingStep(loss: .nan, pairs: 0, divergence: nil) }
 
         let loss = forwardAndGradient(pairs: pairs, publish: publish)
+        if yielding() { return TrainingStep(loss: .nan, pairs: 0, divergence: nil) }
         // Divergence guard, before any parameter moves (the loss is known before the backward pass).
         if let report = checkDivergence(loss: loss) {
             return TrainingStep(loss: loss, pairs: pairs, divergence: report)

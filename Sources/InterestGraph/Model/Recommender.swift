@@ -120,9 +120,10 @@ public struct Recommender: Sendable {
     }
 
     /// One background training batch (embedding models; baselines have nothing to train).
+    /// `yielding`: see ``EmbeddingModel/trainBatch(graph:publish:yielding:)``.
     @discardableResult
-    public mutating func trainBatch(graph: HeteroGraph) -> TrainingStep {
-        hybrid?.embedding.trainBatch(graph: graph) ?? TrainingStep(loss: .nan, pairs: 0, divergence: nil)
+    public mutating func trainBatch(graph: HeteroGraph, yielding: () -> Bool = { false }) -> TrainingStep {
+        hybrid?.embedding.trainBatch(graph: graph, yielding: yielding) ?? TrainingStep(loss: .nan, pairs: 0, divergence: nil)
     }
 
     /// Recomputes final embeddings from the ego tables (after background batches, before a
