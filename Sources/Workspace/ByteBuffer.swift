@@ -95,6 +95,28 @@ struct ByteWriter: ~Copyable {
         copy.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }
     }
 
+    /// A name's first appearance in an event batch row (format 2): varint `length << 1 | 1`,
+    /// then the UTF-8 bytes (a later appearance is the varint `number << 1`).
+    @inline(__always)
+    mutating func newName(_ utf8: UnsafeRawBufferPointer) {
+        varint(UInt64(utf8.count) << 1 | 1)
+        reserve(utf8.count)
+        if let source = utf8.baseAddress {
+            (base + count).copyMemory(from: source, byteCount: utf8.count)
+        }
+        count += utf8.count
+    }
+
+    /// ``newName(_:)`` of a string's UTF-8.
+    @inline(__always)
+    mutating func newName(_ value: String) {
+        if let done: Void = value.utf8.withContiguousStorageIfAvailable({ newName(UnsafeRawBufferPointer($0)) }) {
+            return done
+        }
+        var copy = value
+        copy.withUTF8 { newName(UnsafeRawBufferPointer($0)) }
+    }
+
     /// Length-prefixed bytes (what ``string(_:)`` writes for their UTF-8).
     @inline(__always)
     mutating func bytes(_ utf8: UnsafeRawBufferPointer) {
@@ -155,6 +177,15 @@ struct ByteReader {
         let bits = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
         offset += 8
         return Double(bitPattern: UInt64(littleEndian: bits))
+    }
+
+    /// `length` bytes as a UTF-8 string.
+    @inline(__always)
+    mutating func string(length: UInt64) throws(Overrun) -> String {
+        guard length <= UInt64(bytes.count - offset) else { throw Overrun() }
+        let n = Int(length)
+        defer { offset += n }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + n]), as: UTF8.self)
     }
 
     @inline(__always)

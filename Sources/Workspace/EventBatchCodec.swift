@@ -4,27 +4,37 @@ import InterestGraph
 /// The binary layout of one `event_batches.data` blob: events of one run with strictly
 /// increasing source positions, the first at the row's `first_position`.
 ///
+/// Format 2 (written since 2026-12-04; format 1 is still read):
 /// ```
-/// byte     format (1)
+/// byte     format (2)
 /// u32      count (little-endian)
 /// per event:
 ///   varint  gap: position - previous position - 1, where the "previous position" of the
 ///           first event is first_position - 1 (so 0 in a contiguous run; a row rewritten
 ///           by `forget` keeps its range and may start or end with a hole, or be empty)
-///   byte    action (bits 0-2) | value (bit 3) | categories (bit 4) | brand (bit 5) | price (bit 6)
-///   f64     timestamp (little-endian)
-///   f64     value                        if bit 3
-///   string  user, string item            (varint length + UTF-8)
-///   varint  n, string * n  categories    if bit 4
-///   string  brand                        if bit 5
-///   f64     price                        if bit 6
+///   byte    action (bits 0-2) | value (bit 3) | attributes (bit 4)
+///           | whole-number timestamp (bit 5) | whole-number value (bit 6)
+///   time    bit 5: zigzag varint of timestamp - previous whole timestamp in the row (0 at
+///           the row's start); else f64 (little-endian)
+///   value   if bit 3: zigzag varint if bit 6, else f64
+///   name    user, then item: varint `length << 1 | 1` and the UTF-8 bytes the first time
+///           the row names it, varint `number << 1` after (number = order of first
+///           appearance in the row, per kind: users, items, labels)
+///   if bit 4: byte flags: categories (bit 0) | brand (bit 1) | price (bit 2)
+///           varint n, name * n (labels)  if bit 0
+///           name (label)                 if bit 1
+///           f64 price                    if bit 2
 /// ```
+/// A row is self-contained (8,192 events at most), so `forget` can rewrite one and a damaged
+/// one costs only its own events; a user's id still appears in full in every row holding
+/// their events, which `forget`'s byte search relies on. Format 1 wrote every name and an f64
+/// timestamp per event: 26-27 bytes an event on ml-100k (docs/BENCHMARKS.md has both).
 ///
 /// A row per event measured several times slower than graph ingestion (docs/WORKSPACE.md);
 /// this layout costs tens of nanoseconds per event and keeps logging within budget. Events
-/// given as `Event` values and as interned ids (``InternedSlice``) encode to the same bytes.
+/// given as `Event` values and as interned ids (``InternedSlice``) decode to the same events.
 enum EventBatchCodec {
-    static let format: UInt8 = 1
+    static let format: UInt8 = 2
     static let headerSize = 5
 
     /// Encodes one array relative to `base` (default: the first event's position), as tests
@@ -34,64 +44,98 @@ enum EventBatchCodec {
         events.withUnsafeBufferPointer { events in
             for k in events.indices {
                 rows.beginEvent(at: events[k].position)
-                append(events.baseAddress! + k, to: &rows.writer)
+                append(events.baseAddress! + k, to: &rows)
                 rows.endEvent()
             }
         }
         return rows.finish().first?.data ?? Data([format, 0, 0, 0, 0])
     }
 
-    /// The tag byte: action, then a flag per optional field present.
+    /// `value` as a whole number when it is one exactly (-0.0 and values beyond 2^53 are
+    /// not): written as a zigzag varint instead of 8 bytes.
     @inline(__always)
-    static func tag(action: Action, hasValue: Bool, attributes: ItemAttributes?) -> UInt8 {
-        var tag = action.rawValue
-        if hasValue { tag |= 1 << 3 }
-        if let a = attributes {
-            if !a.categories.isEmpty { tag |= 1 << 4 }
-            if a.brand != nil { tag |= 1 << 5 }
-            if a.price != nil { tag |= 1 << 6 }
-        }
-        return tag
+    static func wholeNumber(_ value: Double) -> Int64? {
+        guard value.magnitude < 9_007_199_254_740_992, value == value.rounded(.towardZero), value.sign == .plus || value != 0 else { return nil }
+        return Int64(value)
     }
 
-    /// The flagged attribute fields, after user and item.
-    static func append(attributes a: ItemAttributes, to w: inout ByteWriter) {
-        if !a.categories.isEmpty {
-            w.varint(UInt64(a.categories.count))
-            for c in a.categories { w.string(c) }
+    @inline(__always)
+    static func zigzag(_ v: Int64) -> UInt64 { UInt64(bitPattern: (v << 1) ^ (v >> 63)) }
+
+    @inline(__always)
+    static func unzigzag(_ u: UInt64) -> Int64 { Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1) }
+
+    /// The tag byte and the timestamp and value after it.
+    @inline(__always)
+    static func appendHead(action: Action, timestamp: Double, value: Double?, hasAttributes: Bool, to rows: inout EventBatchRows) {
+        var tag = action.rawValue
+        let time = wholeNumber(timestamp)
+        let whole = value.flatMap(wholeNumber)
+        if value != nil { tag |= 1 << 3 }
+        if hasAttributes { tag |= 1 << 4 }
+        if time != nil { tag |= 1 << 5 }
+        if whole != nil { tag |= 1 << 6 }
+        rows.writer.byte(tag)
+        if let time {
+            rows.writer.varint(zigzag(time &- rows.previousTime))
+            rows.previousTime = time
+        } else {
+            rows.writer.double(timestamp)
         }
-        if let b = a.brand { w.string(b) }
-        if let p = a.price { w.double(p) }
+        if let whole { rows.writer.varint(zigzag(whole)) } else if let value { rows.writer.double(value) }
+    }
+
+    /// The attribute flags and fields (bit 4 of the tag said they follow).
+    static func append(attributes a: ItemAttributes, to rows: inout EventBatchRows) {
+        var flags: UInt8 = 0
+        if !a.categories.isEmpty { flags |= 1 }
+        if a.brand != nil { flags |= 2 }
+        if a.price != nil { flags |= 4 }
+        rows.writer.byte(flags)
+        if !a.categories.isEmpty {
+            rows.writer.varint(UInt64(a.categories.count))
+            for c in a.categories { rows.labels.write(c, to: &rows.writer) }
+        }
+        if let b = a.brand { rows.labels.write(b, to: &rows.writer) }
+        if let p = a.price { rows.writer.double(p) }
+    }
+
+    @inline(__always)
+    static func hasAttributes(_ a: ItemAttributes?) -> Bool {
+        guard let a else { return false }
+        return !a.categories.isEmpty || a.brand != nil || a.price != nil
     }
 
     /// Reads the event's fields in place: copying the whole `Event` out first measured as
     /// the single largest cost of encoding (a wide copy and a store-forwarding stall).
     @inline(__always)
-    static func append(_ recorded: UnsafePointer<RecordedEvent>, to w: inout ByteWriter) {
-        let value = recorded.pointee.event.value
-        w.byte(tag(action: recorded.pointee.event.action, hasValue: value != nil, attributes: recorded.pointee.event.attributes))
-        w.double(recorded.pointee.event.timestamp)
-        if let value { w.double(value) }
-        w.string(recorded.pointee.event.user)
-        w.string(recorded.pointee.event.item)
-        if let a = recorded.pointee.event.attributes { append(attributes: a, to: &w) }
+    static func append(_ recorded: UnsafePointer<RecordedEvent>, to rows: inout EventBatchRows) {
+        let attributes = recorded.pointee.event.attributes
+        let attributed = hasAttributes(attributes)
+        appendHead(action: recorded.pointee.event.action, timestamp: recorded.pointee.event.timestamp,
+                   value: recorded.pointee.event.value, hasAttributes: attributed, to: &rows)
+        rows.users.write(recorded.pointee.event.user, to: &rows.writer)
+        rows.items.write(recorded.pointee.event.item, to: &rows.writer)
+        if attributed, let attributes { append(attributes: attributes, to: &rows) }
     }
 
-    /// The same bytes from an interned event, its names looked up in the writer's tables.
-    /// - Returns: `false` when a table has no name for the event's id (nothing sensible was
-    ///   written; the caller fails the batch).
-    /// - Complexity: O(bytes written): two table lookups and two copies.
+    /// The same event from an interned one, its names looked up in the writer's tables the
+    /// first time the row names them.
+    /// - Returns: `false` when a table has no name for the event's id (the caller fails the
+    ///   batch).
+    /// - Complexity: O(1) per name already in the row, O(name length) for a new one.
     @inline(__always)
     static func append(
         _ event: UnsafePointer<InternedEvent>, attributes: ItemAttributes?, users: NameTable.Raw, items: NameTable.Raw,
-        to w: inout ByteWriter
+        to rows: inout EventBatchRows
     ) -> Bool {
-        let hasValue = event.pointee.hasValue
-        w.byte(tag(action: event.pointee.action, hasValue: hasValue, attributes: attributes))
-        w.double(event.pointee.timestamp)
-        if hasValue { w.double(event.pointee.value) }
-        guard users.append(event.pointee.user, to: &w), items.append(event.pointee.item, to: &w) else { return false }
-        if let attributes { append(attributes: attributes, to: &w) }
+        let attributed = hasAttributes(attributes)
+        appendHead(action: event.pointee.action, timestamp: event.pointee.timestamp,
+                   value: event.pointee.hasValue ? event.pointee.value : nil, hasAttributes: attributed, to: &rows)
+        let user = event.pointee.user, item = event.pointee.item
+        guard rows.users.write(id: user, to: &rows.writer, writeNew: { users.appendNew(user, to: &$0) }),
+              rows.items.write(id: item, to: &rows.writer, writeNew: { items.appendNew(item, to: &$0) }) else { return false }
+        if attributed, let attributes { append(attributes: attributes, to: &rows) }
         return true
     }
 
@@ -102,41 +146,112 @@ enum EventBatchCodec {
     static func decode(_ blob: UnsafeRawBufferPointer, firstPosition: Int64, body: (RecordedEvent) throws -> Bool) throws {
         var r = ByteReader(blob)
         do {
-            guard try r.byte() == format else { throw Damaged() }
-            let count = try r.uint32()
-            // Every event takes at least 12 bytes: a cheap bound against absurd counts.
-            guard Int(count) <= blob.count / 12 else { throw Damaged() }
-            var position = firstPosition - 1
-            for _ in 0..<count {
-                let gap = try r.varint()
-                guard gap < UInt64(Int64.max) - UInt64(max(0, position)) else { throw Damaged() }
-                position += 1 + Int64(gap)
-                let tag = try r.byte()
-                guard let action = Action(rawValue: tag & 0x7), tag & 0x80 == 0 else { throw Damaged() }
-                let timestamp = try r.double()
-                let value = tag & (1 << 3) != 0 ? try r.double() : nil
-                let user = try r.string()
-                let item = try r.string()
-                var attributes: ItemAttributes?
-                if tag & (0x7 << 4) != 0 {
-                    var a = ItemAttributes()
-                    if tag & (1 << 4) != 0 {
-                        let n = try r.varint()
-                        guard n <= UInt64(blob.count) else { throw Damaged() }
-                        a.categories.reserveCapacity(Int(n))
-                        for _ in 0..<n { a.categories.append(try r.string()) }
-                    }
-                    if tag & (1 << 5) != 0 { a.brand = try r.string() }
-                    if tag & (1 << 6) != 0 { a.price = try r.double() }
-                    attributes = a
-                }
-                let event = Event(user: user, item: item, action: action, timestamp: timestamp, value: value, attributes: attributes)
-                guard try body(RecordedEvent(position: position, event: event)) else { return }
+            switch try r.byte() {
+            case 1: try decodeFormat1(&r, size: blob.count, firstPosition: firstPosition, body: body)
+            case 2: try decodeFormat2(&r, size: blob.count, firstPosition: firstPosition, body: body)
+            default: throw Damaged()
             }
-            guard r.isAtEnd else { throw Damaged() }
         } catch is ByteReader.Overrun {
             throw Damaged()
         }
+    }
+
+    /// A name in a format-2 row: new (appended to `names`) or the number of an earlier one.
+    @inline(__always)
+    private static func name(_ r: inout ByteReader, _ names: inout [String]) throws -> String {
+        let v = try r.varint()
+        if v & 1 == 1 {
+            let s = try r.string(length: v >> 1)
+            names.append(s)
+            return s
+        }
+        guard v >> 1 < UInt64(names.count) else { throw Damaged() }
+        return names[Int(v >> 1)]
+    }
+
+    private static func decodeFormat2(_ r: inout ByteReader, size: Int, firstPosition: Int64, body: (RecordedEvent) throws -> Bool) throws {
+        let count = try r.uint32()
+        // Every event takes at least 5 bytes: a cheap bound against absurd counts.
+        guard Int(count) <= size / 5 else { throw Damaged() }
+        var users: [String] = [], items: [String] = [], labels: [String] = []
+        var position = firstPosition - 1
+        var previousTime: Int64 = 0
+        for _ in 0..<count {
+            let gap = try r.varint()
+            guard gap < UInt64(Int64.max) - UInt64(max(0, position)) else { throw Damaged() }
+            position += 1 + Int64(gap)
+            let tag = try r.byte()
+            guard let action = Action(rawValue: tag & 0x7), tag & 0x80 == 0 else { throw Damaged() }
+            let timestamp: Double
+            if tag & (1 << 5) != 0 {
+                previousTime = previousTime &+ unzigzag(try r.varint())
+                timestamp = Double(previousTime)
+            } else {
+                timestamp = try r.double()
+            }
+            var value: Double?
+            if tag & (1 << 3) != 0 {
+                value = tag & (1 << 6) != 0 ? Double(unzigzag(try r.varint())) : try r.double()
+            } else if tag & (1 << 6) != 0 {
+                throw Damaged()
+            }
+            let user = try name(&r, &users)
+            let item = try name(&r, &items)
+            var attributes: ItemAttributes?
+            if tag & (1 << 4) != 0 {
+                let flags = try r.byte()
+                guard flags & ~0x7 == 0, flags != 0 else { throw Damaged() }
+                var a = ItemAttributes()
+                if flags & 1 != 0 {
+                    let n = try r.varint()
+                    guard n <= UInt64(size) else { throw Damaged() }
+                    a.categories.reserveCapacity(Int(n))
+                    for _ in 0..<n { a.categories.append(try name(&r, &labels)) }
+                }
+                if flags & 2 != 0 { a.brand = try name(&r, &labels) }
+                if flags & 4 != 0 { a.price = try r.double() }
+                attributes = a
+            }
+            let event = Event(user: user, item: item, action: action, timestamp: timestamp, value: value, attributes: attributes)
+            guard try body(RecordedEvent(position: position, event: event)) else { return }
+        }
+        guard r.isAtEnd else { throw Damaged() }
+    }
+
+    /// Format 1: every name in full and an f64 timestamp per event (workspaces written
+    /// before format 2; still read, never written).
+    private static func decodeFormat1(_ r: inout ByteReader, size: Int, firstPosition: Int64, body: (RecordedEvent) throws -> Bool) throws {
+        let count = try r.uint32()
+        // Every event takes at least 12 bytes: a cheap bound against absurd counts.
+        guard Int(count) <= size / 12 else { throw Damaged() }
+        var position = firstPosition - 1
+        for _ in 0..<count {
+            let gap = try r.varint()
+            guard gap < UInt64(Int64.max) - UInt64(max(0, position)) else { throw Damaged() }
+            position += 1 + Int64(gap)
+            let tag = try r.byte()
+            guard let action = Action(rawValue: tag & 0x7), tag & 0x80 == 0 else { throw Damaged() }
+            let timestamp = try r.double()
+            let value = tag & (1 << 3) != 0 ? try r.double() : nil
+            let user = try r.string()
+            let item = try r.string()
+            var attributes: ItemAttributes?
+            if tag & (0x7 << 4) != 0 {
+                var a = ItemAttributes()
+                if tag & (1 << 4) != 0 {
+                    let n = try r.varint()
+                    guard n <= UInt64(size) else { throw Damaged() }
+                    a.categories.reserveCapacity(Int(n))
+                    for _ in 0..<n { a.categories.append(try r.string()) }
+                }
+                if tag & (1 << 5) != 0 { a.brand = try r.string() }
+                if tag & (1 << 6) != 0 { a.price = try r.double() }
+                attributes = a
+            }
+            let event = Event(user: user, item: item, action: action, timestamp: timestamp, value: value, attributes: attributes)
+            guard try body(RecordedEvent(position: position, event: event)) else { return }
+        }
+        guard r.isAtEnd else { throw Damaged() }
     }
 
     /// Decodes a whole batch into an array.

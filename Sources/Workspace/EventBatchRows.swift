@@ -12,6 +12,14 @@ import Foundation
 /// ```
 struct EventBatchRows: ~Copyable {
     var writer: ByteWriter
+    /// The names written in the open row so far (format 2 writes a name once per row, then
+    /// its number), per kind: users, items, labels (categories and brands).
+    var users = RowNames()
+    var items = RowNames()
+    var labels = RowNames()
+    /// The previous event's timestamp in the open row, when it was a whole number (0 at the
+    /// row's start): whole timestamps are written as the difference.
+    var previousTime: Int64 = 0
     private let limit: Int
     /// The first row's `first_position` when it must differ from its first event's
     /// (a `forget` rewrite keeps the row's range).
@@ -53,8 +61,20 @@ struct EventBatchRows: ~Copyable {
         if count == limit { closeRow() }
     }
 
+    /// Interned ids may name someone else from now on (a forgotten user, a rebuilt graph):
+    /// names by id are written anew; the row's numbering goes on.
+    mutating func forgetIDs() {
+        users.forgetIDs()
+        items.forgetIDs()
+        labels.forgetIDs()
+    }
+
     private mutating func closeRow() {
         guard count > 0 else { return }
+        users.startRow()
+        items.startRow()
+        labels.startRow()
+        previousTime = 0
         writer.setUInt32(UInt32(count), at: 1)
         rows.append(EventLog.EncodedBatch(first: first, last: previous, count: count, data: writer.take(capacity: Self.rowCapacity(limit))))
         count = 0
@@ -65,5 +85,56 @@ struct EventBatchRows: ~Copyable {
         closeRow()
         defer { rows = [] }
         return rows
+    }
+}
+
+/// One kind of name in an event batch row: which names the row has written, by name (events
+/// given as strings) or by interned id, and the number each got (their order in the row).
+struct RowNames {
+    private(set) var count: UInt32 = 0
+    private var byName: [String: UInt32] = [:]
+    /// Per interned id: `(stamp << 32) | number`, valid while `stamp` is current.
+    private var byID: [UInt64] = []
+    private var stamp: UInt64 = 1
+
+    /// A new row: nothing written yet.
+    mutating func startRow() {
+        count = 0
+        byName.removeAll(keepingCapacity: true)
+        stamp += 1
+    }
+
+    mutating func forgetIDs() { stamp += 1 }
+
+    /// Writes `name` as its number, or whole the first time in this row.
+    /// - Complexity: one hash lookup (the string path: tests and `forget` rewrites).
+    @inline(__always)
+    mutating func write(_ name: String, to writer: inout ByteWriter) {
+        if let number = byName[name] {
+            writer.varint(UInt64(number) << 1)
+        } else {
+            byName[name] = count
+            count += 1
+            writer.newName(name)
+        }
+    }
+
+    /// Writes interned `id` as its number, or (`writeNew`) whole the first time in this row.
+    /// - Returns: `false` when `writeNew` does (no name for the id).
+    /// - Complexity: O(1), one array slot per id; the array grows with the largest id seen.
+    @inline(__always)
+    mutating func write(id: Int32, to writer: inout ByteWriter, writeNew: (inout ByteWriter) -> Bool) -> Bool {
+        let k = Int(id)
+        guard k >= 0 else { return writeNew(&writer) }
+        if k >= byID.count { byID.append(contentsOf: repeatElement(0, count: max(k + 1 - byID.count, byID.count / 2))) }
+        let slot = byID[k]
+        if slot >> 32 == stamp {
+            writer.varint((slot & 0xFFFF_FFFF) << 1)
+            return true
+        }
+        guard writeNew(&writer) else { return false }
+        byID[k] = stamp << 32 | UInt64(count)
+        count += 1
+        return true
     }
 }

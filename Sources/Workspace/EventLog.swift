@@ -46,15 +46,18 @@ enum EventLog {
                 slice.withUnsafeBufferPointer { events in
                     for k in events.indices {
                         rows.beginEvent(at: events[k].position)
-                        EventBatchCodec.append(events.baseAddress! + k, to: &rows.writer)
+                        EventBatchCodec.append(events.baseAddress! + k, to: &rows)
                         rows.endEvent()
                     }
                 }
             case .interned(let slice, let kept):
+                // Ids renamed below the known ones (a rebuilt graph) name someone else now.
+                if Int(slice.firstNewUser) < names.users.count || Int(slice.firstNewItem) < names.items.count { rows.forgetIDs() }
                 names.users.rename(from: Int(slice.firstNewUser), with: slice.newUsers)
                 names.items.rename(from: Int(slice.firstNewItem), with: slice.newItems)
                 try encode(slice, kept: kept, names: names, into: &rows)
                 for user in slice.forgottenUsers { names.users.clear(user) }
+                if !slice.forgottenUsers.isEmpty { rows.forgetIDs() }
             }
         }
         return rows.finish()
@@ -80,7 +83,7 @@ enum EventLog {
                         }
                         let event = events.baseAddress! + k
                         rows.beginEvent(at: event.pointee.position)
-                        guard EventBatchCodec.append(event, attributes: carried, users: users, items: items, to: &rows.writer) else {
+                        guard EventBatchCodec.append(event, attributes: carried, users: users, items: items, to: &rows) else {
                             let unnamedUser = names.users.name(event.pointee.user) == nil
                             throw UnnamedID(kind: unnamedUser ? "user" : "item", id: unnamedUser ? event.pointee.user : event.pointee.item, position: event.pointee.position)
                         }

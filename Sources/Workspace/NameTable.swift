@@ -62,24 +62,23 @@ struct NameTable: Sendable {
 
     /// The table's storage, valid inside ``withRaw(_:)`` only.
     struct Raw {
-        let bytes: UnsafeRawBufferPointer
-        let starts: UnsafeBufferPointer<Int>
-        let lengths: UnsafeBufferPointer<Int>
-
-        /// Appends `id`'s name as the log writes strings (varint length, UTF-8 bytes).
+        /// Writes `id`'s name as a row's first appearance of it (``ByteWriter/newName(_:)``).
         /// - Returns: `false` when the table has no such id (nothing is written).
-        /// - Complexity: O(name length): one range check and a copy.
         @inline(__always)
-        func append(_ id: Int32, to writer: inout ByteWriter) -> Bool {
+        func appendNew(_ id: Int32, to writer: inout ByteWriter) -> Bool {
             let k = Int(id)
             guard UInt(bitPattern: k) < UInt(starts.count) else { return false }
             let length = lengths[k]
             guard length > 0, let base = bytes.baseAddress else {
-                writer.bytes(UnsafeRawBufferPointer(start: nil, count: 0))
+                writer.newName(UnsafeRawBufferPointer(start: nil, count: 0))
                 return true
             }
-            writer.bytes(UnsafeRawBufferPointer(start: base + starts[k], count: length))
+            writer.newName(UnsafeRawBufferPointer(start: base + starts[k], count: length))
             return true
         }
+
+        let bytes: UnsafeRawBufferPointer
+        let starts: UnsafeBufferPointer<Int>
+        let lengths: UnsafeBufferPointer<Int>
     }
 }

@@ -108,16 +108,23 @@ struct InternedRecordingTests {
             Issue.record("position \(want.position): \(got.event) != \(want.event)")
             break
         }
-        // Byte for byte: same rows, same ranges, same blobs.
+        // Row for row: same ranges, same events. The blobs may differ where a row names one
+        // user under two ids (the forgotten user back under a fresh id, the graph rebuilt):
+        // the id path then writes the name twice, the Event path once.
         let a = try Self.rows(workspace, run: byEvents), b = try Self.rows(workspace, run: byIDs)
         #expect(a.count == b.count)
         #expect(a.count > 1)
+        var sameBytes = 0
         for (x, y) in zip(a, b) {
             #expect(x["first_position"] as Int64 == y["first_position"] as Int64)
             #expect(x["last_position"] as Int64 == y["last_position"] as Int64)
             #expect(x["count"] as Int == y["count"] as Int)
-            #expect(x["data"] as Data == y["data"] as Data)
+            let (dx, dy) = (x["data"] as Data, y["data"] as Data)
+            #expect(try EventBatchCodec.decodeAll(dx, firstPosition: x["first_position"]) == EventBatchCodec.decodeAll(dy, firstPosition: y["first_position"]))
+            if dx == dy { sameBytes += 1 }
         }
+        // Rows without such a user are the same bytes.
+        #expect(sameBytes > 0 || a.count < 3)
         // The forgotten user came back with a fresh id; both ids' events name them.
         #expect(decoded.filter { $0.event.user == Self.forgotten }.count == expected.filter { $0.event.user == Self.forgotten }.count)
         #expect(decoded.contains { $0.event.attributes != nil && $0.event.item.hasPrefix("new-item") })
