@@ -21,9 +21,11 @@ import InterestGraph
 ///           the row names it, varint `number << 1` after (number = order of first
 ///           appearance in the row, per kind: users, items, labels)
 ///   if bit 4: byte flags: categories (bit 0) | brand (bit 1) | price (bit 2)
+///           | the same as this item's last attributes in the row (bit 3, nothing follows)
+///           | price in whole cents (bit 4)
 ///           varint n, name * n (labels)  if bit 0
 ///           name (label)                 if bit 1
-///           f64 price                    if bit 2
+///           price                        if bit 2: zigzag varint of cents if bit 4, else f64
 /// ```
 /// A row is self-contained (8,192 events at most), so `forget` can rewrite one and a damaged
 /// one costs only its own events; a user's id still appears in full in every row holding
@@ -85,19 +87,46 @@ enum EventBatchCodec {
         if let whole { rows.writer.varint(zigzag(whole)) } else if let value { rows.writer.double(value) }
     }
 
-    /// The attribute flags and fields (bit 4 of the tag said they follow).
-    static func append(attributes a: ItemAttributes, to rows: inout EventBatchRows) {
+    /// `price` in whole cents when `cents / 100` gives back exactly the same double (75.99
+    /// does: both are the double nearest 75.99).
+    @inline(__always)
+    static func cents(_ price: Double) -> Int64? {
+        let c = (price * 100).rounded()
+        guard c.magnitude < 9_007_199_254_740_992, let whole = wholeNumber(c),
+              (Double(whole) / 100).bitPattern == price.bitPattern else { return nil }
+        return whole
+    }
+
+    /// Equal down to the price's bits (0.0 and -0.0 are equal doubles, not the same bytes).
+    @inline(__always)
+    static func sameBits(_ a: ItemAttributes, _ b: ItemAttributes) -> Bool {
+        a.price?.bitPattern == b.price?.bitPattern && a.brand == b.brand && a.categories == b.categories
+    }
+
+    /// The attribute flags and fields (bit 4 of the tag said they follow) of the item the
+    /// row numbers `item`: one flag byte when the row gave it the same ones last time (a
+    /// shop's export repeats category, brand and price on every row).
+    static func append(attributes a: ItemAttributes, item: UInt32, to rows: inout EventBatchRows) {
+        let k = Int(item)
+        if k < rows.itemAttributes.count, let last = rows.itemAttributes[k], sameBits(last, a) {
+            rows.writer.byte(1 << 3)
+            return
+        }
+        if k >= rows.itemAttributes.count { rows.itemAttributes.append(contentsOf: repeatElement(nil, count: k + 1 - rows.itemAttributes.count)) }
+        rows.itemAttributes[k] = a
+        let cents = a.price.flatMap(cents)
         var flags: UInt8 = 0
         if !a.categories.isEmpty { flags |= 1 }
         if a.brand != nil { flags |= 2 }
         if a.price != nil { flags |= 4 }
+        if cents != nil { flags |= 1 << 4 }
         rows.writer.byte(flags)
         if !a.categories.isEmpty {
             rows.writer.varint(UInt64(a.categories.count))
             for c in a.categories { rows.labels.write(c, to: &rows.writer) }
         }
         if let b = a.brand { rows.labels.write(b, to: &rows.writer) }
-        if let p = a.price { rows.writer.double(p) }
+        if let cents { rows.writer.varint(zigzag(cents)) } else if let p = a.price { rows.writer.double(p) }
     }
 
     @inline(__always)
@@ -115,8 +144,8 @@ enum EventBatchCodec {
         appendHead(action: recorded.pointee.event.action, timestamp: recorded.pointee.event.timestamp,
                    value: recorded.pointee.event.value, hasAttributes: attributed, to: &rows)
         rows.users.write(recorded.pointee.event.user, to: &rows.writer)
-        rows.items.write(recorded.pointee.event.item, to: &rows.writer)
-        if attributed, let attributes { append(attributes: attributes, to: &rows) }
+        let item = rows.items.write(recorded.pointee.event.item, to: &rows.writer)
+        if attributed, let attributes { append(attributes: attributes, item: item, to: &rows) }
     }
 
     /// The same event from an interned one, its names looked up in the writer's tables the
@@ -133,9 +162,9 @@ enum EventBatchCodec {
         appendHead(action: event.pointee.action, timestamp: event.pointee.timestamp,
                    value: event.pointee.hasValue ? event.pointee.value : nil, hasAttributes: attributed, to: &rows)
         let user = event.pointee.user, item = event.pointee.item
-        guard rows.users.write(id: user, to: &rows.writer, writeNew: { users.appendNew(user, to: &$0) }),
-              rows.items.write(id: item, to: &rows.writer, writeNew: { items.appendNew(item, to: &$0) }) else { return false }
-        if attributed, let attributes { append(attributes: attributes, to: &rows) }
+        guard rows.users.write(id: user, to: &rows.writer, writeNew: { users.appendNew(user, to: &$0) }) != nil,
+              let number = rows.items.write(id: item, to: &rows.writer, writeNew: { items.appendNew(item, to: &$0) }) else { return false }
+        if attributed, let attributes { append(attributes: attributes, item: number, to: &rows) }
         return true
     }
 
@@ -158,15 +187,15 @@ enum EventBatchCodec {
 
     /// A name in a format-2 row: new (appended to `names`) or the number of an earlier one.
     @inline(__always)
-    private static func name(_ r: inout ByteReader, _ names: inout [String]) throws -> String {
+    private static func name(_ r: inout ByteReader, _ names: inout [String]) throws -> (name: String, number: Int) {
         let v = try r.varint()
         if v & 1 == 1 {
             let s = try r.string(length: v >> 1)
             names.append(s)
-            return s
+            return (s, names.count - 1)
         }
         guard v >> 1 < UInt64(names.count) else { throw Damaged() }
-        return names[Int(v >> 1)]
+        return (names[Int(v >> 1)], Int(v >> 1))
     }
 
     private static func decodeFormat2(_ r: inout ByteReader, size: Int, firstPosition: Int64, body: (RecordedEvent) throws -> Bool) throws {
@@ -174,6 +203,7 @@ enum EventBatchCodec {
         // Every event takes at least 5 bytes: a cheap bound against absurd counts.
         guard Int(count) <= size / 5 else { throw Damaged() }
         var users: [String] = [], items: [String] = [], labels: [String] = []
+        var itemAttributes: [ItemAttributes?] = []
         var position = firstPosition - 1
         var previousTime: Int64 = 0
         for _ in 0..<count {
@@ -195,22 +225,29 @@ enum EventBatchCodec {
             } else if tag & (1 << 6) != 0 {
                 throw Damaged()
             }
-            let user = try name(&r, &users)
-            let item = try name(&r, &items)
+            let user = try name(&r, &users).name
+            let (item, number) = try name(&r, &items)
             var attributes: ItemAttributes?
             if tag & (1 << 4) != 0 {
                 let flags = try r.byte()
-                guard flags & ~0x7 == 0, flags != 0 else { throw Damaged() }
-                var a = ItemAttributes()
-                if flags & 1 != 0 {
-                    let n = try r.varint()
-                    guard n <= UInt64(size) else { throw Damaged() }
-                    a.categories.reserveCapacity(Int(n))
-                    for _ in 0..<n { a.categories.append(try name(&r, &labels)) }
+                if flags == 1 << 3 {
+                    guard number < itemAttributes.count, let same = itemAttributes[number] else { throw Damaged() }
+                    attributes = same
+                } else {
+                    guard flags & ~0x17 == 0, flags & 0x7 != 0, flags & 0x14 != 0x10 else { throw Damaged() }
+                    var a = ItemAttributes()
+                    if flags & 1 != 0 {
+                        let n = try r.varint()
+                        guard n <= UInt64(size) else { throw Damaged() }
+                        a.categories.reserveCapacity(Int(n))
+                        for _ in 0..<n { a.categories.append(try name(&r, &labels).name) }
+                    }
+                    if flags & 2 != 0 { a.brand = try name(&r, &labels).name }
+                    if flags & 4 != 0 { a.price = flags & 0x10 != 0 ? Double(unzigzag(try r.varint())) / 100 : try r.double() }
+                    if number >= itemAttributes.count { itemAttributes.append(contentsOf: repeatElement(nil, count: number + 1 - itemAttributes.count)) }
+                    itemAttributes[number] = a
+                    attributes = a
                 }
-                if flags & 2 != 0 { a.brand = try name(&r, &labels) }
-                if flags & 4 != 0 { a.price = try r.double() }
-                attributes = a
             }
             let event = Event(user: user, item: item, action: action, timestamp: timestamp, value: value, attributes: attributes)
             guard try body(RecordedEvent(position: position, event: event)) else { return }

@@ -1,4 +1,5 @@
 import Foundation
+import InterestGraph
 
 /// Cuts a stream of encoded events into `event_batches` rows of at most `limit` events:
 /// opens a row (format byte, count placeholder) at its first event, writes each event's
@@ -20,6 +21,9 @@ struct EventBatchRows: ~Copyable {
     /// The previous event's timestamp in the open row, when it was a whole number (0 at the
     /// row's start): whole timestamps are written as the difference.
     var previousTime: Int64 = 0
+    /// The attributes last written for each item of the open row, by the item's number:
+    /// the same again is one flag byte.
+    var itemAttributes: [ItemAttributes?] = []
     private let limit: Int
     /// The first row's `first_position` when it must differ from its first event's
     /// (a `forget` rewrite keeps the row's range).
@@ -75,6 +79,7 @@ struct EventBatchRows: ~Copyable {
         items.startRow()
         labels.startRow()
         previousTime = 0
+        itemAttributes.removeAll(keepingCapacity: true)
         writer.setUInt32(UInt32(count), at: 1)
         rows.append(EventLog.EncodedBatch(first: first, last: previous, count: count, data: writer.take(capacity: Self.rowCapacity(limit))))
         count = 0
@@ -106,35 +111,37 @@ struct RowNames {
 
     mutating func forgetIDs() { stamp += 1 }
 
-    /// Writes `name` as its number, or whole the first time in this row.
+    /// Writes `name` as its number, or whole the first time in this row; returns the number.
     /// - Complexity: one hash lookup (the string path: tests and `forget` rewrites).
-    @inline(__always)
-    mutating func write(_ name: String, to writer: inout ByteWriter) {
+    @inline(__always) @discardableResult
+    mutating func write(_ name: String, to writer: inout ByteWriter) -> UInt32 {
         if let number = byName[name] {
             writer.varint(UInt64(number) << 1)
-        } else {
-            byName[name] = count
-            count += 1
-            writer.newName(name)
+            return number
         }
+        byName[name] = count
+        count += 1
+        writer.newName(name)
+        return count - 1
     }
 
     /// Writes interned `id` as its number, or (`writeNew`) whole the first time in this row.
-    /// - Returns: `false` when `writeNew` does (no name for the id).
+    /// - Returns: the number, or nil when `writeNew` fails (no name for the id).
     /// - Complexity: O(1), one array slot per id; the array grows with the largest id seen.
     @inline(__always)
-    mutating func write(id: Int32, to writer: inout ByteWriter, writeNew: (inout ByteWriter) -> Bool) -> Bool {
+    mutating func write(id: Int32, to writer: inout ByteWriter, writeNew: (inout ByteWriter) -> Bool) -> UInt32? {
         let k = Int(id)
-        guard k >= 0 else { return writeNew(&writer) }
-        if k >= byID.count { byID.append(contentsOf: repeatElement(0, count: max(k + 1 - byID.count, byID.count / 2))) }
-        let slot = byID[k]
-        if slot >> 32 == stamp {
-            writer.varint((slot & 0xFFFF_FFFF) << 1)
-            return true
+        if k >= 0, k < byID.count, byID[k] >> 32 == stamp {
+            let number = UInt32(truncatingIfNeeded: byID[k])
+            writer.varint(UInt64(number) << 1)
+            return number
         }
-        guard writeNew(&writer) else { return false }
-        byID[k] = stamp << 32 | UInt64(count)
+        guard writeNew(&writer) else { return nil }
+        if k >= 0 {
+            if k >= byID.count { byID.append(contentsOf: repeatElement(0, count: max(k + 1 - byID.count, byID.count / 2))) }
+            byID[k] = stamp << 32 | UInt64(count)
+        }
         count += 1
-        return true
+        return count - 1
     }
 }

@@ -158,6 +158,28 @@ struct EventLogTests {
         #expect(try EventBatchCodec.decodeAll(blob, firstPosition: 0) == events)
     }
 
+    /// A shop's export repeats an item's category, brand and price on every row: the row
+    /// writes them once, then one flag byte; a change (or 0.0 after -0.0) is written again.
+    @Test func repeatedAttributesAreWrittenOnceARow() throws {
+        let prices: [Double] = [75.99, 75.99, 0.1, 0.1, 0, -0.0, 1e300, 1e300, 19.999]
+        var events: [RecordedEvent] = []
+        for (k, price) in prices.enumerated() {
+            events.append(RecordedEvent(position: Int64(k), event: Event(user: "u", item: "i", action: .view, timestamp: 1_700_000_000,
+                                                                  attributes: ItemAttributes(categories: ["Home/Bath"], brand: "Kesdera", price: price))))
+        }
+        let decoded = try EventBatchCodec.decodeAll(EventBatchCodec.encode(events[...]), firstPosition: 0)
+        #expect(decoded == events)
+        #expect(zip(decoded, events).allSatisfy { $0.event.attributes?.price?.bitPattern == $1.event.attributes?.price?.bitPattern })
+        // 200 views of one item with the same attributes: a few bytes each, not 14 more.
+        let same = (0..<200).map { k in
+            RecordedEvent(position: Int64(k), event: Event(user: "u\(k % 50)", item: "i\(k % 20)", action: .view, timestamp: 1_700_000_000 + Double(k),
+                                                         attributes: ItemAttributes(categories: ["Home/Bath"], brand: "Kesdera", price: 75.99)))
+        }
+        let blob = EventBatchCodec.encode(same[...])
+        #expect(blob.count < 200 * 9, "\(blob.count) bytes")
+        #expect(try EventBatchCodec.decodeAll(blob, firstPosition: 0) == same)
+    }
+
     /// Workspaces written before format 2 still read.
     @Test func formatOneBlobsStillDecode() throws {
         var w = ByteWriter()
