@@ -70,7 +70,15 @@ struct EngineOptions: ParsableArguments {
             if case .dataset = resolved.source, speed == nil { configuration.speed = 100_000 }
             // A live stream is applied as it arrives (its producer sets the pace).
             if case .custom = resolved.source, speed == nil { configuration.speed = 0 }
-            return (try Engine(configuration: configuration, source: resolved.source), resolved.run)
+            // A large file loads for up to a minute before the first frame: say how far it is.
+            var source = resolved.source
+            var progress: ProgressLine?
+            defer { progress?.finish() }
+            if case .dataset(let path) = source, let line = ProgressLine.standardError(label: "loading \(path)") {
+                progress = line
+                source = .dataset(path) { line.update(done: $0, total: $1) }
+            }
+            return (try Engine(configuration: configuration, source: source), resolved.run)
         } catch let error as CommandError {
             throw error
         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import InterestGraph
 
@@ -10,6 +11,27 @@ import Testing
         var out: [Event] = []
         while let e = source.next() { out.append(e) }
         return out
+    }
+
+    /// The dashboard's loading line: a dataset opened with a progress callback reports the
+    /// file's size as the total and ends with everything read, and replays the same events.
+    @Test func aDatasetReportsItsLoadingProgress() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ds-progress-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("events.csv").path
+        let rows = (0..<2_000).map { "u\($0 % 37),i\($0 % 101),\(1_700_000_000 + $0),view" }
+        try ("user,item,timestamp,action\n" + rows.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let size = Int64(try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int)
+        let seen = Mutex<[(Int64, Int64)]>([])
+        let source = try SourceSpecification.dataset(path) { done, total in seen.withLock { $0.append((done, total)) } }.open()
+        let reports = seen.withLock { $0 }
+        #expect(!reports.isEmpty)
+        #expect(reports.allSatisfy { $0.1 == size })
+        #expect(reports.last?.0 == size)
+        #expect(zip(reports, reports.dropFirst()).allSatisfy { $0.0 <= $1.0 })
+        #expect(source.totalCount == 2_000)
+        #expect(Self.drain(source) == Self.drain(try SourceSpecification.dataset(path).open()))
     }
 
     /// Unsorted input with ties, values present and absent, attribute sets repeated, changed
