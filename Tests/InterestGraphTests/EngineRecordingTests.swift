@@ -74,6 +74,25 @@ import Testing
         #expect(items == core.graph.items.names)
     }
 
+    /// A resumed run replays its log before anything else; at tens of millions of events that
+    /// takes minutes, so the engine hears how far it is every 65,536 events.
+    @Test func resumingReportsItsProgress() {
+        let logged = (0..<140_000).map { k in
+            Event(user: "u\(k % 997)", item: "i\(k % 311)", action: .view, timestamp: 1_700_000_000 + Double(k))
+        }
+        var configuration = EngineTests.configuration()
+        configuration.resume = ResumePlan(sourcePosition: Int64(logged.count), checkpoint: nil) { body in
+            for e in logged { try body(e) }
+        }
+        var reports: [(Int, Int)] = []
+        let source = ArrayEventSource(name: "t", events: logged + [Event(user: "u1", item: "i1", action: .view, timestamp: 1_800_000_000)])
+        let core = EngineCore(configuration: configuration, source: AnyEventSource(source)) { reports.append(($0, $1)) }
+        #expect(reports.map(\.0) == [65_536, 131_072])
+        #expect(reports.allSatisfy { $0.1 == 140_000 })
+        #expect(core.graph.eventsApplied == 140_000)
+        #expect(core.message == "resumed: 140000 logged events replayed")
+    }
+
     /// The recorder gets the source's catalogue once, before any event: the simulator's
     /// events carry no attributes, so without it an export loses category, brand and price.
     @Test func recorderReceivesTheSourceCatalogueFirst() throws {

@@ -110,7 +110,6 @@ public final class Engine: EngineConnection {
     // MARK: The engine thread
 
     private func run(configuration: EngineConfiguration, source: AnyEventSource) {
-        var core = EngineCore(configuration: configuration, source: source)
         var lastPublish = 0.0
         var sequence: UInt64 = 0
         func publish(_ snapshot: EngineSnapshot) {
@@ -119,6 +118,16 @@ public final class Engine: EngineConnection {
             snapshot.sequence = sequence
             published.withLock { $0 = snapshot }
             for observer in observers.withLock({ $0 }) { observer() }
+        }
+        // A resumed run replays its log before anything else: say how far it is.
+        var core = EngineCore(configuration: configuration, source: source) { replayed, logged in
+            let now = MonotonicClock.seconds()
+            guard now - lastPublish >= configuration.publishInterval * 4 else { return }
+            lastPublish = now
+            var snapshot = self.snapshot()
+            snapshot.message = "resuming: \(replayed) of \(logged) logged events replayed (\(logged > 0 ? 100 * replayed / logged : 0)%)"
+            snapshot.messageCount += 1
+            publish(snapshot)
         }
         while true {
             let commands = inbox.withLock { q -> [EngineCommand] in

@@ -5,7 +5,7 @@ extension EngineCore {
     /// Rebuilds graph, model and history from a recorded run's log, then loads its checkpoint.
     /// Replaying the log is the ground truth (nothing ingested is lost); the checkpoint
     /// brings back the training done since, up to when it was written.
-    mutating func restore(from plan: ResumePlan) {
+    mutating func restore(from plan: ResumePlan, progress: (Int, Int) -> Void = { _, _ in }) {
         var graph = self.graph
         var model = self.model
         var history = self.history
@@ -20,6 +20,7 @@ extension EngineCore {
                     changes.observe(user: application.user, category: c, at: event.timestamp, categoryCount: graph.categoryCount)
                 }
                 replayed += 1
+                if replayed & 0xFFFF == 0 { progress(replayed, Int(plan.sourcePosition)) }
             }
         } catch {
             message = "resume stopped after \(replayed) logged events: \(error)"

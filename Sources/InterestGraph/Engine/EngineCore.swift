@@ -75,7 +75,9 @@ struct EngineCore {
     /// Where the next round-robin scan for demo candidates starts.
     var demoCursor = 0
 
-    init(configuration: EngineConfiguration, source: AnyEventSource) {
+    /// `resumeProgress` hears (logged events replayed, events logged) every 2^16 events while
+    /// a resumed run replays its log, which takes minutes at tens of millions of events.
+    init(configuration: EngineConfiguration, source: AnyEventSource, resumeProgress: (Int, Int) -> Void = { _, _ in }) {
         var source = source
         self.configuration = configuration
         // A resumed run continues from the next unread event: skip what the log already has.
@@ -98,7 +100,7 @@ struct EngineCore {
         prequentialHistory = BoundedBuffer(capacity: configuration.lossHistoryCapacity)
         prequentialHits = [Float](repeating: 0, count: max(1, configuration.prequentialWindow))
         prequentialRanks = [Float](repeating: 0, count: max(1, configuration.prequentialWindow))
-        if let resume = configuration.resume { restore(from: resume) }
+        if let resume = configuration.resume { restore(from: resume, progress: resumeProgress) }
         if let make = configuration.makeRecorder {
             do {
                 let made = try make()
