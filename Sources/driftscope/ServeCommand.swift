@@ -15,6 +15,11 @@ struct ServeCommand: ParsableCommand {
               driftscope serve --scenario small --workspace shop.sqlite
               driftscope serve --workspace shop.sqlite --resume
               driftscope serve --listen tcp:127.0.0.1:7070 --token-file tok
+              driftscope serve --source redis://127.0.0.1:6379/shop --own 0,1 --of 4 \\
+                --workspace e1.sqlite --listen unix:/tmp/e1.sock
+            With --own, the engine reads only those partitions of the stream and
+            claims them in Redis (NAME:owner:K); a partition another engine owns
+            is refused. `driftscope partitions URL` lists the owners.
             A Unix socket is created 0600. TCP always needs a token: serve
             writes a random one into --token-file (0600) when the file does not
             exist. Traffic is not encrypted: from another machine, tunnel the
@@ -22,6 +27,8 @@ struct ServeCommand: ParsableCommand {
             """)
 
     @OptionGroup var engineOptions: EngineOptions
+
+    @OptionGroup var ownership: OwnershipOptions
 
     @Option(name: .long, help: ArgumentHelp("unix:PATH, tcp:PORT (on 127.0.0.1) or tcp:HOST:PORT (default: unix:\(ServeDefaults.socketPath())).", valueName: "endpoint"))
     var listen: String?
@@ -42,6 +49,8 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        var engineOptions = engineOptions
+        let owned = try ownership.apply(to: &engineOptions)
         try engineOptions.checkScenario()
         let endpoint = try listen.map(Self.endpoint) ?? .unix(path: try ServeDefaults.prepareSocketPath())
         var options = ServerOptions()
@@ -53,6 +62,7 @@ struct ServeCommand: ParsableCommand {
             ServeLog.write("dashboards need the token in \(path) (attach --token-file \(path))")
         }
         let (engine, run) = try engineOptions.makeEngine()
+        if let owned { ServeLog.write(OwnershipOptions.report(owned)) }
         let server = EngineServer(engine: engine, options: options, log: ServeLog.write)
         let bound: Endpoint
         do { bound = try server.start(endpoint) } catch { throw CommandError("\(error)") }
@@ -124,6 +134,7 @@ enum ServeLog {
         let state = s.source.isFinished ? "source finished" : (s.isPaused ? "paused" : "running")
         return "\(state) · \(s.statistics.events) events (\(Int(s.eventsPerSecond))/s) · \(s.statistics.users) users · step \(s.trainingStep)"
             + " · \(server.dashboards) dashboard(s) · \(server.bytesSent / 1024) KiB sent, \(server.snapshotsCoalesced) snapshots coalesced for slow readers"
+            + (s.source.stream?.lastError.map { " · stream: \($0)" } ?? "")
     }
 }
 
