@@ -240,14 +240,17 @@ extension FederatedEngine {
             if expectedNotFound.count > 8 { expectedNotFound.removeFirst() }
         }
 
-        /// Remembers what a command sent to every engine asked for.
+        /// Remembers what a command sent to every engine asked for. What the merge shows
+        /// changes with it, so the sequence moves (the dashboard redraws on a new sequence).
         mutating func broadcasting(_ command: EngineCommand) {
             switch command {
             case .selectItem(let item):
                 audienceItem = item
                 expectNotFound("no item '\(item)'")
+                counters.sequence += 1
             case .complete(let prefix, let kind):
                 completion = (prefix, kind)
+                counters.sequence += 1
             default:
                 break
             }
@@ -258,6 +261,7 @@ extension FederatedEngine {
             switch FederationRouting.route(user: user, partitions: partitions, connected: connected, count: partitionCount) {
             case .engine(let i, _):
                 if case .selectUser = command {
+                    if answering != i { counters.sequence += 1 }
                     answering = i
                     selectedUser = user
                     reselect = nil
