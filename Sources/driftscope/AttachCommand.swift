@@ -25,13 +25,14 @@ struct AttachCommand: ParsableCommand {
             user's partition, counts and metrics are merged, and an engine that
             goes down is named with its partitions until it comes back.
               driftscope attach unix:/tmp/a.sock,unix:/tmp/b.sock
+              driftscope attach 127.0.0.1:7070,127.0.0.1:7071 --token-file a.tok --token-file b.tok
             """)
 
     @Argument(help: ArgumentHelp("unix:PATH, HOST:PORT or tcp:HOST:PORT, or several separated by commas (default: unix:\(ServeDefaults.socketPath())).", valueName: "endpoint"))
     var endpoint: String?
 
-    @Option(name: .long, help: ArgumentHelp("The servers' token file (TCP; default \(ServeDefaults.tokenPath())).", valueName: "file"))
-    var tokenFile: String?
+    @Option(name: .long, help: ArgumentHelp("The server's token file (TCP; default \(ServeDefaults.tokenPath())). With several endpoints: once for all of them, or once per endpoint in the same order.", valueName: "file"))
+    var tokenFile: [String] = []
 
     @Option(name: .long, help: "Colour theme: dark, light, colourblind, mono, or a user theme's name.")
     var theme: String?
@@ -55,22 +56,44 @@ struct AttachCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if let endpoint { _ = try Self.endpoints(endpoint) }
+        let count = try endpoint.map { try Self.endpoints($0).count } ?? 1
+        guard tokenFile.count <= 1 || tokenFile.count == count else {
+            throw ValidationError("\(tokenFile.count) --token-file for \(count) endpoints: give one for all of them, or one per endpoint in the same order")
+        }
+    }
+
+    /// The token each endpoint is given: from its own file when there is one per endpoint,
+    /// else from the one file (or the default one) for TCP endpoints and, when a file was
+    /// named, for Unix ones too.
+    func tokens(for targets: [Endpoint]) throws -> [String?] {
+        var read: [String: String] = [:]
+        return try targets.enumerated().map { i, target in
+            let path: String
+            if tokenFile.count == targets.count && targets.count > 1 {
+                path = tokenFile[i]
+            } else if let only = tokenFile.first {
+                path = only
+            } else if target.isTCP {
+                path = ServeDefaults.tokenPath()
+            } else {
+                return nil
+            }
+            if let token = read[path] { return token }
+            do { read[path] = try TokenFile.read(path: path) } catch { throw CommandError("\(error)") }
+            return read[path]
+        }
     }
 
     func run() throws {
         let targets = try endpoint.map { try Self.endpoints($0) } ?? [.unix(path: ServeDefaults.socketPath())]
-        var token: String?
-        if tokenFile != nil || targets.contains(where: \.isTCP) {
-            do { token = try TokenFile.read(path: tokenFile ?? ServeDefaults.tokenPath()) } catch { throw CommandError("\(error)") }
-        }
+        let tokens = try tokens(for: targets)
         // Connect first: a refusal or an absent server is the error worth reading. Every engine
         // must answer at start, so the dashboard knows which partitions each one reads.
         var remotes: [RemoteEngine] = []
         defer { remotes.forEach { $0.close() } }
         for (i, target) in targets.enumerated() {
             do {
-                remotes.append(try RemoteEngine.connect(to: target, token: token, client: "driftscope \(Driftscope.configuration.version) attach"))
+                remotes.append(try RemoteEngine.connect(to: target, token: tokens[i], client: "driftscope \(Driftscope.configuration.version) attach"))
             } catch {
                 throw CommandError(targets.count == 1 ? "\(error)" : "engine \(FederationMerge.name(ofEngine: i)) (\(target)): \(error)")
             }
