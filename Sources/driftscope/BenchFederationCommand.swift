@@ -48,10 +48,14 @@ struct BenchFederation: ParsableCommand {
 
     func validate() throws {
         guard seconds > 0, warmup >= 0 else { throw ValidationError("--seconds must be positive and --warmup 0 or more") }
-        guard !counts.isEmpty, counts.allSatisfy({ (1...26).contains($0) }) else { throw ValidationError("--engines: counts from 1 to 26, comma-separated, got '\(engines)'") }
+        let most = AttachCommand.maxEngines
+        guard !counts.isEmpty, counts.allSatisfy({ (1...most).contains($0) }) else {
+            throw ValidationError("--engines: counts from 1 to \(most), comma-separated, got '\(engines)'")
+        }
     }
 
-    var counts: [Int] { engines.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    /// The engine counts asked for (0 for an item that is not a number, which `validate` refuses).
+    var counts: [Int] { engines.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) ?? 0 } }
 
     /// The engine's snapshot after the warm-up, with a user and an item selected.
     func warmSnapshot() throws -> EngineSnapshot {

@@ -110,9 +110,10 @@ public final class FederatedEngine: EngineConnection {
             : live.allSatisfy({ (each[$0]?.role ?? .controller) == .controller }) ? .controller : .watcher
         let lead = live.first.flatMap { each[$0] } ?? each.compactMap { $0 }.first
         let (partitions, count, answering) = state.withLock { ($0.partitions, $0.partitionCount, $0.answering) }
-        let federation = FederationStatus(
-            members: members.indices.map { FederationStatus.Member(name: members[$0].name, endpoint: members[$0].endpoint, partitions: partitions[$0], isConnected: connected[$0]) },
-            partitionCount: count, answering: answering)
+        let status = members.indices.map { i in
+            FederationStatus.Member(name: members[i].name, endpoint: members[i].endpoint, partitions: partitions[i], isConnected: connected[i])
+        }
+        let federation = FederationStatus(members: status, partitionCount: count, answering: answering)
         return EngineAttachment(role: role, dashboard: lead?.dashboard ?? 1, controller: lead?.controller, dashboards: lead?.dashboards ?? 1,
                                 endpoint: members.map { "\($0.name)=\($0.endpoint)" }.joined(separator: " "), federation: federation)
     }

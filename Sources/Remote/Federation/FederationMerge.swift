@@ -275,6 +275,7 @@ public enum FederationMerge {
         guard !matching.isEmpty else { return nil }
         let ids = Set(matching.flatMap(\.matches)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         let total = kind == .user ? matching.reduce(0) { $0 + $1.total } : matching.map(\.total).max() ?? 0
-        return IdCompletion(prefix: prefix, kind: kind, matches: Array(ids.prefix(IdCompletion.limit)), total: max(total, min(ids.count, IdCompletion.limit)))
+        let shown = Array(ids.prefix(IdCompletion.limit))
+        return IdCompletion(prefix: prefix, kind: kind, matches: shown, total: max(total, shown.count))
     }
 }
