@@ -37,6 +37,14 @@ struct FederationScreenTests {
         #expect(Self.statusLine(narrow).contains("partitions 2,3 down (B)"))
     }
 
+    @Test func partitionsNoAttachedEngineReads() {
+        var f = Self.federation(bUp: true)
+        f.partitionCount = 8
+        let line = Self.statusLine(GoldenTests.render(Self.state(f), size: GridSize(width: 120, height: 40)))
+        #expect(line.contains("partitions 4,5,6,7 not attached"))
+        #expect(Self.statusLine(GoldenTests.render(Self.state(Self.federation(bUp: true)), size: GridSize(width: 120, height: 40))).contains("not attached") == false)
+    }
+
     @Test func everyEngineDown() {
         var f = Self.federation(bUp: false)
         f.members[0].isConnected = false

@@ -207,6 +207,7 @@ import Testing
         #expect(federation.answering == 1)
         #expect(federation.members[1].label == "engine B (partitions 2,3)")
         #expect(federation.downText == nil)
+        #expect(federation.unattachedText == nil)
         #expect(f.attachment?.role == .controller)
 
         // Browsing stays in the answering engine's graph (node numbers are per engine).
@@ -255,6 +256,19 @@ import Testing
         _ = f.snapshot()
         #expect(f.attachment?.role == .disconnected)
         #expect(f.attachment?.federation?.downText == "partitions 0,1 down (A); partitions 2,3 down (B)")
+    }
+
+    @Test func attachingSomeEnginesOnlySaysWhichPartitionsAreMissing() {
+        let a = StubEngine(Self.engine(partitions: [0, 1]))
+        let f = FederatedEngine([(endpoint: "unix:/a", connection: a)])
+        let start = f.snapshot()
+        #expect(f.attachment?.federation?.unattachedText == "partitions 2,3 not attached")
+        let inD = Self.user(inPartition: 3)
+        f.send(.selectUser(inD))
+        #expect(a.commands.isEmpty)
+        let said = f.snapshot()
+        #expect(said.messageCount == start.messageCount + 1)
+        #expect(said.message == "user \(inD) is in partition 3, which no attached engine reads")
     }
 
     @Test func aNotFoundAnswerShowsOnlyWhenNoEngineKnowsTheItem() {

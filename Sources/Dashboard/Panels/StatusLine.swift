@@ -139,12 +139,16 @@ extension StatusLine {
         }
     }
 
-    /// Several engines (`attach A,B`): "engine B (partitions 2,3)" answers the user screens, and
-    /// " partitions 2,3 down (B) " while an engine is unreachable (as important as the badge).
+    /// Several engines (`attach A,B`): "engine B (partitions 2,3)" answers the user screens,
+    /// " partitions 2,3 down (B) " while an engine is unreachable (as important as the badge),
+    /// and " partitions 6,7 not attached " when the engines listed do not read them all.
     static func federationSegments(_ f: FederationStatus, _ ctx: RenderContext) -> [Segment] {
         var segments: [Segment] = []
         if let down = f.downText {
             segments.append(Segment(spans: [Span(" " + down + " ", ctx.theme[.statusError])], priority: 10))
+        }
+        if let missing = f.unattachedText {
+            segments.append(Segment(spans: [Span(" " + missing + " ", ctx.theme[.statusPaused])], priority: 9))
         }
         if let i = f.answering, f.members.indices.contains(i) {
             let arrow = ctx.g.isASCII ? "user <- " : "user ← "

@@ -34,6 +34,13 @@ public struct FederationStatus: Sendable, Hashable, Codable {
 
     /// The engines whose connection is lost.
     public var down: [Member] { members.filter { !$0.isConnected } }
+
+    /// Partitions of the stream that no attached engine reads (attaching some of the engines
+    /// only): their users cannot be shown.
+    public var unattached: [Int] {
+        let read = Set(members.flatMap(\.partitions))
+        return (0..<partitionCount).filter { !read.contains($0) }
+    }
 }
 
 extension FederationStatus.Member {
@@ -56,5 +63,11 @@ extension FederationStatus {
             m.partitions.isEmpty ? "engine \(m.name) down" : "\(Self.partitionWord(m.partitions)) \(Self.list(m.partitions)) down (\(m.name))"
         }
         return clauses.isEmpty ? nil : clauses.joined(separator: "; ")
+    }
+
+    /// "partitions 4,5 not attached"; `nil` when the attached engines read every partition.
+    public var unattachedText: String? {
+        let missing = unattached
+        return missing.isEmpty ? nil : "\(Self.partitionWord(missing)) \(Self.list(missing)) not attached"
     }
 }
