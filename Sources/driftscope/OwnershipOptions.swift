@@ -18,7 +18,11 @@ struct OwnershipOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The id this engine claims its partitions under (default: a new random one per run; a resumed run keeps its recorded id).", valueName: "id"))
     var engineID: String?
 
+    @Option(name: .long, help: ArgumentHelp("With --own: seconds between exchanges of item-vector deltas with the other engines through Redis (NAME:items); 0: none.", valueName: "seconds"))
+    var syncEvery: Double = 1
+
     func validate() throws {
+        guard syncEvery.isFinite, syncEvery >= 0 else { throw ValidationError("--sync-every must be 0 or more seconds, got \(syncEvery)") }
         guard own != nil || of != nil || engineID != nil else { return }
         guard own != nil, let of else { throw ValidationError("--own and --of go together: --own 0,1 --of 4 (partitions 0 and 1 of a 4-partition stream)") }
         guard (1...StreamURL.maxPartitions).contains(of) else { throw ValidationError("--of must be a partition count from 1 to \(StreamURL.maxPartitions), got \(of)") }
