@@ -69,7 +69,7 @@ let package = Package(
 
         .testTarget(name: "InterestGraphTests", dependencies: ["InterestGraph"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "InterestGraph", "TestSupport"], resources: [.copy("Snapshots")]),
-        .testTarget(name: "DriftscopeCLITests", dependencies: ["InterestGraph", "TestSupport"]),
+        .testTarget(name: "DriftscopeCLITests", dependencies: ["InterestGraph", "Workspace", "TestSupport"]),
         .testTarget(name: "RemoteTests", dependencies: ["Remote", "InterestGraph", "TestSupport"]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "InterestGraph", "TestSupport"]),
         .testTarget(name: "RedisStreamTests", dependencies: ["RedisStream", "Workspace", "InterestGraph", "TestSupport"]),

@@ -22,6 +22,13 @@ package struct StreamURL: Sendable, Hashable, CustomStringConvertible {
     package var consumer: String
     /// `nil`: discovered from the keys that exist.
     package var partitions: Int?
+    /// `own=0,1` or `own=0-3`: the partitions this engine reads when engines share the stream
+    /// (each claimed in Redis, ``PartitionClaims``); `nil`: all of them, unclaimed.
+    package var owned: [Int]?
+    /// `engine=ID`: who claims ``owned`` (the value of the `NAME:owner:k` keys). A resumed
+    /// run reads its recorded URL, so it comes back under the same id and takes its own
+    /// claims back at once.
+    package var engine: String?
 
     package static let defaultPort = 6379
     package static let defaultGroup = "driftscope"
@@ -37,7 +44,7 @@ package struct StreamURL: Sendable, Hashable, CustomStringConvertible {
 
     /// - Throws: ``StreamURLError`` naming the part that is wrong and the expected form.
     package init(parsing text: String) throws(StreamURLError) {
-        let form = "redis://HOST:PORT/NAME[?group=G&consumer=C&partitions=N]"
+        let form = "redis://HOST:PORT/NAME[?group=G&consumer=C&partitions=N&own=K,...&engine=ID]"
         func fail(_ why: String) -> StreamURLError { StreamURLError(message: "\(text): \(why) (expected \(form))") }
         guard Self.isStreamURL(text) else { throw fail("not a redis:// URL") }
         let rest = text.dropFirst("redis://".count)
@@ -76,6 +83,9 @@ package struct StreamURL: Sendable, Hashable, CustomStringConvertible {
         group = Self.defaultGroup
         consumer = Self.defaultConsumer
         partitions = nil
+        owned = nil
+        engine = nil
+        var ownText: String?
         for pair in query.split(separator: "&") where !pair.isEmpty {
             let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = String(kv[0])
@@ -92,11 +102,64 @@ package struct StreamURL: Sendable, Hashable, CustomStringConvertible {
                     throw fail("partitions '\(value)' is not a number from 1 to \(Self.maxPartitions)")
                 }
                 partitions = n
+            case "own":
+                ownText = value
+            case "engine":
+                guard !value.isEmpty, !value.contains(where: \.isWhitespace) else { throw fail("engine '\(value)' is empty or has a space") }
+                engine = value
             default:
-                throw fail("unknown option '\(key)' (known: group, consumer, partitions)")
+                throw fail("unknown option '\(key)' (known: group, consumer, partitions, own, engine)")
             }
         }
+        if let ownText {
+            guard let n = partitions else { throw fail("own= needs partitions=N (the stream's partition count)") }
+            do { owned = try Self.ownedPartitions(ownText, of: n) } catch { throw fail(error.message) }
+        }
     }
+
+    /// `0,1`, `0-3`, `0-1,6`: partitions of `count`, in increasing order.
+    /// - Throws: ``StreamURLError`` naming the bad piece: not a number or range, out of
+    ///   `0...count-1`, or named twice.
+    package static func ownedPartitions(_ text: String, of count: Int) throws(StreamURLError) -> [Int] {
+        func fail(_ why: String) -> StreamURLError {
+            StreamURLError(message: "own '\(text)': \(why) (expected partitions of 0...\(count - 1) as K, K-L or a comma list, e.g. 0,1 or 0-3)")
+        }
+        var seen = Set<Int>()
+        var out: [Int] = []
+        for piece in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let bounds = piece.split(separator: "-", omittingEmptySubsequences: false)
+            guard (1...2).contains(bounds.count), let lo = Int(bounds[0]), let hi = Int(bounds[bounds.count - 1]) else {
+                throw fail("'\(piece)' is not a partition number or a range K-L")
+            }
+            guard lo <= hi else { throw fail("the range '\(piece)' runs backwards") }
+            guard lo >= 0, hi < count else { throw fail("'\(piece)' is not within 0...\(count - 1) (the stream has \(count) partitions)") }
+            for k in lo...hi {
+                guard seen.insert(k).inserted else { throw fail("partition \(k) is named twice") }
+                out.append(k)
+            }
+        }
+        return out.sorted()
+    }
+
+    /// `0-3,6`: the shortest text ``ownedPartitions(_:of:)`` reads back as `partitions`.
+    package static func describe(partitions: [Int]) -> String {
+        var pieces: [String] = []
+        var k = 0
+        let sorted = partitions.sorted()
+        while k < sorted.count {
+            var j = k
+            while j + 1 < sorted.count, sorted[j + 1] == sorted[j] + 1 { j += 1 }
+            pieces.append(j == k ? "\(sorted[k])" : j == k + 1 ? "\(sorted[k]),\(sorted[j])" : "\(sorted[k])-\(sorted[j])")
+            k = j + 1
+        }
+        return pieces.joined(separator: ",")
+    }
+
+    /// The partitions this reader reads, once the count is known.
+    package func readPartitions(count: Int) -> [Int] { owned ?? Array(0..<count) }
+
+    /// `NAME:owner:k`: who owns partition `k` (an engine id, with an expiry).
+    package func ownerKey(partition k: Int) -> String { "\(name):owner:\(k)" }
 
     /// The Redis key of partition `k`: `NAME:k`.
     package func key(partition k: Int) -> String { "\(name):\(k)" }
@@ -119,6 +182,8 @@ package struct StreamURL: Sendable, Hashable, CustomStringConvertible {
     package var description: String {
         var options = ["group=\(group)", "consumer=\(consumer)"]
         if let partitions { options.append("partitions=\(partitions)") }
+        if let owned { options.append("own=" + Self.describe(partitions: owned)) }
+        if let engine { options.append("engine=\(engine)") }
         return streamAddress + "?" + options.joined(separator: "&")
     }
 }

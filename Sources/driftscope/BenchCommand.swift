@@ -27,6 +27,7 @@ struct Bench: ParsableCommand {
             BenchWorkspace.self,
             BenchRender.self,
             BenchAttach.self,
+            BenchFederation.self,
             BenchAll.self,
         ])
 }

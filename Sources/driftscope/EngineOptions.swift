@@ -56,7 +56,8 @@ struct EngineOptions: ParsableArguments {
     }
 
     /// The engine these options describe, not started, and the workspace run it records into.
-    func makeEngine() throws -> (engine: Engine, run: Int64?) {
+    /// `adjust` sets what only some commands have (serve's shared item side).
+    func makeEngine(adjust: (inout EngineConfiguration) -> Void = { _ in }) throws -> (engine: Engine, run: Int64?) {
         var configuration = EngineConfiguration()
         configuration.model = ModelKind(name: model) ?? .lightGCN
         configuration.initialUser = user
@@ -70,6 +71,7 @@ struct EngineOptions: ParsableArguments {
             if case .dataset = resolved.source, speed == nil { configuration.speed = 100_000 }
             // A live stream is applied as it arrives (its producer sets the pace).
             if case .custom = resolved.source, speed == nil { configuration.speed = 0 }
+            adjust(&configuration)
             // A large file loads for up to a minute before the first frame: say how far it is.
             var source = resolved.source
             var progress: ProgressLine?

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InterestGraph
+import RedisStream
 import Remote
 
 /// `driftscope serve`: the engine with no screen, for dashboards to attach to.
@@ -15,6 +16,11 @@ struct ServeCommand: ParsableCommand {
               driftscope serve --scenario small --workspace shop.sqlite
               driftscope serve --workspace shop.sqlite --resume
               driftscope serve --listen tcp:127.0.0.1:7070 --token-file tok
+              driftscope serve --source redis://127.0.0.1:6379/shop --own 0,1 --of 4 \\
+                --workspace e1.sqlite --listen unix:/tmp/e1.sock
+            With --own, the engine reads only those partitions of the stream and
+            claims them in Redis (NAME:owner:K); a partition another engine owns
+            is refused. `driftscope partitions URL` lists the owners.
             A Unix socket is created 0600. TCP always needs a token: serve
             writes a random one into --token-file (0600) when the file does not
             exist. Traffic is not encrypted: from another machine, tunnel the
@@ -22,6 +28,8 @@ struct ServeCommand: ParsableCommand {
             """)
 
     @OptionGroup var engineOptions: EngineOptions
+
+    @OptionGroup var ownership: OwnershipOptions
 
     @Option(name: .long, help: ArgumentHelp("unix:PATH, tcp:PORT (on 127.0.0.1) or tcp:HOST:PORT (default: unix:\(ServeDefaults.socketPath())).", valueName: "endpoint"))
     var listen: String?
@@ -32,9 +40,13 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds between status lines on stderr (0: none).")
     var logEvery: Double = 10
 
+    @Option(name: .long, help: ArgumentHelp("Score exactly every S-th eligible event prequentially over the whole run (instead of a rolling, time-budgeted sample); the status lines show HR@10 over all scored events.", valueName: "S"))
+    var prequentialEvery: Int?
+
     func validate() throws {
         if let listen { _ = try Self.endpoint(listen) }
         guard logEvery >= 0 else { throw ValidationError("--log-every must be 0 or more seconds") }
+        if let prequentialEvery, prequentialEvery < 1 { throw ValidationError("--prequential-every must be 1 or more") }
     }
 
     static func endpoint(_ text: String) throws -> Endpoint {
@@ -42,6 +54,8 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        var engineOptions = engineOptions
+        let owned = try ownership.apply(to: &engineOptions)
         try engineOptions.checkScenario()
         let endpoint = try listen.map(Self.endpoint) ?? .unix(path: try ServeDefaults.prepareSocketPath())
         var options = ServerOptions()
@@ -52,7 +66,16 @@ struct ServeCommand: ParsableCommand {
             do { options.token = try TokenFile.readOrCreate(path: path) } catch { throw CommandError("\(error)") }
             ServeLog.write("dashboards need the token in \(path) (attach --token-file \(path))")
         }
-        let (engine, run) = try engineOptions.makeEngine()
+        // Engines that split the users share the item side through Redis.
+        var sync: RedisItemSync?
+        if let owned, let id = owned.engine, ownership.syncEvery > 0 {
+            do { sync = try RedisItemSync(url: owned, engine: id, interval: ownership.syncEvery) } catch { throw CommandError("cannot share item vectors through \(owned.streamAddress): \(error)") }
+        }
+        let (engine, run) = try engineOptions.makeEngine { configuration in
+            configuration.itemSync = sync
+            configuration.prequentialSampleEvery = prequentialEvery
+        }
+        if let owned { ServeLog.write(OwnershipOptions.report(owned)) }
         let server = EngineServer(engine: engine, options: options, log: ServeLog.write)
         let bound: Endpoint
         do { bound = try server.start(endpoint) } catch { throw CommandError("\(error)") }
@@ -67,12 +90,14 @@ struct ServeCommand: ParsableCommand {
             let now = ProcessInfo.processInfo.systemUptime
             guard logEvery > 0, now - lastLog >= logEvery else { continue }
             lastLog = now
-            ServeLog.write(ServeLog.status(engine.snapshot(), server.statistics()))
+            ServeLog.write(ServeLog.status(engine.snapshot(), server.statistics(), sync: sync?.statistics))
         }
         ServeLog.write("stopping")
         server.stop()
         engine.stop()
+        sync?.stop()
         let final = engine.snapshot()
+        ServeLog.write(ServeLog.status(final, server.statistics(), sync: sync?.statistics))
         ServeLog.write("stopped after \(final.statistics.events) events" + (run.map { "; run \($0) is recorded (resume with --resume)" } ?? ""))
     }
 }
@@ -120,10 +145,21 @@ enum ServeLog {
         Console.error("\(stamp) serve: \(text)")
     }
 
-    static func status(_ s: EngineSnapshot, _ server: ServerStatistics) -> String {
+    static func status(_ s: EngineSnapshot, _ server: ServerStatistics, sync: RedisItemSync.Statistics? = nil) -> String {
         let state = s.source.isFinished ? "source finished" : (s.isPaused ? "paused" : "running")
         return "\(state) · \(s.statistics.events) events (\(Int(s.eventsPerSecond))/s) · \(s.statistics.users) users · step \(s.trainingStep)"
             + " · \(server.dashboards) dashboard(s) · \(server.bytesSent / 1024) KiB sent, \(server.snapshotsCoalesced) snapshots coalesced for slow readers"
+            + (s.source.stream?.lastError.map { " · stream: \($0)" } ?? "")
+            + " · prequential HR@10 \(Format.fixed(s.prequential.hitRate10, 4)) over \(s.prequential.windowCount) scored (\(s.prequential.scored) in all)"
+            + (sync.map(itemSync) ?? "")
+    }
+
+    /// The shared item side: what went through Redis and the largest staleness seen.
+    static func itemSync(_ t: RedisItemSync.Statistics) -> String {
+        " · items: sent \(t.sentBatches) batches / \(t.sentRows) rows / \(t.sentBytes) B, received \(t.receivedBatches) / \(t.receivedRows) rows / \(t.receivedBytes) B"
+            + " (\(Int(t.bytesPerSecond)) B/s through Redis), applied \(t.appliedRows) rows, \(t.unknownRows) of unseen items, \(t.lostBatches) batches lost,"
+            + " staleness max \(Format.fixed(t.maxStaleness, 3)) s (transit max \(Format.fixed(t.maxTransit, 3)) s)"
+            + (t.lastError.map { " · items error: \($0)" } ?? "")
     }
 }
 

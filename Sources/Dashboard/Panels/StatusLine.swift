@@ -29,7 +29,10 @@ enum StatusLine {
             badge = Span(g.isASCII ? " > RUNNING " : " ▶ RUNNING ", theme[.statusRunning])
         }
         segments.append(Segment(spans: [badge], priority: 10))
-        if let a = ctx.state.attachment { segments.append(attachmentSegment(a, ctx)) }
+        if let a = ctx.state.attachment {
+            segments.append(attachmentSegment(a, ctx))
+            if let f = a.federation { segments += federationSegments(f, ctx) }
+        }
         let kind = s.source.kind == .simulation ? "sim" : s.source.kind.rawValue
         // "sim small (seed 11)", not "sim scenario small (seed 11)": the status line is tight.
         var name = s.source.name
@@ -134,5 +137,23 @@ extension StatusLine {
         case .disconnected:
             return Segment(spans: [Span(ascii ? " x DISCONNECTED " : " ✕ DISCONNECTED ", theme[.statusError])], priority: 10)
         }
+    }
+
+    /// Several engines (`attach A,B`): "engine B (partitions 2,3)" answers the user screens,
+    /// " partitions 2,3 down (B) " while an engine is unreachable (as important as the badge),
+    /// and " partitions 6,7 not attached " when the engines listed do not read them all.
+    static func federationSegments(_ f: FederationStatus, _ ctx: RenderContext) -> [Segment] {
+        var segments: [Segment] = []
+        if let down = f.downText {
+            segments.append(Segment(spans: [Span(" " + down + " ", ctx.theme[.statusError])], priority: 10))
+        }
+        if let missing = f.unattachedText {
+            segments.append(Segment(spans: [Span(" " + missing + " ", ctx.theme[.statusPaused])], priority: 9))
+        }
+        if let i = f.answering, f.members.indices.contains(i) {
+            let arrow = ctx.g.isASCII ? "user <- " : "user ← "
+            segments.append(Segment(spans: [Span(arrow + f.members[i].label, ctx.theme[.statusBar])], priority: 8))
+        }
+        return segments
     }
 }

@@ -20,13 +20,17 @@ public struct EngineAttachment: Sendable, Hashable, Codable {
     public var dashboards: Int
     /// Where the engine runs ("unix:/run/ds.sock", "tcp:127.0.0.1:7070").
     public var endpoint: String
+    /// Set when the dashboard is attached to several engines that share a partitioned stream
+    /// (`driftscope attach A,B`): which engine answers the user screens, which partitions are down.
+    public var federation: FederationStatus?
 
-    public init(role: Role, dashboard: Int, controller: Int?, dashboards: Int, endpoint: String) {
+    public init(role: Role, dashboard: Int, controller: Int?, dashboards: Int, endpoint: String, federation: FederationStatus? = nil) {
         self.role = role
         self.dashboard = dashboard
         self.controller = controller
         self.dashboards = dashboards
         self.endpoint = endpoint
+        self.federation = federation
     }
 }
 

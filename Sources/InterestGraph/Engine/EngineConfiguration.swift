@@ -51,6 +51,13 @@ public struct EngineConfiguration: Sendable {
     public var metricsInterval: Double = 1
     /// Continue a recorded run instead of starting fresh.
     public var resume: ResumePlan?
+    /// Engines that split a stream's users share their item rows through this (`nil`: one
+    /// engine, nothing shared). See ``ItemSyncChannel``.
+    package var itemSync: (any ItemSyncChannel)?
+    /// Score exactly every S-th eligible event prequentially (protocol B sampled, S from
+    /// 1) over the whole run instead of the rolling, time-budgeted window: what `serve
+    /// --prequential-every` measures with, so runs of one engine and of several compare.
+    public var prequentialSampleEvery: Int?
 
     public init() {}
 }

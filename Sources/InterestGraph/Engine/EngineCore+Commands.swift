@@ -87,6 +87,7 @@ extension EngineCore {
         dormant = nil
         model = Recommender(kind: model.kind, hyperparameters: hp)
         model.reinitialise(graph: graph)
+        if configuration.itemSync != nil { model.enableItemSync() }
         recentEvents.removeAll()
         previousRanks = [:]
         lastRecommendations = []

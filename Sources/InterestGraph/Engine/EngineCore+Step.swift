@@ -20,6 +20,7 @@ extension EngineCore {
         waitHint = 0.05
         // True when the slice ended on its deadline with events still due (a backlog).
         var backlog = false
+        exchangeItemDeltas()
         ingestLoop: while true {
             switch clock.tick() {
             case .event(let event):
@@ -95,7 +96,14 @@ extension EngineCore {
         // next eligible one (known user, item with events, no edge yet: GUIDE §4) is scored.
         // Eligibility costs two id lookups and an edge lookup, so it is checked only when
         // due, not for every event (it was a tenth of a full-speed replay's time).
-        if score {
+        if score, let every = configuration.prequentialSampleEvery {
+            // Protocol B sampled: the j-th eligible event is scored iff j mod S == 0.
+            if let u = graph.userID(event.user), let i = graph.itemID(event.item),
+               graph.eventCount(ofItem: i) > 0, !graph.hasEdge(user: u, item: i) {
+                if prequentialEligible % max(1, every) == 0 { recordPrequential(rank: rank(item: i, forUser: u)) }
+                prequentialEligible += 1
+            }
+        } else if score {
             if prequentialCountdown > 0 {
                 prequentialCountdown -= 1
             } else if let u = graph.userID(event.user), let i = graph.itemID(event.item),

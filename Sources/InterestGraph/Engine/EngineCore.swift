@@ -75,6 +75,12 @@ struct EngineCore {
     /// Where the next round-robin scan for demo candidates starts.
     var demoCursor = 0
 
+    // Shared item side (engines that split the users).
+    /// Wall seconds of the last item exchange (the start, before the first).
+    var lastItemExchange = wallSeconds()
+    /// Eligible events seen under ``EngineConfiguration/prequentialSampleEvery``.
+    var prequentialEligible = 0
+
     /// `resumeProgress` hears (logged events replayed, events logged) every 2^16 events while
     /// a resumed run replays its log, which takes minutes at tens of millions of events.
     init(configuration: EngineConfiguration, source: AnyEventSource, resumeProgress: (Int, Int) -> Void = { _, _ in }) {
@@ -98,9 +104,12 @@ struct EngineCore {
         recentEvents = BoundedBuffer(capacity: configuration.recentEventCount)
         loss = BoundedBuffer(capacity: configuration.lossHistoryCapacity)
         prequentialHistory = BoundedBuffer(capacity: configuration.lossHistoryCapacity)
-        prequentialHits = [Float](repeating: 0, count: max(1, configuration.prequentialWindow))
-        prequentialRanks = [Float](repeating: 0, count: max(1, configuration.prequentialWindow))
+        // A fixed sample covers the whole run: its window holds every scored event.
+        let window = configuration.prequentialSampleEvery == nil ? max(1, configuration.prequentialWindow) : 1 << 22
+        prequentialHits = [Float](repeating: 0, count: window)
+        prequentialRanks = [Float](repeating: 0, count: window)
         if let resume = configuration.resume { restore(from: resume, progress: resumeProgress) }
+        if configuration.itemSync != nil { model.enableItemSync() }
         if let make = configuration.makeRecorder {
             do {
                 let made = try make()

@@ -17,10 +17,19 @@ extension EmbeddingModel {
         finalsStamp = ServingStamp.next()
     }
 
-    /// Copies one item's final row into ``itemBlocks`` (growing it when the item is new).
+    /// Copies one item's final row into ``itemBlocks`` and notes the row as changed for
+    /// other engines (``markItemChanged(_:)``; every change to an item row passes here).
     /// - Complexity: O(dimension).
     @inline(__always)
     mutating func syncItemBlock(row r: Int) {
+        markItemChanged(r)
+        copyItemBlock(row: r)
+    }
+
+    /// Copies one item's final row into ``itemBlocks`` (growing it when the item is new).
+    /// - Complexity: O(dimension).
+    @inline(__always)
+    mutating func copyItemBlock(row r: Int) {
         // Every change to a final item row comes through here or rebuildItemBlocks (and the
         // mutations of user rows and sessions run in the same calls), so this one stamp
         // invalidates the serving caches.

@@ -185,6 +185,8 @@ extension EmbeddingModel {
             finalItems.storage[i * stride + k] += rng.gaussian() * noise
         }
         syncItemBlock(row: i)
+        // A cold start is this engine's own starting row, not a step to share.
+        republishItemRow(i)
     }
 
     /// Sets a user's ego and final rows to the mean of their items' final rows.

@@ -240,6 +240,15 @@ extension EmbeddingModel {
             }
         }
 
+        // The ego rows of every item in the subgraph moved (not only the batch's own, whose
+        // final rows are synced below): other engines get them too.
+        if itemSync != nil {
+            for local in 0..<n {
+                let virtual = Int(sub.nodes[local])
+                if virtual >= space.itemBase, virtual < space.categoryBase { markItemChanged(virtual - space.itemBase) }
+            }
+        }
+
         // Publish the batch's users and items (this batch's forward pass, before the step).
         let finalU = finalUsers.storage.uniqueBaseAddress()
         let finalI = finalItems.storage.uniqueBaseAddress()

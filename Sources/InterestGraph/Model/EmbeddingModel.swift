@@ -111,6 +111,9 @@ public struct EmbeddingModel: Sendable {
     var snapshot: ParameterSnapshot?
     /// Every rollback so far, oldest first.
     public internal(set) var divergences: [DivergenceReport] = []
+    /// Item rows changed since the last exchange with other engines (`nil`: one engine, no
+    /// exchange); see EmbeddingModel+ItemSync.swift.
+    var itemSync: ItemSyncState?
     /// Online updates dropped because they produced a non-finite value.
     public internal(set) var rejectedOnlineUpdates = 0
 
@@ -169,6 +172,8 @@ public struct EmbeddingModel: Sendable {
         fresh.divergences = divergences
         fresh.trainingMode = trainingMode
         fresh.sampledFanouts = sampledFanouts
+        // Sharing survives a rebuild; the published copy starts again from the new rows.
+        if itemSync != nil { fresh.itemSync = ItemSyncState() }
         self = fresh
         ensureRows(graph: graph, random: true)
         // Replay every live edge, oldest first, so recency weighting sees real times.

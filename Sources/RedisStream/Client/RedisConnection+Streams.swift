@@ -1,7 +1,7 @@
 import CHiredis
 
 /// The stream commands Driftscope uses, typed: XADD, XGROUP CREATE, XREADGROUP, XACK,
-/// XAUTOCLAIM, XRANGE, XINFO GROUPS and XLEN.
+/// XAUTOCLAIM, XRANGE, XREAD, XREVRANGE, XINFO GROUPS and XLEN.
 extension RedisConnection {
     /// One stream entry: its id (`ms-seq`) and its field-value pairs in entry order, in one
     /// buffer (``RecordEventDecoder/event(record:bounds:)``'s layout): field k's name is
@@ -58,6 +58,26 @@ extension RedisConnection {
                 return (key, Self.entries(pair[1]))
             }
         }
+    }
+
+    /// `XREAD COUNT n [BLOCK ms] STREAMS key id`: entries after `id`, without a group (every
+    /// reader sees every entry: the engines' shared item deltas).
+    func read(stream key: String, after id: String, count: Int, blockMilliseconds: Int?) throws -> [Entry] {
+        var arguments = ["XREAD", "COUNT", String(count)]
+        if let blockMilliseconds { arguments += ["BLOCK", String(blockMilliseconds)] }
+        arguments += ["STREAMS", key, id]
+        return try entryReply(arguments) { reply in
+            Self.children(reply).flatMap { item -> [Entry] in
+                let pair = Self.children(item)
+                guard pair.count == 2 else { return [] }
+                return Self.entries(pair[1])
+            }
+        }
+    }
+
+    /// The id of a stream's newest entry (`XREVRANGE key + - COUNT 1`), "0-0" when it is empty.
+    func lastID(stream key: String) throws -> String {
+        try entryReply(["XREVRANGE", key, "+", "-", "COUNT", "1"]) { Self.entries($0).first?.id ?? "0-0" }
     }
 
     /// `XACK key group id...`: how many were acknowledged.

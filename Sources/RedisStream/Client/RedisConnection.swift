@@ -104,9 +104,14 @@ final class RedisConnection: @unchecked Sendable {
 
     /// Sends commands in one write and reads their replies in order (a pipeline).
     func send(_ commands: [[String]]) throws -> [RedisValue] {
+        try send(bytes: commands.map { $0.map { Array($0.utf8) } })
+    }
+
+    /// ``send(_:)`` with binary arguments (a blob is not text).
+    func send(bytes commands: [[[UInt8]]]) throws -> [RedisValue] {
         guard let context else { throw RedisError(kind: .connection, message: "redis://\(host):\(port): connection closed") }
         for arguments in commands {
-            try withArgv(arguments) { argc, argv, lengths in
+            try withArgv(bytes: arguments) { argc, argv, lengths in
                 if redisAppendCommandArgv(context, argc, argv, lengths) != REDIS_OK { throw connectionError() }
             }
         }
@@ -156,7 +161,10 @@ final class RedisConnection: @unchecked Sendable {
 
     /// Calls `body` with C views of `arguments` (binary-safe: lengths are passed).
     private func withArgv<T>(_ arguments: [String], _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) throws -> T) throws -> T {
-        let bytes = arguments.map { Array($0.utf8) }
+        try withArgv(bytes: arguments.map { Array($0.utf8) }, body)
+    }
+
+    private func withArgv<T>(bytes: [[UInt8]], _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) throws -> T) throws -> T {
         let lengths = bytes.map(\.count)
         var pointers: [UnsafeMutablePointer<CChar>?] = []
         pointers.reserveCapacity(bytes.count)
@@ -171,7 +179,7 @@ final class RedisConnection: @unchecked Sendable {
         var argv = pointers.map { UnsafePointer<CChar>($0) }
         return try argv.withUnsafeMutableBufferPointer { argvBuffer in
             try lengths.withUnsafeBufferPointer { lengthBuffer in
-                try body(Int32(arguments.count), argvBuffer.baseAddress!, lengthBuffer.baseAddress!)
+                try body(Int32(bytes.count), argvBuffer.baseAddress!, lengthBuffer.baseAddress!)
             }
         }
     }

@@ -17,7 +17,7 @@ extension StreamFeed {
         var lastLag = -Double.infinity
         var lastClaim = Date().timeIntervalSince1970
         var cursors = [String](repeating: "0-0", count: partitions)
-        let keys = (0..<partitions).map { url.key(partition: $0) }
+        let keys = owned.map { url.key(partition: $0) }
         if redis != nil { state.withLock { $0.status.connection = .connected } }
 
         while !state.withLock({ $0.stopping }) {

@@ -55,7 +55,14 @@ package final class StreamFeed: SourcePositionLedger {
 
     let url: StreamURL
     let options: StreamReaderOptions
-    let partitions: Int
+    /// The partitions read, in index order: all of the stream's, or the owned ones. The
+    /// reader numbers them by slot (0..<owned.count); ``StreamStatus/Partition/index`` and
+    /// the keys carry the stream's own numbers.
+    let owned: [Int]
+    /// How many partitions the stream has in all.
+    let partitionCount: Int
+    /// The claims on ``owned`` when engines share the stream (released by ``stop()``).
+    package let claims: PartitionClaims?
     let state = Mutex(State())
     let finishedSemaphore = DispatchSemaphore(value: 0)
     /// The first connection, made by ``open(url:options:)`` so a bad address fails at once;
@@ -64,31 +71,65 @@ package final class StreamFeed: SourcePositionLedger {
     /// A decoder with the reader's `--map`, copied by the reader thread.
     let decoderTemplate: RecordEventDecoder
 
-    private init(url: StreamURL, options: StreamReaderOptions, partitions: Int, connection: RedisConnection, decoder: RecordEventDecoder) {
+    /// Partitions read (slots).
+    var partitions: Int { owned.count }
+
+    private init(url: StreamURL, options: StreamReaderOptions, owned: [Int], count: Int, claims: PartitionClaims?, connection: RedisConnection, decoder: RecordEventDecoder) {
         self.url = url
         self.options = options
-        self.partitions = partitions
+        self.owned = owned
+        partitionCount = count
+        self.claims = claims
         firstConnection = Mutex(connection)
         decoderTemplate = decoder
         state.withLock { s in
-            s.status.partitions = (0..<partitions).map { StreamStatus.Partition(key: url.key(partition: $0), index: $0, lag: nil, read: 0) }
-            s.status.partitionCount = partitions
+            s.status.partitions = owned.map { StreamStatus.Partition(key: url.key(partition: $0), index: $0, lag: nil, read: 0) }
+            s.status.partitionCount = count
         }
     }
 
     /// Connects (failing at once when the server cannot be reached), finds the partitions,
-    /// creates the consumer group on each, and starts the reader thread.
-    /// - Throws: ``RedisError`` with the address and the server's or the system's reason.
+    /// claims the owned ones (``StreamURL/owned``), creates the consumer group on each, and
+    /// starts the reader thread.
+    /// - Throws: ``RedisError`` with the address and the server's or the system's reason;
+    ///   ``PartitionClaimError`` when the stream's partition count is not `partitions=` or
+    ///   an owned partition is another engine's.
     package static func open(url: StreamURL, options: StreamReaderOptions) throws -> StreamFeed {
         let decoder = try RecordEventDecoder(columnMap: options.columnMap)
         let redis = try RedisConnection(host: url.host, port: url.port, timeout: options.connectTimeout)
         let count = try url.partitions ?? discoverPartitions(url, redis)
-        for k in 0..<count { try redis.createGroup(stream: url.key(partition: k), group: url.group) }
-        let feed = StreamFeed(url: url, options: options, partitions: count, connection: redis, decoder: decoder)
+        var claims: PartitionClaims?
+        if url.owned != nil {
+            try checkPartitionCount(url, count: count, redis)
+            claims = try PartitionClaims(url: url, ttlMilliseconds: options.claimMilliseconds, connectTimeout: options.connectTimeout)
+        }
+        let owned = url.readPartitions(count: count)
+        do {
+            // Every partition gets the group (and exists, MKSTREAM), not only the owned ones:
+            // the next engine then finds the stream's full count.
+            for k in 0..<count { try redis.createGroup(stream: url.key(partition: k), group: url.group) }
+        } catch {
+            claims?.release()
+            throw error
+        }
+        let feed = StreamFeed(url: url, options: options, owned: owned, count: count, claims: claims, connection: redis, decoder: decoder)
         let thread = Thread { feed.run() }
         thread.name = "driftscope.redis"
         thread.start()
         return feed
+    }
+
+    /// Engines that share a stream must agree on its partition count (a user's partition
+    /// is her hash mod the count): a stream with none of `NAME:0..N-1` yet is fine (nothing
+    /// published), one with `NAME:N`, or with some of them missing, has another count.
+    static func checkPartitionCount(_ url: StreamURL, count: Int, _ redis: RedisConnection) throws {
+        let replies = try redis.send((0...count).map { ["EXISTS", url.key(partition: $0)] })
+        let exists = replies.map { ($0.integer ?? 0) > 0 }
+        let present = exists[0..<count].filter { $0 }.count
+        if exists[count] || (present > 0 && present < count) {
+            let actual = try discoverPartitions(url, redis)
+            throw PartitionClaimError(message: "\(url.streamAddress) has \(actual) partitions (\(url.key(partition: 0)) ... \(url.key(partition: actual - 1))), not \(count): --of (partitions=) must be the stream's partition count, the one it was published with")
+        }
     }
 
     /// The `NAME:k` keys that exist, from 0 up (1 when there is none yet).
@@ -134,6 +175,9 @@ package final class StreamFeed: SourcePositionLedger {
             var status = s.status
             status.buffered = s.readyCount
             status.unacknowledged = s.inFlightCount
+            if let lost = claims?.lost, !lost.isEmpty {
+                status.lastError = lost.keys.sorted().map { "partition \($0) is now owned by engine \(lost[$0] ?? "?")" }.joined(separator: "; ")
+            }
             return status
         }
     }
@@ -152,6 +196,7 @@ package final class StreamFeed: SourcePositionLedger {
         }
         guard first else { return }
         _ = finishedSemaphore.wait(timeout: .now() + options.connectTimeout + Double(options.blockMilliseconds) / 1000 + 2)
+        claims?.release()
     }
 
     /// Waits until every entry handed out has been acknowledged (or `timeout` passes).

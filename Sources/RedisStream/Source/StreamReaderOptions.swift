@@ -26,6 +26,10 @@ package struct StreamReaderOptions: Sendable {
     /// (`XAUTOCLAIM`): a consumer that died is taken over.
     package var claimIdleMilliseconds = 60_000
     package var connectTimeout = 2.0
+    /// How long an owned partition's claim outlives its engine's last heartbeat (the
+    /// heartbeat renews it every third of this): how soon a killed engine's partitions may
+    /// be taken by another engine id.
+    package var claimMilliseconds = 15_000
     /// Stop once every partition has been read to its end (`ingest`); else follow forever.
     package var drain = false
     /// Stop at the first malformed entry (left pending, unacknowledged) instead of skipping it.

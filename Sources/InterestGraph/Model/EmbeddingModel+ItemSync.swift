@@ -1,0 +1,162 @@
+/// Item rows shared between engines that split the users (docs/SCALE-OUT.md): which item
+/// rows changed since the last exchange, and the values the other engines were last given.
+///
+/// What is shared is the item *ego* rows, the trained parameters, which optimiser steps
+/// change by increments. The rule is additive, as in asynchronous parameter-server
+/// (Hogwild-style) training: an engine sends `current - published` for each changed row (the
+/// sum of its own steps since it last sent) and adds the deltas it receives to both `current`
+/// and `published`, so a received step is never sent back. Every engine then holds, per item,
+/// its own starting row plus the sum of every engine's steps, as one engine seeing all events
+/// would. Final rows are derived (each engine propagates over its own users' edges) and are
+/// *set*, not stepped, by a batch: summing their deltas would count a step once per engine
+/// that re-propagated it, so they are not sent; a received ego delta moves the final row by
+/// its layer-0 share, `delta / (layers + 1)`, until the next local propagation recomputes it.
+struct ItemSyncState: Sendable {
+    /// The ego rows as last exchanged, `rows * stride` floats.
+    var publishedEgo: [Float] = []
+    var rows = 0
+    var stride = 0
+    /// Rows changed since the last collect (each once), with a flag per row.
+    var dirty: [Int32] = []
+    var isDirty: [Bool] = []
+
+    @inline(__always)
+    mutating func mark(_ row: Int) {
+        if row >= isDirty.count { isDirty.append(contentsOf: repeatElement(false, count: row + 1 - isDirty.count)) }
+        if !isDirty[row] {
+            isDirty[row] = true
+            dirty.append(Int32(row))
+        }
+    }
+}
+
+/// One changed item row as sent to other engines: the ego (trained) row's delta,
+/// `dimension` floats.
+package struct ItemRowDelta: Sendable {
+    package var row: Int32
+    package var ego: [Float]
+}
+
+extension EmbeddingModel {
+    /// Starts tracking changed item rows (idempotent). The published copy is taken lazily,
+    /// row by row as tables grow.
+    mutating func enableItemSync() {
+        if itemSync == nil { itemSync = ItemSyncState() }
+    }
+
+    /// Notes a changed item row (a no-op unless item sync is on).
+    @inline(__always)
+    mutating func markItemChanged(_ row: Int) {
+        if itemSync != nil { itemSync!.mark(row) }
+    }
+
+    /// Takes the published copy of rows the tables gained since (their values now: a new
+    /// row's starting values are this engine's own, never sent).
+    /// - Complexity: O(new rows * dimension).
+    mutating func extendPublishedRows() {
+        guard var state = itemSync else { return }
+        itemSync = nil  // no copy-on-write copy of the arrays while they grow
+        if state.stride != stride {
+            state = ItemSyncState()
+            state.stride = stride
+        }
+        let rows = min(egoItems.rows, finalItems.rows)
+        if state.rows < rows {
+            let range = (state.rows * stride)..<(rows * stride)
+            egoItems.storage.withUnsafeBufferPointer { state.publishedEgo.append(contentsOf: $0[range]) }
+            state.rows = rows
+        }
+        itemSync = state
+    }
+
+    /// Resets a row's published copy to its current values: a re-initialised row (cold
+    /// start) is this engine's own starting point, not a step to share.
+    mutating func republishItemRow(_ row: Int) {
+        guard itemSync != nil else { return }
+        extendPublishedRows()
+        guard var state = itemSync, row < state.rows else { return }
+        itemSync = nil
+        let base = row * stride
+        for k in 0..<stride { state.publishedEgo[base + k] = egoItems.storage[base + k] }
+        itemSync = state
+    }
+
+    /// The deltas of every item row changed since the last call (rows whose delta is zero
+    /// are left out), and the published copy moved to the current values.
+    /// - Complexity: O(changed rows * dimension), never O(items).
+    mutating func collectItemDeltas() -> [ItemRowDelta] {
+        guard itemSync != nil else { return [] }
+        extendPublishedRows()
+        guard var state = itemSync else { return [] }
+        itemSync = nil
+        let d = dimension, stride = self.stride
+        var out: [ItemRowDelta] = []
+        out.reserveCapacity(state.dirty.count)
+        egoItems.storage.withUnsafeBufferPointer { ego in
+            for row in state.dirty {
+                let r = Int(row)
+                state.isDirty[r] = false
+                guard r < state.rows else { continue }
+                let base = r * stride
+                var e = [Float](repeating: 0, count: d)
+                var any = false
+                for k in 0..<d {
+                    e[k] = ego[base + k] - state.publishedEgo[base + k]
+                    state.publishedEgo[base + k] = ego[base + k]
+                    any = any || e[k] != 0
+                }
+                if any { out.append(ItemRowDelta(row: row, ego: e)) }
+            }
+        }
+        state.dirty.removeAll(keepingCapacity: true)
+        itemSync = state
+        return out
+    }
+
+    /// Adds another engine's ego delta to an item row (and to the published copy, so the
+    /// step is not sent back), and its layer-0 share to the final row. Non-finite deltas and
+    /// rows this model does not have are ignored. - Returns: whether the row was changed.
+    /// - Complexity: O(dimension).
+    @discardableResult
+    mutating func applyItemDelta(row: Int32, ego: ArraySlice<Float>) -> Bool {
+        let r = Int(row)
+        let d = dimension
+        guard ego.count == d, r < egoItems.rows, r < finalItems.rows, ego.allSatisfy(\.isFinite) else { return false }
+        extendPublishedRows()
+        let base = r * stride
+        let share = 1 / Float(h.layers + 1)
+        var state = itemSync
+        itemSync = nil
+        for k in 0..<d {
+            let delta = ego[ego.startIndex + k]
+            egoItems.storage[base + k] += delta
+            finalItems.storage[base + k] += share * delta
+            if state != nil, r < state!.rows { state!.publishedEgo[base + k] += delta }
+        }
+        itemSync = state
+        copyItemBlock(row: r)
+        return true
+    }
+}
+
+extension Recommender {
+    /// Starts tracking the item rows that change, for ``collectItemDeltas()`` (embedding
+    /// models only; the others have no item rows to share).
+    package mutating func enableItemSync() { hybrid?.embedding.enableItemSync() }
+
+    /// The item rows changed since the last call, as deltas.
+    /// - Complexity: O(changed rows * dimension).
+    package mutating func collectItemDeltas() -> [ItemRowDelta] { hybrid?.embedding.collectItemDeltas() ?? [] }
+
+    /// Adds another engine's delta to item `row` (see ``EmbeddingModel/applyItemDelta(row:ego:)``).
+    @discardableResult
+    package mutating func applyItemDelta(row: Int32, ego: ArraySlice<Float>) -> Bool {
+        hybrid?.embedding.applyItemDelta(row: row, ego: ego) ?? false
+    }
+
+    /// The item's ego and final rows (tests, measurements).
+    package func itemRows(_ row: Int32) -> (ego: [Float], final: [Float])? {
+        guard let e = hybrid?.embedding, Int(row) < e.egoItems.rows, Int(row) < e.finalItems.rows else { return nil }
+        return (e.egoItems.vector(Int(row)), e.finalItems.vector(Int(row)))
+    }
+}

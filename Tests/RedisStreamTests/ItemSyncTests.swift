@@ -1,0 +1,172 @@
+import Foundation
+import InterestGraph
+@testable import RedisStream
+import TestSupport
+import Testing
+
+/// The shared item side (issue 14): two in-process models that split the users exchange
+/// their item rows' deltas through a real Redis stream, by the additive rule.
+@Suite("Shared item side", .serialized)
+struct ItemSyncTests {
+    /// One engine's share of a shop: `users` on items i0..i11, with a fixed seed.
+    struct Side {
+        var graph = HeteroGraph()
+        var model: Recommender
+        var time = 1_000.0
+
+        init(users: [String], seed: UInt64) {
+            var h = Hyperparameters()
+            h.dimension = 8
+            h.seed = seed
+            model = Recommender(kind: .lightGCN, hyperparameters: h)
+            model.reinitialise(graph: graph)
+            model.enableItemSync()
+            for (k, user) in users.enumerated() {
+                for j in 0..<4 { observe(user, "i\((k * 3 + j) % 12)") }
+            }
+        }
+
+        mutating func observe(_ user: String, _ item: String) {
+            time += 1
+            let application = graph.apply(Event(user: user, item: item, action: .purchase, timestamp: time))
+            model.observe(application, at: time, graph: graph)
+        }
+
+        func ego(_ item: String) throws -> [Float] {
+            let id = try #require(graph.itemID(item))
+            return try #require(model.itemRows(id)).ego
+        }
+
+        func final(_ item: String) throws -> [Float] {
+            let id = try #require(graph.itemID(item))
+            return try #require(model.itemRows(id)).final
+        }
+    }
+
+    static func waitForBatches(_ channel: RedisItemSync, count: Int) -> [ItemDeltaBatch] {
+        var got: [ItemDeltaBatch] = []
+        let deadline = Date().addingTimeInterval(10)
+        while got.count < count, Date() < deadline {
+            got += channel.receive()
+            usleep(10_000)
+        }
+        return got
+    }
+
+    static func close(_ a: [Float], _ b: [Float], tolerance: Float = 1e-5) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance * max(1, abs($0)) }
+    }
+
+    @Test func codecRoundTripsABatch() throws {
+        let batch = ItemDeltaBatch(engine: "e", sequence: 7, since: 1.5, at: 2.25, dimension: 2, items: ["i1", "ü2"], ego: [1, -2, 3.5, .leastNonzeroMagnitude])
+        let bytes = ItemDeltaCodec.encode(batch)
+        #expect(ItemDeltaCodec.decode(bytes[...], engine: "e", sequence: 7) == batch)
+        #expect(ItemDeltaCodec.decode(bytes.dropLast(), engine: "e", sequence: 7) == nil)
+        #expect(ItemDeltaCodec.decode(Array("nonsense".utf8)[...], engine: "e", sequence: 7) == nil)
+    }
+
+    /// A's steps on an item reach B through Redis and are added to B's row (B's own steps
+    /// since its last exchange stay on top); what B sends next holds its own steps only,
+    /// never A's back; rows of items B has never seen are counted, not applied.
+    @Test func deltasGoThroughRedisAndAddUp() throws {
+        let redis = try RedisServer()
+        let url = try StreamURL(parsing: redis.url("shop"))
+        var a = Side(users: ["a0", "a1", "a2", "a3"], seed: 1)
+        var b = Side(users: ["b0", "b1", "b2", "b3"], seed: 2)
+        a.observe("a0", "only-a")
+        // The published copies start here: what came before is each side's own start.
+        _ = a.model.collectItemDeltas()
+        _ = b.model.collectItemDeltas()
+        let channelA = try RedisItemSync(url: url, engine: "A", interval: 0.01)
+        let channelB = try RedisItemSync(url: url, engine: "B", interval: 0.01)
+        defer {
+            channelA.stop()
+            channelB.stop()
+        }
+
+        let aBefore = try a.ego("i1"), bBefore = try b.ego("i1"), bFinalBefore = try b.final("i1")
+        for _ in 0..<5 { a.observe("a1", "i1") }
+        for _ in 0..<3 { _ = a.model.trainBatch(graph: a.graph) }
+        a.observe("a2", "only-a")
+        let aStep = zip(try a.ego("i1"), aBefore).map { $0 - $1 }
+        #expect(aStep.contains { $0 != 0 }, "A's events did not move i1's row")
+        // B steps on i1 too, before A's batch arrives.
+        for _ in 0..<3 { b.observe("b2", "i1") }
+        let bStep = zip(try b.ego("i1"), bBefore).map { $0 - $1 }
+
+        let batch = try #require(ItemDeltaExchange.collect(from: &a.model, graph: a.graph, since: 0, at: 1))
+        #expect(batch.items.contains("i1"))
+        #expect(batch.items.contains("only-a"))
+        channelA.send(batch)
+        let received = Self.waitForBatches(channelB, count: 1)
+        #expect(received.count == 1)
+        let arrived = try #require(received.first)
+        #expect(arrived.engine == "A")
+        #expect(arrived.sequence == 1)
+        #expect(arrived.items == batch.items)
+        #expect(arrived.ego == batch.ego)
+        // B never sees its own entries.
+        #expect(Self.waitForBatches(channelA, count: 1).isEmpty)
+
+        let bFinalBeforeApply = try b.final("i1")
+        ItemDeltaExchange.apply(arrived, to: &b.model, graph: b.graph, channel: channelB)
+        let expected = zip(zip(bBefore, bStep), aStep).map { $0.0 + $0.1 + $1 }
+        #expect(Self.close(try b.ego("i1"), expected), "B's i1 = its start + its own steps + A's steps")
+        // The final row moves by the ego step's layer-0 share (layers 3: a quarter).
+        let k = try #require(a.graph.itemID("i1"))
+        let row = try #require(batch.items.firstIndex(of: "i1"))
+        let d = batch.dimension
+        let share = batch.ego[(row * d)..<((row + 1) * d)].map { $0 / 4 }
+        #expect(Self.close(try b.final("i1"), zip(bFinalBeforeApply, share).map { $0 + $1 }))
+        #expect(bFinalBefore.count == 8 && k >= 0)
+        let statistics = channelB.statistics
+        #expect(statistics.unknownRows == 1, "only-a is not B's item")
+        #expect(statistics.appliedRows == batch.items.count - 1)
+        #expect(statistics.receivedBatches == 1)
+        #expect(channelA.statistics.sentBytes == ItemDeltaCodec.encode(batch).count)
+
+        // B's next batch: its own steps on i1 only (A's are not sent back).
+        let back = try #require(ItemDeltaExchange.collect(from: &b.model, graph: b.graph, since: 1, at: 2))
+        let i1 = try #require(back.items.firstIndex(of: "i1"))
+        #expect(Self.close(Array(back.ego[(i1 * d)..<((i1 + 1) * d)]), bStep))
+        // Nothing changed since: nothing to send.
+        #expect(ItemDeltaExchange.collect(from: &b.model, graph: b.graph, since: 2, at: 3) == nil)
+    }
+
+    /// Two engines through the serve path: `--own` with item sharing on, the status lines
+    /// report batches both ways and the staleness.
+    @Test func twoServedEnginesExchangeItemDeltas() throws {
+        let redis = try RedisServer()
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("driftscope-items-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let published = try DriftscopeBinary.run(["publish", "small", "--to", redis.url("shop"), "--partitions", "4", "--limit", "20000"])
+        #expect(published.status == 0, "\(published.stderr)")
+        var engines: [ChildProcess.Running] = []
+        for (tag, own) in [("a", "0,1"), ("b", "2,3")] {
+            engines.append(try PartitionOwnershipTests.serve(["--source", redis.url("shop"), "--own", own, "--of", "4", "--sync-every", "0.2",
+                                                              "--listen", "unix:\(home)/\(tag).sock", "--log-every", "0.5"], log: home + "/\(tag).log", home: home))
+        }
+        defer {
+            for e in engines {
+                e.send(SIGKILL)
+                _ = e.wait()
+            }
+        }
+        let pattern = /received (\d+) \/ (\d+) rows/
+        try PartitionOwnershipTests.waitUntil("both engines received item deltas") {
+            ["a", "b"].allSatisfy { tag in
+                let text = (try? String(contentsOfFile: home + "/\(tag).log", encoding: .utf8)) ?? ""
+                return text.matches(of: pattern).contains { Int($0.1) ?? 0 >= 2 }
+            }
+        }
+        for e in engines {
+            e.send(SIGTERM)
+            #expect(e.wait() == .exited(0))
+        }
+        let entries = try redis.cli(["XLEN", "shop:items"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect((Int(entries) ?? 0) >= 4)
+        let log = try String(contentsOfFile: home + "/a.log", encoding: .utf8)
+        #expect(log.contains("staleness max"), "\(log.suffix(500))")
+    }
+}
