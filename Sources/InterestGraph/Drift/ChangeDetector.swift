@@ -20,11 +20,12 @@ public struct ChangeDetectorSettings: Sendable, Hashable, Codable {
     /// change when the short-term profile became the reference). Once reached, the test keeps
     /// running through quiet spells.
     public var minimumReference: Double
-    /// Draws that wait before joining the reference (at most ``ChangeDetector/maximumLag``):
-    /// the test compares the newest draws with a normal that has not seen them yet.
+    /// Draws that wait before joining the reference (at most ``ChangeDetector/maximumLag``, and
+    /// at most half the reference's mass): the test compares the newest draws with a
+    /// normal that has not seen them yet.
     public var referenceLag: Int
 
-    public init(threshold: Double = 8, shortHalfLife: Double = 4, referenceHalfLife: Double = 28 * 86_400, novelty: Double = 0.4, minimumReference: Double = 5, referenceLag: Int = 8) {
+    public init(threshold: Double = 6, shortHalfLife: Double = 4, referenceHalfLife: Double = 28 * 86_400, novelty: Double = 0.4, minimumReference: Double = 5, referenceLag: Int = 8) {
         self.threshold = max(threshold, 0.1)
         self.shortHalfLife = max(shortHalfLife, 0.5)
         self.referenceHalfLife = max(referenceHalfLife, 3_600)
@@ -60,10 +61,11 @@ public struct ChangeDetectorSettings: Sendable, Hashable, Codable {
 /// with a larger `p0`. Each familiar draw costs `log(1 - s)`.
 ///
 /// Draws join the reference only after ``ChangeDetectorSettings/referenceLag`` later draws
-/// (a small queue per user), so a change in progress does not teach the reference the new
-/// interest before the test has weighed it. When `g` reaches the threshold the change is
-/// reported (time, most-lost category, the new interest's most drawn category, confidence)
-/// and the short-term profile becomes the reference: the user's new normal.
+/// (a small queue per user; fewer while the reference is young), so a change in progress does
+/// not teach the reference the new interest before the test has weighed it. When `g` reaches
+/// the threshold the change is reported (time, most-lost category, the new interest's most
+/// drawn category, confidence) and the short-term profile becomes the reference: the user's
+/// new normal, weighed as one draw until the reference has learned enough of it to test again.
 ///
 /// Memory is flat arrays by dense user id with capped sparse profiles (the smallest entry is
 /// evicted): ``bytesPerUser`` bytes each (326 with the default caps, so 326 MB for a
@@ -195,30 +197,31 @@ public struct ChangeDetector: Sendable {
             learn(u, c)
             return nil
         }
-        // Queue the draw; the one it pushes out joins the reference.
+        // Queue the draw; the oldest beyond the lag join the reference. The lag is at most half
+        // the reference's mass: a young reference learns soon (eight draws held back from a
+        // reference of six would make it sure that a category the user keeps drawing is new
+        // to them), a mature one waits the full lag.
         let qb = u * Self.maximumLag
-        let lag = s.referenceLag
-        // A lag changed live: start the queue over rather than read it with another length.
-        if Int(queueCount[u]) > lag || Int(queueHead[u]) >= max(lag, 1) { clearQueue(u) }
-        if lag == 0 {
-            learn(u, c)
-        } else if Int(queueCount[u]) >= lag {
+        let lag = min(s.referenceLag, Int(refTotal[u] / 2))
+        queue[qb + (Int(queueHead[u]) + Int(queueCount[u])) % Self.maximumLag] = c
+        queueCount[u] += 1
+        while Int(queueCount[u]) > lag {
             learn(u, queue[qb + Int(queueHead[u])])
-            queue[qb + Int(queueHead[u])] = c
-            queueHead[u] = UInt8((Int(queueHead[u]) + 1) % lag)
-        } else {
-            queue[qb + (Int(queueHead[u]) + Int(queueCount[u])) % lag] = c
-            queueCount[u] += 1
+            queueHead[u] = UInt8((Int(queueHead[u]) + 1) % Self.maximumLag)
+            queueCount[u] -= 1
         }
         guard g >= s.threshold else { return nil }
         let change = InterestChange(user: user, time: time, from: mostChanged(u, gained: false), to: newInterest(u) ?? mostChanged(u, gained: true),
                                     confidence: max(0, 1 - exp(-g)))
-        // The short-term profile is the new normal.
+        // The short-term profile is the new normal: its shares become the reference, weighed
+        // as one draw (it is an estimate from a handful), so the test waits for the reference
+        // to hold ``ChangeDetectorSettings/minimumReference`` draws of the new normal.
+        let weight = 1 / max(shortTotal[u], 1)
         for k in 0..<Self.referenceSlots {
             refCat[rb + k] = k < Self.shortSlots ? shortCat[sb + k] : -1
-            refMass[rb + k] = k < Self.shortSlots ? shortMass[sb + k] : 0
+            refMass[rb + k] = k < Self.shortSlots ? shortMass[sb + k] * weight : 0
         }
-        refTotal[u] = shortTotal[u]
+        refTotal[u] = min(shortTotal[u], 1)
         warm[u] = false
         clearQueue(u)
         restart(u)
@@ -240,8 +243,9 @@ public struct ChangeDetector: Sendable {
             if refCat[k] == c { own = Double(refMass[k]) }
             if departments.of(refCat[k]).department == d { inDepartment += Double(refMass[k]) }
         }
-        let backoff = Self.departmentBackoff * (total > 0 ? inDepartment / total : 0) / Double(size)
-            + (1 - Self.departmentBackoff) / Double(categoryCount)
+        // A category alone in its department (a flat catalogue) learns nothing from it.
+        let lean = size > 1 ? Self.departmentBackoff : 0
+        let backoff = lean * (total > 0 ? inDepartment / total : 0) / Double(size) + (1 - lean) / Double(categoryCount)
         let p0 = (own + Self.priorDraws * backoff) / (total + Self.priorDraws)
         // The new interest's predictive inside `d`, from the draws since the restart.
         let db = u * Self.testDepartments
