@@ -45,7 +45,9 @@ public struct ChangeDetectorSettings: Sendable, Hashable, Codable {
 /// `c` has probability `p0(c)` under the reference, smoothed as a Dirichlet posterior
 /// predictive: `p0(c) = (m_c + a b(c)) / (M + a)` with ``priorDraws`` `a`, where the backoff
 /// `b(c)` spreads half of its mass over the categories of departments the user already shops
-/// in (by the department's share) and half uniformly. So a new category next to familiar ones
+/// in (by the department's share) and half uniformly, and `a` grows to the user's own
+/// (decayed) count of draws that were new to the reference when they joined it, so that a
+/// habitual explorer's next new category is no surprise. So a new category next to familiar ones
 /// surprises less than one in a department the user never visited, and a short history is
 /// uncertain in proportion to its length.
 ///
@@ -68,7 +70,7 @@ public struct ChangeDetectorSettings: Sendable, Hashable, Codable {
 /// new normal, weighed as one draw until the reference has learned enough of it to test again.
 ///
 /// Memory is flat arrays by dense user id with capped sparse profiles (the smallest entry is
-/// evicted): ``bytesPerUser`` bytes each (326 with the default caps, so 326 MB for a
+/// evicted): ``bytesPerUser`` bytes each (330 with the default caps, so 330 MB for a
 /// million users). Cost per draw is O(slots), independent of the catalogue and of the user count.
 public struct ChangeDetector: Sendable {
     /// Entries per profile: reference and short-term.
@@ -104,6 +106,10 @@ public struct ChangeDetector: Sendable {
     /// Per user: reference total (evicted entries' mass included), its last decay, short total.
     private var refTotal: [Float] = []
     private var refTime: [Double] = []
+    /// Decayed count of draws that joined the reference in a category it did not list: the
+    /// user's own rate of trying something new (the Good-Turing estimate of its missing mass),
+    /// the smoothing's strength when it exceeds ``priorDraws``.
+    private var refNovel: [Float] = []
     private var shortTotal: [Float] = []
     /// Whether the reference has held ``ChangeDetectorSettings/minimumReference`` draws since
     /// the user's first draw or last change. Sticky: a rare visitor's reference that decays
@@ -129,7 +135,7 @@ public struct ChangeDetector: Sendable {
     }
 
     public static var bytesPerUser: Int {
-        (referenceSlots + shortSlots) * 8 + maximumLag * 4 + 2 + 4 + 8 + 4 + 1 + 4 + testDepartments * 12 + testCategories * 8 + 4 + 2 + SessionDraws.slots * 4 + 9
+        (referenceSlots + shortSlots) * 8 + maximumLag * 4 + 2 + 4 + 8 + 4 + 4 + 1 + 4 + testDepartments * 12 + testCategories * 8 + 4 + 2 + SessionDraws.slots * 4 + 9
     }
 
     /// Users with storage allocated.
@@ -147,6 +153,7 @@ public struct ChangeDetector: Sendable {
         queueCount.append(contentsOf: repeatElement(0, count: n))
         refTotal.append(contentsOf: repeatElement(0, count: n))
         refTime.append(contentsOf: repeatElement(-.infinity, count: n))
+        refNovel.append(contentsOf: repeatElement(0, count: n))
         shortTotal.append(contentsOf: repeatElement(0, count: n))
         warm.append(contentsOf: repeatElement(false, count: n))
         base.append(contentsOf: repeatElement(0, count: n))
@@ -176,6 +183,7 @@ public struct ChangeDetector: Sendable {
                 let f = Float(exp2(-(time - refTime[u]) / s.referenceHalfLife))
                 for k in 0..<Self.referenceSlots { refMass[rb + k] *= f }
                 refTotal[u] *= f
+                refNovel[u] *= f
             }
             refTime[u] = time
         }
@@ -222,6 +230,7 @@ public struct ChangeDetector: Sendable {
             refMass[rb + k] = k < Self.shortSlots ? shortMass[sb + k] * weight : 0
         }
         refTotal[u] = min(shortTotal[u], 1)
+        refNovel[u] = 0
         warm[u] = false
         clearQueue(u)
         restart(u)
@@ -246,7 +255,8 @@ public struct ChangeDetector: Sendable {
         // A category alone in its department (a flat catalogue) learns nothing from it.
         let lean = size > 1 ? Self.departmentBackoff : 0
         let backoff = lean * (total > 0 ? inDepartment / total : 0) / Double(size) + (1 - lean) / Double(categoryCount)
-        let p0 = (own + Self.priorDraws * backoff) / (total + Self.priorDraws)
+        let strength = max(Self.priorDraws, Double(refNovel[u]))
+        let p0 = (own + strength * backoff) / (total + strength)
         // The new interest's predictive inside `d`, from the draws since the restart.
         let db = u * Self.testDepartments
         var slot = -1
@@ -293,6 +303,8 @@ public struct ChangeDetector: Sendable {
     /// Adds one draw of `c` to user `u`'s reference.
     @inline(__always)
     private mutating func learn(_ u: Int, _ c: Int32) {
+        let rb = u * Self.referenceSlots
+        if Self.mass(of: c, cats: refCat, masses: refMass, base: rb, slots: Self.referenceSlots) == nil { refNovel[u] += 1 }
         _ = Self.add(c, 1, cats: &refCat, masses: &refMass, base: u * Self.referenceSlots, slots: Self.referenceSlots)
         refTotal[u] += 1
     }
@@ -428,6 +440,7 @@ public struct ChangeDetector: Sendable {
         clearQueue(u)
         refTotal[u] = 0
         refTime[u] = -.infinity
+        refNovel[u] = 0
         warm[u] = false
         shortTotal[u] = 0
         restart(u)
