@@ -228,6 +228,17 @@ struct ChangeDetectionTests {
         #expect(detector.statistic(ofUser: 3) == 0)
     }
 
+    /// At the longest lag the queue is full: the oldest draw joins the reference before the
+    /// newest takes its place, so nothing is lost and nothing joins early.
+    @Test func theLongestLagHoldsBackSixteenDrawsAndLosesNone() {
+        var detector = ChangeDetector(settings: ChangeDetectorSettings(threshold: 50, referenceLag: ChangeDetector.maximumLag), categoryCount: 10)
+        for k in 0..<100 { _ = detector.observeDraw(user: 0, category: k < 90 ? 1 : 2, at: Double(k)) }
+        #expect(abs(detector.referenceMass(ofUser: 0) - Double(100 - ChangeDetector.maximumLag)) < 0.01)
+        let reference = detector.profiles(ofUser: 0).reference
+        #expect(reference.first?.0 == 1)
+        #expect(!reference.contains { $0.0 == 2 }, "the last 10 draws are still queued")
+    }
+
     @Test func theTrackerKeepsTheLatestChangesNewestFirst() {
         var tracker = ChangeTracker(categoryCount: 20)
         var t = 0.0

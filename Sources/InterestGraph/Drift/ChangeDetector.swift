@@ -209,15 +209,11 @@ public struct ChangeDetector: Sendable {
         // the reference's mass: a young reference learns soon (eight draws held back from a
         // reference of six would make it sure that a category the user keeps drawing is new
         // to them), a mature one waits the full lag.
-        let qb = u * Self.maximumLag
         let lag = min(s.referenceLag, Int(refTotal[u] / 2))
-        queue[qb + (Int(queueHead[u]) + Int(queueCount[u])) % Self.maximumLag] = c
+        if Int(queueCount[u]) >= Self.maximumLag { learnOldestQueued(u) }
+        queue[u * Self.maximumLag + (Int(queueHead[u]) + Int(queueCount[u])) % Self.maximumLag] = c
         queueCount[u] += 1
-        while Int(queueCount[u]) > lag {
-            learn(u, queue[qb + Int(queueHead[u])])
-            queueHead[u] = UInt8((Int(queueHead[u]) + 1) % Self.maximumLag)
-            queueCount[u] -= 1
-        }
+        while Int(queueCount[u]) > lag { learnOldestQueued(u) }
         guard g >= s.threshold else { return nil }
         let change = InterestChange(user: user, time: time, from: mostChanged(u, gained: false), to: newInterest(u) ?? mostChanged(u, gained: true),
                                     confidence: max(0, 1 - exp(-g)))
@@ -307,6 +303,13 @@ public struct ChangeDetector: Sendable {
         if Self.mass(of: c, cats: refCat, masses: refMass, base: rb, slots: Self.referenceSlots) == nil { refNovel[u] += 1 }
         _ = Self.add(c, 1, cats: &refCat, masses: &refMass, base: u * Self.referenceSlots, slots: Self.referenceSlots)
         refTotal[u] += 1
+    }
+
+    /// Moves the oldest draw of user `u`'s queue into the reference.
+    private mutating func learnOldestQueued(_ u: Int) {
+        learn(u, queue[u * Self.maximumLag + Int(queueHead[u])])
+        queueHead[u] = UInt8((Int(queueHead[u]) + 1) % Self.maximumLag)
+        queueCount[u] -= 1
     }
 
     /// Starts user `u`'s test over (statistic 0, no evidence kept).
