@@ -9,21 +9,24 @@ enum ChangeEvalOutput {
         var out = "change detection: scenario \(r.scenario) (seed \(r.seed)), \(Format.count(r.events)) events, \(Format.count(r.draws)) draws, "
         out += "\(r.detector.all.users) drifting users (\(r.detector.abrupt.users) abrupt, \(r.detector.gradual.users) gradual), "
         out += "\(Format.count(r.stableUsers)) stable users over \(Format.count(Int(r.stableUserDays.rounded()))) user-days\n"
-        out += "detector: CUSUM threshold \(Format.number(s.threshold)) nats, short half-life \(Format.number(s.shortHalfLife)) draws, "
-        out += "reference half-life \(Format.number(s.referenceHalfLife / 86_400)) d, novelty \(Format.number(s.novelty))\n\n"
+        out += "detector: mixture CUSUM threshold \(Format.number(s.threshold)) nats, new-interest share \(Format.number(s.novelty)), "
+        out += "reference half-life \(Format.number(s.referenceHalfLife / 86_400)) d, lag \(s.referenceLag) draws, short half-life \(Format.number(s.shortHalfLife)) draws\n\n"
         var rows = [["detector", "setting", "detected", "right to", "median lag", "p90 lag", "median ev", "p90 ev", "FA/1000 user-days"]]
         func add(_ p: ChangeOperatingPoint, _ label: String, _ part: KeyPath<ChangeOperatingPoint, ChangeLagSummary> = \.all) {
-            let l = p[keyPath: part]
+            row(p[keyPath: part], label, "\(p.parameter) \(value(p))", Format.fixed(p.falseAlarmRate, 2))
+        }
+        func row(_ l: ChangeLagSummary, _ label: String, _ setting: String, _ falseAlarms: String) {
             rows.append([
-                label, "\(p.parameter) \(value(p))", "\(l.detected)/\(l.users)", l.rightTarget.map { "\($0)/\(l.users)" } ?? "-",
-                hours(l.medianLagHours), hours(l.p90LagHours), events(l.medianLagEvents), events(l.p90LagEvents),
-                Format.fixed(p.falseAlarmRate, 2),
+                label, setting, "\(l.detected)/\(l.users)", l.rightTarget.map { "\($0)/\(l.users)" } ?? "-",
+                hours(l.medianLagHours), hours(l.p90LagHours), events(l.medianLagEvents), events(l.p90LagEvents), falseAlarms,
             ])
         }
+        row(r.firstEventBound.all, "first event (bound)", "-", "-")
         add(r.detector, "CUSUM (default)")
         if let ph = r.matched("page-hinkley") { add(ph, "Page-Hinkley") }
         if let ad = r.matched("adwin") { add(ad, "ADWIN") }
-        for (name, part) in [("abrupt", \ChangeOperatingPoint.abrupt), ("gradual", \ChangeOperatingPoint.gradual)] {
+        for (name, part, bound) in [("abrupt", \ChangeOperatingPoint.abrupt, r.firstEventBound.abrupt), ("gradual", \ChangeOperatingPoint.gradual, r.firstEventBound.gradual)] {
+            row(bound, "  \(name): first event", "-", "-")
             add(r.detector, "  \(name): CUSUM", part)
             if let ph = r.matched("page-hinkley") { add(ph, "  \(name): Page-Hinkley", part) }
             if let ad = r.matched("adwin") { add(ad, "  \(name): ADWIN", part) }
@@ -31,7 +34,8 @@ enum ChangeEvalOutput {
         out += Format.table(rows)
         out += "\nbaselines at their setting with the most false alarms not above the detector's rate.\n"
         out += "lag: from the true crossover (new interest becomes the true favourite) to the first alarm after the drift's start (0 if before the crossover);\n"
-        out += "ev: the user's events in that time; right to: the alarm named a category the user moved to; FA: alarms on users with no scheduled change.\n\n"
+        out += "ev: the user's events in that time; right to: the alarm named a category the user moved to; FA: alarms on users with no scheduled change;\n"
+        out += "first event (bound): an ideal detector alarming on the user's first event after the crossover (no detector can be faster).\n\n"
         out += "delay versus false alarms (threshold sweep)\n"
         var curve = [["detector", "setting", "detected", "median lag", "p90 lag", "FA/1000 user-days"]]
         for p in r.curve {

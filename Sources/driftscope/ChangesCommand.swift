@@ -111,6 +111,10 @@ struct ChangeReplay {
         for event in input.events {
             let application = graph.apply(event)
             if let c = graph.categories(ofItem: application.item).first {
+                if graph.categoryCount > tracker.registeredCategories {
+                    let names = graph
+                    tracker.registerCategories(upTo: names.categoryCount) { names.name(of: NodeRef(.category, Int32($0))) }
+                }
                 tracker.observe(user: application.user, category: c, at: event.timestamp, categoryCount: graph.categoryCount)
             }
         }

@@ -55,7 +55,7 @@ struct Eval: ParsableCommand {
     @Option(name: .customLong("reference-half-life"), help: "With --scenario: half-life of the reference profile, in days.")
     var referenceHalfLife: Double = ChangeDetectorSettings.default.referenceHalfLife / 86_400
 
-    @Option(help: "With --scenario: weight of \"anything new\" in the novelty test's post-change model (0.01...0.99).")
+    @Option(help: "With --scenario: share a new interest takes in the change test's post-change model (0.01...0.99).")
     var novelty: Double = ChangeDetectorSettings.default.novelty
 
     @Option(name: .customLong("minimum-reference"), help: "With --scenario: draws a user's reference needs before the test runs.")

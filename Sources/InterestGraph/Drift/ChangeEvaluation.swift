@@ -58,6 +58,13 @@ public struct ChangeLagSummary: Sendable, Hashable, Codable {
     }
 }
 
+/// Lags of an ideal detector, all drifting users then abrupt and gradual drifts apart.
+public struct ChangeBound: Sendable, Hashable, Codable {
+    public var all: ChangeLagSummary
+    public var abrupt: ChangeLagSummary
+    public var gradual: ChangeLagSummary
+}
+
 /// The change-detection report of `eval --scenario`.
 public struct ChangeEvaluationReport: Sendable, Hashable, Codable {
     public var scenario: String
@@ -72,11 +79,15 @@ public struct ChangeEvaluationReport: Sendable, Hashable, Codable {
     /// The default CUSUM point, then every point of every sweep.
     public var detector: ChangeOperatingPoint
     public var curve: [ChangeOperatingPoint]
+    /// The lag of an ideal detector that alarms on the user's first event after the true
+    /// crossover (the floor every detector's lag is measured against).
+    public var firstEventBound: ChangeBound
 
     enum CodingKeys: String, CodingKey {
         case scenario, seed, events, draws, settings, detector, curve
         case stableUsers = "stable_users"
         case stableUserDays = "stable_user_days"
+        case firstEventBound = "first_event_bound"
     }
 
     /// The baseline point with the most false alarms at or below the detector's rate (the
@@ -94,7 +105,7 @@ public struct ChangeEvaluationReport: Sendable, Hashable, Codable {
 /// draws of a simulated world and scores them against its ground truth.
 public enum ChangeEvaluation {
     /// The swept settings: CUSUM thresholds (nats), Page-Hinkley lambdas, ADWIN deltas.
-    public static let thresholds: [Double] = [3, 4, 5, 5.5, 6, 7, 8, 10, 12]
+    public static let thresholds: [Double] = [4, 5, 6, 7, 8, 9, 10, 12, 14]
     public static let lambdas: [Double] = [0.5, 1, 1.5, 2, 3, 4, 6, 8]
     public static let deltas: [Double] = [0.3, 0.1, 0.03, 0.01, 1e-3, 1e-4, 1e-6]
 
@@ -121,12 +132,13 @@ public enum ChangeEvaluation {
         let stable = (0..<users).map { truth.userDrift[$0] < 0 && truth.userSeasons[$0] == 0 }
 
         // Detectors: every sweep point gets its own state.
+        let departments = CategoryDepartments(departments: world.catalogue.categoryDepartment)
         var cusums = thresholds.map { h in
             var s = settings
             s.threshold = h
-            return ChangeDetector(settings: s, categoryCount: categories)
+            return ChangeDetector(settings: s, categoryCount: categories, departments: departments)
         }
-        var defaultCusum = ChangeDetector(settings: settings, categoryCount: categories)
+        var defaultCusum = ChangeDetector(settings: settings, categoryCount: categories, departments: departments)
         var surprise = [SurpriseReference](repeating: SurpriseReference(), count: users * (lambdas.count + deltas.count))
         var pageHinkley = lambdas.map { l in [PageHinkleyDetector](repeating: PageHinkleyDetector(lambda: l), count: users) }
         var adwin = deltas.map { d in [ADWINDetector](repeating: ADWINDetector(delta: d), count: users) }
@@ -141,6 +153,8 @@ public enum ChangeEvaluation {
         var draws = SessionDraws()
         var firstSeen = [Double](repeating: .infinity, count: users)
         var eventsAfter = [Int](repeating: 0, count: users)
+        // The first event at or after each crossover: no detector can alarm earlier.
+        var firstAfter = [Double](repeating: .infinity, count: users)
         var simulator = ShopSimulator(world: world)
         var events = 0
         var drawCount = 0
@@ -159,7 +173,10 @@ public enum ChangeEvaluation {
             let u = Int(e.user)
             events += 1
             if firstSeen[u] == .infinity { firstSeen[u] = t }
-            if t >= crossover[u] { eventsAfter[u] += 1 }
+            if t >= crossover[u] {
+                eventsAfter[u] += 1
+                if firstAfter[u] == .infinity { firstAfter[u] = t }
+            }
             let c = itemCategory[Int(e.item)]
             guard draws.observe(user: e.user, category: c, at: t) else { continue }
             drawCount += 1
@@ -220,9 +237,18 @@ public enum ChangeEvaluation {
         for (k, h) in thresholds.enumerated() { curve.append(point(1 + k, detector: "cusum", parameter: "threshold", value: h)) }
         for (k, l) in lambdas.enumerated() { curve.append(point(1 + thresholds.count + k, detector: "page-hinkley", parameter: "lambda", value: l)) }
         for (k, d) in deltas.enumerated() { curve.append(point(1 + thresholds.count + lambdas.count + k, detector: "adwin", parameter: "delta", value: d)) }
+        func bound(_ members: [Int]) -> ChangeLagSummary {
+            let hours = members.filter { firstAfter[$0].isFinite }.map { (firstAfter[$0] - crossover[$0]) / 3_600 }
+            let n = members.count
+            let none = hours.map { _ in 0.0 }  // it alarms on the first event: no events of lag
+            return ChangeLagSummary(users: n, detected: hours.count, rightTarget: nil,
+                                    medianLagHours: DriftLag.percentile(hours, of: n, 0.5), p90LagHours: DriftLag.percentile(hours, of: n, 0.9),
+                                    medianLagEvents: DriftLag.percentile(none, of: n, 0.5), p90LagEvents: DriftLag.percentile(none, of: n, 0.9))
+        }
         return ChangeEvaluationReport(
             scenario: world.scenario.name, seed: world.scenario.seed, events: events, draws: drawCount,
             stableUsers: stableUsers, stableUserDays: stableDays, settings: settings,
-            detector: point(0, detector: "cusum", parameter: "threshold", value: settings.threshold), curve: curve)
+            detector: point(0, detector: "cusum", parameter: "threshold", value: settings.threshold), curve: curve,
+            firstEventBound: ChangeBound(all: bound(drifting), abrupt: bound(drifting.filter { !gradual[$0] }), gradual: bound(drifting.filter { gradual[$0] })))
     }
 }

@@ -24,7 +24,8 @@ public struct ChangeTracker: Sendable {
     }
 
     /// Feeds one event of `user` in `category` (the item's first category); `categoryCount`
-    /// is the catalogue's size now (it grows as items arrive).
+    /// is the catalogue's size now (it grows as items arrive). Categories not registered with
+    /// ``registerCategories(upTo:name:)`` count as departments of their own.
     /// - Returns: the change this event revealed, if any (also kept in the log).
     /// - Complexity: O(categories kept per user), independent of the number of users.
     @discardableResult
@@ -40,6 +41,16 @@ public struct ChangeTracker: Sendable {
             logNext = (logNext + 1) % Self.logCapacity
         }
         return change
+    }
+
+    /// Categories whose department the detector knows (dense ids below this).
+    public var registeredCategories: Int { detector.departments.categoryCount }
+
+    /// Registers categories by name up to dense id `count - 1`, so that each joins its
+    /// department ("Baby" for "Baby/Nursery"; see ``CategoryDepartments``).
+    /// - Complexity: O(new categories).
+    public mutating func registerCategories(upTo count: Int, name: (Int) -> String) {
+        while detector.departments.categoryCount < count { detector.departments.register(name: name(detector.departments.categoryCount)) }
     }
 
     /// Logged changes, newest first, at or after `since`, optionally of one user.

@@ -13,7 +13,15 @@ extension EngineCore {
     @inline(__always)
     mutating func observeChange(user: Int32, category: Int32?, at time: Double) {
         guard let category else { return }
+        if graph.categoryCount > interestChanges.registeredCategories { registerChangeCategories() }
         interestChanges.observe(user: user, category: category, at: time, categoryCount: graph.categoryCount)
+    }
+
+    /// Tells the change detector the departments of categories new to the graph (rare: only
+    /// when the catalogue grows).
+    mutating func registerChangeCategories() {
+        let graph = graph
+        interestChanges.registerCategories(upTo: graph.categoryCount) { graph.name(of: NodeRef(.category, Int32($0))) }
     }
 
     // MARK: Live settings
@@ -58,7 +66,7 @@ extension EngineCore {
         var s = interestChanges.settings
         let old = spec.read(s)
         spec.write(&s, min(max(requested, spec.minimum), spec.maximum))
-        s = ChangeDetectorSettings(threshold: s.threshold, shortHalfLife: s.shortHalfLife, referenceHalfLife: s.referenceHalfLife, novelty: s.novelty, minimumReference: s.minimumReference)
+        s = ChangeDetectorSettings(threshold: s.threshold, shortHalfLife: s.shortHalfLife, referenceHalfLife: s.referenceHalfLife, novelty: s.novelty, minimumReference: s.minimumReference, referenceLag: s.referenceLag)
         let new = spec.read(s)
         guard new != old else { return true }
         interestChanges.settings = s

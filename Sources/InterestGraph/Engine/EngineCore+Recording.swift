@@ -17,6 +17,10 @@ extension EngineCore {
                 model.observe(application, at: event.timestamp, graph: graph)
                 _ = history.observe(user: application.user, graph: graph, at: event.timestamp)
                 if let c = graph.categories(ofItem: application.item).first {
+                    if graph.categoryCount > changes.registeredCategories {
+                        let names = graph
+                        changes.registerCategories(upTo: names.categoryCount) { names.name(of: NodeRef(.category, Int32($0))) }
+                    }
                     changes.observe(user: application.user, category: c, at: event.timestamp, categoryCount: graph.categoryCount)
                 }
                 replayed += 1
