@@ -80,6 +80,8 @@ struct EngineCore {
     var lastItemExchange = wallSeconds()
     /// Eligible events seen under ``EngineConfiguration/prequentialSampleEvery``.
     var prequentialEligible = 0
+    /// Events ingested since the last batch under ``EngineConfiguration/trainEveryEvents``.
+    var eventsSinceTraining = 0
 
     init(configuration: EngineConfiguration, source: AnyEventSource) {
         var source = source
