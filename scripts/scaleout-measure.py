@@ -15,6 +15,8 @@ p.add_argument("--every", type=int, default=100, help="prequential: score every 
 p.add_argument("--limit", type=int, help="publish at most this many events")
 p.add_argument("--sync-every", type=float, default=1.0)
 p.add_argument("--no-sync-run", action="store_true", help="also run 2 engines that share nothing")
+p.add_argument("--train-every", type=int, help="serve --train-every: one training batch per N events of each engine")
+p.add_argument("--speed", type=float, help="serve --speed: pace the engines by event time (default: as fast as they can)")
 a = p.parse_args()
 
 work = tempfile.mkdtemp(prefix="driftscope-scaleout-")
@@ -46,7 +48,7 @@ try:
             log = f"{work}/{group}-{k}.log"
             cmd = [a.binary, "serve", "--source", f"{base}?group={group}", "--own", own, "--of", "8",
                    "--listen", f"unix:{work}/{group}-{k}.sock", "--log-every", "1", "--prequential-every", str(a.every),
-                   "--sync-every", str(sync)]
+                   "--sync-every", str(sync)] + (["--speed", str(a.speed)] if a.speed else []) + (["--train-every", str(a.train_every)] if a.train_every else [])
             print("$", " ".join(cmd), f"2>{log}", flush=True)
             procs.append((subprocess.Popen(cmd, stderr=open(log, "w"), env=env), log))
         # Until the engines together have applied every published event.

@@ -43,10 +43,14 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Score exactly every S-th eligible event prequentially over the whole run (instead of a rolling, time-budgeted sample); the status lines show HR@10 over all scored events.", valueName: "S"))
     var prequentialEvery: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Train one background batch per N ingested events, never on idle time (default: a share of the engine's time).", valueName: "N"))
+    var trainEvery: Int?
+
     func validate() throws {
         if let listen { _ = try Self.endpoint(listen) }
         guard logEvery >= 0 else { throw ValidationError("--log-every must be 0 or more seconds") }
         if let prequentialEvery, prequentialEvery < 1 { throw ValidationError("--prequential-every must be 1 or more") }
+        if let trainEvery, trainEvery < 1 { throw ValidationError("--train-every must be 1 or more") }
     }
 
     static func endpoint(_ text: String) throws -> Endpoint {
@@ -74,6 +78,7 @@ struct ServeCommand: ParsableCommand {
         let (engine, run) = try engineOptions.makeEngine { configuration in
             configuration.itemSync = sync
             configuration.prequentialSampleEvery = prequentialEvery
+            configuration.trainEveryEvents = trainEvery
         }
         if let owned { ServeLog.write(OwnershipOptions.report(owned)) }
         let server = EngineServer(engine: engine, options: options, log: ServeLog.write)

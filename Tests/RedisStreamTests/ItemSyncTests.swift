@@ -43,9 +43,9 @@ struct ItemSyncTests {
         }
     }
 
-    static func waitForBatches(_ channel: RedisItemSync, count: Int) -> [ItemDeltaBatch] {
+    static func waitForBatches(_ channel: RedisItemSync, count: Int, timeout: Double = 10) -> [ItemDeltaBatch] {
         var got: [ItemDeltaBatch] = []
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(timeout)
         while got.count < count, Date() < deadline {
             got += channel.receive()
             usleep(10_000)
@@ -106,7 +106,7 @@ struct ItemSyncTests {
         #expect(arrived.items == batch.items)
         #expect(arrived.ego == batch.ego)
         // B never sees its own entries.
-        #expect(Self.waitForBatches(channelA, count: 1).isEmpty)
+        #expect(Self.waitForBatches(channelA, count: 1, timeout: 0.5).isEmpty)
 
         let bFinalBeforeApply = try b.final("i1")
         ItemDeltaExchange.apply(arrived, to: &b.model, graph: b.graph, channel: channelB)

@@ -58,6 +58,10 @@ public struct EngineConfiguration: Sendable {
     /// 1) over the whole run instead of the rolling, time-budgeted window: what `serve
     /// --prequential-every` measures with, so runs of one engine and of several compare.
     public var prequentialSampleEvery: Int?
+    /// One background training batch per this many ingested events, and none on idle time
+    /// (`nil`: the time-based share, ``trainingShare``): a schedule that does not depend on
+    /// how fast the machine is, so one engine and several that split the events compare.
+    public var trainEveryEvents: Int?
 
     public init() {}
 }

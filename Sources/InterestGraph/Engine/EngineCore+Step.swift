@@ -51,7 +51,14 @@ extension EngineCore {
         // Background training: one batch per slice while the engine runs (or a step was asked),
         // within its share of the thread while events are waiting.
         var trained = false
-        let trainingDue = !backlog || trainingBusySeconds <= configuration.trainingShare * (trainingBusySeconds + otherBusySeconds)
+        var trainingDue = !backlog || trainingBusySeconds <= configuration.trainingShare * (trainingBusySeconds + otherBusySeconds)
+        if let every = configuration.trainEveryEvents {
+            // A fixed schedule: one batch per `every` events ingested, never on idle time,
+            // so runs that split the events between engines train as much per event.
+            eventsSinceTraining += ingested
+            trainingDue = eventsSinceTraining >= max(1, every)
+            if trainingDue { eventsSinceTraining -= max(1, every) }
+        }
         otherBusySeconds += afterIngest - start
         if (!clock.isPaused || ingested > 0), model.kind.hasEmbeddings, trainingDue, !commandsWaiting() {
             let step = model.trainBatch(graph: graph, yielding: commandsWaiting)

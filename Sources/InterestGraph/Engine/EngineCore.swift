@@ -80,6 +80,8 @@ struct EngineCore {
     var lastItemExchange = wallSeconds()
     /// Eligible events seen under ``EngineConfiguration/prequentialSampleEvery``.
     var prequentialEligible = 0
+    /// Events ingested since the last batch under ``EngineConfiguration/trainEveryEvents``.
+    var eventsSinceTraining = 0
 
     /// `resumeProgress` hears (logged events replayed, events logged) every 2^16 events while
     /// a resumed run replays its log, which takes minutes at tens of millions of events.

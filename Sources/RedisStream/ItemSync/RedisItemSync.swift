@@ -54,7 +54,7 @@ package final class RedisItemSync: ItemSyncChannel, @unchecked Sendable {
 
     /// Connects (failing at once when the server cannot be reached) and starts the I/O
     /// thread, reading the other engines' entries from the stream's current end.
-    package init(url: StreamURL, engine: String, interval: Double = 1, keep: Int = 1_000) throws {
+    package init(url: StreamURL, engine: String, interval: Double = 1, keep: Int = 200) throws {
         self.url = url
         self.engine = engine
         self.interval = interval
