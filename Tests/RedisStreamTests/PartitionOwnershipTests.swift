@@ -228,7 +228,14 @@ struct PartitionOwnershipTests {
                 _ = p.wait()
             }
         }
-        try Self.waitUntil("engine A logging") { Self.logged(wa) >= 2_000 }
+        try Self.waitUntil("engine A logging") {
+            // An engine that stopped (a refused start) fails here with its log, not on the timeout.
+            for (p, tag) in [(a, "a"), (b, "b")] where !p.isRunning {
+                Issue.record("engine \(tag) stopped: \((try? String(contentsOfFile: home + "/\(tag).log", encoding: .utf8)) ?? "")")
+                throw CancellationError()
+            }
+            return Self.logged(wa) >= 2_000
+        }
         #expect(publisher.isRunning, "the publisher finished before the kill: the kill would not be mid-stream")
         a.send(SIGKILL)
         #expect(a.wait() == .signalled(SIGKILL))

@@ -42,6 +42,22 @@ struct RedisStreamEndToEndTests {
         return h
     }
 
+    /// One event lands in one partition, yet all four exist (with the readers' group) as
+    /// soon as publishing starts: an engine started meanwhile finds the stream's whole count.
+    @Test func publishCreatesEveryPartitionBeforeTheFirstEntry() throws {
+        let redis = try RedisServer()
+        let sample = try Self.sampleCopy()
+        defer { try? FileManager.default.removeItem(atPath: sample.directory) }
+        try "user,item,timestamp,action\nu1,i1,1709251200,view\n".write(toFile: sample.file, atomically: true, encoding: .utf8)
+        let published = try DriftscopeBinary.run(["publish", sample.file, "--to", redis.url("one"), "--partitions", "4"])
+        #expect(published.status == 0, "\(published.stderr)")
+        let connection = try redis.connect()
+        let lengths = try (0..<4).map { try connection.length(stream: "one:\($0)") }
+        #expect(lengths.reduce(0, +) == 1)
+        #expect(lengths[Int(Self.fnv1a("u1") % 4)] == 1)
+        for k in 0..<4 { #expect(try connection.exists("one:\(k)"), "partition \(k)") }
+    }
+
     @Test func publishIntoFourPartitionsThenIngestCountsLikeTheFile() throws {
         let redis = try RedisServer()
         let sample = try Self.sampleCopy()

@@ -32,6 +32,21 @@ extension RedisConnection {
         return reply
     }
 
+    /// ``createGroup(stream:group:)`` on every one of `streams` in one transaction
+    /// (MULTI/EXEC): another client never sees some of a stream's partitions and not the
+    /// others, which it would take for another partition count.
+    func createGroups(streams: [String], group: String) throws {
+        let replies = try send([["MULTI"]] + streams.map { ["XGROUP", "CREATE", $0, group, "0", "MKSTREAM"] } + [["EXEC"]])
+        guard case .array(let results)? = replies.last, results.count == streams.count else {
+            throw RedisError(kind: .reply, message: "redis://\(host):\(port): MULTI/EXEC of XGROUP CREATE: \(replies.last.map { "\($0)" } ?? "no reply")")
+        }
+        for (stream, result) in zip(streams, results) {
+            if case .error(let message) = result, !message.hasPrefix("BUSYGROUP") {
+                throw RedisError(kind: .reply, message: "redis://\(host):\(port): XGROUP CREATE \(stream) \(group): \(message)")
+            }
+        }
+    }
+
     /// `XGROUP CREATE key group 0 MKSTREAM`: a new group reads the stream from its first
     /// entry; an existing group (BUSYGROUP) is left as it is.
     func createGroup(stream: String, group: String) throws {

@@ -43,6 +43,10 @@ package struct StreamPublisher {
     /// as Redis takes them, else paces them to event time divided by `speed`.
     package func publish(_ source: inout some EventSource, speed: Double, limit: Int?, progress: ((Int) -> Void)? = nil) throws -> Report {
         var report = Report(perPartition: [Int](repeating: 0, count: partitions))
+        // Every partition exists (with the readers' group, from the start) before the first
+        // entry: an engine started while the first events are written would otherwise see
+        // only the partitions they happened to land in and refuse its --of as the wrong count.
+        try redis.createGroups(streams: (0..<partitions).map { url.key(partition: $0) }, group: url.group)
         let catalogue = source.catalogue
         let start = Date().timeIntervalSince1970
         var firstTime: Double?

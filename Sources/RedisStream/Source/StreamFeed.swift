@@ -107,7 +107,7 @@ package final class StreamFeed: SourcePositionLedger {
         do {
             // Every partition gets the group (and exists, MKSTREAM), not only the owned ones:
             // the next engine then finds the stream's full count.
-            for k in 0..<count { try redis.createGroup(stream: url.key(partition: k), group: url.group) }
+            try redis.createGroups(streams: (0..<count).map { url.key(partition: $0) }, group: url.group)
         } catch {
             claims?.release()
             throw error
