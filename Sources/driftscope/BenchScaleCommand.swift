@@ -18,7 +18,8 @@ struct BenchScale: ParsableCommand {
               ingest      the CSV read back, each event applied to the graph and the model's \
             online update (LightGCN, the engine's default), until the stream or the stage time ends;
               train       background training batches on that final graph (pairs per second);
-              top-20      Recommender.recommend for --topk-users sampled users (p50, p99);
+              top-20      Serving.topItems (what the dashboard and `recommend` serve: exact, \
+            screened over bfloat16 item blocks) for --topk-users sampled users (p50, p99);
               audience    the top-100 users for 20 sampled items over all users (median);
               memory      resident growth over the ingest stage (graph + model tables) divided by \
             the edges, users and items (each figure is the whole growth over that count);
@@ -162,7 +163,9 @@ struct BenchScale: ParsableCommand {
         report.trainingBatches = batches
         report.trainedInteractionsPerSecond = Double(pairs) / max(trainSeconds, 1e-9)
 
-        // Top-20 over all items for sampled live users, each call timed on its own.
+        // Top-20 over all items for sampled live users, each call timed on its own (the
+        // serving path; it was Recommender.recommend, the evaluation's ranking, until the
+        // screened top-K).
         var rng = SeededGenerator(seed: 42)
         let liveUsers = (0..<graph.userCapacity).filter { graph.isLive(user: Int32($0)) && !graph.items(ofUser: Int32($0)).isEmpty }
         var latencies: [Double] = []
@@ -171,7 +174,7 @@ struct BenchScale: ParsableCommand {
         while latencies.count < topkUsers, !liveUsers.isEmpty, clock.now < topkDeadline {
             let user = Int32(liveUsers[Int.random(in: 0..<liveUsers.count, using: &rng)])
             let callStart = clock.now
-            let top = model.recommend(user: user, k: 20, graph: graph)
+            let top = Serving.topItems(user: user, k: 20, graph: graph, model: model)
             latencies.append(Stopwatch.seconds(of: clock.now - callStart) * 1e6)
             checksum += top.first?.score ?? 0
         }

@@ -95,9 +95,15 @@ struct BenchServe: ParsableCommand {
             return (p.p50, p.p99, c.p50, c.p99, results)
         }
         let top = time(sampledUsers) { Serving.topItems(user: $0, k: 20, graph: graph, model: model) }
+        // The same lists scored directly (no bfloat16 screening): what screening saves, and a
+        // check that it changes nothing (same items, scores and order).
+        let direct = time(sampledUsers) { Serving.topItems(user: $0, k: 20, graph: graph, model: model, screening: false) }
+        let screeningMismatches = zip(top.results, direct.results).filter { $0 != $1 }.count
         let explained = time(Array(sampledUsers.prefix(100))) { Serving.recommend(user: $0, k: 20, graph: graph, model: model).count }
         let audience = time(sampledItems) { Serving.audience(item: $0, k: 100, graph: graph, model: model) }
         let similar = time(sampledItems) { Serving.similarItems(to: $0, k: 20, graph: graph, model: model) }
+        let similarDirect = time(sampledItems) { Serving.similarItems(to: $0, k: 20, graph: graph, model: model, screening: false) }
+        let similarMismatches = zip(similar.results, similarDirect.results).filter { $0 != $1 }.count
 
         var values: [String: Any] = [
             "model": options.kind.rawValue, "users": stats.users, "items": stats.items, "cold_items": coldCount,
@@ -110,6 +116,10 @@ struct BenchServe: ParsableCommand {
             "cache_build_norms_ms": buildNorms * 1000,
             "first_audience_ms": firstAudience * 1000, "first_similar_ms": firstSimilar * 1000,
             "top20_cpu_p50_ms": top.cpu50, "top20_cpu_p99_ms": top.cpu99,
+            "top20_direct_p50_ms": direct.p50, "top20_direct_p99_ms": direct.p99,
+            "top20_direct_cpu_p50_ms": direct.cpu50, "top20_direct_cpu_p99_ms": direct.cpu99,
+            "similar20_direct_cpu_p50_ms": similarDirect.cpu50, "similar20_direct_cpu_p99_ms": similarDirect.cpu99,
+            "screening_mismatches": screeningMismatches + similarMismatches,
             "audience100_cpu_p50_ms": audience.cpu50, "audience100_cpu_p99_ms": audience.cpu99,
             "similar20_cpu_p50_ms": similar.cpu50, "similar20_cpu_p99_ms": similar.cpu99,
         ]
@@ -122,16 +132,20 @@ struct BenchServe: ParsableCommand {
             format: "%@, %d users, %d items (%d cold), fit %.1f s on %d events\n"
                 + "                        wall p50    wall p99    CPU p50     CPU p99\n"
                 + "top-20 per user        %8.3f ms %8.3f ms %8.3f ms %8.3f ms  (%d users)\n"
+                + "  scored directly      %8.3f ms %8.3f ms %8.3f ms %8.3f ms  (%d lists differ)\n"
                 + "  with explanations    %8.3f ms %8.3f ms %8.3f ms %8.3f ms\n"
                 + "audience top-100       %8.3f ms %8.3f ms %8.3f ms %8.3f ms  (%d items)\n"
                 + "similar items top-20   %8.3f ms %8.3f ms %8.3f ms %8.3f ms\n"
+                + "  scored directly      %8.3f ms %8.3f ms %8.3f ms %8.3f ms  (%d lists differ)\n"
                 + "after a model change: cold-item table %.1f ms (first top-k); first audience %.1f ms, "
                 + "user query blocks %.1f ms (second); first similar %.1f ms, item norms %.1f ms (second)",
             options.kind.rawValue, stats.users, stats.items, coldCount, fitSeconds, events.count,
             top.p50, top.p99, top.cpu50, top.cpu99, sampledUsers.count,
+            direct.p50, direct.p99, direct.cpu50, direct.cpu99, screeningMismatches,
             explained.p50, explained.p99, explained.cpu50, explained.cpu99,
             audience.p50, audience.p99, audience.cpu50, audience.cpu99, sampledItems.count,
             similar.p50, similar.p99, similar.cpu50, similar.cpu99,
+            similarDirect.p50, similarDirect.p99, similarDirect.cpu50, similarDirect.cpu99, similarMismatches,
             buildItems * 1000, firstAudience * 1000, buildUsers * 1000, firstSimilar * 1000, buildNorms * 1000)
         if reference {
             let n = min(sampledUsers.count, 50)

@@ -13,6 +13,8 @@ extension EmbeddingModel {
         let blocks = (rows + Self.blockRows - 1) / Self.blockRows
         let count = blocks * Self.blockRows * stride
         if itemBlocks.count != count { itemBlocks = AlignedFloats(count: count) }
+        // The norm bound restarts from the rows as they are now: it only ever grows between rebuilds.
+        itemNormBound = 0
         for r in 0..<rows { syncItemBlock(row: r) }
         finalsStamp = ServingStamp.next()
     }
@@ -46,6 +48,9 @@ extension EmbeddingModel {
                 let row = source.baseAddress! + r * stride
                 for d in 0..<dimension { blocks[base + d * Self.blockRows] = row[d] }
             }
+        }
+        finalItems.storage.withUnsafeBufferPointer { source in
+            copyItemScreen(row: r, from: source.baseAddress! + r * stride)
         }
     }
 
@@ -86,14 +91,19 @@ extension EmbeddingModel {
                 a0 = VectorKernels.multiplyAdd(a0, SIMD16<Float>(repeating: query[d]), VectorKernels.load(block, d &* 16))
                 d &+= 1
             }
-            let sum = (a0 + a1) + (a2 + a3)
-            if r + 16 <= rows {
-                VectorKernels.store(sum, out, r)
-            } else {
-                for k in 0..<(rows - r) { out[r + k] = sum[k] }
-            }
+            storeBlockScores((a0 + a1) + (a2 + a3), into: out, at: r, rows: rows)
             r &+= 16
             block += blockSize
+        }
+    }
+
+    /// Writes the 16 scores of the block starting at row `r`, or only those below `rows`.
+    @inline(__always)
+    static func storeBlockScores(_ sum: SIMD16<Float>, into out: UnsafeMutablePointer<Float>, at r: Int, rows: Int) {
+        if r + 16 <= rows {
+            VectorKernels.store(sum, out, r)
+        } else {
+            for k in 0..<(rows - r) { out[r + k] = sum[k] }
         }
     }
 }

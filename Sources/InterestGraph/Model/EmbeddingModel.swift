@@ -51,6 +51,15 @@ public struct EmbeddingModel: Sendable {
     /// ``finalItems`` transposed in blocks of 16 items, for fast scoring (see
     /// ``rebuildItemBlocks()``); kept in sync wherever final item rows change.
     var itemBlocks = AlignedFloats()
+    /// ``itemBlocks`` rounded to bfloat16, two dimensions per 32-bit lane: the screening
+    /// pass of an exact top-K streams half the bytes (see ``EmbeddingModel+ItemScreen``).
+    var itemScreen = AlignedFloats()
+    /// An upper bound of the norm of every final item row written to ``itemScreen`` since
+    /// the last ``rebuildItemBlocks()`` (infinite once a row was not finite).
+    var itemNormBound: Float = 0
+    /// Catalogues smaller than this are scored directly: their table sits in cache, and a
+    /// screening pass would cost more than the bytes it saves (tests lower it).
+    var screenMinimumRows = 2048
     /// Changes (to a fresh ``ServingStamp``) whenever final rows, sessions or the session
     /// weight may have changed: the key of the serving caches in ``servingCache``.
     var finalsStamp = ServingStamp.next()

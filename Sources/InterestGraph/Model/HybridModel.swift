@@ -40,6 +40,10 @@ public struct HybridModel: Sendable {
     static let covisitRowLimit = 500
 
     var h: Hyperparameters { embedding.h }
+
+    /// Whether ``score(user:into:)`` is the embedding's dot products alone (no co-visitation
+    /// or popularity term, no standardising): what screened top-K ranking needs.
+    var scoresAreDotProducts: Bool { h.covisitWeight == 0 && h.popularityWeight == 0 }
     var usesCovisit: Bool { embedding.h.covisitWeight != 0 }
     var usesPrior: Bool { embedding.h.popularityWeight != 0 }
 

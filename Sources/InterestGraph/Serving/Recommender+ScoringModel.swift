@@ -16,26 +16,7 @@ extension Recommender: ScoringModel {
     public func scoreItems(forUser user: Int32, graph: HeteroGraph, into scores: UnsafeMutableBufferPointer<Float>) {
         score(user: user, graph: graph, into: scores)
         guard let embedding else { return }
-        let cold = embedding.servingCache.coldTable(model: embedding, graph: graph)
-        // A live engine may serve a table a few seconds old (ServingCache.allowStaleColdTable):
-        // items that got their first event since then keep the score of their trained row.
-        let stale = cold.modelStamp != embedding.finalsStamp
-        let known = embedding.itemKnown
-        func stillCold(_ item: Int32) -> Bool {
-            Int(item) < scores.count && (!stale || Int(item) >= known.count || !known[Int(item)])
-        }
-        for item in cold.unscored where stillCold(item) { scores[Int(item)] = -.infinity }
-        let m = cold.count
-        guard m > 0 else { return }
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: embedding.stride + m) { scratch in
-            let q = scratch.baseAddress!
-            let coldScores = q + embedding.stride
-            embedding.writeQuery(user: user, into: q)
-            cold.score(query: q, into: coldScores)
-            cold.items.withUnsafeBufferPointer { items in
-                for s in 0..<m where stillCold(items[s]) { scores[Int(items[s])] = coldScores[s] }
-            }
-        }
+        ColdOverlay(model: embedding, graph: graph, count: scores.count).apply(forUser: user, into: scores)
     }
 
     /// - Complexity: O(users * dimension): one block-kernel pass over the cached

@@ -51,18 +51,23 @@ public enum Serving {
     /// The user's top-`k` items and scores, best first, without explanations: what
     /// ``recommend(user:k:excludeSeen:filter:graph:model:)`` ranks.
     /// - Complexity: O(n * d) SIMD to score n items, O(n / 16 + candidates log k) to select.
+    ///
+    /// `screening: false` scores every item directly instead of screening first (the same
+    /// answer; for benchmarks and tests that compare the two).
     public static func topItems<M: ScoringModel>(
         user: Int32, k: Int, excludeSeen: Bool = true, filter: RecommendationFilter = .init(),
-        graph: HeteroGraph, model: M
+        graph: HeteroGraph, model: M, screening: Bool = true
     ) -> [ScoredItem] {
         let n = graph.itemCapacity
         guard k > 0, user >= 0, graph.isLive(user: user), n > 0 else { return [] }
         let admit = filter.resolved(in: graph)
+        let admits = { (j: Int) in graph.isLive(item: Int32(j)) && admit.admits(Int32(j), graph: graph) }
+        if screening, let screened = model.screenedTopItems(user: user, k: k, excludeSeen: excludeSeen, graph: graph, admits: admits) { return screened }
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scores in
             scores.initialize(repeating: 0)
             model.scoreItems(forUser: user, graph: graph, into: scores)
             if excludeSeen { for item in graph.items(ofUser: user) where Int(item) < n { scores[Int(item)] = -.infinity } }
-            return top(scores, k: k) { graph.isLive(item: Int32($0)) && admit.admits(Int32($0), graph: graph) }
+            return top(scores, k: k, admits: admits)
         }
     }
 
@@ -104,13 +109,18 @@ public enum Serving {
 
     /// The `k` items most similar to `item` (cosine of embeddings, or of user sets for the
     /// baselines), best first, never the item itself.
-    public static func similarItems<M: ScoringModel>(to item: Int32, k: Int, graph: HeteroGraph, model: M) -> [ScoredItem] {
+    ///
+    /// `screening: false` scores every item directly (the same answer), as in
+    /// ``topItems(user:k:excludeSeen:filter:graph:model:screening:)``.
+    public static func similarItems<M: ScoringModel>(to item: Int32, k: Int, graph: HeteroGraph, model: M, screening: Bool = true) -> [ScoredItem] {
         let n = graph.itemCapacity
         guard k > 0, item >= 0, graph.isLive(item: item) else { return [] }
+        let admits = { (j: Int) in j != Int(item) && graph.isLive(item: Int32(j)) }
+        if screening, let screened = model.screenedSimilarItems(to: item, k: k, graph: graph, admits: admits) { return screened }
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scores in
             scores.initialize(repeating: 0)
             model.itemSimilarities(to: item, graph: graph, into: scores)
-            return top(scores, k: k) { $0 != Int(item) && graph.isLive(item: Int32($0)) }
+            return top(scores, k: k, admits: admits)
         }
     }
 

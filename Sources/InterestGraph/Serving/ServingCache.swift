@@ -81,6 +81,11 @@ final class ServingCache: Sendable {
         onSecondRequest(\.itemNorms, asked: \.normsAsked, stamp: model.finalsStamp, stampOf: \.stamp) { ItemNorms(model: model) }
     }
 
+    /// The item norms for this model state if they are built, without counting as a request.
+    func cachedItemNorms(model: EmbeddingModel) -> ItemNorms? {
+        state.withLock { s in s.itemNorms.flatMap { $0.stamp == model.finalsStamp ? $0 : nil } }
+    }
+
     /// The entry for `stamp`: cached, else built when the previous request saw the same
     /// stamp, else `nil` (and the stamp is remembered).
     private func onSecondRequest<T: Sendable>(

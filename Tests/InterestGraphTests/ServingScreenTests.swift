@@ -1,0 +1,112 @@
+import Testing
+@testable import InterestGraph
+
+/// Screened top-K (bfloat16 first pass, float re-score of every item that could still enter):
+/// the same lists, scores and order as scoring every item directly.
+@Suite struct ServingScreenTests {
+    /// The synthetic shop with cold items, screening on at any catalogue size.
+    static func world(_ kind: ModelKind) -> (HeteroGraph, Recommender) {
+        let (_, graph, model, _) = ServingColdStartTests.worldWithNewItems(afterFit: true, kind: kind)
+        var screened = model
+        screened.hybrid!.embedding.screenMinimumRows = 0
+        return (graph, screened)
+    }
+
+    @Test func bfloat16RoundsToNearestEvenWithinItsBound() {
+        #expect(EmbeddingModel.bfloat16Bits(1) == 0x3F80)
+        // Half an ulp (2^-8 at 1) ties to even, one and a half ulps round up to two.
+        #expect(EmbeddingModel.float(bfloat16: EmbeddingModel.bfloat16Bits(1 + 0x1p-8)) == 1)
+        #expect(EmbeddingModel.float(bfloat16: EmbeddingModel.bfloat16Bits(1 + 3 * 0x1p-8)) == 1 + 0x1p-6)
+        #expect(EmbeddingModel.float(bfloat16: EmbeddingModel.bfloat16Bits(-2.5)) == -2.5)
+        var rng = SeededGenerator(seed: 11)
+        for _ in 0..<10_000 {
+            let exponent = Int(rng.next() % 41) - 20
+            let v = rng.gaussian() * Float(sign: .plus, exponent: exponent, significand: 1)
+            let error = abs(v - EmbeddingModel.float(bfloat16: EmbeddingModel.bfloat16Bits(v)))
+            #expect(error <= 0x1p-8 * abs(v), "\(v)")
+        }
+    }
+
+    /// Same items, same float scores, same order as the direct scan, for every kind, with
+    /// and without seen items and a filter, at several k.
+    @Test(arguments: [ModelKind.lightGCN, .mfBPR, .hybrid])
+    func screenedListsEqualDirectScoring(kind: ModelKind) {
+        let (graph, model) = Self.world(kind)
+        var filter = RecommendationFilter()
+        filter.categories = ["c1", "c2", "c3"]
+        var screenedQueries = 0
+        for (excludeSeen, f) in [(true, RecommendationFilter()), (false, RecommendationFilter()), (true, filter)] {
+            for user in stride(from: Int32(0), to: Int32(graph.userCapacity), by: 3) {
+                for k in [1, 10, 40, graph.itemCapacity + 5] {
+                    let screened = Serving.topItems(user: user, k: k, excludeSeen: excludeSeen, filter: f, graph: graph, model: model)
+                    let direct = Serving.topItems(user: user, k: k, excludeSeen: excludeSeen, filter: f, graph: graph, model: model, screening: false)
+                    #expect(screened == direct, "user \(user) k \(k) excludeSeen \(excludeSeen)")
+                    if model.screenedTopItems(user: user, k: k, excludeSeen: excludeSeen, graph: graph, admits: { _ in true }) != nil { screenedQueries += 1 }
+                }
+            }
+        }
+        #expect(screenedQueries > 0, "screening never ran")
+    }
+
+    /// Similar items: the same list as the direct cosines once the item norms are cached
+    /// (before that, screening steps aside).
+    @Test(arguments: [ModelKind.lightGCN, .mfBPR])
+    func screenedSimilarItemsEqualDirectScoring(kind: ModelKind) {
+        let (graph, model) = Self.world(kind)
+        let item: Int32 = 3
+        let admits = { (j: Int) in j != Int(item) }
+        #expect(model.screenedSimilarItems(to: item, k: 10, graph: graph, admits: admits) == nil, "no norms yet")
+        _ = Serving.similarItems(to: item, k: 10, graph: graph, model: model, screening: false)
+        _ = Serving.similarItems(to: item, k: 10, graph: graph, model: model, screening: false)  // builds the norms
+        #expect(model.screenedSimilarItems(to: item, k: 10, graph: graph, admits: admits) != nil)
+        for other in stride(from: Int32(0), to: Int32(graph.itemCapacity), by: 7) {
+            for k in [1, 20, graph.itemCapacity] {
+                let screened = Serving.similarItems(to: other, k: k, graph: graph, model: model)
+                let direct = Serving.similarItems(to: other, k: k, graph: graph, model: model, screening: false)
+                #expect(screened == direct, "item \(other) k \(k)")
+            }
+        }
+    }
+
+    /// Items whose scores differ by less than bfloat16 can resolve: the screen sees ties, the
+    /// answer must still be the float order (the re-score is what decides, not the screen).
+    @Test func nearTiesAreDecidedByFloatScores() throws {
+        let (graph, world) = Self.world(.lightGCN)
+        var model = world
+        var embedding = try #require(model.embedding)
+        let user: Int32 = 4
+        let query = embedding.queryVector(user: user)
+        let stride = embedding.stride
+        // Rows along the user's query, each 2^-12 longer than the last: one bfloat16 value
+        // for runs of 32 of them, strictly increasing float scores.
+        let chosen = (0..<64).map { Int32(2 * $0 + 1) }.filter { !graph.items(ofUser: user).contains($0) && Int($0) < embedding.finalItems.rows }
+        try #require(chosen.count > 40)
+        for (j, item) in chosen.enumerated() {
+            for d in 0..<embedding.dimension {
+                embedding.finalItems.storage[Int(item) * stride + d] = query[d] * 4 * (1 + Float(j) * 0x1p-12)
+            }
+        }
+        embedding.rebuildItemBlocks()
+        model.setEmbedding(embedding)
+        let screened = Serving.topItems(user: user, k: 10, graph: graph, model: model)
+        let direct = Serving.topItems(user: user, k: 10, graph: graph, model: model, screening: false)
+        #expect(screened == direct)
+        // The float order puts the longest rows first: the last chosen items, best first.
+        #expect(screened.map(\.item) == Array(chosen.suffix(10).reversed()))
+        #expect(model.screenedTopItems(user: user, k: 10, excludeSeen: true, graph: graph, admits: { _ in true }) != nil)
+    }
+
+    /// A hybrid score with co-visitation or popularity terms is not a dot product: not screened.
+    @Test func aHybridWithExtraTermsIsScoredDirectly() {
+        let (graph, world) = Self.world(.hybrid)
+        var model = world
+        model.hybrid!.embedding.h.covisitWeight = 0
+        model.hybrid!.embedding.h.popularityWeight = 0
+        #expect(model.screenedTopItems(user: 0, k: 10, excludeSeen: true, graph: graph, admits: { _ in true }) != nil)
+        model.hybrid!.embedding.h.covisitWeight = 0.5
+        #expect(model.screenedTopItems(user: 0, k: 10, excludeSeen: true, graph: graph, admits: { _ in true }) == nil)
+        model.hybrid!.embedding.h.covisitWeight = 0
+        model.hybrid!.embedding.h.popularityWeight = 2
+        #expect(model.screenedTopItems(user: 0, k: 10, excludeSeen: true, graph: graph, admits: { _ in true }) == nil)
+    }
+}
