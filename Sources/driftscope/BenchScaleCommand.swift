@@ -162,6 +162,7 @@ struct BenchScale: ParsableCommand {
         let trainSeconds = Stopwatch.seconds(of: clock.now - trainStart)
         report.trainingBatches = batches
         report.trainedInteractionsPerSecond = Double(pairs) / max(trainSeconds, 1e-9)
+        model.refreshServingScreen()  // as an engine does before it serves
 
         // Top-20 over all items for sampled live users, each call timed on its own (the
         // serving path; it was Recommender.recommend, the evaluation's ranking, until the

@@ -47,6 +47,7 @@ struct BenchServe: ParsableCommand {
             if batches > 0 {
                 model.reinitialise(graph: graph)
                 for _ in 0..<batches { model.trainBatch(graph: graph) }
+                model.refreshServingScreen()  // as an engine does before it serves
                 model.refreshFinals()
             } else {
                 model.fit(graph: graph)

@@ -96,6 +96,25 @@ import Testing
         #expect(model.screenedTopItems(user: user, k: 10, excludeSeen: true, graph: graph, admits: { _ in true }) != nil)
     }
 
+    /// A changed float row (an online step) makes the screen stale: serving scores directly
+    /// until the screen is refreshed, then screens again, and finds the changed item either way.
+    @Test func aChangedRowIsServedDirectlyUntilTheScreenIsRefreshed() throws {
+        let (graph, world) = Self.world(.lightGCN)
+        var model = world
+        let user: Int32 = 2
+        let query = try #require(model.embedding).queryVector(user: user)
+        let item = try #require((0..<Int32(graph.itemCapacity)).first { !graph.items(ofUser: user).contains($0) && $0 > 20 })
+        let stride = model.embedding!.stride
+        for d in 0..<query.count { model.hybrid!.embedding.finalItems.storage[Int(item) * stride + d] = 10 * query[d] }
+        model.hybrid!.embedding.syncItemBlock(row: Int(item))
+        #expect(model.screenedTopItems(user: user, k: 5, excludeSeen: true, graph: graph, admits: { _ in true }) == nil)
+        #expect(Serving.topItems(user: user, k: 5, graph: graph, model: model).first?.item == item)
+        model.refreshServingScreen()
+        let screened = try #require(model.screenedTopItems(user: user, k: 5, excludeSeen: true, graph: graph, admits: { graph.isLive(item: Int32($0)) }))
+        #expect(screened.first?.item == item)
+        #expect(screened == Serving.topItems(user: user, k: 5, graph: graph, model: model, screening: false))
+    }
+
     /// A hybrid score with co-visitation or popularity terms is not a dot product: not screened.
     @Test func aHybridWithExtraTermsIsScoredDirectly() {
         let (graph, world) = Self.world(.hybrid)

@@ -90,6 +90,7 @@ extension EngineCore {
         }
         lastRecommendationRefresh = now
         model.embedding?.servingCache.allowStaleColdTable(seconds: configuration.coldTableMaxAge)
+        model.refreshServingScreen()
         let recs = Serving.recommend(user: u, k: configuration.recommendationCount, graph: graph, model: model)
         var lines: [RecommendationLine] = []
         var ranks: [String: Int] = [:]

@@ -16,6 +16,8 @@ extension EmbeddingModel {
         // The norm bound restarts from the rows as they are now: it only ever grows between rebuilds.
         itemNormBound = 0
         for r in 0..<rows { syncItemBlock(row: r) }
+        // Every block changed: pack the screen now (O(items * d), like the copy above).
+        refreshItemScreen()
         finalsStamp = ServingStamp.next()
     }
 
@@ -49,9 +51,7 @@ extension EmbeddingModel {
                 for d in 0..<dimension { blocks[base + d * Self.blockRows] = row[d] }
             }
         }
-        finalItems.storage.withUnsafeBufferPointer { source in
-            copyItemScreen(row: r, from: source.baseAddress! + r * stride)
-        }
+        markScreenStale(block: r / Self.blockRows)
     }
 
     /// `out[r] = query · f_r` for the first `rows` items, from the transposed blocks.

@@ -57,6 +57,10 @@ public struct EmbeddingModel: Sendable {
     /// An upper bound of the norm of every final item row written to ``itemScreen`` since
     /// the last ``rebuildItemBlocks()`` (infinite once a row was not finite).
     var itemNormBound: Float = 0
+    /// Blocks of 16 items whose float rows changed since ``itemScreen`` was last packed, and
+    /// the same as a flag per block: the screen is refreshed before serving, not per event.
+    var staleScreenBlocks: [Int32] = []
+    var screenBlockIsStale: [Bool] = []
     /// Catalogues smaller than this are scored directly: their table sits in cache, and a
     /// screening pass would cost more than the bytes it saves (tests lower it).
     var screenMinimumRows = 2048
