@@ -15,6 +15,7 @@ enum WorkspaceSchema {
         ("v1", v1),
         ("v2", v2),
         ("v3", v3),
+        ("v4", v4),
     ]
 
     /// The schema version this build writes (`PRAGMA user_version` mirrors it for tools).
@@ -158,6 +159,22 @@ enum WorkspaceSchema {
                 PRIMARY KEY (run_id, position)
             ) WITHOUT ROWID;
             CREATE UNIQUE INDEX event_source_ids_by_id ON event_source_ids(run_id, source_id);
+            """)
+    }
+
+    /// v4: each run's log-wide names (event log format 3): users, items, labels (categories
+    /// and brands) and attribute sets, numbered in the order the run's log first used them,
+    /// each inserted in the transaction of the first row that uses it. A name blanked by
+    /// `forget` keeps its number. Format-1 and -2 rows need no names and read as before.
+    static func v4(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE event_names (
+                run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                kind INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 3),
+                number INTEGER NOT NULL CHECK (number >= 0),
+                name BLOB NOT NULL,
+                PRIMARY KEY (run_id, kind, number)
+            ) WITHOUT ROWID;
             """)
     }
 }
