@@ -141,12 +141,13 @@ enum EventLog {
     static func forget(user: String, in db: Database, path: String) throws -> Int {
         let needle = Data(user.utf8)
         var candidates = try Int64.fetchAll(db, sql: "SELECT id FROM event_batches WHERE instr(data, ?) > 0", arguments: [needle])
-        var named: [Int64] = []
-        if try LogNames.exists(in: db) {
-            named = try Int64.fetchAll(db, sql: "SELECT DISTINCT run_id FROM event_names WHERE kind = ? AND name = ?", arguments: [LogNameKind.user.rawValue, needle])
-            for run in named {
-                candidates += try Int64.fetchAll(db, sql: "SELECT id FROM event_batches WHERE run_id = ? AND substr(data, 1, 1) = x'03'", arguments: [run])
-            }
+        // Runs that may have numbered the user (a byte search over their name blobs): every
+        // format-3 row of theirs is a candidate; the name is blanked once they are rewritten.
+        let named = try LogNames.exists(in: db)
+            ? try Int64.fetchAll(db, sql: "SELECT DISTINCT run_id FROM event_names WHERE kind = ? AND instr(data, ?) > 0", arguments: [LogNameKind.user.rawValue, needle])
+            : []
+        for run in named {
+            candidates += try Int64.fetchAll(db, sql: "SELECT id FROM event_batches WHERE run_id = ? AND substr(data, 1, 1) = x'03'", arguments: [run])
         }
         var removed = 0
         // Per run with format-3 rows: its names to decode, and a writer continuing them.
@@ -181,10 +182,7 @@ enum EventLog {
             }
             try db.execute(sql: "UPDATE event_batches SET count = ?, data = ? WHERE id = ?", arguments: [kept.count, rewritten, id])
         }
-        // Numbers stay taken (a live recorder may still hold them); the name goes.
-        for run in named {
-            try db.execute(sql: "UPDATE event_names SET name = x'' WHERE run_id = ? AND kind = ? AND name = ?", arguments: [run, LogNameKind.user.rawValue, needle])
-        }
+        try LogNames.blank(user: user, in: db)
         return removed
     }
 

@@ -163,18 +163,21 @@ enum WorkspaceSchema {
     }
 
     /// v4: each run's log-wide names (event log format 3): users, items, labels (categories
-    /// and brands) and attribute sets, numbered in the order the run's log first used them,
-    /// each inserted in the transaction of the first row that uses it. A name blanked by
-    /// `forget` keeps its number. Format-1 and -2 rows need no names and read as before.
+    /// and brands) and attribute sets, numbered in the order the run's log first used them.
+    /// Each commit stores its new names of one kind as one row (`count` length-prefixed
+    /// entries numbered from `first_number`), in the transaction of the rows that use them.
+    /// A name blanked by `forget` keeps its number. Format-1 and -2 rows need no names.
     static func v4(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE event_names (
+                id INTEGER PRIMARY KEY,
                 run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
                 kind INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 3),
-                number INTEGER NOT NULL CHECK (number >= 0),
-                name BLOB NOT NULL,
-                PRIMARY KEY (run_id, kind, number)
-            ) WITHOUT ROWID;
+                first_number INTEGER NOT NULL CHECK (first_number >= 0),
+                count INTEGER NOT NULL CHECK (count > 0),
+                data BLOB NOT NULL
+            );
+            CREATE UNIQUE INDEX event_names_by_number ON event_names(run_id, kind, first_number);
             """)
     }
 }

@@ -100,7 +100,7 @@ struct CrashSafetyTests {
         }
         #expect(mismatched == 0 && position == more)
         let users = try workspace.database.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event_names WHERE run_id = ? AND kind = 0", arguments: [run.id])
+            try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(count), 0) FROM event_names WHERE run_id = ? AND kind = 0", arguments: [run.id])
         }
         #expect(users == 1009, "each user stored once across the kill and the resume")
         #expect(try workspace.run(run.id)?.status == .finished)
