@@ -4,7 +4,11 @@ import InterestGraph
 /// The binary layout of one `event_batches.data` blob: events of one run with strictly
 /// increasing source positions, the first at the row's `first_position`.
 ///
-/// Format 2 (written since 2026-12-04; format 1 is still read):
+/// The recorder writes format 3 (`EventBatchCodec+Format3.swift`: names numbered once per
+/// run in `event_names`). Formats 1 and 2 are read; format 2 is still written by
+/// ``encode(_:base:)`` (tests, and `forget` rewrites of format-1 and -2 rows).
+///
+/// Format 2 (the recorder's from 2026-12-04 to 12-05):
 /// ```
 /// byte     format (2)
 /// u32      count (little-endian)
@@ -27,14 +31,14 @@ import InterestGraph
 ///           name (label)                 if bit 1
 ///           price                        if bit 2: zigzag varint of cents if bit 4, else f64
 /// ```
-/// A row is self-contained (8,192 events at most), so `forget` can rewrite one and a damaged
-/// one costs only its own events; a user's id still appears in full in every row holding
-/// their events, which `forget`'s byte search relies on. Format 1 wrote every name and an f64
-/// timestamp per event: 26-27 bytes an event on ml-100k (docs/BENCHMARKS.md has both).
+/// A format-2 row is self-contained (8,192 events at most): a user's id appears in full in
+/// every row holding their events, which `forget`'s byte search relies on. Format 1 wrote
+/// every name and an f64 timestamp per event: 26-27 bytes an event on ml-100k
+/// (docs/BENCHMARKS.md has every format's figures).
 ///
 /// A row per event measured several times slower than graph ingestion (docs/WORKSPACE.md);
-/// this layout costs tens of nanoseconds per event and keeps logging within budget. Events
-/// given as `Event` values and as interned ids (``InternedSlice``) decode to the same events.
+/// batched rows cost tens of nanoseconds per event. Events given as `Event` values and as
+/// interned ids (``InternedSlice``) decode to the same events.
 enum EventBatchCodec {
     /// The format of rows built from `Event` values alone (``encode(_:base:)``); the
     /// recorder writes format 3 (``LogRows``).

@@ -31,13 +31,30 @@ struct AttributeKey: Hashable {
 /// array read.
 struct LogNameWriter: Sendable {
     struct Names: Sendable {
+        /// Name to number for `list[..<indexed]`, forgotten numbers left out.
         var byName: [String: UInt32] = [:]
         /// Every name by number (a forgotten one keeps its name here: the file has it until
         /// `forget` rewrites the file).
         var list: [String] = []
+        var indexed = 0
+        /// Numbers a forgotten user had: never found by name again.
+        var forgotten: Set<UInt32> = []
         var count: UInt32 { UInt32(list.count) }
         /// Per interned id: its number + 1, 0 when not looked up yet.
         var byID: [UInt32] = []
+        /// Whether a new interned id may name someone already numbered: after names were
+        /// read from the file, numbered by string, or the graph was rebuilt. Until then a
+        /// new id is a new name (the graph interns each name once), numbered without a hash
+        /// lookup: at a million users the lookups were a large share of the writer's time.
+        var lookUpNewIDs = false
+
+        /// Brings `byName` up to date with `list`.
+        mutating func index() {
+            guard indexed < list.count else { return }
+            byName.reserveCapacity(list.count)
+            for n in indexed..<list.count where !forgotten.contains(UInt32(n)) { byName[list[n]] = UInt32(n) }
+            indexed = list.count
+        }
     }
 
     var users = Names()
@@ -58,18 +75,25 @@ struct LogNameWriter: Sendable {
     @inline(__always)
     mutating func number(_ name: String, kind: LogNameKind) -> UInt32 {
         switch kind {
-        case .user: Self.number(name, in: &users, kind: kind, pending: &pending)
-        case .item: Self.number(name, in: &items, kind: kind, pending: &pending)
-        default: Self.number(name, in: &labels, kind: .label, pending: &pending)
+        case .user:
+            users.lookUpNewIDs = true
+            return Self.number(name, in: &users, kind: kind, pending: &pending)
+        case .item:
+            items.lookUpNewIDs = true
+            return Self.number(name, in: &items, kind: kind, pending: &pending)
+        default:
+            return Self.number(name, in: &labels, kind: .label, pending: &pending)
         }
     }
 
     @inline(__always)
     private static func number(_ name: String, in names: inout Names, kind: LogNameKind, pending: inout [(kind: LogNameKind, number: UInt32, data: Data)]) -> UInt32 {
+        names.index()
         if let n = names.byName[name] { return n }
         let n = names.count
         names.list.append(name)
         names.byName[name] = n
+        names.indexed = names.list.count
         pending.append((kind, n, Data(name.utf8)))
         return n
     }
@@ -82,7 +106,14 @@ struct LogNameWriter: Sendable {
         let k = Int(id)
         if k >= 0, k < names.byID.count, names.byID[k] != 0 { return names.byID[k] &- 1 }
         guard let name = table.name(id) else { return nil }
-        let n = number(name, in: &names, kind: kind, pending: &pending)
+        let n: UInt32
+        if names.lookUpNewIDs {
+            n = number(name, in: &names, kind: kind, pending: &pending)
+        } else {
+            n = names.count
+            names.list.append(name)
+            pending.append((kind, n, Data(name.utf8)))
+        }
         if k >= 0 {
             if k >= names.byID.count { names.byID.append(contentsOf: repeatElement(0, count: max(k + 1 - names.byID.count, names.byID.count / 2))) }
             names.byID[k] = n + 1
@@ -103,14 +134,22 @@ struct LogNameWriter: Sendable {
     mutating func renamed(users first: Int, items firstItem: Int) {
         if first < users.byID.count { users.byID.removeSubrange(max(0, first)...) }
         if firstItem < items.byID.count { items.byID.removeSubrange(max(0, firstItem)...) }
+        users.lookUpNewIDs = true
+        items.lookUpNewIDs = true
     }
 
     /// A forgotten user: their id and name lose their number, so if they come back they get
     /// a fresh one (`forget` on the file blanks the old number's name).
     mutating func forgot(user id: Int32, name: String?) {
         let k = Int(id)
-        if k >= 0, k < users.byID.count { users.byID[k] = 0 }
-        if let name { users.byName.removeValue(forKey: name) }
+        if k >= 0, k < users.byID.count, users.byID[k] != 0 {
+            users.forgotten.insert(users.byID[k] - 1)
+            users.byID[k] = 0
+        }
+        if let name, let n = users.byName[name] {
+            users.forgotten.insert(n)
+            users.byName.removeValue(forKey: name)
+        }
     }
 
     /// The set number of `attributes` carried by the item numbered `item`.
@@ -170,6 +209,8 @@ struct LogNameWriter: Sendable {
             table.list = names
             table.byName.reserveCapacity(names.count)
             for (n, name) in names.enumerated() where !name.isEmpty { table.byName[name] = UInt32(n) }
+            table.indexed = names.count
+            table.lookUpNewIDs = !names.isEmpty
             switch kind {
             case .user: users = table
             case .item: items = table
