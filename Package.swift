@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "InterestGraph", "TestSupport"], resources: [.copy("Snapshots")]),
         .testTarget(name: "DriftscopeCLITests", dependencies: ["InterestGraph", "Workspace", "TestSupport"]),
         .testTarget(name: "RemoteTests", dependencies: ["Remote", "InterestGraph", "TestSupport"]),
-        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "InterestGraph", "TestSupport"]),
+        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "InterestGraph", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RedisStreamTests", dependencies: ["RedisStream", "Workspace", "InterestGraph", "TestSupport"]),
 
         /// Shared by the test targets: child processes with output in files, the built binary.

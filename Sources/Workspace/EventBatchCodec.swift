@@ -4,7 +4,11 @@ import InterestGraph
 /// The binary layout of one `event_batches.data` blob: events of one run with strictly
 /// increasing source positions, the first at the row's `first_position`.
 ///
-/// Format 2 (written since 2026-12-04; format 1 is still read):
+/// The recorder writes format 3 (`EventBatchCodec+Format3.swift`: names numbered once per
+/// run in `event_names`). Formats 1 and 2 are read; format 2 is still written by
+/// ``encode(_:base:)`` (tests, and `forget` rewrites of format-1 and -2 rows).
+///
+/// Format 2 (the recorder's from 2026-12-04 to 12-05):
 /// ```
 /// byte     format (2)
 /// u32      count (little-endian)
@@ -27,15 +31,17 @@ import InterestGraph
 ///           name (label)                 if bit 1
 ///           price                        if bit 2: zigzag varint of cents if bit 4, else f64
 /// ```
-/// A row is self-contained (8,192 events at most), so `forget` can rewrite one and a damaged
-/// one costs only its own events; a user's id still appears in full in every row holding
-/// their events, which `forget`'s byte search relies on. Format 1 wrote every name and an f64
-/// timestamp per event: 26-27 bytes an event on ml-100k (docs/BENCHMARKS.md has both).
+/// A format-2 row is self-contained (8,192 events at most): a user's id appears in full in
+/// every row holding their events, which `forget`'s byte search relies on. Format 1 wrote
+/// every name and an f64 timestamp per event: 26-27 bytes an event on ml-100k
+/// (docs/BENCHMARKS.md has every format's figures).
 ///
 /// A row per event measured several times slower than graph ingestion (docs/WORKSPACE.md);
-/// this layout costs tens of nanoseconds per event and keeps logging within budget. Events
-/// given as `Event` values and as interned ids (``InternedSlice``) decode to the same events.
+/// batched rows cost tens of nanoseconds per event. Events given as `Event` values and as
+/// interned ids (``InternedSlice``) decode to the same events.
 enum EventBatchCodec {
+    /// The format of rows built from `Event` values alone (``encode(_:base:)``); the
+    /// recorder writes format 3 (``LogRows``).
     static let format: UInt8 = 2
     static let headerSize = 5
 
@@ -67,24 +73,28 @@ enum EventBatchCodec {
     @inline(__always)
     static func unzigzag(_ u: UInt64) -> Int64 { Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1) }
 
-    /// The tag byte and the timestamp and value after it.
+    /// The tag byte (with `tagBits` or'ed in) and the timestamp and value after it: shared
+    /// by formats 2 and 3.
     @inline(__always)
-    static func appendHead(action: Action, timestamp: Double, value: Double?, hasAttributes: Bool, to rows: inout EventBatchRows) {
-        var tag = action.rawValue
+    static func appendHead(
+        action: Action, timestamp: Double, value: Double?, hasAttributes: Bool, tagBits: UInt8 = 0,
+        to writer: inout ByteWriter, previousTime: inout Int64
+    ) {
+        var tag = action.rawValue | tagBits
         let time = wholeNumber(timestamp)
         let whole = value.flatMap(wholeNumber)
         if value != nil { tag |= 1 << 3 }
         if hasAttributes { tag |= 1 << 4 }
         if time != nil { tag |= 1 << 5 }
         if whole != nil { tag |= 1 << 6 }
-        rows.writer.byte(tag)
+        writer.byte(tag)
         if let time {
-            rows.writer.varint(zigzag(time &- rows.previousTime))
-            rows.previousTime = time
+            writer.varint(zigzag(time &- previousTime))
+            previousTime = time
         } else {
-            rows.writer.double(timestamp)
+            writer.double(timestamp)
         }
-        if let whole { rows.writer.varint(zigzag(whole)) } else if let value { rows.writer.double(value) }
+        if let whole { writer.varint(zigzag(whole)) } else if let value { writer.double(value) }
     }
 
     /// `price` in whole cents when `cents / 100` gives back exactly the same double (75.99
@@ -142,42 +152,26 @@ enum EventBatchCodec {
         let attributes = recorded.pointee.event.attributes
         let attributed = hasAttributes(attributes)
         appendHead(action: recorded.pointee.event.action, timestamp: recorded.pointee.event.timestamp,
-                   value: recorded.pointee.event.value, hasAttributes: attributed, to: &rows)
+                   value: recorded.pointee.event.value, hasAttributes: attributed, to: &rows.writer, previousTime: &rows.previousTime)
         rows.users.write(recorded.pointee.event.user, to: &rows.writer)
         let item = rows.items.write(recorded.pointee.event.item, to: &rows.writer)
         if attributed, let attributes { append(attributes: attributes, item: item, to: &rows) }
-    }
-
-    /// The same event from an interned one, its names looked up in the writer's tables the
-    /// first time the row names them.
-    /// - Returns: `false` when a table has no name for the event's id (the caller fails the
-    ///   batch).
-    /// - Complexity: O(1) per name already in the row, O(name length) for a new one.
-    @inline(__always)
-    static func append(
-        _ event: UnsafePointer<InternedEvent>, attributes: ItemAttributes?, users: NameTable.Raw, items: NameTable.Raw,
-        to rows: inout EventBatchRows
-    ) -> Bool {
-        let attributed = hasAttributes(attributes)
-        appendHead(action: event.pointee.action, timestamp: event.pointee.timestamp,
-                   value: event.pointee.hasValue ? event.pointee.value : nil, hasAttributes: attributed, to: &rows)
-        let user = event.pointee.user, item = event.pointee.item
-        guard rows.users.write(id: user, to: &rows.writer, writeNew: { users.appendNew(user, to: &$0) }) != nil,
-              let number = rows.items.write(id: item, to: &rows.writer, writeNew: { items.appendNew(item, to: &$0) }) else { return false }
-        if attributed, let attributes { append(attributes: attributes, item: number, to: &rows) }
-        return true
     }
 
     struct Damaged: Error {}
 
     /// Decodes a batch whose first event sits at `firstPosition`, calling `body` per event in
     /// order; `body` returns `false` to stop early.
-    static func decode(_ blob: UnsafeRawBufferPointer, firstPosition: Int64, body: (RecordedEvent) throws -> Bool) throws {
+    /// Format-3 rows need their run's `names` (``LogNames``); without them they are damaged.
+    static func decode(_ blob: UnsafeRawBufferPointer, firstPosition: Int64, names: LogNames? = nil, body: (RecordedEvent) throws -> Bool) throws {
         var r = ByteReader(blob)
         do {
             switch try r.byte() {
             case 1: try decodeFormat1(&r, size: blob.count, firstPosition: firstPosition, body: body)
             case 2: try decodeFormat2(&r, size: blob.count, firstPosition: firstPosition, body: body)
+            case 3:
+                guard let names else { throw Damaged() }
+                try decodeFormat3(&r, size: blob.count, firstPosition: firstPosition, names: names, body: body)
             default: throw Damaged()
             }
         } catch is ByteReader.Overrun {
@@ -292,10 +286,10 @@ enum EventBatchCodec {
     }
 
     /// Decodes a whole batch into an array.
-    static func decodeAll(_ blob: Data, firstPosition: Int64) throws -> [RecordedEvent] {
+    static func decodeAll(_ blob: Data, firstPosition: Int64, names: LogNames? = nil) throws -> [RecordedEvent] {
         var out: [RecordedEvent] = []
         try blob.withUnsafeBytes { raw in
-            try decode(raw, firstPosition: firstPosition) { out.append($0); return true }
+            try decode(raw, firstPosition: firstPosition, names: names) { out.append($0); return true }
         }
         return out
     }

@@ -65,14 +65,6 @@ struct EventBatchRows: ~Copyable {
         if count == limit { closeRow() }
     }
 
-    /// Interned ids may name someone else from now on (a forgotten user, a rebuilt graph):
-    /// names by id are written anew; the row's numbering goes on.
-    mutating func forgetIDs() {
-        users.forgetIDs()
-        items.forgetIDs()
-        labels.forgetIDs()
-    }
-
     private mutating func closeRow() {
         guard count > 0 else { return }
         users.startRow()
@@ -93,23 +85,17 @@ struct EventBatchRows: ~Copyable {
     }
 }
 
-/// One kind of name in an event batch row: which names the row has written, by name (events
-/// given as strings) or by interned id, and the number each got (their order in the row).
+/// One kind of name in a format-2 event batch row: which names the row has written, and the
+/// number each got (their order in the row).
 struct RowNames {
     private(set) var count: UInt32 = 0
     private var byName: [String: UInt32] = [:]
-    /// Per interned id: `(stamp << 32) | number`, valid while `stamp` is current.
-    private var byID: [UInt64] = []
-    private var stamp: UInt64 = 1
 
     /// A new row: nothing written yet.
     mutating func startRow() {
         count = 0
         byName.removeAll(keepingCapacity: true)
-        stamp += 1
     }
-
-    mutating func forgetIDs() { stamp += 1 }
 
     /// Writes `name` as its number, or whole the first time in this row; returns the number.
     /// - Complexity: one hash lookup (the string path: tests and `forget` rewrites).
@@ -122,26 +108,6 @@ struct RowNames {
         byName[name] = count
         count += 1
         writer.newName(name)
-        return count - 1
-    }
-
-    /// Writes interned `id` as its number, or (`writeNew`) whole the first time in this row.
-    /// - Returns: the number, or nil when `writeNew` fails (no name for the id).
-    /// - Complexity: O(1), one array slot per id; the array grows with the largest id seen.
-    @inline(__always)
-    mutating func write(id: Int32, to writer: inout ByteWriter, writeNew: (inout ByteWriter) -> Bool) -> UInt32? {
-        let k = Int(id)
-        if k >= 0, k < byID.count, byID[k] >> 32 == stamp {
-            let number = UInt32(truncatingIfNeeded: byID[k])
-            writer.varint(UInt64(number) << 1)
-            return number
-        }
-        guard writeNew(&writer) else { return nil }
-        if k >= 0 {
-            if k >= byID.count { byID.append(contentsOf: repeatElement(0, count: max(k + 1 - byID.count, byID.count / 2))) }
-            byID[k] = stamp << 32 | UInt64(count)
-        }
-        count += 1
         return count - 1
     }
 }

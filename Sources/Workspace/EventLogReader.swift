@@ -21,6 +21,8 @@ public struct EventLogReader {
     private var buffer: [RecordedEvent] = []
     private var index = 0
     private var exhausted = false
+    /// The run's log-wide names (format-3 rows), read as far as the rows read so far need.
+    private var names = LogNames()
 
     /// Batch rows per page (each up to ``EventLog/maxBatch`` events).
     static let pageRows = 4
@@ -66,8 +68,13 @@ public struct EventLogReader {
         var page: [RecordedEvent] = []
         var rows = 0
         var covered: Int64?
+        // Moved out, not copied: appending to a shared array would copy every name per page.
+        var names = LogNames()
+        swap(&names, &self.names)
+        defer { swap(&names, &self.names) }
         do {
             try database.read { db in
+                var refreshed = false
                 // Start at the row that holds `from` (rows never overlap), then move forward.
                 let cursor = try Row.fetchCursor(db, sql: """
                     SELECT first_position, last_position, data FROM event_batches
@@ -84,9 +91,19 @@ public struct EventLogReader {
                     // Borrow the blob bytes without copying them out of SQLite.
                     try row.withUnsafeData(atIndex: 2) { data in
                         guard let data else { throw damaged }
+                        // Names committed with this row or before: read in this same read
+                        // transaction, so the row never names a number not yet seen.
+                        if data.first == EventBatchCodec.loggedFormat, !refreshed {
+                            do {
+                                try names.refresh(run: run, in: db)
+                            } catch is EventBatchCodec.Damaged {
+                                throw WorkspaceError(.corrupt, "\(path): damaged event log: run \(run), a stored name does not decode")
+                            }
+                            refreshed = true
+                        }
                         do {
                             try data.withUnsafeBytes { raw in
-                                try EventBatchCodec.decode(raw, firstPosition: first) { e in
+                                try EventBatchCodec.decode(raw, firstPosition: first, names: names) { e in
                                     if e.position >= from { page.append(e) }
                                     return true
                                 }

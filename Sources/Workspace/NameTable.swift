@@ -1,5 +1,6 @@
 /// The log writer's copy of one of the graph's interners: dense id to the name's UTF-8
-/// bytes, kept in one flat buffer so encoding a name is a bounds check and a `memcpy`.
+/// bytes, kept in one flat buffer. The writer reads a name once per id (``LogNameWriter``
+/// caches the number it gets).
 ///
 /// Updated from ``InternedSlice`` changes in stream order, on the writer thread only.
 struct NameTable: Sendable {
@@ -48,37 +49,5 @@ struct NameTable: Sendable {
         let k = Int(id)
         guard k >= 0, k < starts.count else { return nil }
         return String(decoding: bytes[starts[k]..<(starts[k] + lengths[k])], as: UTF8.self)
-    }
-
-    /// Calls `body` with the table's storage pinned, for a loop of lookups without a
-    /// closure or bounds check per name.
-    func withRaw<R>(_ body: (Raw) throws -> R) rethrows -> R {
-        try bytes.withUnsafeBytes { b in
-            try starts.withUnsafeBufferPointer { s in
-                try lengths.withUnsafeBufferPointer { l in try body(Raw(bytes: b, starts: s, lengths: l)) }
-            }
-        }
-    }
-
-    /// The table's storage, valid inside ``withRaw(_:)`` only.
-    struct Raw {
-        /// Writes `id`'s name as a row's first appearance of it (``ByteWriter/newName(_:)``).
-        /// - Returns: `false` when the table has no such id (nothing is written).
-        @inline(__always)
-        func appendNew(_ id: Int32, to writer: inout ByteWriter) -> Bool {
-            let k = Int(id)
-            guard UInt(bitPattern: k) < UInt(starts.count) else { return false }
-            let length = lengths[k]
-            guard length > 0, let base = bytes.baseAddress else {
-                writer.newName(UnsafeRawBufferPointer(start: nil, count: 0))
-                return true
-            }
-            writer.newName(UnsafeRawBufferPointer(start: base + starts[k], count: length))
-            return true
-        }
-
-        let bytes: UnsafeRawBufferPointer
-        let starts: UnsafeBufferPointer<Int>
-        let lengths: UnsafeBufferPointer<Int>
     }
 }

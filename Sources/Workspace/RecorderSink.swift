@@ -134,8 +134,23 @@ struct RecorderSink: Sendable {
     private mutating func commit(_ parts: inout [EventLog.Part], _ others: inout [RecorderJob], _ next: Int64) throws {
         guard !parts.isEmpty || !others.isEmpty else { return }
         let batches: [EventLog.EncodedBatch]
+        if !names.log.isLoaded {
+            // A resumed run continues its numbering; read on this (the writer's) thread.
+            let run = self.run
+            do {
+                names.log = try database.read { db in
+                    var log = LogNameWriter()
+                    try log.load(run: run, in: db)
+                    return log
+                }
+            } catch {
+                throw WorkspaceFile.mapped(error, path: path)
+            }
+        }
+        let newNames: [(kind: LogNameKind, number: UInt32, data: Data)]
         do {
             batches = try EventLog.encode(parts, names: &names)
+            newNames = names.log.takePending()
         } catch let unnamed as EventLog.UnnamedID {
             throw WorkspaceError(.invalid, "\(path): run \(run): the event at position \(unnamed.position) has \(unnamed.kind) id \(unnamed.id), which no recorded slice named")
         }
@@ -145,6 +160,9 @@ struct RecorderSink: Sendable {
         let logged = loggedPosition
         let sourceIDs = parts.isEmpty ? [] : ledger?.sourceIDs(in: logged..<max(logged, next)) ?? []
         try transaction { db in
+            // Names first, in the same transaction: a committed row never names a number
+            // the file does not hold, whenever the writer is killed.
+            try LogNames.insert(newNames, run: run, in: db)
             try EventLog.insert(batches, run: run, in: db)
             try SourceIDStore.insert(sourceIDs, run: run, in: db)
             for job in others {

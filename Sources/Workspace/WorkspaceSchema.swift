@@ -15,6 +15,7 @@ enum WorkspaceSchema {
         ("v1", v1),
         ("v2", v2),
         ("v3", v3),
+        ("v4", v4),
     ]
 
     /// The schema version this build writes (`PRAGMA user_version` mirrors it for tools).
@@ -158,6 +159,25 @@ enum WorkspaceSchema {
                 PRIMARY KEY (run_id, position)
             ) WITHOUT ROWID;
             CREATE UNIQUE INDEX event_source_ids_by_id ON event_source_ids(run_id, source_id);
+            """)
+    }
+
+    /// v4: each run's log-wide names (event log format 3): users, items, labels (categories
+    /// and brands) and attribute sets, numbered in the order the run's log first used them.
+    /// Each commit stores its new names of one kind as one row (`count` length-prefixed
+    /// entries numbered from `first_number`), in the transaction of the rows that use them.
+    /// A name blanked by `forget` keeps its number. Format-1 and -2 rows need no names.
+    static func v4(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE event_names (
+                id INTEGER PRIMARY KEY,
+                run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                kind INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 3),
+                first_number INTEGER NOT NULL CHECK (first_number >= 0),
+                count INTEGER NOT NULL CHECK (count > 0),
+                data BLOB NOT NULL
+            );
+            CREATE UNIQUE INDEX event_names_by_number ON event_names(run_id, kind, first_number);
             """)
     }
 }

@@ -82,7 +82,7 @@ struct CatalogueStoreTests {
         do { _ = try Workspace(path: path) }
         let raw = try TestFiles.raw(path)
         try raw.write { db in
-            try db.execute(sql: "DROP TABLE run_catalogues; DROP TABLE event_source_ids; DELETE FROM grdb_migrations WHERE identifier IN ('v2', 'v3'); PRAGMA user_version = 1")
+            try db.execute(sql: "DROP TABLE run_catalogues; DROP TABLE event_source_ids; DROP TABLE event_names; DELETE FROM grdb_migrations WHERE identifier IN ('v2', 'v3', 'v4'); PRAGMA user_version = 1")
             try db.execute(sql: "INSERT INTO runs (started_at, updated_at, source_kind, source, code_version, initial_hyperparameters, status) VALUES (1, 1, 'replay', 'x', 'old', '{}', 'finished')")
         }
         try raw.close()

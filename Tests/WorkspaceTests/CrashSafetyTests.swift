@@ -89,6 +89,20 @@ struct CrashSafetyTests {
         }
         try recorder.finish(at: 1)
         #expect(try workspace.eventCount(run: run.id) == Int(more))
+        // Every event once, in order, each row's names stored with it (format 3: a row
+        // committed before the kill never names a number the file lacks).
+        var again = try workspace.events(run: run.id)
+        var position: Int64 = 0
+        var mismatched = 0
+        while let recorded = try again.next() {
+            if recorded.position != position || recorded.event != Self.event(position) { mismatched += 1 }
+            position += 1
+        }
+        #expect(mismatched == 0 && position == more)
+        let users = try workspace.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(count), 0) FROM event_names WHERE run_id = ? AND kind = 0", arguments: [run.id])
+        }
+        #expect(users == 1009, "each user stored once across the kill and the resume")
         #expect(try workspace.run(run.id)?.status == .finished)
         #expect(try workspace.integrityCheck() == ["ok"])
     }

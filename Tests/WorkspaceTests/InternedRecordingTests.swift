@@ -108,19 +108,20 @@ struct InternedRecordingTests {
             Issue.record("position \(want.position): \(got.event) != \(want.event)")
             break
         }
-        // Row for row: same ranges, same events. The blobs may differ where a row names one
-        // user under two ids (the forgotten user back under a fresh id, the graph rebuilt):
-        // the id path then writes the name twice, the Event path once.
+        // Row for row: same ranges, same events (each decoded with its run's names). The
+        // blobs differ from where the forgotten user comes back: the id path numbers them
+        // afresh, the Event path (which never forgot them) reuses their number.
         let a = try Self.rows(workspace, run: byEvents), b = try Self.rows(workspace, run: byIDs)
         #expect(a.count == b.count)
         #expect(a.count > 1)
         var sameBytes = 0
+        let (namesA, namesB) = try workspace.database.read { db in (try LogNames.read(run: byEvents, in: db), try LogNames.read(run: byIDs, in: db)) }
         for (x, y) in zip(a, b) {
             #expect(x["first_position"] as Int64 == y["first_position"] as Int64)
             #expect(x["last_position"] as Int64 == y["last_position"] as Int64)
             #expect(x["count"] as Int == y["count"] as Int)
             let (dx, dy) = (x["data"] as Data, y["data"] as Data)
-            #expect(try EventBatchCodec.decodeAll(dx, firstPosition: x["first_position"]) == EventBatchCodec.decodeAll(dy, firstPosition: y["first_position"]))
+            #expect(try EventBatchCodec.decodeAll(dx, firstPosition: x["first_position"], names: namesA) == EventBatchCodec.decodeAll(dy, firstPosition: y["first_position"], names: namesB))
             if dx == dy { sameBytes += 1 }
         }
         // Rows without such a user are the same bytes.
@@ -138,7 +139,7 @@ struct InternedRecordingTests {
         var names = EventLog.Names()
         func encode(_ slice: InternedSlice) throws -> [RecordedEvent] {
             let batches = try EventLog.encode([.interned(slice, kept: 0..<slice.events.count)], names: &names)
-            return try batches.flatMap { try EventBatchCodec.decodeAll($0.data, firstPosition: $0.first) }
+            return try batches.flatMap { try EventBatchCodec.decodeAll($0.data, firstPosition: $0.first, names: names.log.snapshot()) }
         }
         let a = Event(user: "alice", item: "apple", action: .view, timestamp: 1)
         builder.append(graph.apply(a), of: a, position: 0)

@@ -54,7 +54,7 @@ struct SourceIDTests {
             try recorder.finish(at: 1)
         }
         let raw = try TestFiles.raw(path)
-        try raw.write { db in try db.execute(sql: "DROP TABLE event_source_ids; DELETE FROM grdb_migrations WHERE identifier = 'v3'; PRAGMA user_version = 2") }
+        try raw.write { db in try db.execute(sql: "DROP TABLE event_source_ids; DROP TABLE event_names; DELETE FROM grdb_migrations WHERE identifier IN ('v3', 'v4'); PRAGMA user_version = 2") }
         try raw.close()
 
         let reader = try Workspace(path: path, create: false, access: .readOnly)

@@ -15,12 +15,12 @@ struct WorkspaceOpeningTests {
         do { _ = try Workspace(path: path) }
         let raw = try TestFiles.raw(path, readonly: true)
         try raw.read { (db: Database) throws in
-            for table in ["runs", "event_batches", "changes", "metrics", "checkpoints", "checkpoint_tables", "bookmarks", "run_catalogues", "event_source_ids", "grdb_migrations"] {
+            for table in ["runs", "event_batches", "changes", "metrics", "checkpoints", "checkpoint_tables", "bookmarks", "run_catalogues", "event_source_ids", "event_names", "grdb_migrations"] {
                 #expect(try db.tableExists(table), "missing table \(table)")
             }
             #expect(try Int.fetchOne(db, sql: "PRAGMA user_version") == Workspace.schemaVersion)
             #expect(try Int32.fetchOne(db, sql: "PRAGMA application_id") == Workspace.applicationID)
-            #expect(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") == ["v1", "v2", "v3"])
+            #expect(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") == ["v1", "v2", "v3", "v4"])
             #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
         }
         // No temporary file is left beside it.
