@@ -43,6 +43,13 @@ enum ChangeEvalOutput {
                           hours(p.all.p90LagHours), Format.fixed(p.falseAlarmRate, 2)])
         }
         out += Format.table(curve)
+        out += "\nconfidence calibration (default detector; alarms on stable users are false, on drifting users from their drift's start true)\n"
+        var bins = [["confidence", "alarms", "mean confidence", "real changes"]]
+        for b in r.calibration {
+            bins.append(["\(Format.fixed(b.lower, 2))-\(Format.fixed(b.upper, 2))", "\(b.alarms)", b.meanConfidence.map { Format.fixed($0, 3) } ?? "-",
+                         b.trueShare.map { Format.fixed($0, 3) } ?? "-"])
+        }
+        out += Format.table(bins)
         return out
     }
 

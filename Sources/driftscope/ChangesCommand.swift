@@ -12,8 +12,9 @@ struct ChangesCommand: ParsableCommand {
             Replays PATH (a scenario, simulated, or a dataset any reader takes) through the \
             per-user change detector (see docs/EVALUATION.md) and lists the changes detected in \
             the last --since of the data's own time, newest first: user, time, the category \
-            that lost most, the one that gained most, and the confidence (1 - exp(-g) for the \
-            test statistic g). --to keeps changes into a category, a department ("Baby" matches \
+            that lost most, the one that gained most, and the confidence (the posterior \
+            probability of a change: the test statistic weighed by the population's own change \
+            rate; see docs/EVALUATION.md). --to keeps changes into a category, a department ("Baby" matches \
             "Baby/Nursery") or any name containing the text, so the list is an audience: \
             users who just moved into Baby.
 
@@ -21,6 +22,7 @@ struct ChangesCommand: ParsableCommand {
               driftscope changes small --since 7d
               driftscope changes shop.csv --since 36h --to Baby --json
               driftscope changes default --since all --threshold 8
+              driftscope changes shop.csv --since all --reference-half-life 28
 
             --json prints one object:
               {"source", "since", "until", "threshold", "changes":
@@ -40,6 +42,12 @@ struct ChangesCommand: ParsableCommand {
     @Option(help: "Alarm threshold in nats (higher: fewer, surer changes).")
     var threshold: Double = ChangeDetectorSettings.default.threshold
 
+    @Option(name: .customLong("reference-half-life"), help: "Half-life of each user's reference profile, in days.")
+    var referenceHalfLife: Double = ChangeDetectorSettings.default.referenceHalfLife / 86_400
+
+    @Option(name: .customLong("minimum-reference"), help: "Draws a user's reference needs before the test runs.")
+    var minimumReference: Double = ChangeDetectorSettings.default.minimumReference
+
     @Option(help: "Print at most this many changes.")
     var limit: Int = 1_000
 
@@ -50,6 +58,8 @@ struct ChangesCommand: ParsableCommand {
         _ = try Self.duration(since)
         if !(threshold > 0) { throw ValidationError("--threshold must be a positive number of nats") }
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if !(referenceHalfLife > 0) || !referenceHalfLife.isFinite { throw ValidationError("--reference-half-life must be a positive number of days") }
+        if !(minimumReference >= 1) || !minimumReference.isFinite { throw ValidationError("--minimum-reference must be at least 1 draw") }
     }
 
     /// Seconds in "7d", "36h", "90m", "2w", "45s" (`infinity` for "all").
@@ -64,7 +74,8 @@ struct ChangesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let replay = try ChangeReplay(source: source, settings: ChangeDetectorSettings(threshold: threshold))
+        let settings = ChangeDetectorSettings(threshold: threshold, referenceHalfLife: referenceHalfLife * 86_400, minimumReference: minimumReference)
+        let replay = try ChangeReplay(source: source, settings: settings)
         let until = replay.graph.now
         let window = try Self.duration(since)
         let from = window.isFinite ? until - window : -.infinity

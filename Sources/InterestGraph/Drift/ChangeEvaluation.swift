@@ -58,6 +58,26 @@ public struct ChangeLagSummary: Sendable, Hashable, Codable {
     }
 }
 
+/// How well the default detector's confidence is calibrated: its alarms in one confidence
+/// range, and the share of them that were real changes.
+public struct ChangeCalibrationBin: Sendable, Hashable, Codable {
+    /// The range `[lower, upper)` of reported confidence (the last bin includes 1).
+    public var lower: Double
+    public var upper: Double
+    /// Alarms on stable users (false) and on drifting users at or after their drift's start
+    /// (true) in the range; alarms on users in a seasonal wave are left out (neither).
+    public var alarms: Int
+    public var meanConfidence: Double?
+    /// Share of those alarms on a real change (`nil` without alarms).
+    public var trueShare: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case lower, upper, alarms
+        case meanConfidence = "mean_confidence"
+        case trueShare = "true_share"
+    }
+}
+
 /// Lags of an ideal detector, all drifting users then abrupt and gradual drifts apart.
 public struct ChangeBound: Sendable, Hashable, Codable {
     public var all: ChangeLagSummary
@@ -82,9 +102,11 @@ public struct ChangeEvaluationReport: Sendable, Hashable, Codable {
     /// The lag of an ideal detector that alarms on the user's first event after the true
     /// crossover (the floor every detector's lag is measured against).
     public var firstEventBound: ChangeBound
+    /// The default detector's alarms by reported confidence (see ``ChangeCalibrationBin``).
+    public var calibration: [ChangeCalibrationBin]
 
     enum CodingKeys: String, CodingKey {
-        case scenario, seed, events, draws, settings, detector, curve
+        case scenario, seed, events, draws, settings, detector, curve, calibration
         case stableUsers = "stable_users"
         case stableUserDays = "stable_user_days"
         case firstEventBound = "first_event_bound"
@@ -108,6 +130,8 @@ public enum ChangeEvaluation {
     public static let thresholds: [Double] = [4, 5, 6, 7, 8, 9, 10, 12, 14]
     public static let lambdas: [Double] = [0.5, 1, 1.5, 2, 3, 4, 6, 8]
     public static let deltas: [Double] = [0.3, 0.1, 0.03, 0.01, 1e-3, 1e-4, 1e-6]
+    /// Edges of the calibration bins.
+    public static let calibrationEdges: [Double] = [0, 0.25, 0.5, 0.75, 0.9, 1]
 
     public static func measure(world: ShopWorld, settings: ChangeDetectorSettings = .default) -> ChangeEvaluationReport {
         let truth = world.truth
@@ -149,6 +173,8 @@ public enum ChangeEvaluation {
         var alarmEvents = [[Int]](repeating: [Int](repeating: 0, count: users), count: points)
         var rightTarget = [[Bool]](repeating: [Bool](repeating: false, count: users), count: points)
         var falseAlarms = [Int](repeating: 0, count: points)
+        // The default detector's alarms that are clearly true or false: (confidence, real change).
+        var judged: [(Double, Bool)] = []
 
         var draws = SessionDraws()
         var firstSeen = [Double](repeating: .infinity, count: users)
@@ -180,7 +206,10 @@ public enum ChangeEvaluation {
             let c = itemCategory[Int(e.item)]
             guard draws.observe(user: e.user, category: c, at: t) else { continue }
             drawCount += 1
-            if let change = defaultCusum.observeDraw(user: e.user, category: c, at: t) { alarm(0, u, t, to: change.to) }
+            if let change = defaultCusum.observeDraw(user: e.user, category: c, at: t) {
+                alarm(0, u, t, to: change.to)
+                if stable[u] || onset[u].isFinite { judged.append((change.confidence, !stable[u] && t >= onset[u])) }
+            }
             for k in cusums.indices {
                 if let change = cusums[k].observeDraw(user: e.user, category: c, at: t) { alarm(1 + k, u, t, to: change.to) }
             }
@@ -245,10 +274,20 @@ public enum ChangeEvaluation {
                                     medianLagHours: DriftLag.percentile(hours, of: n, 0.5), p90LagHours: DriftLag.percentile(hours, of: n, 0.9),
                                     medianLagEvents: DriftLag.percentile(none, of: n, 0.5), p90LagEvents: DriftLag.percentile(none, of: n, 0.9))
         }
+        let edges = calibrationEdges
+        let calibration = (0..<(edges.count - 1)).map { k -> ChangeCalibrationBin in
+            let last = k == edges.count - 2
+            let members = judged.filter { $0.0 >= edges[k] && ($0.0 < edges[k + 1] || (last && $0.0 <= edges[k + 1])) }
+            let n = Double(members.count)
+            return ChangeCalibrationBin(lower: edges[k], upper: edges[k + 1], alarms: members.count,
+                                        meanConfidence: members.isEmpty ? nil : members.reduce(0) { $0 + $1.0 } / n,
+                                        trueShare: members.isEmpty ? nil : Double(members.filter(\.1).count) / n)
+        }
         return ChangeEvaluationReport(
             scenario: world.scenario.name, seed: world.scenario.seed, events: events, draws: drawCount,
             stableUsers: stableUsers, stableUserDays: stableDays, settings: settings,
             detector: point(0, detector: "cusum", parameter: "threshold", value: settings.threshold), curve: curve,
-            firstEventBound: ChangeBound(all: bound(drifting), abrupt: bound(drifting.filter { !gradual[$0] }), gradual: bound(drifting.filter { gradual[$0] })))
+            firstEventBound: ChangeBound(all: bound(drifting), abrupt: bound(drifting.filter { !gradual[$0] }), gradual: bound(drifting.filter { gradual[$0] })),
+            calibration: calibration)
     }
 }

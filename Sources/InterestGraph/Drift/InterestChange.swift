@@ -16,9 +16,8 @@ public struct InterestChange: Sendable, Hashable, Codable {
     public var from: Int32
     /// The category that gained the most share, or -1.
     public var to: Int32
-    /// `1 - exp(-g)` for the test statistic `g` (a log-likelihood ratio) at the alarm: by
-    /// Ville's inequality a user whose interests did not change reaches `g` with probability
-    /// at most `exp(-g)` from any starting point.
+    /// The posterior probability of a change at the alarm (``ChangeDetector/posterior(statistic:hazard:)``):
+    /// the test statistic `g` (a log-likelihood ratio) weighed by the population's change rate.
     public var confidence: Double
 
     public init(user: Int32, time: Double, from: Int32, to: Int32, confidence: Double) {
