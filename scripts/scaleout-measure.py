@@ -39,6 +39,7 @@ try:
     print(out.strip(), f"({time.time() - t0:.1f} s)")
     total = sum(int(run(["redis-cli", "-p", str(port), "XLEN", f"large:{k}"]).strip()) for k in range(8))
     status = re.compile(r"^(\S+) serve: (?:running|paused|source finished) · (\d+) events .*prequential HR@10 ([0-9.]+) over (\d+) scored")
+    items_re = re.compile(r" · (\d+) items · step (\d+)")
 
     def engines(label, owns, sync):
         print(f"\n== {label}", flush=True)
@@ -76,11 +77,16 @@ try:
             sync_line = [l for l in text.splitlines() if "items: sent" in l][-1:] or [""]
             m = re.search(r"\((\d+) B/s through Redis\).*staleness max ([0-9.]+) s \(transit max ([0-9.]+) s\)", sync_line[0])
             m2 = re.search(r"items: sent \d+ batches / \d+ rows / (\d+) B, received \d+ / \d+ rows / (\d+) B", sync_line[0])
+            m3 = re.search(r"created (\d+) items, (\d+) rows of unknown items", sync_line[0])
+            m4 = [m for m in (items_re.search(l) for l in text.splitlines()) if m][-1:]
             rows.append(dict(engine=owns[k], events=final, seconds=seconds, rate=final / seconds, hr=hr, scored=scored,
                              bps=int(m.group(1)) if m else 0, stale=float(m.group(2)) if m else 0, transit=float(m.group(3)) if m else 0,
-                             sent=int(m2.group(1)) if m2 else 0, received=int(m2.group(2)) if m2 else 0))
+                             sent=int(m2.group(1)) if m2 else 0, received=int(m2.group(2)) if m2 else 0,
+                             created=int(m3.group(1)) if m3 else 0, unknown=int(m3.group(2)) if m3 else 0,
+                             items=int(m4[0].group(1)) if m4 else 0, steps=int(m4[0].group(2)) if m4 else 0))
         for r in rows:
             print(f"  own {r['engine']}: {r['events']} events in ~{r['seconds']:.0f} s = {r['rate']:.0f} events/s; HR@10 {r['hr']:.4f} over {r['scored']} scored;"
+                  f" {r['items']} items ({r['created']} created from other engines' announcements, {r['unknown']} delta rows of unknown items); {r['steps']} training batches;"
                   f" item deltas sent {r['sent']} B, received {r['received']} B ({r['bps']} B/s through Redis); staleness max {r['stale']:.3f} s (transit max {r['transit']:.3f} s)")
         hits = sum(r["hr"] * r["scored"] for r in rows)
         scored = sum(r["scored"] for r in rows)

@@ -19,6 +19,18 @@ struct ItemSyncState: Sendable {
     /// Rows changed since the last collect (each once), with a flag per row.
     var dirty: [Int32] = []
     var isDirty: [Bool] = []
+    /// Rows the other engines know of: announced by this engine in an earlier batch, or
+    /// created here from another engine's announcement.
+    var announced: [Bool] = []
+
+    func isAnnounced(_ row: Int) -> Bool { row < announced.count && announced[row] }
+
+    /// Whether `row` still has to be announced, marking it announced.
+    mutating func announce(_ row: Int) -> Bool {
+        if row >= announced.count { announced.append(contentsOf: repeatElement(false, count: row + 1 - announced.count)) }
+        defer { announced[row] = true }
+        return !announced[row]
+    }
 
     @inline(__always)
     mutating func mark(_ row: Int) {
@@ -82,7 +94,9 @@ extension EmbeddingModel {
     }
 
     /// The deltas of every item row changed since the last call (rows whose delta is zero
-    /// are left out), and the published copy moved to the current values.
+    /// are left out, unless the item was never announced: a row created since the last
+    /// call has a zero delta, its start being this engine's own, but the other engines must
+    /// learn of the item), and the published copy moved to the current values.
     /// - Complexity: O(changed rows * dimension), never O(items).
     mutating func collectItemDeltas() -> [ItemRowDelta] {
         guard itemSync != nil else { return [] }
@@ -105,7 +119,7 @@ extension EmbeddingModel {
                     state.publishedEgo[base + k] = ego[base + k]
                     any = any || e[k] != 0
                 }
-                if any { out.append(ItemRowDelta(row: row, ego: e)) }
+                if any || !state.isAnnounced(r) { out.append(ItemRowDelta(row: row, ego: e)) }
             }
         }
         state.dirty.removeAll(keepingCapacity: true)
@@ -139,7 +153,61 @@ extension EmbeddingModel {
     }
 }
 
+extension EmbeddingModel {
+    /// Whether another engine has yet to learn of item `row` (it was never announced, nor
+    /// created here from an announcement); marks it announced. Always `false` without sync.
+    mutating func needsAnnouncement(_ row: Int) -> Bool {
+        guard itemSync != nil else { return false }
+        return itemSync!.announce(row)
+    }
+
+    /// Creates item `row` (just added to `graph`) from another engine's announcement: ego and
+    /// final rows set to the sender's, the published copy to the same values (they are the
+    /// sender's, never sent back), and the item known, so this engine's first event on it
+    /// continues from there instead of a cold start. Non-finite or mis-sized rows leave the
+    /// item unknown. - Returns: whether the rows were set.
+    /// - Complexity: O(dimension), plus the growth of the tables to the graph.
+    @discardableResult
+    mutating func adoptItem(row: Int32, ego: ArraySlice<Float>, final: ArraySlice<Float>, graph: HeteroGraph) -> Bool {
+        let r = Int(row), d = dimension
+        guard ego.count == d, final.count == d, ego.allSatisfy(\.isFinite), final.allSatisfy(\.isFinite) else { return false }
+        if r >= egoItems.rows || r >= finalItems.rows { ensureRows(graph: graph, random: false) }
+        guard r < egoItems.rows, r < finalItems.rows else { return false }
+        let base = r * stride
+        for k in 0..<d {
+            egoItems.storage[base + k] = ego[ego.startIndex + k]
+            finalItems.storage[base + k] = final[final.startIndex + k]
+        }
+        markKnown(row)
+        copyItemBlock(row: r)
+        republishItemRow(r)
+        _ = needsAnnouncement(r)
+        return true
+    }
+}
+
 extension Recommender {
+    /// Sets how background batches see the graph (embedding models only).
+    package mutating func setTrainingMode(_ mode: TrainingMode) { hybrid?.embedding.trainingMode = mode }
+
+    /// Whether the model has a row for `item` that its training and scoring use: the item
+    /// had an event here, or was created from another engine's announcement.
+    /// - Complexity: O(1).
+    @inline(__always)
+    func hasItemRow(_ item: Int32) -> Bool {
+        guard let known = hybrid?.embedding.itemKnown, Int(item) < known.count else { return false }
+        return known[Int(item)]
+    }
+
+    /// See ``EmbeddingModel/needsAnnouncement(_:)``.
+    mutating func needsAnnouncement(_ item: Int32) -> Bool { hybrid?.embedding.needsAnnouncement(Int(item)) ?? false }
+
+    /// See ``EmbeddingModel/adoptItem(row:ego:final:graph:)``.
+    @discardableResult
+    mutating func adoptItem(row: Int32, ego: ArraySlice<Float>, final: ArraySlice<Float>, graph: HeteroGraph) -> Bool {
+        hybrid?.embedding.adoptItem(row: row, ego: ego, final: final, graph: graph) ?? false
+    }
+
     /// Starts tracking the item rows that change, for ``collectItemDeltas()`` (embedding
     /// models only; the others have no item rows to share).
     package mutating func enableItemSync() { hybrid?.embedding.enableItemSync() }
