@@ -4,7 +4,7 @@ followed by 1 engine (`serve --own 0-7 --of 8`) and by 2 engines (`--own 0-3`, `
 sharing item deltas; prints prequential HR@10 (fixed sample, same S), events/s per engine,
 bytes/s through Redis and the largest item staleness (docs/SCALE-OUT.md).
 
-    scripts/scaleout-measure.py DRIFTSCOPE_BINARY DATA.csv [--every S] [--limit N] [--no-sync-run]
+    scripts/scaleout-measure.py DRIFTSCOPE_BINARY DATA.csv [--every S] [--limit N] [--train-every N] [--runs one,two,none] [--keep-logs DIR]
 """
 import argparse, os, re, shutil, signal, socket, subprocess, sys, tempfile, time
 
@@ -17,6 +17,8 @@ p.add_argument("--sync-every", type=float, default=1.0)
 p.add_argument("--no-sync-run", action="store_true", help="also run 2 engines that share nothing")
 p.add_argument("--train-every", type=int, help="serve --train-every: one training batch per N events of each engine")
 p.add_argument("--speed", type=float, help="serve --speed: pace the engines by event time (default: as fast as they can)")
+p.add_argument("--runs", default="one,two", help="which runs, comma-separated: one (1 engine), two (2 sharing), none (2 sharing nothing)")
+p.add_argument("--keep-logs", help="copy the engines' logs into this directory")
 a = p.parse_args()
 
 work = tempfile.mkdtemp(prefix="driftscope-scaleout-")
@@ -94,12 +96,16 @@ try:
         print(f"  Redis used_memory: {run(['redis-cli', '-p', str(port), 'INFO', 'memory']).split('used_memory_human:')[1].split()[0]}")
         return hits / max(1, scored)
 
-    one = engines("one engine", ["0-7"], 0)
-    two = engines("two engines", ["0-3", "4-7"], a.sync_every)
-    print(f"\n2 engines / 1 engine HR@10: {two / one:.3f} ({(two / one - 1) * 100:+.1f}%)")
-    if a.no_sync_run:
-        none = engines("two engines unshared", ["0-3", "4-7"], 0)
-        print(f"2 engines sharing nothing / 1 engine HR@10: {none / one:.3f} ({(none / one - 1) * 100:+.1f}%)")
+    runs = set(a.runs.split(",")) | ({"none"} if a.no_sync_run else set())
+    one = engines("one engine", ["0-7"], 0) if "one" in runs else None
+    two = engines("two engines", ["0-3", "4-7"], a.sync_every) if "two" in runs else None
+    none = engines("two engines unshared", ["0-3", "4-7"], 0) if "none" in runs else None
+    if one and two: print(f"\n2 engines / 1 engine HR@10: {two / one:.3f} ({(two / one - 1) * 100:+.1f}%)")
+    if one and none: print(f"2 engines sharing nothing / 1 engine HR@10: {none / one:.3f} ({(none / one - 1) * 100:+.1f}%)")
 finally:
+    if a.keep_logs:
+        os.makedirs(a.keep_logs, exist_ok=True)
+        for f in os.listdir(work):
+            if f.endswith(".log"): shutil.copy(os.path.join(work, f), a.keep_logs)
     redis.terminate(); redis.wait()
     shutil.rmtree(work, ignore_errors=True)

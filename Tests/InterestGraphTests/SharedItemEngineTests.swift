@@ -105,6 +105,9 @@ import Testing
         #expect(rows.final == rowsAtA.final)
         #expect(b.graph.categories(ofItem: x).map { b.graph.name(of: NodeRef(.category, $0)) } == ["Toys/x"])
         #expect(b.graph.itemBrand[Int(x)] >= 0)
+        // x's degree at B counts A's users' edges: LightGCN normalises by the degree over all users.
+        #expect(b.model.otherItemDegree(x) == Float(a.graph.itemEdges[Int(xAtA)].count))
+        #expect(a.graph.itemEdges[Int(xAtA)].count == 4)
 
         // B's users' events: x is a candidate for them and b0's event on it is scored.
         Self.drain(&b, events: eventsB.count)

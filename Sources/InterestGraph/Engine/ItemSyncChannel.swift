@@ -55,8 +55,11 @@ package struct ItemDeltaBatch: Sendable, Equatable {
     package var ego: [Float]
     /// Items of `items` this batch announces (see ``ItemAnnouncement``).
     package var announced: [ItemAnnouncement]
+    /// Per item of `items`, the user edges the sender added since its previous batch (the
+    /// receivers add them to the item's degree), or empty.
+    package var edges: [UInt32]
 
-    package init(engine: String, sequence: UInt64, since: Double, at: Double, dimension: Int, items: [String], ego: [Float], announced: [ItemAnnouncement] = []) {
+    package init(engine: String, sequence: UInt64, since: Double, at: Double, dimension: Int, items: [String], ego: [Float], announced: [ItemAnnouncement] = [], edges: [UInt32] = []) {
         self.engine = engine
         self.sequence = sequence
         self.since = since
@@ -65,6 +68,7 @@ package struct ItemDeltaBatch: Sendable, Equatable {
         self.items = items
         self.ego = ego
         self.announced = announced
+        self.edges = edges
     }
 }
 
@@ -97,7 +101,8 @@ extension EngineCore {
 package enum ItemDeltaExchange {
     /// Another engine's batch into `model` and `graph`: announced items this engine does
     /// not have are created at the sender's rows (their delta is already in those rows);
-    /// every other row's delta is added. Rows of items still unknown (their announcement
+    /// every other row's delta is added, and every row's new user edges are added to the
+    /// item's degree (`otherItemDegree`). Rows of items still unknown (their announcement
     /// never arrived) are counted, not applied.
     /// - Complexity: O(rows * dimension + announcements * attributes).
     package static func apply(_ batch: ItemDeltaBatch, to model: inout Recommender, graph: inout HeteroGraph, channel: (any ItemSyncChannel)?) {
@@ -115,7 +120,10 @@ package enum ItemDeltaExchange {
                     skip.insert(announcement.index)
                 }
             }
-            for (k, name) in batch.items.enumerated() where !skip.contains(k) {
+            let counted = batch.edges.count == batch.items.count
+            for (k, name) in batch.items.enumerated() {
+                if counted, batch.edges[k] > 0, let id = graph.itemID(name) { model.addOtherItemEdges(row: id, count: Int(batch.edges[k])) }
+                if skip.contains(k) { continue }
                 guard let id = graph.itemID(name), model.hasItemRow(id) else {
                     unknown += 1
                     continue
@@ -146,6 +154,7 @@ package enum ItemDeltaExchange {
             }
             batch.items.append(graph.name(of: NodeRef(.item, delta.row)))
             batch.ego.append(contentsOf: delta.ego)
+            batch.edges.append(UInt32(max(0, delta.edges)))
         }
         return batch.items.isEmpty ? nil : batch
     }

@@ -22,6 +22,8 @@ struct ItemSyncState: Sendable {
     /// Rows the other engines know of: announced by this engine in an earlier batch, or
     /// created here from another engine's announcement.
     var announced: [Bool] = []
+    /// Per row, the user edges this engine added since the last collect.
+    var newEdges: [Int32] = []
 
     func isAnnounced(_ row: Int) -> Bool { row < announced.count && announced[row] }
 
@@ -47,6 +49,8 @@ struct ItemSyncState: Sendable {
 package struct ItemRowDelta: Sendable {
     package var row: Int32
     package var ego: [Float]
+    /// User edges this engine added to the item since the last collect.
+    package var edges: Int32 = 0
 }
 
 extension EmbeddingModel {
@@ -54,6 +58,24 @@ extension EmbeddingModel {
     /// row by row as tables grow.
     mutating func enableItemSync() {
         if itemSync == nil { itemSync = ItemSyncState() }
+    }
+
+    /// Notes a new user edge of item `row`, for the other engines' degree (a no-op unless
+    /// item sync is on). - Complexity: O(1) amortised.
+    mutating func noteNewItemEdge(_ row: Int) {
+        guard itemSync != nil else { return }
+        if row >= itemSync!.newEdges.count { itemSync!.newEdges.append(contentsOf: repeatElement(0, count: row + 1 - itemSync!.newEdges.count)) }
+        itemSync!.newEdges[row] += 1
+        itemSync!.mark(row)
+    }
+
+    /// Adds another engine's new user edges of item `row` to its degree.
+    /// - Complexity: O(1) amortised.
+    mutating func addOtherItemEdges(row: Int32, count: Int) {
+        let r = Int(row)
+        guard r >= 0, count > 0 else { return }
+        if r >= otherItemDegree.count { otherItemDegree.append(contentsOf: repeatElement(0, count: r + 1 - otherItemDegree.count)) }
+        otherItemDegree[r] += Float(count)
     }
 
     /// Notes a changed item row (a no-op unless item sync is on).
@@ -119,7 +141,9 @@ extension EmbeddingModel {
                     state.publishedEgo[base + k] = ego[base + k]
                     any = any || e[k] != 0
                 }
-                if any || !state.isAnnounced(r) { out.append(ItemRowDelta(row: row, ego: e)) }
+                let edges = r < state.newEdges.count ? state.newEdges[r] : 0
+                if r < state.newEdges.count { state.newEdges[r] = 0 }
+                if any || edges > 0 || !state.isAnnounced(r) { out.append(ItemRowDelta(row: row, ego: e, edges: edges)) }
             }
         }
         state.dirty.removeAll(keepingCapacity: true)
@@ -197,6 +221,15 @@ extension Recommender {
     func hasItemRow(_ item: Int32) -> Bool {
         guard let known = hybrid?.embedding.itemKnown, Int(item) < known.count else { return false }
         return known[Int(item)]
+    }
+
+    /// See ``EmbeddingModel/addOtherItemEdges(row:count:)``.
+    mutating func addOtherItemEdges(row: Int32, count: Int) { hybrid?.embedding.addOtherItemEdges(row: row, count: count) }
+
+    /// The item's degree at the other engines (tests, measurements).
+    package func otherItemDegree(_ row: Int32) -> Float {
+        guard let e = hybrid?.embedding, Int(row) < e.otherItemDegree.count else { return 0 }
+        return e.otherItemDegree[Int(row)]
     }
 
     /// See ``EmbeddingModel/needsAnnouncement(_:)``.

@@ -3,7 +3,8 @@ import InterestGraph
 /// The binary form of an ``ItemDeltaBatch`` in a `NAME:items` entry's `items` field, all
 /// little-endian: `DSI2`, dimension (u32), rows (u32), since and at (f64 wall seconds), then
 /// per row its item id (u16 length, UTF-8 bytes), then every row's ego delta (f32 ×
-/// dimension each), then the announcements: their count (u32) and per announcement the
+/// dimension each), then each row's new user edges (u32; a zero count of them when the
+/// batch has none), then the announcements: their count (u32) and per announcement the
 /// row's index (u32), its categories (u16 count, each a u16-length string), brand (u16
 /// length, `0xFFFF` for none), price (f64, NaN for none), ego and final rows (f32 ×
 /// dimension each). The engine id and the sequence number are the entry's `engine` and
@@ -27,6 +28,9 @@ enum ItemDeltaCodec {
         put(batch.at.bitPattern)
         for item in batch.items { put(string: item) }
         for v in batch.ego { put(v.bitPattern) }
+        let edges = batch.edges.count == batch.items.count ? batch.edges : []
+        put(UInt32(edges.count))
+        for e in edges { put(e) }
         put(UInt32(batch.announced.count))
         for a in batch.announced {
             put(UInt32(a.index))
@@ -76,7 +80,13 @@ enum ItemDeltaCodec {
             guard let item = takeString() else { return nil }
             items.append(item)
         }
-        guard let ego = takeFloats(n * d), let m32 = take(UInt32.self), Int(m32) <= bytes.count else { return nil }
+        guard let ego = takeFloats(n * d), let e32 = take(UInt32.self), e32 == 0 || Int(e32) == n else { return nil }
+        var edges: [UInt32] = []
+        for _ in 0..<Int(e32) {
+            guard let e = take(UInt32.self) else { return nil }
+            edges.append(e)
+        }
+        guard let m32 = take(UInt32.self), Int(m32) <= bytes.count else { return nil }
         var announced: [ItemAnnouncement] = []
         for _ in 0..<Int(m32) {
             guard let index = take(UInt32.self), Int(index) < n, let count = take(UInt16.self) else { return nil }
@@ -97,6 +107,6 @@ enum ItemDeltaCodec {
         }
         guard p == bytes.endIndex else { return nil }
         return ItemDeltaBatch(engine: engine, sequence: sequence, since: Double(bitPattern: since), at: Double(bitPattern: at),
-                              dimension: d, items: items, ego: ego, announced: announced)
+                              dimension: d, items: items, ego: ego, announced: announced, edges: edges)
     }
 }
