@@ -55,13 +55,13 @@ import Testing
         return (a, b)
     }
 
-    static func engine(_ events: [Event], channel: (any ItemSyncChannel)?, partitioned: Bool = true) -> EngineCore {
+    static func engine(_ events: [Event], channel: (any ItemSyncChannel)?, partitioned: Bool = true, catalogue: ItemCatalogue = ItemCatalogue()) -> EngineCore {
         var c = EngineTests.configuration()
         c.itemSync = channel
         c.prequentialSampleEvery = 1
         c.trainEveryEvents = 1_000_000  // no background batch: rows move by the online steps only
         if partitioned { c.trainingMode = .sampled }
-        return EngineCore(configuration: c, source: AnyEventSource(ArrayEventSource(name: "t", events: events, catalogue: ItemCatalogue())))
+        return EngineCore(configuration: c, source: AnyEventSource(ArrayEventSource(name: "t", events: events, catalogue: catalogue)))
     }
 
     static func drain(_ core: inout EngineCore, events: Int) {
@@ -86,11 +86,17 @@ import Testing
         return n
     }
 
-    @Test func anItemLearnedThroughTheChannelIsCreatedRankedAndScored() throws {
+    /// `catalogued`: B's catalogue lists x (an item in its graph with no events and no row),
+    /// else B has never heard of x.
+    @Test(arguments: [false, true])
+    func anItemLearnedThroughTheChannelIsCreatedRankedAndScored(catalogued: Bool) throws {
         let (eventsA, eventsB) = Self.streams()
         let loop = Loopback()
+        var catalogue = ItemCatalogue()
+        if catalogued { catalogue.items["x"] = Self.attributes }
         var a = Self.engine(eventsA, channel: Loopback.End(0, loop))
-        var b = Self.engine(eventsB, channel: Loopback.End(1, loop))
+        var b = Self.engine(eventsB, channel: Loopback.End(1, loop), catalogue: catalogue)
+        #expect((b.graph.itemID("x") != nil) == catalogued)
         Self.drain(&a, events: eventsA.count)
         a.exchangeItemDeltas()
         let xAtA = try #require(a.graph.itemID("x"))

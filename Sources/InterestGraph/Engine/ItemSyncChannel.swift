@@ -112,9 +112,14 @@ package enum ItemDeltaExchange {
             var skip = Set<Int>()
             for announcement in batch.announced where announcement.index >= 0 && announcement.index < batch.items.count {
                 let name = batch.items[announcement.index]
-                guard graph.itemID(name) == nil, announcement.ego.count == d, announcement.final.count == d else { continue }
-                let id = graph.addItem(name).id
-                if !announcement.attributes.isEmpty { graph.setAttributes(announcement.attributes, forItem: id) }
+                // An item this engine's users reached keeps its own row (the delta is added
+                // below); one it has no row for (new, or a catalogue item without events here)
+                // starts at the announcer's.
+                let existing = graph.itemID(name)
+                if let existing, model.hasItemRow(existing) { continue }
+                guard announcement.ego.count == d, announcement.final.count == d else { continue }
+                let id = existing ?? graph.addItem(name).id
+                if existing == nil, !announcement.attributes.isEmpty { graph.setAttributes(announcement.attributes, forItem: id) }
                 if model.adoptItem(row: id, ego: announcement.ego[...], final: announcement.final[...], graph: graph) {
                     created += 1
                     skip.insert(announcement.index)
