@@ -130,6 +130,31 @@ import Testing
         #expect(!h0Again, "A announced h0 first")
     }
 
+    /// Deltas go out in half precision; what rounding leaves out goes with the next batch,
+    /// so the receivers' sum of deltas converges on the sender's row.
+    @Test func roundingLeftoversAreSentWithTheNextBatch() throws {
+        var graph = HeteroGraph()
+        var h = Hyperparameters()
+        h.dimension = 8
+        var model = EmbeddingModel(hyperparameters: h)
+        model.reinitialise(graph: graph)
+        model.enableItemSync()
+        let application = graph.apply(Event(user: "u", item: "i", action: .view, timestamp: 1))
+        model.observe(application, at: 1, graph: graph)
+        _ = model.collectItemDeltas()
+        let row = Int(application.item)
+        let base = row * model.stride
+        let step: Float = 1.000_1  // 1 in half precision
+        model.egoItems.storage[base] += step
+        model.markItemChanged(row)
+        let first = try #require(model.collectItemDeltas().first { $0.row == application.item })
+        #expect(first.ego[0] == 1)
+        #expect(model.collectItemDeltas().isEmpty, "nothing marked changed: nothing sent")
+        model.markItemChanged(row)
+        let second = try #require(model.collectItemDeltas().first { $0.row == application.item })
+        #expect(abs(first.ego[0] + second.ego[0] - step) < 1e-7, "the leftover 0.0001 goes out next")
+    }
+
     /// An engine that owns partitions trains on sampled subgraphs from its first batch: the
     /// automatic switch depends on the graph's size, so an engine with half the users would
     /// otherwise train on whole-graph batches for twice as many events as one engine.

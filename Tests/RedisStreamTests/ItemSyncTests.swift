@@ -60,7 +60,7 @@ struct ItemSyncTests {
     @Test func codecRoundTripsABatch() throws {
         let announced = [ItemAnnouncement(index: 1, attributes: ItemAttributes(categories: ["Home/Bath", "Sale"], brand: "Kesdera", price: 75.99), ego: [0.5, -1], final: [0.25, 2]),
                          ItemAnnouncement(index: 0, attributes: ItemAttributes(), ego: [1, 2], final: [3, 4])]
-        let batch = ItemDeltaBatch(engine: "e", sequence: 7, since: 1.5, at: 2.25, dimension: 2, items: ["i1", "ü2"], ego: [1, -2, 3.5, .leastNonzeroMagnitude], announced: announced, edges: [3, 0])
+        let batch = ItemDeltaBatch(engine: "e", sequence: 7, since: 1.5, at: 2.25, dimension: 2, items: ["i1", "ü2"], ego: [1, -2, 3.5, 0.000_976_562_5], announced: announced, edges: [3, 0])
         let bytes = ItemDeltaCodec.encode(batch)
         #expect(ItemDeltaCodec.decode(bytes[...], engine: "e", sequence: 7) == batch)
         for cut in [1, 8, 17] { #expect(ItemDeltaCodec.decode(bytes.dropLast(cut), engine: "e", sequence: 7) == nil) }

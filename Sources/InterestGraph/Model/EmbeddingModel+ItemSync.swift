@@ -115,7 +115,14 @@ extension EmbeddingModel {
         itemSync = state
     }
 
-    /// The deltas of every item row changed since the last call (rows whose delta is zero
+    /// A delta as the wire carries it: half precision, clamped to its finite range.
+    @inline(__always)
+    static func wireRounded(_ x: Float) -> Float {
+        Float(Float16(min(max(x, -Float(Float16.greatestFiniteMagnitude)), Float(Float16.greatestFiniteMagnitude))))
+    }
+
+    /// The deltas of every item row changed since the last call, rounded to half precision
+    /// (what the wire carries, ``wireRounded(_:)``; rows whose delta is zero
     /// are left out, unless the item was never announced: a row created since the last
     /// call has a zero delta, its start being this engine's own, but the other engines must
     /// learn of the item), and the published copy moved to the current values.
@@ -137,8 +144,10 @@ extension EmbeddingModel {
                 var e = [Float](repeating: 0, count: d)
                 var any = false
                 for k in 0..<d {
-                    e[k] = ego[base + k] - state.publishedEgo[base + k]
-                    state.publishedEgo[base + k] = ego[base + k]
+                    // Half precision on the wire; the published copy advances by what is sent,
+                    // so what rounding left out goes out with a later batch (error feedback).
+                    e[k] = Self.wireRounded(ego[base + k] - state.publishedEgo[base + k])
+                    state.publishedEgo[base + k] += e[k]
                     any = any || e[k] != 0
                 }
                 let edges = r < state.newEdges.count ? state.newEdges[r] : 0

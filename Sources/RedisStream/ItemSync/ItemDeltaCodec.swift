@@ -2,8 +2,8 @@ import InterestGraph
 
 /// The binary form of an ``ItemDeltaBatch`` in a `NAME:items` entry's `items` field, all
 /// little-endian: `DSI2`, dimension (u32), rows (u32), since and at (f64 wall seconds), then
-/// per row its item id (u16 length, UTF-8 bytes), then every row's ego delta (f32 ×
-/// dimension each), then each row's new user edges (u32; a zero count of them when the
+/// per row its item id (u16 length, UTF-8 bytes), then every row's ego delta (f16 ×
+/// dimension each: the model rounds deltas to half precision and sends the rest later), then each row's new user edges (u32; a zero count of them when the
 /// batch has none), then the announcements: their count (u32) and per announcement the
 /// row's index (u32), its categories (u16 count, each a u16-length string), brand (u16
 /// length, `0xFFFF` for none), price (f64, NaN for none), ego and final rows (f32 ×
@@ -15,7 +15,7 @@ enum ItemDeltaCodec {
 
     static func encode(_ batch: ItemDeltaBatch) -> [UInt8] {
         var out = magic
-        out.reserveCapacity(32 + batch.items.reduce(0) { $0 + 2 + $1.utf8.count } + 4 * batch.ego.count + batch.announced.count * (64 + 8 * batch.dimension))
+        out.reserveCapacity(32 + batch.items.reduce(0) { $0 + 2 + $1.utf8.count } + 2 * batch.ego.count + batch.announced.count * (64 + 8 * batch.dimension))
         func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         func put(string: String, limit: Int = Int(UInt16.max)) {
             let bytes = Array(string.utf8.prefix(limit))
@@ -27,7 +27,7 @@ enum ItemDeltaCodec {
         put(batch.since.bitPattern)
         put(batch.at.bitPattern)
         for item in batch.items { put(string: item) }
-        for v in batch.ego { put(v.bitPattern) }
+        for v in batch.ego { put(Float16(v).bitPattern) }
         let edges = batch.edges.count == batch.items.count ? batch.edges : []
         put(UInt32(edges.count))
         for e in edges { put(e) }
@@ -80,7 +80,10 @@ enum ItemDeltaCodec {
             guard let item = takeString() else { return nil }
             items.append(item)
         }
-        guard let ego = takeFloats(n * d), let e32 = take(UInt32.self), e32 == 0 || Int(e32) == n else { return nil }
+        guard bytes.endIndex - p >= 2 * n * d else { return nil }
+        var ego = [Float](repeating: 0, count: n * d)
+        for k in 0..<(n * d) { ego[k] = Float(Float16(bitPattern: take(UInt16.self)!)) }
+        guard let e32 = take(UInt32.self), e32 == 0 || Int(e32) == n else { return nil }
         var edges: [UInt32] = []
         for _ in 0..<Int(e32) {
             guard let e = take(UInt32.self) else { return nil }
