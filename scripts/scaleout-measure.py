@@ -4,7 +4,7 @@ followed by 1 engine (`serve --own 0-7 --of 8`) and by 2 engines (`--own 0-3`, `
 sharing item deltas; prints prequential HR@10 (fixed sample, same S), events/s per engine,
 bytes/s through Redis and the largest item staleness (docs/SCALE-OUT.md).
 
-    scripts/scaleout-measure.py DRIFTSCOPE_BINARY DATA.csv [--every S] [--limit N] [--no-sync-run]
+    scripts/scaleout-measure.py DRIFTSCOPE_BINARY DATA.csv [--every S] [--limit N] [--train-every N] [--runs one,two,none] [--keep-logs DIR]
 """
 import argparse, os, re, shutil, signal, socket, subprocess, sys, tempfile, time
 
@@ -17,6 +17,8 @@ p.add_argument("--sync-every", type=float, default=1.0)
 p.add_argument("--no-sync-run", action="store_true", help="also run 2 engines that share nothing")
 p.add_argument("--train-every", type=int, help="serve --train-every: one training batch per N events of each engine")
 p.add_argument("--speed", type=float, help="serve --speed: pace the engines by event time (default: as fast as they can)")
+p.add_argument("--runs", default="one,two", help="which runs, comma-separated: one (1 engine), two (2 sharing), none (2 sharing nothing)")
+p.add_argument("--keep-logs", help="copy the engines' logs into this directory")
 a = p.parse_args()
 
 work = tempfile.mkdtemp(prefix="driftscope-scaleout-")
@@ -39,6 +41,7 @@ try:
     print(out.strip(), f"({time.time() - t0:.1f} s)")
     total = sum(int(run(["redis-cli", "-p", str(port), "XLEN", f"large:{k}"]).strip()) for k in range(8))
     status = re.compile(r"^(\S+) serve: (?:running|paused|source finished) · (\d+) events .*prequential HR@10 ([0-9.]+) over (\d+) scored")
+    items_re = re.compile(r" · (\d+) items · step (\d+)")
 
     def engines(label, owns, sync):
         print(f"\n== {label}", flush=True)
@@ -76,11 +79,16 @@ try:
             sync_line = [l for l in text.splitlines() if "items: sent" in l][-1:] or [""]
             m = re.search(r"\((\d+) B/s through Redis\).*staleness max ([0-9.]+) s \(transit max ([0-9.]+) s\)", sync_line[0])
             m2 = re.search(r"items: sent \d+ batches / \d+ rows / (\d+) B, received \d+ / \d+ rows / (\d+) B", sync_line[0])
+            m3 = re.search(r"created (\d+) items, (\d+) rows of unknown items", sync_line[0])
+            m4 = [m for m in (items_re.search(l) for l in text.splitlines()) if m][-1:]
             rows.append(dict(engine=owns[k], events=final, seconds=seconds, rate=final / seconds, hr=hr, scored=scored,
                              bps=int(m.group(1)) if m else 0, stale=float(m.group(2)) if m else 0, transit=float(m.group(3)) if m else 0,
-                             sent=int(m2.group(1)) if m2 else 0, received=int(m2.group(2)) if m2 else 0))
+                             sent=int(m2.group(1)) if m2 else 0, received=int(m2.group(2)) if m2 else 0,
+                             created=int(m3.group(1)) if m3 else 0, unknown=int(m3.group(2)) if m3 else 0,
+                             items=int(m4[0].group(1)) if m4 else 0, steps=int(m4[0].group(2)) if m4 else 0))
         for r in rows:
             print(f"  own {r['engine']}: {r['events']} events in ~{r['seconds']:.0f} s = {r['rate']:.0f} events/s; HR@10 {r['hr']:.4f} over {r['scored']} scored;"
+                  f" {r['items']} items ({r['created']} created from other engines' announcements, {r['unknown']} delta rows of unknown items); {r['steps']} training batches;"
                   f" item deltas sent {r['sent']} B, received {r['received']} B ({r['bps']} B/s through Redis); staleness max {r['stale']:.3f} s (transit max {r['transit']:.3f} s)")
         hits = sum(r["hr"] * r["scored"] for r in rows)
         scored = sum(r["scored"] for r in rows)
@@ -88,12 +96,16 @@ try:
         print(f"  Redis used_memory: {run(['redis-cli', '-p', str(port), 'INFO', 'memory']).split('used_memory_human:')[1].split()[0]}")
         return hits / max(1, scored)
 
-    one = engines("one engine", ["0-7"], 0)
-    two = engines("two engines", ["0-3", "4-7"], a.sync_every)
-    print(f"\n2 engines / 1 engine HR@10: {two / one:.3f} ({(two / one - 1) * 100:+.1f}%)")
-    if a.no_sync_run:
-        none = engines("two engines unshared", ["0-3", "4-7"], 0)
-        print(f"2 engines sharing nothing / 1 engine HR@10: {none / one:.3f} ({(none / one - 1) * 100:+.1f}%)")
+    runs = set(a.runs.split(",")) | ({"none"} if a.no_sync_run else set())
+    one = engines("one engine", ["0-7"], 0) if "one" in runs else None
+    two = engines("two engines", ["0-3", "4-7"], a.sync_every) if "two" in runs else None
+    none = engines("two engines unshared", ["0-3", "4-7"], 0) if "none" in runs else None
+    if one and two: print(f"\n2 engines / 1 engine HR@10: {two / one:.3f} ({(two / one - 1) * 100:+.1f}%)")
+    if one and none: print(f"2 engines sharing nothing / 1 engine HR@10: {none / one:.3f} ({(none / one - 1) * 100:+.1f}%)")
 finally:
+    if a.keep_logs:
+        os.makedirs(a.keep_logs, exist_ok=True)
+        for f in os.listdir(work):
+            if f.endswith(".log"): shutil.copy(os.path.join(work, f), a.keep_logs)
     redis.terminate(); redis.wait()
     shutil.rmtree(work, ignore_errors=True)

@@ -79,6 +79,8 @@ struct ServeCommand: ParsableCommand {
             configuration.itemSync = sync
             configuration.prequentialSampleEvery = prequentialEvery
             configuration.trainEveryEvents = trainEvery
+            // An engine's share of the users must not change how it trains (SCALE-OUT.md §3).
+            if owned != nil { configuration.trainingMode = .sampled }
         }
         if let owned { ServeLog.write(OwnershipOptions.report(owned)) }
         let server = EngineServer(engine: engine, options: options, log: ServeLog.write)
@@ -152,7 +154,7 @@ enum ServeLog {
 
     static func status(_ s: EngineSnapshot, _ server: ServerStatistics, sync: RedisItemSync.Statistics? = nil) -> String {
         let state = s.source.isFinished ? "source finished" : (s.isPaused ? "paused" : "running")
-        return "\(state) · \(s.statistics.events) events (\(Int(s.eventsPerSecond))/s) · \(s.statistics.users) users · step \(s.trainingStep)"
+        return "\(state) · \(s.statistics.events) events (\(Int(s.eventsPerSecond))/s) · \(s.statistics.users) users · \(s.statistics.items) items · step \(s.trainingStep)"
             + " · \(server.dashboards) dashboard(s) · \(server.bytesSent / 1024) KiB sent, \(server.snapshotsCoalesced) snapshots coalesced for slow readers"
             + (s.source.stream?.lastError.map { " · stream: \($0)" } ?? "")
             + " · prequential HR@10 \(Format.fixed(s.prequential.hitRate10, 4)) over \(s.prequential.windowCount) scored (\(s.prequential.scored) in all)"
@@ -162,7 +164,7 @@ enum ServeLog {
     /// The shared item side: what went through Redis and the largest staleness seen.
     static func itemSync(_ t: RedisItemSync.Statistics) -> String {
         " · items: sent \(t.sentBatches) batches / \(t.sentRows) rows / \(t.sentBytes) B, received \(t.receivedBatches) / \(t.receivedRows) rows / \(t.receivedBytes) B"
-            + " (\(Int(t.bytesPerSecond)) B/s through Redis), applied \(t.appliedRows) rows, \(t.unknownRows) of unseen items, \(t.lostBatches) batches lost,"
+            + " (\(Int(t.bytesPerSecond)) B/s through Redis), applied \(t.appliedRows) rows, created \(t.createdItems) items, \(t.unknownRows) rows of unknown items, \(t.lostBatches) batches lost,"
             + " staleness max \(Format.fixed(t.maxStaleness, 3)) s (transit max \(Format.fixed(t.maxTransit, 3)) s)"
             + (t.lastError.map { " · items error: \($0)" } ?? "")
     }

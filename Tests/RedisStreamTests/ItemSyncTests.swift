@@ -58,16 +58,19 @@ struct ItemSyncTests {
     }
 
     @Test func codecRoundTripsABatch() throws {
-        let batch = ItemDeltaBatch(engine: "e", sequence: 7, since: 1.5, at: 2.25, dimension: 2, items: ["i1", "ü2"], ego: [1, -2, 3.5, .leastNonzeroMagnitude])
+        let announced = [ItemAnnouncement(index: 1, attributes: ItemAttributes(categories: ["Home/Bath", "Sale"], brand: "Kesdera", price: 75.99), ego: [0.5, -1], final: [0.25, 2]),
+                         ItemAnnouncement(index: 0, attributes: ItemAttributes(), ego: [1, 2], final: [3, 4])]
+        let batch = ItemDeltaBatch(engine: "e", sequence: 7, since: 1.5, at: 2.25, dimension: 2, items: ["i1", "ü2"], ego: [1, -2, 3.5, 0.000_976_562_5], announced: announced, edges: [3, 0])
         let bytes = ItemDeltaCodec.encode(batch)
         #expect(ItemDeltaCodec.decode(bytes[...], engine: "e", sequence: 7) == batch)
-        #expect(ItemDeltaCodec.decode(bytes.dropLast(), engine: "e", sequence: 7) == nil)
+        for cut in [1, 8, 17] { #expect(ItemDeltaCodec.decode(bytes.dropLast(cut), engine: "e", sequence: 7) == nil) }
+        #expect(ItemDeltaCodec.decode((bytes + [0])[...], engine: "e", sequence: 7) == nil)
         #expect(ItemDeltaCodec.decode(Array("nonsense".utf8)[...], engine: "e", sequence: 7) == nil)
     }
 
     /// A's steps on an item reach B through Redis and are added to B's row (B's own steps
     /// since its last exchange stay on top); what B sends next holds its own steps only,
-    /// never A's back; rows of items B has never seen are counted, not applied.
+    /// never A's back; an item B has never seen is created at A's rows from its announcement.
     @Test func deltasGoThroughRedisAndAddUp() throws {
         let redis = try RedisServer()
         let url = try StreamURL(parsing: redis.url("shop"))
@@ -109,7 +112,8 @@ struct ItemSyncTests {
         #expect(Self.waitForBatches(channelA, count: 1, timeout: 0.5).isEmpty)
 
         let bFinalBeforeApply = try b.final("i1")
-        ItemDeltaExchange.apply(arrived, to: &b.model, graph: b.graph, channel: channelB)
+        #expect(b.graph.itemID("only-a") == nil)
+        ItemDeltaExchange.apply(arrived, to: &b.model, graph: &b.graph, channel: channelB)
         let expected = zip(zip(bBefore, bStep), aStep).map { $0.0 + $0.1 + $1 }
         #expect(Self.close(try b.ego("i1"), expected), "B's i1 = its start + its own steps + A's steps")
         // The final row moves by the ego step's layer-0 share (layers 3: a quarter).
@@ -120,8 +124,12 @@ struct ItemSyncTests {
         #expect(Self.close(try b.final("i1"), zip(bFinalBeforeApply, share).map { $0 + $1 }))
         #expect(bFinalBefore.count == 8 && k >= 0)
         let statistics = channelB.statistics
-        #expect(statistics.unknownRows == 1, "only-a is not B's item")
+        #expect(statistics.createdItems == 1, "only-a was not B's item: B creates it")
+        #expect(statistics.unknownRows == 0)
         #expect(statistics.appliedRows == batch.items.count - 1)
+        #expect(try b.ego("only-a") == a.ego("only-a"), "B starts only-a at A's row")
+        #expect(try b.final("only-a") == a.final("only-a"))
+        #expect(batch.announced.contains { batch.items[$0.index] == "only-a" })
         #expect(statistics.receivedBatches == 1)
         #expect(channelA.statistics.sentBytes == ItemDeltaCodec.encode(batch).count)
 

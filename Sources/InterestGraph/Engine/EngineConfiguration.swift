@@ -62,6 +62,13 @@ public struct EngineConfiguration: Sendable {
     /// (`nil`: the time-based share, ``trainingShare``): a schedule that does not depend on
     /// how fast the machine is, so one engine and several that split the events compare.
     public var trainEveryEvents: Int?
+    /// How background batches see the graph (`nil`: the model's default, automatic). An
+    /// engine that owns partitions of a stream (`serve --own`) sets `.sampled`: the automatic
+    /// switch follows the engine's own graph, so an engine holding half the users would
+    /// train on whole-graph batches for twice as many events as one engine holding all of
+    /// them (docs/SCALE-OUT.md §3), and a whole-graph batch's optimiser steps every item row,
+    /// which would put the whole item table into every exchange.
+    public var trainingMode: TrainingMode?
 
     public init() {}
 }

@@ -87,7 +87,7 @@ extension EngineCore {
         dormant = nil
         model = Recommender(kind: model.kind, hyperparameters: hp)
         model.reinitialise(graph: graph)
-        if configuration.itemSync != nil { model.enableItemSync() }
+        applyScaleOutSettings()
         recentEvents.removeAll()
         previousRanks = [:]
         lastRecommendations = []

@@ -102,6 +102,7 @@ struct EngineCore {
         interestChanges = ChangeTracker(settings: configuration.changeDetection, categoryCount: graph.categoryCount)
         model = Recommender(kind: configuration.model, hyperparameters: hp)
         model.reinitialise(graph: graph)
+        if let mode = configuration.trainingMode { model.setTrainingMode(mode) }
         selectedUser = configuration.initialUser
         recentEvents = BoundedBuffer(capacity: configuration.recentEventCount)
         loss = BoundedBuffer(capacity: configuration.lossHistoryCapacity)
@@ -111,7 +112,7 @@ struct EngineCore {
         prequentialHits = [Float](repeating: 0, count: window)
         prequentialRanks = [Float](repeating: 0, count: window)
         if let resume = configuration.resume { restore(from: resume, progress: resumeProgress) }
-        if configuration.itemSync != nil { model.enableItemSync() }
+        applyScaleOutSettings()
         if let make = configuration.makeRecorder {
             do {
                 let made = try make()

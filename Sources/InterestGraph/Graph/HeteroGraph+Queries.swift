@@ -74,6 +74,11 @@ extension HeteroGraph {
     public func brand(ofItem item: Int32) -> Int32? { itemBrand[Int(item)] >= 0 ? itemBrand[Int(item)] : nil }
     public func price(ofItem item: Int32) -> Float? { itemPrice[Int(item)].isNaN ? nil : itemPrice[Int(item)] }
     public func entities(ofItem item: Int32) -> [Int32] { itemEntities[Int(item)] }
+    /// The item's catalogue attributes by name (what another engine needs to create it).
+    func attributes(ofItem item: Int32) -> ItemAttributes {
+        ItemAttributes(categories: categories(ofItem: item).map { categories.name($0) },
+                       brand: brand(ofItem: item).map { brands.name($0) }, price: price(ofItem: item).map(Double.init))
+    }
     public func items(inCategory category: Int32) -> [Int32] { categoryItems[Int(category)] }
     public func items(ofBrand brand: Int32) -> [Int32] { brandItems[Int(brand)] }
     public func items(linkedTo entity: Int32) -> [Int32] { entityItems[Int(entity)] }

@@ -19,6 +19,20 @@ struct ItemSyncState: Sendable {
     /// Rows changed since the last collect (each once), with a flag per row.
     var dirty: [Int32] = []
     var isDirty: [Bool] = []
+    /// Rows the other engines know of: announced by this engine in an earlier batch, or
+    /// created here from another engine's announcement.
+    var announced: [Bool] = []
+    /// Per row, the user edges this engine added since the last collect.
+    var newEdges: [Int32] = []
+
+    func isAnnounced(_ row: Int) -> Bool { row < announced.count && announced[row] }
+
+    /// Whether `row` still has to be announced, marking it announced.
+    mutating func announce(_ row: Int) -> Bool {
+        if row >= announced.count { announced.append(contentsOf: repeatElement(false, count: row + 1 - announced.count)) }
+        defer { announced[row] = true }
+        return !announced[row]
+    }
 
     @inline(__always)
     mutating func mark(_ row: Int) {
@@ -35,6 +49,8 @@ struct ItemSyncState: Sendable {
 package struct ItemRowDelta: Sendable {
     package var row: Int32
     package var ego: [Float]
+    /// User edges this engine added to the item since the last collect.
+    package var edges: Int32 = 0
 }
 
 extension EmbeddingModel {
@@ -42,6 +58,24 @@ extension EmbeddingModel {
     /// row by row as tables grow.
     mutating func enableItemSync() {
         if itemSync == nil { itemSync = ItemSyncState() }
+    }
+
+    /// Notes a new user edge of item `row`, for the other engines' degree (a no-op unless
+    /// item sync is on). - Complexity: O(1) amortised.
+    mutating func noteNewItemEdge(_ row: Int) {
+        guard itemSync != nil else { return }
+        if row >= itemSync!.newEdges.count { itemSync!.newEdges.append(contentsOf: repeatElement(0, count: row + 1 - itemSync!.newEdges.count)) }
+        itemSync!.newEdges[row] += 1
+        itemSync!.mark(row)
+    }
+
+    /// Adds another engine's new user edges of item `row` to its degree.
+    /// - Complexity: O(1) amortised.
+    mutating func addOtherItemEdges(row: Int32, count: Int) {
+        let r = Int(row)
+        guard r >= 0, count > 0 else { return }
+        if r >= otherItemDegree.count { otherItemDegree.append(contentsOf: repeatElement(0, count: r + 1 - otherItemDegree.count)) }
+        otherItemDegree[r] += Float(count)
     }
 
     /// Notes a changed item row (a no-op unless item sync is on).
@@ -81,8 +115,17 @@ extension EmbeddingModel {
         itemSync = state
     }
 
-    /// The deltas of every item row changed since the last call (rows whose delta is zero
-    /// are left out), and the published copy moved to the current values.
+    /// A delta as the wire carries it: half precision, clamped to its finite range.
+    @inline(__always)
+    static func wireRounded(_ x: Float) -> Float {
+        Float(Float16(min(max(x, -Float(Float16.greatestFiniteMagnitude)), Float(Float16.greatestFiniteMagnitude))))
+    }
+
+    /// The deltas of every item row changed since the last call, rounded to half precision
+    /// (what the wire carries, ``wireRounded(_:)``; rows whose delta is zero
+    /// are left out, unless the item was never announced: a row created since the last
+    /// call has a zero delta, its start being this engine's own, but the other engines must
+    /// learn of the item), and the published copy moved to the current values.
     /// - Complexity: O(changed rows * dimension), never O(items).
     mutating func collectItemDeltas() -> [ItemRowDelta] {
         guard itemSync != nil else { return [] }
@@ -101,11 +144,15 @@ extension EmbeddingModel {
                 var e = [Float](repeating: 0, count: d)
                 var any = false
                 for k in 0..<d {
-                    e[k] = ego[base + k] - state.publishedEgo[base + k]
-                    state.publishedEgo[base + k] = ego[base + k]
+                    // Half precision on the wire; the published copy advances by what is sent,
+                    // so what rounding left out goes out with a later batch (error feedback).
+                    e[k] = Self.wireRounded(ego[base + k] - state.publishedEgo[base + k])
+                    state.publishedEgo[base + k] += e[k]
                     any = any || e[k] != 0
                 }
-                if any { out.append(ItemRowDelta(row: row, ego: e)) }
+                let edges = r < state.newEdges.count ? state.newEdges[r] : 0
+                if r < state.newEdges.count { state.newEdges[r] = 0 }
+                if any || edges > 0 || !state.isAnnounced(r) { out.append(ItemRowDelta(row: row, ego: e, edges: edges)) }
             }
         }
         state.dirty.removeAll(keepingCapacity: true)
@@ -139,7 +186,70 @@ extension EmbeddingModel {
     }
 }
 
+extension EmbeddingModel {
+    /// Whether another engine has yet to learn of item `row` (it was never announced, nor
+    /// created here from an announcement); marks it announced. Always `false` without sync.
+    mutating func needsAnnouncement(_ row: Int) -> Bool {
+        guard itemSync != nil else { return false }
+        return itemSync!.announce(row)
+    }
+
+    /// Creates item `row` (just added to `graph`) from another engine's announcement: ego and
+    /// final rows set to the sender's, the published copy to the same values (they are the
+    /// sender's, never sent back), and the item known, so this engine's first event on it
+    /// continues from there instead of a cold start. Non-finite or mis-sized rows leave the
+    /// item unknown. - Returns: whether the rows were set.
+    /// - Complexity: O(dimension), plus the growth of the tables to the graph.
+    @discardableResult
+    mutating func adoptItem(row: Int32, ego: ArraySlice<Float>, final: ArraySlice<Float>, graph: HeteroGraph) -> Bool {
+        let r = Int(row), d = dimension
+        guard ego.count == d, final.count == d, ego.allSatisfy(\.isFinite), final.allSatisfy(\.isFinite) else { return false }
+        if r >= egoItems.rows || r >= finalItems.rows { ensureRows(graph: graph, random: false) }
+        guard r < egoItems.rows, r < finalItems.rows else { return false }
+        let base = r * stride
+        for k in 0..<d {
+            egoItems.storage[base + k] = ego[ego.startIndex + k]
+            finalItems.storage[base + k] = final[final.startIndex + k]
+        }
+        markKnown(row)
+        copyItemBlock(row: r)
+        republishItemRow(r)
+        _ = needsAnnouncement(r)
+        return true
+    }
+}
+
 extension Recommender {
+    /// Sets how background batches see the graph (embedding models only).
+    package mutating func setTrainingMode(_ mode: TrainingMode) { hybrid?.embedding.trainingMode = mode }
+
+    /// Whether the model has a row for `item` that its training and scoring use: the item
+    /// had an event here, or was created from another engine's announcement.
+    /// - Complexity: O(1).
+    @inline(__always)
+    func hasItemRow(_ item: Int32) -> Bool {
+        guard let known = hybrid?.embedding.itemKnown, Int(item) < known.count else { return false }
+        return known[Int(item)]
+    }
+
+    /// See ``EmbeddingModel/addOtherItemEdges(row:count:)``.
+    mutating func addOtherItemEdges(row: Int32, count: Int) { hybrid?.embedding.addOtherItemEdges(row: row, count: count) }
+
+    /// The item's degree at the other engines (tests, measurements).
+    package func otherItemDegree(_ row: Int32) -> Float {
+        guard let e = hybrid?.embedding, Int(row) < e.otherItemDegree.count else { return 0 }
+        return e.otherItemDegree[Int(row)]
+    }
+
+    /// See ``EmbeddingModel/needsAnnouncement(_:)``.
+    mutating func needsAnnouncement(_ item: Int32) -> Bool { hybrid?.embedding.needsAnnouncement(Int(item)) ?? false }
+
+    /// See ``EmbeddingModel/adoptItem(row:ego:final:graph:)``.
+    @discardableResult
+    mutating func adoptItem(row: Int32, ego: ArraySlice<Float>, final: ArraySlice<Float>, graph: HeteroGraph) -> Bool {
+        hybrid?.embedding.adoptItem(row: row, ego: ego, final: final, graph: graph) ?? false
+    }
+
     /// Starts tracking the item rows that change, for ``collectItemDeltas()`` (embedding
     /// models only; the others have no item rows to share).
     package mutating func enableItemSync() { hybrid?.embedding.enableItemSync() }

@@ -29,6 +29,7 @@ extension EmbeddingModel {
         if firstTime { coldStartItem(event.item, graph: graph) }
         replay.append(user: event.user, item: event.item, time: time)
         markKnown(event.item)
+        if event.isNewEdge { noteNewItemEdge(i) }
 
         let stride = self.stride
         let userEvents = graph.eventCount(ofUser: event.user)
@@ -37,7 +38,7 @@ extension EmbeddingModel {
         } else if event.isNewEdge {
             // One-hop refresh of the propagated embeddings along the new edge.
             let du = Float(max(graph.userEdges[u].count, 1))
-            let di = Float(max(graph.itemEdges[i].count, 1))
+            let di = Float(max(Float(graph.itemEdges[i].count) + (i < otherItemDegree.count ? otherItemDegree[i] : 0), 1))
             let c = 1 / (Float(h.layers + 1) * (du * di).squareRoot())
             finalUsers.storage.withUnsafeMutableBufferPointer { fu in
                 finalItems.storage.withUnsafeMutableBufferPointer { fi in

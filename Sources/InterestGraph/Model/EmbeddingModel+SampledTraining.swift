@@ -89,9 +89,12 @@ extension EmbeddingModel {
             seeds.append(Int32(space.itemBase) + batchRows[3 * t + 1])
             seeds.append(Int32(space.itemBase) + batchRows[3 * t + 2])
         }
+        // Moved, not copied: the degrees other engines reported (O(1)).
+        swap(&sampledGraph.otherItemDegree, &otherItemDegree)
         let seedLocals = sampledGraph.build(
             seeds: seeds, layers: layers, graph: graph, sideWeight: h.sideWeight,
             fanouts: sampledFanouts, rng: &localRng)
+        swap(&sampledGraph.otherItemDegree, &otherItemDegree)
         sampledSeeds = seeds
         rng = localRng
         let sub = sampledGraph

@@ -109,6 +109,10 @@ public struct EmbeddingModel: Sendable {
     public var sampledFanouts = SampledSubgraph.defaultFanouts
     /// The last sampled batch's computation graph and seeds, reused across batches.
     var sampledGraph = SampledSubgraph()
+    /// Per item, the user edges other engines' users have with it (engines that split the
+    /// users add up each other's counts, docs/SCALE-OUT.md §2): LightGCN's degree
+    /// normalisation then uses the item's degree over all users, as one engine would.
+    var otherItemDegree: [Float] = []
     var sampledSeeds: [Int32] = []
     /// The last sampled batch's final embeddings of its own users and items.
     var sampledFinal = AlignedFloats()

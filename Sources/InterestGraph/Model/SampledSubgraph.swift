@@ -54,6 +54,9 @@ struct SampledSubgraph: Sendable {
     var rowStart: [Int32] = [0]
     var columns: [Int32] = []
     var weights: [Float] = []
+    /// Item degree held by other engines (``EmbeddingModel/otherItemDegree``), moved in for
+    /// a build and out after it.
+    var otherItemDegree: [Float] = []
     /// Virtual id -> local id + 1 (0: absent). Sized to the space; only touched entries are
     /// cleared after a batch, so clearing costs what the batch added.
     private var localPlusOne: [Int32] = []
@@ -124,7 +127,7 @@ struct SampledSubgraph: Sendable {
         if v < space.itemBase { return Float(graph.userEdges[v].count) }
         if v < space.categoryBase {
             let i = v - space.itemBase
-            var d = Float(graph.itemEdges[i].count)
+            var d = Float(graph.itemEdges[i].count) + (i < otherItemDegree.count ? otherItemDegree[i] : 0)
             if space.categories > 0 {
                 d += sideWeight * Float(graph.itemCategories[i].count)
                 if graph.itemBrand[i] >= 0 { d += sideWeight }

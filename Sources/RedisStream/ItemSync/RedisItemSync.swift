@@ -25,7 +25,10 @@ package final class RedisItemSync: ItemSyncChannel, @unchecked Sendable {
         package var sentBatches = 0, sentRows = 0, sentBytes = 0
         package var receivedBatches = 0, receivedRows = 0, receivedBytes = 0
         package var appliedRows = 0
-        /// Rows of items this engine has not seen (not applied).
+        /// Items created here from another engine's announcement (its users reached them first).
+        package var createdItems = 0
+        /// Rows of items this engine does not have (not applied): their announcement was
+        /// trimmed away or sent before this engine started.
         package var unknownRows = 0
         /// Batches of other engines missed (a gap in their sequence numbers: trimmed away).
         package var lostBatches = 0
@@ -78,9 +81,10 @@ package final class RedisItemSync: ItemSyncChannel, @unchecked Sendable {
         }
     }
 
-    package func applied(_ batch: ItemDeltaBatch, rows: Int, unknown: Int, at wallSeconds: Double) {
+    package func applied(_ batch: ItemDeltaBatch, rows: Int, created: Int, unknown: Int, at wallSeconds: Double) {
         state.withLock { s in
             s.statistics.appliedRows += rows
+            s.statistics.createdItems += created
             s.statistics.unknownRows += unknown
             s.statistics.maxStaleness = max(s.statistics.maxStaleness, wallSeconds - batch.since)
             s.statistics.maxTransit = max(s.statistics.maxTransit, wallSeconds - batch.at)

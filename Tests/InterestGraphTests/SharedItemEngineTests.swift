@@ -1,0 +1,173 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import InterestGraph
+
+/// Engines that split a stream's users (issue 14, docs/SCALE-OUT.md §2-3): an item one
+/// engine's users reached is created, ranked and scored at every engine once its
+/// announcement arrives through the item channel, and a partitioned engine trains the same
+/// way whatever its share of the graph.
+@Suite struct SharedItemEngineTests {
+    /// Two in-process engines' mailboxes: what engine `k` sends, engine `1 - k` receives.
+    final class Loopback: Sendable {
+        let boxes = Mutex<[[ItemDeltaBatch]]>([[], []])
+        let created = Mutex<[Int]>([0, 0])
+
+        final class End: ItemSyncChannel {
+            let me: Int
+            let loop: Loopback
+            init(_ me: Int, _ loop: Loopback) {
+                self.me = me
+                self.loop = loop
+            }
+            var interval: Double { 0 }
+            func send(_ batch: ItemDeltaBatch) { loop.boxes.withLock { $0[1 - me].append(batch) } }
+            func receive() -> [ItemDeltaBatch] {
+                loop.boxes.withLock { boxes in
+                    defer { boxes[me] = [] }
+                    return boxes[me]
+                }
+            }
+            func applied(_ batch: ItemDeltaBatch, rows: Int, created: Int, unknown: Int, at wallSeconds: Double) {}
+        }
+    }
+
+    static let attributes = ItemAttributes(categories: ["Toys/x"], brand: "bx", price: 9)
+
+    /// A's users reach items h0..h5 and `x`; B's users reach h0..h5, then b0 reaches `x`,
+    /// which no user of B touched before.
+    static func streams() -> (a: [Event], b: [Event]) {
+        var a: [Event] = [], b: [Event] = []
+        var t = 1_700_000_000.0
+        func event(_ user: String, _ item: String) -> Event {
+            t += 60
+            let attributes = item == "x" ? Self.attributes : ItemAttributes(categories: ["Home/h"], brand: "bh", price: 5)
+            return Event(user: user, item: item, action: .view, timestamp: t, attributes: attributes)
+        }
+        for round in 0..<6 {
+            for u in 0..<4 {
+                a.append(event("a\(u)", "h\((u + round) % 6)"))
+                b.append(event("b\(u)", "h\((u * 2 + round) % 6)"))
+            }
+            a.append(event("a\(round % 4)", "x"))
+        }
+        b.append(event("b0", "x"))
+        return (a, b)
+    }
+
+    static func engine(_ events: [Event], channel: (any ItemSyncChannel)?, partitioned: Bool = true, catalogue: ItemCatalogue = ItemCatalogue()) -> EngineCore {
+        var c = EngineTests.configuration()
+        c.itemSync = channel
+        c.prequentialSampleEvery = 1
+        c.trainEveryEvents = 1_000_000  // no background batch: rows move by the online steps only
+        if partitioned { c.trainingMode = .sampled }
+        return EngineCore(configuration: c, source: AnyEventSource(ArrayEventSource(name: "t", events: events, catalogue: catalogue)))
+    }
+
+    static func drain(_ core: inout EngineCore, events: Int) {
+        var slices = 0
+        while core.graph.eventsApplied < events, slices < 10_000 {
+            _ = core.runSlice(budget: 0.05)
+            slices += 1
+        }
+    }
+
+    /// Eligible events of `events` by protocol B, items in `seen` counting as seen before.
+    static func eligible(_ events: [Event], seen: Set<String>) -> Int {
+        var graph = HeteroGraph()
+        var n = 0
+        for e in events {
+            if let u = graph.userID(e.user), !(graph.itemID(e.item).map { graph.hasEdge(user: u, item: $0) } ?? false),
+               seen.contains(e.item) || (graph.itemID(e.item).map { graph.eventCount(ofItem: $0) > 0 } ?? false) {
+                n += 1
+            }
+            graph.apply(e)
+        }
+        return n
+    }
+
+    /// `catalogued`: B's catalogue lists x (an item in its graph with no events and no row),
+    /// else B has never heard of x.
+    @Test(arguments: [false, true])
+    func anItemLearnedThroughTheChannelIsCreatedRankedAndScored(catalogued: Bool) throws {
+        let (eventsA, eventsB) = Self.streams()
+        let loop = Loopback()
+        var catalogue = ItemCatalogue()
+        if catalogued { catalogue.items["x"] = Self.attributes }
+        var a = Self.engine(eventsA, channel: Loopback.End(0, loop))
+        var b = Self.engine(eventsB, channel: Loopback.End(1, loop), catalogue: catalogue)
+        #expect((b.graph.itemID("x") != nil) == catalogued)
+        Self.drain(&a, events: eventsA.count)
+        a.exchangeItemDeltas()
+        let xAtA = try #require(a.graph.itemID("x"))
+        let rowsAtA = try #require(a.model.itemRows(xAtA))
+
+        // B's first exchange, before any of its own events: it creates A's items.
+        b.exchangeItemDeltas()
+        let x = try #require(b.graph.itemID("x"), "B did not create the item A announced")
+        #expect(b.graph.eventCount(ofItem: x) == 0, "B's users have not touched x")
+        let rows = try #require(b.model.itemRows(x))
+        #expect(rows.ego == rowsAtA.ego, "B starts x at A's row")
+        #expect(rows.final == rowsAtA.final)
+        #expect(b.graph.categories(ofItem: x).map { b.graph.name(of: NodeRef(.category, $0)) } == ["Toys/x"])
+        #expect(b.graph.itemBrand[Int(x)] >= 0)
+        // x's degree at B counts A's users' edges: LightGCN normalises by the degree over all users.
+        #expect(b.model.otherItemDegree(x) == Float(a.graph.itemEdges[Int(xAtA)].count))
+        #expect(a.graph.itemEdges[Int(xAtA)].count == 4)
+
+        // B's users' events: x is a candidate for them and b0's event on it is scored.
+        Self.drain(&b, events: eventsB.count)
+        let b1 = try #require(b.graph.userID("b1"))
+        #expect(b.rank(item: x, forUser: b1) != nil)
+        let known = Set(a.graph.items.names)
+        #expect(Self.eligible(eventsB, seen: known) > Self.eligible(eventsB, seen: []), "the stream has an event only the union makes eligible")
+        #expect(b.makeSnapshot().prequential.scored == Self.eligible(eventsB, seen: known))
+        // x came from A: B never announces it back (its own steps on it go as deltas).
+        let xAgain = b.model.needsAnnouncement(x)
+        #expect(!xAgain)
+        let h0 = try #require(b.graph.itemID("h0"))
+        let h0Again = b.model.needsAnnouncement(h0)
+        #expect(!h0Again, "A announced h0 first")
+    }
+
+    /// Deltas go out in half precision; what rounding leaves out goes with the next batch,
+    /// so the receivers' sum of deltas converges on the sender's row.
+    @Test func roundingLeftoversAreSentWithTheNextBatch() throws {
+        var graph = HeteroGraph()
+        var h = Hyperparameters()
+        h.dimension = 8
+        var model = EmbeddingModel(hyperparameters: h)
+        model.reinitialise(graph: graph)
+        model.enableItemSync()
+        let application = graph.apply(Event(user: "u", item: "i", action: .view, timestamp: 1))
+        model.observe(application, at: 1, graph: graph)
+        _ = model.collectItemDeltas()
+        let row = Int(application.item)
+        let base = row * model.stride
+        let step: Float = 1.000_1  // 1 in half precision
+        model.egoItems.storage[base] += step
+        model.markItemChanged(row)
+        let first = try #require(model.collectItemDeltas().first { $0.row == application.item })
+        #expect(first.ego[0] == 1)
+        #expect(model.collectItemDeltas().isEmpty, "nothing marked changed: nothing sent")
+        model.markItemChanged(row)
+        let second = try #require(model.collectItemDeltas().first { $0.row == application.item })
+        #expect(abs(first.ego[0] + second.ego[0] - step) < 1e-7, "the leftover 0.0001 goes out next")
+    }
+
+    /// An engine that owns partitions trains on sampled subgraphs from its first batch: the
+    /// automatic switch depends on the graph's size, so an engine with half the users would
+    /// otherwise train on whole-graph batches for twice as many events as one engine.
+    @Test func aPartitionedEngineTrainsOnSampledSubgraphsAtAnySize() throws {
+        let (events, _) = Self.streams()
+        var partitioned = Self.engine(events, channel: nil, partitioned: true)
+        var single = Self.engine(events, channel: nil, partitioned: false)
+        Self.drain(&partitioned, events: events.count)
+        Self.drain(&single, events: events.count)
+        let p = try #require(partitioned.model.embedding), s = try #require(single.model.embedding)
+        #expect(p.usesSampledTraining(graph: partitioned.graph))
+        #expect(!s.usesSampledTraining(graph: single.graph), "a small graph trains whole-graph batches by default")
+        partitioned.restartFromScratch()
+        #expect(try #require(partitioned.model.embedding).usesSampledTraining(graph: partitioned.graph))
+    }
+}
