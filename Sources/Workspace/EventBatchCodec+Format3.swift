@@ -39,27 +39,13 @@ extension EventBatchCodec {
         let users = names.users, items = names.items, sets = names.sets
         for _ in 0..<count {
             if gapped {
-                let gap = try r.varint()
-                guard gap < UInt64(Int64.max) - UInt64(max(0, position)) else { throw Damaged() }
-                position += 1 + Int64(gap)
+                position = try nextPosition(&r, after: position)
             } else {
                 position += 1
             }
             let tag = try r.byte()
             guard let action = Action(rawValue: tag & 0x7) else { throw Damaged() }
-            let timestamp: Double
-            if tag & (1 << 5) != 0 {
-                previousTime = previousTime &+ unzigzag(try r.varint())
-                timestamp = Double(previousTime)
-            } else {
-                timestamp = try r.double()
-            }
-            var value: Double?
-            if tag & (1 << 3) != 0 {
-                value = tag & (1 << 6) != 0 ? Double(unzigzag(try r.varint())) : try r.double()
-            } else if tag & (1 << 6) != 0 {
-                throw Damaged()
-            }
+            let (timestamp, value) = try timeAndValue(tag: tag, from: &r, previousTime: &previousTime)
             let u = try r.varint(), i = try r.varint()
             guard u < UInt64(users.count), i < UInt64(items.count) else { throw Damaged() }
             var attributes: ItemAttributes?

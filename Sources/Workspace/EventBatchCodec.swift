@@ -73,6 +73,31 @@ enum EventBatchCodec {
     @inline(__always)
     static func unzigzag(_ u: UInt64) -> Int64 { Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1) }
 
+    /// The source position of the next event: the previous one plus one plus the varint gap.
+    static func nextPosition(_ r: inout ByteReader, after position: Int64) throws -> Int64 {
+        let gap = try r.varint()
+        guard gap < UInt64(Int64.max) - UInt64(max(0, position)) else { throw Damaged() }
+        return position + 1 + Int64(gap)
+    }
+
+    /// The time and value an event's tag announces, as formats 2 and 3 write them: bit 5, a
+    /// whole-number time as a zigzag delta from the row's previous one (else a double); bit 3,
+    /// a value, and bit 6 with it, a whole-number one (bit 6 alone is damage).
+    static func timeAndValue(tag: UInt8, from r: inout ByteReader, previousTime: inout Int64) throws -> (Double, Double?) {
+        let timestamp: Double
+        if tag & (1 << 5) != 0 {
+            previousTime = previousTime &+ unzigzag(try r.varint())
+            timestamp = Double(previousTime)
+        } else {
+            timestamp = try r.double()
+        }
+        if tag & (1 << 3) != 0 {
+            return (timestamp, tag & (1 << 6) != 0 ? Double(unzigzag(try r.varint())) : try r.double())
+        }
+        if tag & (1 << 6) != 0 { throw Damaged() }
+        return (timestamp, nil)
+    }
+
     /// The tag byte (with `tagBits` or'ed in) and the timestamp and value after it: shared
     /// by formats 2 and 3.
     @inline(__always)
@@ -201,24 +226,10 @@ enum EventBatchCodec {
         var position = firstPosition - 1
         var previousTime: Int64 = 0
         for _ in 0..<count {
-            let gap = try r.varint()
-            guard gap < UInt64(Int64.max) - UInt64(max(0, position)) else { throw Damaged() }
-            position += 1 + Int64(gap)
+            position = try nextPosition(&r, after: position)
             let tag = try r.byte()
             guard let action = Action(rawValue: tag & 0x7), tag & 0x80 == 0 else { throw Damaged() }
-            let timestamp: Double
-            if tag & (1 << 5) != 0 {
-                previousTime = previousTime &+ unzigzag(try r.varint())
-                timestamp = Double(previousTime)
-            } else {
-                timestamp = try r.double()
-            }
-            var value: Double?
-            if tag & (1 << 3) != 0 {
-                value = tag & (1 << 6) != 0 ? Double(unzigzag(try r.varint())) : try r.double()
-            } else if tag & (1 << 6) != 0 {
-                throw Damaged()
-            }
+            let (timestamp, value) = try timeAndValue(tag: tag, from: &r, previousTime: &previousTime)
             let user = try name(&r, &users).name
             let (item, number) = try name(&r, &items)
             var attributes: ItemAttributes?
@@ -257,9 +268,7 @@ enum EventBatchCodec {
         guard Int(count) <= size / 12 else { throw Damaged() }
         var position = firstPosition - 1
         for _ in 0..<count {
-            let gap = try r.varint()
-            guard gap < UInt64(Int64.max) - UInt64(max(0, position)) else { throw Damaged() }
-            position += 1 + Int64(gap)
+            position = try nextPosition(&r, after: position)
             let tag = try r.byte()
             guard let action = Action(rawValue: tag & 0x7), tag & 0x80 == 0 else { throw Damaged() }
             let timestamp = try r.double()

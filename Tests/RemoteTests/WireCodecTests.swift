@@ -59,11 +59,17 @@ import Testing
         #expect(SnapshotField.all.map(\.name) == stored)
     }
 
-    @Test func aPublishSendsOnlyTheFieldsThatChanged() throws {
-        let first = try Self.liveSnapshot()
+    /// A live snapshot taken into a fresh field cache, and the full frame a new dashboard gets.
+    static func primedCache() throws -> (first: EngineSnapshot, cache: SnapshotFieldCache, full: ByteBuffer) {
+        let first = try liveSnapshot()
         var cache = SnapshotFieldCache()
         try cache.take(first)
-        let full = try #require(cache.frame(since: nil))
+        return (first, cache, try #require(cache.frame(since: nil)))
+    }
+
+    @Test func aPublishSendsOnlyTheFieldsThatChanged() throws {
+        let (first, primed, full) = try Self.primedCache()
+        var cache = primed
         var second = first
         second.sequence += 1
         second.isPaused.toggle()
@@ -81,10 +87,8 @@ import Testing
 
     /// A slow reader skips publishes; the fields it gets next still bring it to the newest value.
     @Test func aDashboardThatSkippedPublishesCatchesUp() throws {
-        let first = try Self.liveSnapshot()
-        var cache = SnapshotFieldCache()
-        try cache.take(first)
-        let full = try #require(cache.frame(since: nil))
+        let (first, primed, full) = try Self.primedCache()
+        var cache = primed
         var second = first
         second.sequence += 1
         second.recentEvents.removeFirst()
@@ -103,11 +107,9 @@ import Testing
 
     /// A history that moved on by a few entries travels as those entries.
     @Test func aHistoryTravelsAsItsNewEntries() throws {
-        let first = try Self.liveSnapshot()
+        let (first, primed, full) = try Self.primedCache()
+        var cache = primed
         #expect(first.loss.count >= 3)
-        var cache = SnapshotFieldCache()
-        try cache.take(first)
-        let full = try #require(cache.frame(since: nil))
         var second = first
         second.loss.removeFirst()
         second.loss.append(MetricPoint(step: 1_000_000, value: 0.25, events: 9))
@@ -131,9 +133,7 @@ import Testing
     }
 
     @Test func aBrokenFieldsFrameIsRefused() throws {
-        var cache = SnapshotFieldCache()
-        try cache.take(try Self.liveSnapshot())
-        let frame = try #require(cache.frame(since: nil))
+        let frame = try Self.primedCache().full
         var snapshot = EngineSnapshot()
         // Cut short: the last field's bytes are missing.
         let cut = ByteBuffer(bytes: Array(try Self.payload(frame).readableBytesView.dropLast(3)))
