@@ -11,8 +11,9 @@ struct WidgetTests {
         chart.markers = [LineChart.Marker(x: 250, glyph: "◆", style: .plain)]
         chart.draw(into: &grid, grid.bounds, theme: theme)
         let lines = grid.text().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(lines[0].hasPrefix(" 52.5 ┤"))
-        #expect(lines[7].hasPrefix("-1.45 ┤"))
+        #expect(lines[0].hasPrefix("52.5 ┤"))
+        // All values are positive: the padding stops at 0 (it used to label "-1.45").
+        #expect(lines[7].hasPrefix("   0 ┤"))
         #expect(lines[8].contains("└") && lines[8].contains("◆"))
         #expect(lines[9].contains("0") && lines[9].contains("490"))
         // A falling line: the first column's dots are high, the last column's low.
@@ -26,6 +27,21 @@ struct WidgetTests {
         LineChart(primary: LineChart.Series(points: points, style: .plain, range: nil)).draw(into: &grid, grid.bounds, theme: theme)
         #expect(grid.text().contains("┤"))
         #expect(LineChart.range(of: LineChart.Series(points: points, style: .plain, range: nil)).upperBound < 3)
+    }
+
+    /// Padding never pushes a non-negative series (a loss) below zero or a non-positive one
+    /// above it; a series crossing zero is padded both ways, and all zeros still has a span.
+    @Test(arguments: [
+        ([0.02, 0.7, 0.3], 0.0, 0.7 + 0.034),
+        ([-0.7, -0.02], -0.7 - 0.034, 0.0),
+        ([-0.5, 0.5], -0.55, 0.55),
+        ([0.0, 0.0], 0.0, 1.0),
+    ] as [([Double], Double, Double)])
+    func chartPaddingKeepsTheSignOfTheData(values: [Double], lower: Double, upper: Double) {
+        let series = LineChart.Series(points: values.enumerated().map { (Double($0.offset), $0.element) }, style: .plain, range: nil)
+        let range = LineChart.range(of: series)
+        #expect(abs(range.lowerBound - lower) < 1e-9)
+        #expect(abs(range.upperBound - upper) < 1e-9)
     }
 
     @Test func asciiChartUsesOnlyASCII() {

@@ -52,9 +52,18 @@ struct LineChart {
             }
         }
         guard lo.isFinite else { return 0...1 }
-        if hi - lo < 1e-12 { return (lo - max(abs(lo) * 0.1, 0.01))...(hi + max(abs(hi) * 0.1, 0.01)) }
-        let pad = (hi - lo) * 0.05
-        return (lo - pad)...(hi + pad)
+        let padded: (Double, Double)
+        if hi - lo < 1e-12 {
+            padded = (lo - max(abs(lo) * 0.1, 0.01), hi + max(abs(hi) * 0.1, 0.01))
+        } else {
+            let pad = (hi - lo) * 0.05
+            padded = (lo - pad, hi + pad)
+        }
+        // Padding never crosses zero: data that are all >= 0 (a loss, a rate) keep a lower
+        // label of 0, not "-0.02", and data all <= 0 an upper one of 0.
+        // (All zeros: 0...1, not an empty span.)
+        if lo == 0, hi == 0 { return 0...1 }
+        return (lo >= 0 ? max(0, padded.0) : padded.0)...(hi <= 0 ? min(0, padded.1) : padded.1)
     }
 
     /// - Complexity: O(points + cells); no allocation per point.
