@@ -18,11 +18,14 @@ struct BenchReplay: ParsableCommand {
             object with --json). The rate is measured from the first event read, so loading \
             the file is reported apart.
 
+            Without a source it replays ml-100k (what `bench all` runs).
+
             Example: driftscope bench replay /work/data/large.csv --seconds 120
             """)
 
+    // A default, so `bench all` (which runs every benchmark with no arguments) can run it.
     @Argument(help: "A dataset file, directory or name (as `dashboard --source`).")
-    var source: String
+    var source: String = "ml-100k"
 
     @Option(help: "Stop after this many seconds of replay (default: the whole file).")
     var seconds: Double?
