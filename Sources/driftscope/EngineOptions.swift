@@ -76,7 +76,13 @@ struct EngineOptions: ParsableArguments {
             var source = resolved.source
             var progress: ProgressLine?
             defer { progress?.finish() }
-            if case .dataset(let path) = source, let line = ProgressLine.standardError(label: "loading \(path)") {
+            if case .dataset(let path) = source, configuration.resume != nil, let catalogue = resolved.catalogue {
+                // A resumed replay reads its file on the other core while its log replays
+                // (the engine's message says how far both are; no line under the screen).
+                // Still there? (It is needed for the events after the log.)
+                _ = try DatasetLoader.name(of: path)
+                source = .custom(name: path) { AnyEventSource(BackgroundLoadedSource(pathOrName: path, catalogue: catalogue)) }
+            } else if case .dataset(let path) = source, let line = ProgressLine.standardError(label: "loading \(path)") {
                 progress = line
                 source = .dataset(path) { line.update(done: $0, total: $1) }
             }

@@ -14,9 +14,12 @@ struct WorkspaceRecording {
     }
 
     /// Sets up recording (and resuming) on `configuration`; returns the source to run, which
-    /// for a resumed run is the one the run was recorded from, and the run recorded into.
-    func apply(to configuration: inout EngineConfiguration, source: SourceSpecification, sourceName: String, seed: UInt64?) throws -> (source: SourceSpecification, run: Int64?) {
-        guard let path else { return (source, nil) }
+    /// for a resumed run is the one the run was recorded from, the run recorded into, and
+    /// for a resumed replay the catalogue recorded with it (what lets the file be read
+    /// again while the log replays: ``BackgroundLoadedSource``).
+    func apply(to configuration: inout EngineConfiguration, source: SourceSpecification, sourceName: String, seed: UInt64?) throws -> (source: SourceSpecification, run: Int64?, catalogue: ItemCatalogue?) {
+        guard let path else { return (source, nil, nil) }
+        var catalogue: ItemCatalogue?
         let workspace = try Workspace(path: path)
         let run: Int64
         var source = source
@@ -30,7 +33,9 @@ struct WorkspaceRecording {
             run = last.id
             switch last.sourceKind {
             case .simulation: source = .scenario(path: last.source, seed: last.seed)
-            case .replay, .idle: source = .dataset(last.source)
+            case .replay, .idle:
+                source = .dataset(last.source)
+                catalogue = try workspace.catalogue(run: last.id)
             case .stream:
                 source = try StreamSources.resumed(last.source, workspace: workspace, run: run, slot: slot)
                 isStream = true
@@ -45,7 +50,7 @@ struct WorkspaceRecording {
                 // Opened again on the engine thread: a workspace belongs to one thread.
                 let log = try Workspace(path: path, create: false)
                 var reader = try log.events(run: run, from: 0)
-                while let recorded = try reader.next(), recorded.position < position { try body(recorded.event) }
+                while let recorded = try reader.next(), recorded.position < position { try body(recorded.event, recorded.position) }
             }
             try workspace.resume(run: run)
         } else {
@@ -61,6 +66,6 @@ struct WorkspaceRecording {
         }
         let ledger: (any SourcePositionLedger)? = isStream ? slot : nil
         configuration.makeRecorder = { try WorkspaceRecorder(workspace: Workspace(path: path, create: false), run: run, ledger: ledger) }
-        return (source, run)
+        return (source, run, catalogue)
     }
 }

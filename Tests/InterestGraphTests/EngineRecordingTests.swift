@@ -82,7 +82,7 @@ import Testing
         }
         var configuration = EngineTests.configuration()
         configuration.resume = ResumePlan(sourcePosition: Int64(logged.count), checkpoint: nil) { body in
-            for e in logged { try body(e) }
+            for (k, e) in logged.enumerated() { try body(e, Int64(k)) }
         }
         var reports: [(Int, Int)] = []
         let source = ArrayEventSource(name: "t", events: logged + [Event(user: "u1", item: "i1", action: .view, timestamp: 1_800_000_000)])

@@ -129,6 +129,24 @@ public final class Engine: EngineConnection {
             snapshot.messageCount += 1
             publish(snapshot)
         }
+        // A resumed replay's file may still be reading on the other core: say how far, and
+        // wait for it (or for a quit) before the first event.
+        if source.loadingProgress != nil {
+            let resumed = core.message
+            while let progress = source.loadingProgress, !inbox.withLock({ $0.contains(.shutdown) }) {
+                let now = MonotonicClock.seconds()
+                if now - lastPublish >= configuration.publishInterval * 4 {
+                    lastPublish = now
+                    let percent = progress.total > 0 ? 100 * progress.done / progress.total : 0
+                    var snapshot = core.makeSnapshot()
+                    snapshot.message = (resumed.map { $0 + "; " } ?? "") + "reading \(source.name) again for the events after the log (\(percent)%)"
+                    snapshot.messageCount += 1
+                    publish(snapshot)
+                }
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            if let error = source.loadError { core.message = error } else { core.message = resumed }
+        }
         while true {
             let commands = inbox.withLock { q -> [EngineCommand] in
                 let taken = q

@@ -120,11 +120,11 @@ public enum SourceSpecification: Sendable {
 public struct ResumePlan: Sendable {
     /// Events the source had handed out when the log ends; the source skips this many.
     public var sourcePosition: Int64
-    /// Calls `body` with every logged event, in order.
-    public var replay: @Sendable (_ body: (Event) throws -> Void) throws -> Void
+    /// Calls `body` with every logged event and its source position, in order.
+    public var replay: @Sendable (_ body: (Event, Int64) throws -> Void) throws -> Void
     public var checkpoint: ModelCheckpoint?
 
-    public init(sourcePosition: Int64, checkpoint: ModelCheckpoint?, replay: @escaping @Sendable (_ body: (Event) throws -> Void) throws -> Void) {
+    public init(sourcePosition: Int64, checkpoint: ModelCheckpoint?, replay: @escaping @Sendable (_ body: (Event, Int64) throws -> Void) throws -> Void) {
         self.sourcePosition = sourcePosition
         self.checkpoint = checkpoint
         self.replay = replay

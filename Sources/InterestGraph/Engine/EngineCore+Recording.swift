@@ -2,19 +2,48 @@ import Foundation
 
 /// Workspace recording and resume: the engine side of the ``RunRecorder`` contract.
 extension EngineCore {
-    /// Rebuilds graph, model and history from a recorded run's log, then loads its checkpoint.
+    /// Rebuilds graph, model and history from a recorded run's log, and loads its checkpoint.
     /// Replaying the log is the ground truth (nothing ingested is lost); the checkpoint
     /// brings back the training done since, up to when it was written.
+    ///
+    /// A checkpoint with final tables (``EmbeddingModel/hasFinals(_:)``) is loaded where it
+    /// was written: the events logged before it go into the graph, histories, change tracker
+    /// and the model's bookkeeping only (their online steps are what the checkpoint holds),
+    /// and the events after it are replayed in full, online steps included. An older
+    /// checkpoint, without finals, is loaded after the whole log replayed in full (its finals
+    /// come from that replay's online steps).
     mutating func restore(from plan: ResumePlan, progress: (Int, Int) -> Void = { _, _ in }) {
         var graph = self.graph
         var model = self.model
         var history = self.history
         var changes = self.interestChanges
         var replayed = 0
+        var checkpoint = plan.checkpoint
+        // Events at positions below this are covered by the checkpoint's parameters.
+        let covered: Int64 = {
+            guard let c = checkpoint, model.embedding != nil, EmbeddingModel.hasFinals(c.tables) else { return -1 }
+            return c.sourcePosition
+        }()
+        var loadMessage: String?
+        func load(_ checkpoint: ModelCheckpoint) {
+            guard var embedding = model.embedding else { return }
+            if embedding.restore(tables: checkpoint.tables, graph: graph) {
+                model.setEmbedding(embedding)
+                trainingStep = checkpoint.step
+            } else {
+                loadMessage = "the checkpoint has another embedding size; training starts again from the log"
+            }
+        }
         do {
-            try plan.replay { event in
+            try plan.replay { event, position in
+                let learning = position >= covered
+                if learning, let c = checkpoint, covered >= 0 {
+                    // The first event after the checkpoint: its parameters, then learning again.
+                    load(c)
+                    checkpoint = nil
+                }
                 let application = graph.apply(event)
-                model.observe(application, at: event.timestamp, graph: graph)
+                model.observe(application, at: event.timestamp, graph: graph, learning: learning)
                 _ = history.observe(user: application.user, graph: graph, at: event.timestamp)
                 if let c = graph.categories(ofItem: application.item).first {
                     if graph.categoryCount > changes.registeredCategories {
@@ -29,14 +58,8 @@ extension EngineCore {
         } catch {
             message = "resume stopped after \(replayed) logged events: \(error)"
         }
-        if let checkpoint = plan.checkpoint, var embedding = model.embedding {
-            if embedding.restore(tables: checkpoint.tables, graph: graph) {
-                model.setEmbedding(embedding)
-                trainingStep = checkpoint.step
-            } else {
-                message = "the checkpoint has another embedding size; training starts again from the log"
-            }
-        }
+        if let c = checkpoint { load(c) }
+        if message == nil { message = loadMessage }
         self.graph = graph
         self.model = model
         self.history = history

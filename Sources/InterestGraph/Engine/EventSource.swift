@@ -36,6 +36,11 @@ public protocol EventSource: Sendable {
     mutating func skipLogged(_ count: Int64)
     /// The engine is done with the source (it stopped): release connections and threads.
     func close()
+    /// `(bytes read, bytes in all)` while the source still reads its file on another thread
+    /// (``BackgroundLoadedSource``), `nil` when it has its events.
+    var loadingProgress: (done: Int64, total: Int64)? { get }
+    /// Why the source could not read its events, once known (`nil`: it could, or it is not done).
+    var loadError: String? { get }
 }
 
 extension EventSource {
@@ -46,6 +51,8 @@ extension EventSource {
         for _ in 0..<max(0, count) where next() != nil {}
     }
     public func close() {}
+    public var loadingProgress: (done: Int64, total: Int64)? { nil }
+    public var loadError: String? { nil }
 
     /// A ``SourceStatus`` for the snapshot (speed comes from the clock).
     public func status(speed: Double, isFinished: Bool) -> SourceStatus {
@@ -78,6 +85,8 @@ public struct AnyEventSource: EventSource {
     public var streamStatus: StreamStatus? { base.streamStatus }
     public mutating func skipLogged(_ count: Int64) { base.skipLogged(count) }
     public func close() { base.close() }
+    public var loadingProgress: (done: Int64, total: Int64)? { base.loadingProgress }
+    public var loadError: String? { base.loadError }
     public mutating func peekTime() -> Double? { base.peekTime() }
     public mutating func next() -> Event? { base.next() }
     public mutating func restart() { base.restart() }

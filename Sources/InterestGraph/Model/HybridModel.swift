@@ -94,8 +94,16 @@ public struct HybridModel: Sendable {
     /// The per-event update: the embedding's online step, then co-visitation pairs with the
     /// user's recent items and the popularity count.
     /// - Complexity: O(embedding update + covisitWindow).
-    public mutating func observe(_ event: EventApplication, at time: Double, graph: HeteroGraph) {
-        embedding.observe(event, at: time, graph: graph)
+    ///
+    /// `learning: false` is a logged event replayed before a checkpoint (a resume): the
+    /// embedding keeps its bookkeeping only (``EmbeddingModel/observeLogged(_:at:graph:)``);
+    /// co-visitation and popularity, which no checkpoint holds, are updated as always.
+    public mutating func observe(_ event: EventApplication, at time: Double, graph: HeteroGraph, learning: Bool = true) {
+        if learning {
+            embedding.observe(event, at: time, graph: graph)
+        } else {
+            embedding.observeLogged(event, at: time, graph: graph)
+        }
         // A signal that is off is not maintained: its state no longer matches the graph.
         if usesCovisit { covisitBuilt?.events = graph.eventsApplied } else { covisitBuilt = nil }
         if usesPrior { popularityBuilt?.events = graph.eventsApplied } else { popularityBuilt = nil }

@@ -123,11 +123,13 @@ public struct Recommender: Sendable {
     }
 
     /// The per-event online update; call it after `graph.apply(event)` with its result.
-    public mutating func observe(_ application: EventApplication, at time: Double, graph: HeteroGraph) {
+    /// `learning: false`: see ``HybridModel/observe(_:at:graph:learning:)`` (baselines hold
+    /// no checkpointed state and always learn).
+    public mutating func observe(_ application: EventApplication, at time: Double, graph: HeteroGraph, learning: Bool = true) {
         switch kind {
         case .mostPop: popularity?.observe(item: application.item, at: time)
         case .itemKNN: neighbours?.observe(application, at: time, graph: graph)
-        case .mfBPR, .lightGCN, .hybrid: hybrid?.observe(application, at: time, graph: graph)
+        case .mfBPR, .lightGCN, .hybrid: hybrid?.observe(application, at: time, graph: graph, learning: learning)
         }
     }
 
