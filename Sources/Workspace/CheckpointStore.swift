@@ -33,6 +33,30 @@ enum CheckpointStore {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM checkpoints WHERE run_id = ? ORDER BY id DESC LIMIT 1", arguments: [run]) else {
             return nil
         }
+        return try load(row, run: run, in: db, path: path)
+    }
+
+    /// One checkpoint by id (`nil` when it is gone).
+    static func checkpoint(id: Int64, run: Int64, in db: Database, path: String) throws -> ModelCheckpoint? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM checkpoints WHERE id = ? AND run_id = ?", arguments: [id, run]) else {
+            return nil
+        }
+        return try load(row, run: run, in: db, path: path)
+    }
+
+    /// The newest checkpoint of a run without its tables' data: what a resume plans with
+    /// before the tables (a gigabyte at a million users) are read.
+    static func latestSummary(run: Int64, in db: Database) throws -> CheckpointSummary? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, step, source_position, hyperparameters FROM checkpoints WHERE run_id = ? ORDER BY id DESC LIMIT 1", arguments: [run]) else {
+            return nil
+        }
+        let id: Int64 = row["id"]
+        let names = try String.fetchAll(db, sql: "SELECT name FROM checkpoint_tables WHERE checkpoint_id = ?", arguments: [id])
+        let hyperparameters: Data = row["hyperparameters"]
+        return CheckpointSummary(id: id, step: row["step"], sourcePosition: row["source_position"], hyperparameters: Array(hyperparameters), tableNames: Set(names))
+    }
+
+    private static func load(_ row: Row, run: Int64, in db: Database, path: String) throws -> ModelCheckpoint {
         let id: Int64 = row["id"]
         let damaged = { (what: String) in WorkspaceError(.corrupt, "\(path): damaged checkpoint \(id) of run \(run): \(what)") }
         let hyperparameters: Data = row["hyperparameters"]
@@ -93,9 +117,30 @@ enum CheckpointStore {
     }
 }
 
+/// A checkpoint's row without its tables' data (``Workspace/latestCheckpointSummary(run:)``).
+public struct CheckpointSummary: Sendable, Hashable {
+    public var id: Int64
+    public var step: Int
+    /// Events of the log the checkpoint covers.
+    public var sourcePosition: Int64
+    /// Hyperparameters as JSON.
+    public var hyperparameters: [UInt8]
+    public var tableNames: Set<String>
+}
+
 extension Workspace {
     /// The newest checkpoint of a run, tables bit-exact as saved.
     public func latestCheckpoint(run: Int64) throws -> ModelCheckpoint? {
         try read { db in try CheckpointStore.latest(run: run, in: db, path: path) }
+    }
+
+    /// One checkpoint of a run by id, tables bit-exact as saved (`nil` when it is gone).
+    public func checkpoint(id: Int64, run: Int64) throws -> ModelCheckpoint? {
+        try read { db in try CheckpointStore.checkpoint(id: id, run: run, in: db, path: path) }
+    }
+
+    /// The newest checkpoint of a run without reading its tables.
+    public func latestCheckpointSummary(run: Int64) throws -> CheckpointSummary? {
+        try read { db in try CheckpointStore.latestSummary(run: run, in: db) }
     }
 }

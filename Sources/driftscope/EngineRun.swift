@@ -40,13 +40,20 @@ struct WorkspaceRecording {
                 source = try StreamSources.resumed(last.source, workspace: workspace, run: run, slot: slot)
                 isStream = true
             }
-            if let json = try workspace.latestCheckpoint(run: run)?.hyperparameters ?? Optional(last.hyperparameters),
+            // The checkpoint's row now, its tables (a gigabyte at a million users) on their own
+            // thread while the log replays.
+            let summary = try workspace.latestCheckpointSummary(run: run)
+            if let json = summary?.hyperparameters ?? Optional(last.hyperparameters),
                let hyperparameters = try? JSONDecoder().decode(Hyperparameters.self, from: Data(json)) {
                 configuration.hyperparameters = hyperparameters
             }
             let position = try workspace.loggedPosition(run: run)
-            let checkpoint = try workspace.latestCheckpoint(run: run)
-            configuration.resume = ResumePlan(sourcePosition: position, checkpoint: checkpoint) { body in
+            let checkpoint = summary.map { summary in
+                PendingCheckpoint(sourcePosition: summary.sourcePosition, tableNames: summary.tableNames) {
+                    try Workspace(path: path, create: false).checkpoint(id: summary.id, run: run)
+                }
+            }
+            configuration.resume = ResumePlan(sourcePosition: position, pendingCheckpoint: checkpoint) { body in
                 // Opened again on the engine thread: a workspace belongs to one thread.
                 let log = try Workspace(path: path, create: false)
                 var reader = try log.events(run: run, from: 0)

@@ -45,7 +45,7 @@ import Testing
         let run = try Self.recordedRun(until: 400)
         #expect(run.final.trainingStep > 0, "batches ran, so the finals are not the online steps' alone")
         let cut = Int(run.checkpoint.sourcePosition)
-        #expect(EmbeddingModel.hasFinals(run.checkpoint.tables))
+        #expect(EmbeddingModel.hasFinals(run.checkpoint.tables.keys))
         let restored = Self.resumed(events: run.events, logged: cut, checkpoint: run.checkpoint)
         let model = try #require(restored.model.embedding)
         #expect(restored.graph.eventsApplied == cut)
@@ -66,7 +66,7 @@ import Testing
         let cut = Int(run.checkpoint.sourcePosition)
         var old = run.checkpoint
         for name in EmbeddingModel.finalTableNames { old.tables[name] = nil }
-        #expect(!EmbeddingModel.hasFinals(old.tables))
+        #expect(!EmbeddingModel.hasFinals(old.tables.keys))
         let restored = Self.resumed(events: run.events, logged: cut, checkpoint: old)
         let model = try #require(restored.model.embedding)
         #expect(model.egoUsers.storage.array == run.atCheckpoint.egoUsers.storage.array)
@@ -96,5 +96,43 @@ import Testing
         }
         #expect(try row(model.finalUsers, quiet) == row(run.atCheckpoint.finalUsers, quiet))
         #expect(try row(model.finalUsers, active) != row(run.atCheckpoint.finalUsers, active))
+    }
+
+    /// The tables are read on their own thread and handed out once: the plan keeps no copy.
+    @Test func aPendingCheckpointIsHandedOutOnce() throws {
+        let run = try Self.recordedRun(until: 200)
+        let saved = run.checkpoint
+        let pending = PendingCheckpoint(sourcePosition: saved.sourcePosition, tableNames: saved.tables.keys) { saved }
+        #expect(pending.hasFinals)
+        #expect(pending.sourcePosition == saved.sourcePosition)
+        let first = try pending.take().get()
+        #expect(first?.tables == saved.tables)
+        #expect(try pending.take().get() == nil)
+        let old = PendingCheckpoint(sourcePosition: 1, tableNames: ["user", "item"]) { nil }
+        #expect(!old.hasFinals)
+    }
+
+    /// A checkpoint that cannot be read is said, and the run resumes from the log alone.
+    @Test func anUnreadableCheckpointResumesFromTheLogAlone() throws {
+        let run = try Self.recordedRun(until: 300)
+        let cut = Int(run.checkpoint.sourcePosition)
+        var configuration = EngineTests.configuration()
+        let log = Array(run.events[..<cut])
+        struct Damaged: Error, CustomStringConvertible { var description: String { "damaged checkpoint 3" } }
+        let pending = PendingCheckpoint(sourcePosition: run.checkpoint.sourcePosition, tableNames: run.checkpoint.tables.keys) { throw Damaged() }
+        configuration.resume = ResumePlan(sourcePosition: Int64(cut), pendingCheckpoint: pending) { body in
+            for (k, e) in log.enumerated() { try body(e, Int64(k)) }
+        }
+        let (_, catalogue) = EngineTests.stream(events: 0)
+        let restored = EngineCore(configuration: configuration, source: AnyEventSource(ArrayEventSource(name: "test", events: run.events, catalogue: catalogue)))
+        #expect(restored.graph.eventsApplied == cut)
+        #expect(restored.trainingStep == 0)
+        #expect(restored.message == "the checkpoint could not be read (damaged checkpoint 3); training starts again from the log")
+        // Not the zeros the skipped online steps left: the model started again from the graph.
+        let model = try #require(restored.model.embedding)
+        let users = model.finalUsers.storage.array
+        #expect(users.allSatisfy { $0.isFinite })
+        #expect(users.contains { $0 != 0 })
+        #expect(model.replay.count > 0)
     }
 }

@@ -43,6 +43,29 @@ struct CheckpointTests {
         }
     }
 
+    /// A resume plans with the newest checkpoint's row alone, then reads its tables by id on
+    /// another thread (``PendingCheckpoint``): the two must name the same checkpoint.
+    @Test func summaryNamesTheNewestCheckpointWithoutReadingItsTables() throws {
+        let directory = try TemporaryDirectory()
+        let workspace = try TestFiles.makeWorkspace(in: directory)
+        let run = try TestFiles.beginRun(workspace)
+        #expect(try workspace.latestCheckpointSummary(run: run) == nil)
+        let recorder = try WorkspaceRecorder(workspace: workspace, run: run)
+        try recorder.save(checkpoint: Self.checkpoint(step: 3, users: ["a"], items: ["i"]))
+        var newest = Self.checkpoint(step: 4, users: ["a", "b"], items: ["i"], seed: 9)
+        newest.tables["user.final"] = [1, 2, 3, 4, 5, 6, 7, 8]
+        try recorder.save(checkpoint: newest)
+        try recorder.flush()
+        let summary = try #require(try workspace.latestCheckpointSummary(run: run))
+        #expect(summary.step == 4)
+        #expect(summary.sourcePosition == 40)
+        #expect(summary.hyperparameters == newest.hyperparameters)
+        #expect(summary.tableNames == Set(newest.tables.keys))
+        let loaded = try #require(try workspace.checkpoint(id: summary.id, run: run))
+        #expect(loaded.tables == newest.tables)
+        #expect(try workspace.checkpoint(id: summary.id, run: run + 1) == nil, "another run's id is not this run's checkpoint")
+    }
+
     @Test func onlyTheLastKAreKept() throws {
         let directory = try TemporaryDirectory()
         let workspace = try TestFiles.makeWorkspace(in: directory)

@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 
 /// Settings of a running ``Engine``.
@@ -122,12 +123,69 @@ public struct ResumePlan: Sendable {
     public var sourcePosition: Int64
     /// Calls `body` with every logged event and its source position, in order.
     public var replay: @Sendable (_ body: (Event, Int64) throws -> Void) throws -> Void
-    public var checkpoint: ModelCheckpoint?
+    /// The checkpoint to load, possibly still being read (``PendingCheckpoint``).
+    public var checkpoint: PendingCheckpoint?
 
     public init(sourcePosition: Int64, checkpoint: ModelCheckpoint?, replay: @escaping @Sendable (_ body: (Event, Int64) throws -> Void) throws -> Void) {
         self.sourcePosition = sourcePosition
-        self.checkpoint = checkpoint
+        self.checkpoint = checkpoint.map(PendingCheckpoint.init(loaded:))
         self.replay = replay
+    }
+
+    public init(sourcePosition: Int64, pendingCheckpoint: PendingCheckpoint?, replay: @escaping @Sendable (_ body: (Event, Int64) throws -> Void) throws -> Void) {
+        self.sourcePosition = sourcePosition
+        self.checkpoint = pendingCheckpoint
+        self.replay = replay
+    }
+}
+
+/// A checkpoint read on a thread of its own while the engine replays the log before it.
+///
+/// At a million users a checkpoint is a gigabyte of tables: reading it took seconds before
+/// the engine started, and the plan kept it for the whole run. What the replay needs first,
+/// where the checkpoint is and whether it holds final tables, is known at once; the tables
+/// are waited for where they are loaded, and handed out once (``take()``), so nothing keeps
+/// them after they are in the model.
+public final class PendingCheckpoint: Sendable {
+    /// Events of the log the checkpoint covers.
+    public let sourcePosition: Int64
+    /// Whether it holds the final tables (``EmbeddingModel/hasFinals(_:)``).
+    public let hasFinals: Bool
+    private let state: Mutex<Result<ModelCheckpoint?, EngineError>?>
+    private let ready = DispatchSemaphore(value: 0)
+
+    /// A checkpoint already in memory.
+    public init(loaded checkpoint: ModelCheckpoint) {
+        sourcePosition = checkpoint.sourcePosition
+        hasFinals = EmbeddingModel.hasFinals(checkpoint.tables.keys)
+        state = Mutex(.success(checkpoint))
+        ready.signal()
+    }
+
+    /// Starts `load` on a new thread. `tableNames` are the checkpoint's, read with its row.
+    public init(sourcePosition: Int64, tableNames: some Sequence<String>, load: @escaping @Sendable () throws -> ModelCheckpoint?) {
+        self.sourcePosition = sourcePosition
+        hasFinals = EmbeddingModel.hasFinals(tableNames)
+        state = Mutex(nil)
+        let thread = Thread { [self] in
+            let result: Result<ModelCheckpoint?, EngineError>
+            do { result = .success(try load()) } catch { result = .failure(EngineError(message: "\(error)")) }
+            state.withLock { $0 = result }
+            ready.signal()
+        }
+        thread.name = "driftscope.checkpoint"
+        thread.start()
+    }
+
+    /// Waits for the read, then hands the checkpoint out and forgets it (`nil` after the
+    /// first call, or when the run has none).
+    public func take() -> Result<ModelCheckpoint?, EngineError> {
+        ready.wait()
+        defer { ready.signal() }
+        return state.withLock { state in
+            defer { state = .success(nil) }
+            return state ?? .success(nil)
+        }
     }
 }
 

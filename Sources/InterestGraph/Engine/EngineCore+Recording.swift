@@ -18,30 +18,41 @@ extension EngineCore {
         var history = self.history
         var changes = self.interestChanges
         var replayed = 0
-        var checkpoint = plan.checkpoint
         // Events at positions below this are covered by the checkpoint's parameters.
         let covered: Int64 = {
-            guard let c = checkpoint, model.embedding != nil, EmbeddingModel.hasFinals(c.tables) else { return -1 }
+            guard let c = plan.checkpoint, model.embedding != nil, c.hasFinals else { return -1 }
             return c.sourcePosition
         }()
         var loadMessage: String?
-        func load(_ checkpoint: ModelCheckpoint) {
-            guard var embedding = model.embedding else { return }
-            if embedding.restore(tables: checkpoint.tables, graph: graph) {
-                model.setEmbedding(embedding)
-                trainingStep = checkpoint.step
-            } else {
+        var loaded = plan.checkpoint == nil
+        // Waits for the checkpoint's tables (read on their own thread) and loads them once.
+        // When it cannot be loaded after the replay skipped the online steps it stood for,
+        // the model starts again from the graph as it is (``Recommender/reinitialise(graph:)``):
+        // rows left as the skipped steps left them would be zeros.
+        func load() {
+            guard !loaded, let pending = plan.checkpoint else { return }
+            loaded = true
+            switch pending.take() {
+            case .success(let checkpoint?):
+                guard var embedding = model.embedding else { return }
+                if embedding.restore(tables: checkpoint.tables, graph: graph) {
+                    model.setEmbedding(embedding)
+                    trainingStep = checkpoint.step
+                    return
+                }
                 loadMessage = "the checkpoint has another embedding size; training starts again from the log"
+            case .success(nil):
+                loadMessage = "the checkpoint is gone; training starts again from the log"
+            case .failure(let error):
+                loadMessage = "the checkpoint could not be read (\(error.message)); training starts again from the log"
             }
+            if covered >= 0 { model.reinitialise(graph: graph) }
         }
         do {
             try plan.replay { event, position in
                 let learning = position >= covered
-                if learning, let c = checkpoint, covered >= 0 {
-                    // The first event after the checkpoint: its parameters, then learning again.
-                    load(c)
-                    checkpoint = nil
-                }
+                // The first event after the checkpoint: its parameters, then learning again.
+                if learning, covered >= 0 { load() }
                 let application = graph.apply(event)
                 model.observe(application, at: event.timestamp, graph: graph, learning: learning)
                 _ = history.observe(user: application.user, graph: graph, at: event.timestamp)
@@ -58,7 +69,7 @@ extension EngineCore {
         } catch {
             message = "resume stopped after \(replayed) logged events: \(error)"
         }
-        if let c = checkpoint { load(c) }
+        load()
         if message == nil { message = loadMessage }
         self.graph = graph
         self.model = model

@@ -14,9 +14,10 @@ extension EmbeddingModel {
     /// resumed without replaying online steps (``hasFinals(_:)``).
     static let finalTableNames = ["user.final", "item.final", "category.final", "brand.final"]
 
-    /// Whether `tables` (a checkpoint's) hold the final tables of this model's width.
-    public static func hasFinals(_ tables: [String: [Float]]) -> Bool {
-        finalTableNames.allSatisfy { tables[$0] != nil }
+    /// Whether a checkpoint with these table names holds the final tables.
+    public static func hasFinals(_ tableNames: some Sequence<String>) -> Bool {
+        let names = Set(tableNames)
+        return finalTableNames.allSatisfy(names.contains)
     }
 
     /// Ego and final tables, user session vectors and Adam moments as flat arrays.
@@ -70,7 +71,7 @@ extension EmbeddingModel {
             }
         }
         if let step = tables["meta.adam_step"]?.first { adamStep = Int(step) }
-        if Self.hasFinals(tables) {
+        if Self.hasFinals(tables.keys) {
             copy("user.final", into: &finalUsers)
             copy("item.final", into: &finalItems)
             copy("category.final", into: &finalCategories)
