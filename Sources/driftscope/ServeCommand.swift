@@ -46,7 +46,13 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Train one background batch per N ingested events, never on idle time (default: a share of the engine's time).", valueName: "N"))
     var trainEvery: Int?
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a starting hyperparameter, key=value (repeatable; the keys of `eval --set`).", valueName: "key=value"))
+    var overrides: [String] = []
+
     func validate() throws {
+        for item in overrides where !item.contains("=") {
+            throw ValidationError("--set expects key=value, got \"\(item)\"")
+        }
         if let listen { _ = try Self.endpoint(listen) }
         guard logEvery >= 0 else { throw ValidationError("--log-every must be 0 or more seconds") }
         if let prequentialEvery, prequentialEvery < 1 { throw ValidationError("--prequential-every must be 1 or more") }
@@ -75,7 +81,13 @@ struct ServeCommand: ParsableCommand {
         if let owned, let id = owned.engine, ownership.syncEvery > 0 {
             do { sync = try RedisItemSync(url: owned, engine: id, interval: ownership.syncEvery) } catch { throw CommandError("cannot share item vectors through \(owned.streamAddress): \(error)") }
         }
+        var hyperparameters = Hyperparameters()
+        for item in overrides {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            do { try hyperparameters.set(parts[0], to: parts.count > 1 ? parts[1] : "") } catch { throw CommandError("--set \(item): \(error)") }
+        }
         let (engine, run) = try engineOptions.makeEngine { configuration in
+            configuration.hyperparameters = hyperparameters
             configuration.itemSync = sync
             configuration.prequentialSampleEvery = prequentialEvery
             configuration.trainEveryEvents = trainEvery
