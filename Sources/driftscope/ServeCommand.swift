@@ -176,7 +176,8 @@ enum ServeLog {
     /// The shared item side: what went through Redis and the largest staleness seen.
     static func itemSync(_ t: RedisItemSync.Statistics) -> String {
         " · items: sent \(t.sentBatches) batches / \(t.sentRows) rows / \(t.sentBytes) B, received \(t.receivedBatches) / \(t.receivedRows) rows / \(t.receivedBytes) B"
-            + " (\(Int(t.bytesPerSecond)) B/s through Redis), applied \(t.appliedRows) rows, created \(t.createdItems) items, \(t.unknownRows) rows of unknown items, \(t.lostBatches) batches lost,"
+            + " (\(Int(t.bytesPerSecond)) B/s through Redis), applied \(t.appliedRows) rows, created \(t.createdItems) items, \(t.unknownRows) rows of unknown items, \(t.lostBatches) batches lost, \(t.duplicateBatches) duplicates skipped,"
+            + " counts: sent \(t.sentSignals) / merged \(t.mergedSignals) entries, \(t.droppedPairs) pairs dropped,"
             + " staleness max \(Format.fixed(t.maxStaleness, 3)) s (transit max \(Format.fixed(t.maxTransit, 3)) s)"
             + (t.lastError.map { " · items error: \($0)" } ?? "")
     }

@@ -28,7 +28,7 @@ import Testing
                     return boxes[me]
                 }
             }
-            func applied(_ batch: ItemDeltaBatch, rows: Int, created: Int, unknown: Int, at wallSeconds: Double) {}
+            func applied(_ batch: ItemDeltaBatch, rows: Int, created: Int, unknown: Int, signals: Int, at wallSeconds: Double) {}
         }
     }
 
@@ -55,8 +55,11 @@ import Testing
         return (a, b)
     }
 
-    static func engine(_ events: [Event], channel: (any ItemSyncChannel)?, partitioned: Bool = true, catalogue: ItemCatalogue = ItemCatalogue()) -> EngineCore {
+    static func engine(_ events: [Event], channel: (any ItemSyncChannel)?, partitioned: Bool = true, catalogue: ItemCatalogue = ItemCatalogue(),
+                       model: ModelKind? = nil, hyperparameters: Hyperparameters? = nil) -> EngineCore {
         var c = EngineTests.configuration()
+        if let model { c.model = model }
+        if let hyperparameters { c.hyperparameters = hyperparameters }
         c.itemSync = channel
         c.prequentialSampleEvery = 1
         c.trainEveryEvents = 1_000_000  // no background batch: rows move by the online steps only
@@ -169,5 +172,52 @@ import Testing
         #expect(!s.usesSampledTraining(graph: single.graph), "a small graph trains whole-graph batches by default")
         partitioned.restartFromScratch()
         #expect(try #require(partitioned.model.embedding).usesSampledTraining(graph: partitioned.graph))
+    }
+
+    /// Popularity and co-visitation reflect all users (issue 14): after the engines exchange
+    /// in both directions, A's counts of every item are those of one engine holding both
+    /// engines' users (MostPop's popularity; the hybrid's prior and co-visitation), and an
+    /// item only B's users reached is seen and ranked at A.
+    @Test(arguments: [ModelKind.mostPop, .hybrid])
+    func countsOfTheOtherEnginesUsersReachEveryEngine(kind: ModelKind) throws {
+        let (eventsA, eventsB) = Self.streams()
+        var extra = eventsB
+        extra.append(Event(user: "b1", item: "only-b", action: .view, timestamp: extra.last!.timestamp + 60))
+        var h = EngineTests.configuration().hyperparameters
+        h.popularityWeight = 1
+        h.covisitWeight = 1
+        let loop = Loopback()
+        var a = Self.engine(eventsA, channel: Loopback.End(0, loop), model: kind, hyperparameters: h)
+        var b = Self.engine(extra, channel: Loopback.End(1, loop), model: kind, hyperparameters: h)
+        let all = (eventsA + extra).sorted { $0.timestamp < $1.timestamp }
+        var whole = Self.engine(all, channel: nil, model: kind, hyperparameters: h)
+        Self.drain(&whole, events: all.count)
+        Self.drain(&a, events: eventsA.count)
+        a.exchangeItemDeltas()
+        Self.drain(&b, events: extra.count)
+        b.exchangeItemDeltas()  // applies A's batch, sends B's counts
+        a.exchangeItemDeltas()  // applies B's
+
+        let onlyB = try #require(a.graph.itemID("only-b"), "A has the item B's users reached")
+        #expect(a.graph.eventCount(ofItem: onlyB) == 0 && a.model.isSeenItem(onlyB))
+        let a0 = try #require(a.graph.userID("a0"))
+        #expect(a.rank(item: onlyB, forUser: a0) != nil)
+        let names = ["h0", "h1", "h2", "h3", "h4", "h5", "x", "only-b"]
+        for name in names {
+            let here = try #require(a.graph.itemID(name)), there = try #require(whole.graph.itemID(name))
+            let expected = whole.model.popularity(ofItem: there)
+            #expect(expected > 0)
+            #expect(abs(a.model.popularity(ofItem: here) - expected) <= 1e-3 * expected, "popularity of \(name) at A")
+            guard kind == .hybrid else { continue }
+            for other in names where other != name {
+                let o = try #require(a.graph.itemID(other)), w = try #require(whole.graph.itemID(other))
+                #expect(a.model.covisitation(here, o) == whole.model.covisitation(there, w), "co-visitation \(name) > \(other) at A")
+            }
+        }
+        // Without the exchange A would count its own users only.
+        var lone = Self.engine(eventsA, channel: nil, model: kind, hyperparameters: h)
+        Self.drain(&lone, events: eventsA.count)
+        let h0 = try #require(lone.graph.itemID("h0")), h0All = try #require(whole.graph.itemID("h0"))
+        #expect(lone.model.popularity(ofItem: h0) < whole.model.popularity(ofItem: h0All) - 1)
     }
 }
