@@ -64,6 +64,11 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        var hyperparameters = Hyperparameters()
+        for item in overrides {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            do { try hyperparameters.set(parts[0], to: parts.count > 1 ? parts[1] : "") } catch { throw CommandError("--set \(item): \(error)") }
+        }
         var engineOptions = engineOptions
         let owned = try ownership.apply(to: &engineOptions)
         try engineOptions.checkScenario()
@@ -81,14 +86,10 @@ struct ServeCommand: ParsableCommand {
         if let owned, let id = owned.engine, ownership.syncEvery > 0 {
             do { sync = try RedisItemSync(url: owned, engine: id, interval: ownership.syncEvery) } catch { throw CommandError("cannot share item vectors through \(owned.streamAddress): \(error)") }
         }
-        var hyperparameters = Hyperparameters()
-        for item in overrides {
-            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            do { try hyperparameters.set(parts[0], to: parts.count > 1 ? parts[1] : "") } catch { throw CommandError("--set \(item): \(error)") }
-        }
         let (engine, run) = try engineOptions.makeEngine { configuration in
             configuration.hyperparameters = hyperparameters
             configuration.itemSync = sync
+            configuration.shareCounts = ownership.syncCounts
             configuration.prequentialSampleEvery = prequentialEvery
             configuration.trainEveryEvents = trainEvery
             // An engine's share of the users must not change how it trains (SCALE-OUT.md §3).

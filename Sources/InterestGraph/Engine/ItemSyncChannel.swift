@@ -157,7 +157,7 @@ extension EngineCore {
         if let mode = configuration.trainingMode { model.setTrainingMode(mode) }
         if configuration.itemSync != nil {
             model.enableItemSync()
-            model.enableSignalSync()
+            if configuration.shareCounts { model.enableSignalSync() }
         }
     }
 
