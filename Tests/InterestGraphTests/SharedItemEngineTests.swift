@@ -56,8 +56,9 @@ import Testing
     }
 
     static func engine(_ events: [Event], channel: (any ItemSyncChannel)?, partitioned: Bool = true, catalogue: ItemCatalogue = ItemCatalogue(),
-                       model: ModelKind? = nil, hyperparameters: Hyperparameters? = nil) -> EngineCore {
+                       model: ModelKind? = nil, hyperparameters: Hyperparameters? = nil, shareCounts: Bool = true) -> EngineCore {
         var c = EngineTests.configuration()
+        c.shareCounts = shareCounts
         if let model { c.model = model }
         if let hyperparameters { c.hyperparameters = hyperparameters }
         c.itemSync = channel
@@ -214,6 +215,13 @@ import Testing
                 #expect(a.model.covisitation(here, o) == whole.model.covisitation(there, w), "co-visitation \(name) > \(other) at A")
             }
         }
+        // `serve --no-sync-counts`: item rows only (MostPop has none: nothing goes out).
+        var quiet = Self.engine(eventsA, channel: Loopback.End(0, Loopback()), model: kind, hyperparameters: h, shareCounts: false)
+        Self.drain(&quiet, events: eventsA.count)
+        quiet.exchangeItemDeltas()
+        let sent = try #require(quiet.configuration.itemSync as? Loopback.End).loop.boxes.withLock { $0[1] }
+        #expect(sent.allSatisfy { $0.signals == nil }, "counts were sent")
+        #expect(sent.isEmpty == (kind == .mostPop))
         // Without the exchange A would count its own users only.
         var lone = Self.engine(eventsA, channel: nil, model: kind, hyperparameters: h)
         Self.drain(&lone, events: eventsA.count)
