@@ -4,9 +4,9 @@ followed by 1 engine (`serve --own 0-7 --of 8`) and by 2 engines (`--own 0-3`, `
 sharing item deltas; prints prequential HR@10 (fixed sample, same S), events/s per engine,
 bytes/s through Redis and the largest item staleness (docs/SCALE-OUT.md).
 
-    scripts/scaleout-measure.py DRIFTSCOPE_BINARY DATA.csv [--every S] [--limit N] [--train-every N] [--runs one,two,none] [--keep-logs DIR]
+    scripts/scaleout-measure.py DRIFTSCOPE_BINARY DATA.csv [--every S] [--limit N] [--train-every N] [--runs one,two,none] [--serve-args "--set k=v"] [--keep-logs DIR]
 """
-import argparse, os, re, shutil, signal, socket, subprocess, sys, tempfile, time
+import argparse, os, re, shlex, shutil, signal, socket, subprocess, sys, tempfile, time
 
 p = argparse.ArgumentParser()
 p.add_argument("binary")
@@ -18,6 +18,7 @@ p.add_argument("--no-sync-run", action="store_true", help="also run 2 engines th
 p.add_argument("--train-every", type=int, help="serve --train-every: one training batch per N events of each engine")
 p.add_argument("--speed", type=float, help="serve --speed: pace the engines by event time (default: as fast as they can)")
 p.add_argument("--runs", default="one,two", help="which runs, comma-separated: one (1 engine), two (2 sharing), none (2 sharing nothing)")
+p.add_argument("--serve-args", default="", help="more serve options for every engine, e.g. \"--set layers=2\"")
 p.add_argument("--keep-logs", help="copy the engines' logs into this directory")
 a = p.parse_args()
 
@@ -51,7 +52,7 @@ try:
             log = f"{work}/{group}-{k}.log"
             cmd = [a.binary, "serve", "--source", f"{base}?group={group}", "--own", own, "--of", "8",
                    "--listen", f"unix:{work}/{group}-{k}.sock", "--log-every", "1", "--prequential-every", str(a.every),
-                   "--sync-every", str(sync)] + (["--speed", str(a.speed)] if a.speed else []) + (["--train-every", str(a.train_every)] if a.train_every else [])
+                   "--sync-every", str(sync)] + (["--speed", str(a.speed)] if a.speed else []) + (["--train-every", str(a.train_every)] if a.train_every else []) + shlex.split(a.serve_args)
             print("$", " ".join(cmd), f"2>{log}", flush=True)
             procs.append((subprocess.Popen(cmd, stderr=open(log, "w"), env=env), log))
         # Until the engines together have applied every published event.

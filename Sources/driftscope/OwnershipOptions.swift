@@ -21,6 +21,9 @@ struct OwnershipOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("With --own: seconds between exchanges of item-vector deltas with the other engines through Redis (NAME:items); 0: none.", valueName: "seconds"))
     var syncEvery: Double = 1
 
+    @Flag(name: .long, inversion: .prefixedNo, help: "With --own and sharing on: share item popularity and co-visitation counts too (MostPop, ItemKNN, the hybrid's terms), not only item rows.")
+    var syncCounts = true
+
     func validate() throws {
         guard syncEvery.isFinite, syncEvery >= 0 else { throw ValidationError("--sync-every must be 0 or more seconds, got \(syncEvery)") }
         guard own != nil || of != nil || engineID != nil else { return }

@@ -46,7 +46,13 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Train one background batch per N ingested events, never on idle time (default: a share of the engine's time).", valueName: "N"))
     var trainEvery: Int?
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a starting hyperparameter, key=value (repeatable; the keys of `eval --set`).", valueName: "key=value"))
+    var overrides: [String] = []
+
     func validate() throws {
+        for item in overrides where !item.contains("=") {
+            throw ValidationError("--set expects key=value, got \"\(item)\"")
+        }
         if let listen { _ = try Self.endpoint(listen) }
         guard logEvery >= 0 else { throw ValidationError("--log-every must be 0 or more seconds") }
         if let prequentialEvery, prequentialEvery < 1 { throw ValidationError("--prequential-every must be 1 or more") }
@@ -58,6 +64,11 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        var hyperparameters = Hyperparameters()
+        for item in overrides {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            do { try hyperparameters.set(parts[0], to: parts.count > 1 ? parts[1] : "") } catch { throw CommandError("--set \(item): \(error)") }
+        }
         var engineOptions = engineOptions
         let owned = try ownership.apply(to: &engineOptions)
         try engineOptions.checkScenario()
@@ -76,7 +87,9 @@ struct ServeCommand: ParsableCommand {
             do { sync = try RedisItemSync(url: owned, engine: id, interval: ownership.syncEvery) } catch { throw CommandError("cannot share item vectors through \(owned.streamAddress): \(error)") }
         }
         let (engine, run) = try engineOptions.makeEngine { configuration in
+            configuration.hyperparameters = hyperparameters
             configuration.itemSync = sync
+            configuration.shareCounts = ownership.syncCounts
             configuration.prequentialSampleEvery = prequentialEvery
             configuration.trainEveryEvents = trainEvery
             // An engine's share of the users must not change how it trains (SCALE-OUT.md §3).
@@ -164,7 +177,8 @@ enum ServeLog {
     /// The shared item side: what went through Redis and the largest staleness seen.
     static func itemSync(_ t: RedisItemSync.Statistics) -> String {
         " · items: sent \(t.sentBatches) batches / \(t.sentRows) rows / \(t.sentBytes) B, received \(t.receivedBatches) / \(t.receivedRows) rows / \(t.receivedBytes) B"
-            + " (\(Int(t.bytesPerSecond)) B/s through Redis), applied \(t.appliedRows) rows, created \(t.createdItems) items, \(t.unknownRows) rows of unknown items, \(t.lostBatches) batches lost,"
+            + " (\(Int(t.bytesPerSecond)) B/s through Redis), applied \(t.appliedRows) rows, created \(t.createdItems) items, \(t.unknownRows) rows of unknown items, \(t.lostBatches) batches lost, \(t.duplicateBatches) duplicates skipped,"
+            + " counts: sent \(t.sentSignals) / merged \(t.mergedSignals) entries, \(t.droppedPairs) pairs dropped,"
             + " staleness max \(Format.fixed(t.maxStaleness, 3)) s (transit max \(Format.fixed(t.maxTransit, 3)) s)"
             + (t.lastError.map { " · items error: \($0)" } ?? "")
     }

@@ -28,7 +28,7 @@ import Testing
                     return boxes[me]
                 }
             }
-            func applied(_ batch: ItemDeltaBatch, rows: Int, created: Int, unknown: Int, at wallSeconds: Double) {}
+            func applied(_ batch: ItemDeltaBatch, rows: Int, created: Int, unknown: Int, signals: Int, at wallSeconds: Double) {}
         }
     }
 
@@ -55,8 +55,12 @@ import Testing
         return (a, b)
     }
 
-    static func engine(_ events: [Event], channel: (any ItemSyncChannel)?, partitioned: Bool = true, catalogue: ItemCatalogue = ItemCatalogue()) -> EngineCore {
+    static func engine(_ events: [Event], channel: (any ItemSyncChannel)?, partitioned: Bool = true, catalogue: ItemCatalogue = ItemCatalogue(),
+                       model: ModelKind? = nil, hyperparameters: Hyperparameters? = nil, shareCounts: Bool = true) -> EngineCore {
         var c = EngineTests.configuration()
+        c.shareCounts = shareCounts
+        if let model { c.model = model }
+        if let hyperparameters { c.hyperparameters = hyperparameters }
         c.itemSync = channel
         c.prequentialSampleEvery = 1
         c.trainEveryEvents = 1_000_000  // no background batch: rows move by the online steps only
@@ -169,5 +173,68 @@ import Testing
         #expect(!s.usesSampledTraining(graph: single.graph), "a small graph trains whole-graph batches by default")
         partitioned.restartFromScratch()
         #expect(try #require(partitioned.model.embedding).usesSampledTraining(graph: partitioned.graph))
+    }
+
+    /// Popularity and co-visitation reflect all users (issue 14): after the engines exchange
+    /// in both directions, A's counts of every item are those of one engine holding both
+    /// engines' users (MostPop's popularity; ItemKNN's co-occurrences; the hybrid's prior and
+    /// co-visitation), and an item only B's users reached is seen and ranked at A.
+    @Test(arguments: [ModelKind.mostPop, .itemKNN, .hybrid])
+    func countsOfTheOtherEnginesUsersReachEveryEngine(kind: ModelKind) throws {
+        let (eventsA, eventsB) = Self.streams()
+        var extra = eventsB
+        extra.append(Event(user: "b1", item: "only-b", action: .view, timestamp: extra.last!.timestamp + 60))
+        var h = EngineTests.configuration().hyperparameters
+        h.popularityWeight = 1
+        h.covisitWeight = 1
+        let loop = Loopback()
+        var a = Self.engine(eventsA, channel: Loopback.End(0, loop), model: kind, hyperparameters: h)
+        var b = Self.engine(extra, channel: Loopback.End(1, loop), model: kind, hyperparameters: h)
+        let all = (eventsA + extra).sorted { $0.timestamp < $1.timestamp }
+        var whole = Self.engine(all, channel: nil, model: kind, hyperparameters: h)
+        Self.drain(&whole, events: all.count)
+        Self.drain(&a, events: eventsA.count)
+        a.exchangeItemDeltas()
+        Self.drain(&b, events: extra.count)
+        b.exchangeItemDeltas()  // applies A's batch, sends B's counts
+        a.exchangeItemDeltas()  // applies B's
+
+        let onlyB = try #require(a.graph.itemID("only-b"), "A has the item B's users reached")
+        #expect(a.graph.eventCount(ofItem: onlyB) == 0 && a.model.isSeenItem(onlyB))
+        let a0 = try #require(a.graph.userID("a0"))
+        #expect(a.rank(item: onlyB, forUser: a0) != nil)
+        let names = ["h0", "h1", "h2", "h3", "h4", "h5", "x", "only-b"]
+        for name in names {
+            let here = try #require(a.graph.itemID(name)), there = try #require(whole.graph.itemID(name))
+            if kind != .itemKNN {
+                let expected = whole.model.popularity(ofItem: there)
+                #expect(expected > 0)
+                #expect(abs(a.model.popularity(ofItem: here) - expected) <= 1e-3 * expected, "popularity of \(name) at A")
+            }
+            guard kind != .mostPop else { continue }
+            // ItemKNN's counts decay (14 days) from each engine's first event, minutes apart.
+            for other in names where other != name {
+                let o = try #require(a.graph.itemID(other)), w = try #require(whole.graph.itemID(other))
+                let mine = a.model.covisitation(here, o), all = whole.model.covisitation(there, w)
+                #expect(abs(mine.weight - all.weight) <= 1e-3 * max(1, all.weight), "co-visitation \(name) > \(other) at A: \(mine) against \(all)")
+                #expect(abs(mine.mass - all.mass) <= 1e-3 * max(1, all.mass))
+            }
+        }
+        // `serve --no-sync-counts`: item rows only.
+        var quiet = Self.engine(eventsA, channel: Loopback.End(0, Loopback()), model: kind, hyperparameters: h, shareCounts: false)
+        Self.drain(&quiet, events: eventsA.count)
+        quiet.exchangeItemDeltas()
+        let sent = try #require(quiet.configuration.itemSync as? Loopback.End).loop.boxes.withLock { $0[1] }
+        #expect(sent.allSatisfy { $0.signals == nil }, "counts were sent")
+        #expect(sent.isEmpty == !kind.hasEmbeddings, "MostPop and ItemKNN have no item rows: nothing goes out")
+        // Without the exchange A would count its own users only.
+        var lone = Self.engine(eventsA, channel: nil, model: kind, hyperparameters: h)
+        Self.drain(&lone, events: eventsA.count)
+        let h0 = try #require(lone.graph.itemID("h0")), h0All = try #require(whole.graph.itemID("h0"))
+        if kind == .itemKNN {
+            #expect(lone.model.covisitation(h0, h0).mass < whole.model.covisitation(h0All, h0All).mass - 1)
+        } else {
+            #expect(lone.model.popularity(ofItem: h0) < whole.model.popularity(ofItem: h0All) - 1)
+        }
     }
 }

@@ -14,13 +14,15 @@ struct ItemSyncTests {
         var model: Recommender
         var time = 1_000.0
 
-        init(users: [String], seed: UInt64) {
+        init(users: [String], seed: UInt64, kind: ModelKind = .lightGCN, adjust: (inout Hyperparameters) -> Void = { _ in }) {
             var h = Hyperparameters()
             h.dimension = 8
             h.seed = seed
-            model = Recommender(kind: .lightGCN, hyperparameters: h)
+            adjust(&h)
+            model = Recommender(kind: kind, hyperparameters: h)
             model.reinitialise(graph: graph)
             model.enableItemSync()
+            model.enableSignalSync()
             for (k, user) in users.enumerated() {
                 for j in 0..<4 { observe(user, "i\((k * 3 + j) % 12)") }
             }
@@ -60,11 +62,29 @@ struct ItemSyncTests {
     @Test func codecRoundTripsABatch() throws {
         let announced = [ItemAnnouncement(index: 1, attributes: ItemAttributes(categories: ["Home/Bath", "Sale"], brand: "Kesdera", price: 75.99), ego: [0.5, -1], final: [0.25, 2]),
                          ItemAnnouncement(index: 0, attributes: ItemAttributes(), ego: [1, 2], final: [3, 4])]
-        let batch = ItemDeltaBatch(engine: "e", sequence: 7, since: 1.5, at: 2.25, dimension: 2, items: ["i1", "ü2"], ego: [1, -2, 3.5, 0.000_976_562_5], announced: announced, edges: [3, 0])
+        var batch = ItemDeltaBatch(engine: "e", sequence: 7, since: 1.5, at: 2.25, dimension: 2, items: ["i1", "ü2"], ego: [1, -2, 3.5, 0.000_976_562_5], announced: announced, edges: [3, 0])
         let bytes = ItemDeltaCodec.encode(batch)
         #expect(ItemDeltaCodec.decode(bytes[...], engine: "e", sequence: 7) == batch)
         for cut in [1, 8, 17] { #expect(ItemDeltaCodec.decode(bytes.dropLast(cut), engine: "e", sequence: 7) == nil) }
         #expect(ItemDeltaCodec.decode((bytes + [0])[...], engine: "e", sequence: 7) == nil)
+        // With popularity and co-visitation counts, and a batch of counts only.
+        batch.signals = ItemSignals(reference: 1_709_251_200, items: ["i1", "i9"], popularity: [.init(index: 1, count: 3, weight: 2.5)],
+                                    mass: [.init(index: 0, weight: 1)], pairs: [.init(a: 0, b: 1, weight: 0.75)])
+        let counted = ItemDeltaCodec.encode(batch)
+        #expect(ItemDeltaCodec.decode(counted[...], engine: "e", sequence: 7) == batch)
+        for cut in [1, 4, 13] { #expect(ItemDeltaCodec.decode(counted.dropLast(cut), engine: "e", sequence: 7) == nil) }
+        var outOfRange = batch
+        outOfRange.signals?.pairs[0].b = 2
+        #expect(ItemDeltaCodec.decode(ItemDeltaCodec.encode(outOfRange)[...], engine: "e", sequence: 7) == nil, "a pair of an item the batch does not name")
+        let countsOnly = ItemDeltaBatch(engine: "e", sequence: 8, since: 1, at: 2, dimension: 64, items: [], ego: [], signals: batch.signals)
+        #expect(ItemDeltaCodec.decode(ItemDeltaCodec.encode(countsOnly)[...], engine: "e", sequence: 8) == countsOnly)
+        // An engine before counts were shared (DSI2, no counts section) still decodes.
+        var previous = bytes
+        previous.replaceSubrange(0..<4, with: Array("DSI2".utf8))
+        previous.removeLast()
+        var plain = batch
+        plain.signals = nil
+        #expect(ItemDeltaCodec.decode(previous[...], engine: "e", sequence: 7) == plain)
         #expect(ItemDeltaCodec.decode(Array("nonsense".utf8)[...], engine: "e", sequence: 7) == nil)
     }
 
@@ -176,5 +196,114 @@ struct ItemSyncTests {
         #expect((Int(entries) ?? 0) >= 4)
         let log = try String(contentsOfFile: home + "/a.log", encoding: .utf8)
         #expect(log.contains("staleness max"), "\(log.suffix(500))")
+    }
+
+    /// Popularity and co-visitation (issue 14: "must reflect all users"): two hybrid engines
+    /// that split the users exchange their counts through Redis; afterwards each engine's
+    /// counts equal those of one model that saw every event, and a duplicated entry (an
+    /// `XADD` retried, a replay) is skipped, not counted twice.
+    @Test func popularityAndCovisitationCoverBothEnginesUsersOnce() throws {
+        let redis = try RedisServer()
+        let url = try StreamURL(parsing: redis.url("shop"))
+        let hybrid: (inout Hyperparameters) -> Void = {
+            $0.popularityWeight = 1
+            $0.covisitWeight = 1
+            $0.halfLife = .infinity
+        }
+        var a = Side(users: [], seed: 1, kind: .hybrid, adjust: hybrid)
+        var b = Side(users: [], seed: 2, kind: .hybrid, adjust: hybrid)
+        var whole = Side(users: [], seed: 3, kind: .hybrid, adjust: hybrid)
+        let channelA = try RedisItemSync(url: url, engine: "A", interval: 0.01)
+        let channelB = try RedisItemSync(url: url, engine: "B", interval: 0.01)
+        defer {
+            channelA.stop()
+            channelB.stop()
+        }
+        // Disjoint users, overlapping items; `whole` sees every event in the same order.
+        let eventsA = [("a0", "i1"), ("a0", "i2"), ("a0", "i3"), ("a1", "i2"), ("a1", "i4"), ("a0", "i1")]
+        let eventsB = [("b0", "i2"), ("b0", "i3"), ("b1", "i4"), ("b1", "i2"), ("b1", "only-b")]
+        for (user, item) in eventsA {
+            a.observe(user, item)
+            whole.observe(user, item)
+        }
+        for (user, item) in eventsB {
+            b.observe(user, item)
+            whole.observe(user, item)
+        }
+        let batch = try #require(ItemDeltaExchange.collect(from: &a.model, graph: a.graph, since: 0, at: 1))
+        let signals = try #require(batch.signals)
+        #expect(signals.popularity.reduce(0) { $0 + Int($1.count) } == eventsA.count)
+        #expect(signals.pairs.count == 4, "a0: i1-i2, i1-i3, i2-i3; a1: i2-i4")
+        channelA.send(batch)
+        let received = Self.waitForBatches(channelB, count: 1)
+        #expect(received.count == 1)
+        for arrived in received { ItemDeltaExchange.apply(arrived, to: &b.model, graph: &b.graph, channel: channelB) }
+        #expect(channelB.statistics.mergedSignals == signals.count)
+
+        func counts(_ side: Side) throws -> [String: Float] {
+            var out: [String: Float] = [:]
+            for item in ["i1", "i2", "i3", "i4", "only-b"] {
+                let i = try #require(side.graph.itemID(item))
+                out["pop " + item] = side.model.popularity(ofItem: i)
+                out["mass " + item] = side.model.covisitation(i, i).mass
+                for other in ["i1", "i2", "i3", "i4", "only-b"] where other != item {
+                    out[item + ">" + other] = side.model.covisitation(i, try #require(side.graph.itemID(other))).weight
+                }
+            }
+            return out
+        }
+        let expected = try counts(whole)
+        #expect(expected["pop i2"] == 4 && expected["i2>i3"] == 2, "the reference counts both engines' users")
+        let merged = try counts(b)
+        #expect(merged.keys.sorted() == expected.keys.sorted())
+        for (key, value) in expected { #expect(abs((merged[key] ?? -1) - value) < 1e-5, "\(key): \(merged[key] ?? -1) at B, \(value) over all users") }
+        #expect(try b.model.popularity(ofItem: #require(b.graph.itemID("i1"))) == 2, "i1 has events of A's users only")
+
+        // The same entry again (as a retried XADD would leave it): skipped, not counted twice.
+        let connection = try RedisConnection(host: url.host, port: url.port, timeout: 2)
+        let entry = try #require(try connection.read(stream: url.name + ":items", after: "0-0", count: 1, blockMilliseconds: nil).first)
+        var command: [[UInt8]] = [Array("XADD".utf8), Array((url.name + ":items").utf8), Array("*".utf8)]
+        for k in 0..<(entry.bounds.count - 1) { command.append(Array(entry.bytes[entry.bounds[k]..<entry.bounds[k + 1]])) }
+        _ = try connection.send(bytes: [command])
+        var skipped = 0
+        let deadline = Date().addingTimeInterval(10)
+        while skipped == 0, Date() < deadline {
+            for again in channelB.receive() { ItemDeltaExchange.apply(again, to: &b.model, graph: &b.graph, channel: channelB) }
+            skipped = channelB.statistics.duplicateBatches
+            usleep(10_000)
+        }
+        #expect(skipped == 1)
+        #expect(channelB.statistics.receivedBatches == 1)
+        #expect(try counts(b) == merged, "the duplicate changed no count")
+    }
+
+    /// MostPop has no item rows to announce: an item only the other engine's users reached
+    /// is created from its counts, ranked and counted as seen, with the popularity of every
+    /// user (decayed counts: weights are sent at the sender's event time and added exactly).
+    @Test func mostPopEnginesShareTheirCounts() throws {
+        var a = Side(users: [], seed: 1, kind: .mostPop)
+        var b = Side(users: [], seed: 2, kind: .mostPop)
+        var whole = Side(users: [], seed: 3, kind: .mostPop)
+        for (user, item) in [("a0", "x"), ("a1", "x"), ("a2", "x"), ("a0", "y")] {
+            a.observe(user, item)
+            whole.observe(user, item)
+        }
+        for (user, item) in [("b0", "y"), ("b1", "z")] {
+            b.observe(user, item)
+            whole.observe(user, item)
+        }
+        let batch = try #require(ItemDeltaExchange.collect(from: &a.model, graph: a.graph, since: 0, at: 1))
+        #expect(batch.items.isEmpty, "MostPop has no rows to send")
+        #expect(b.graph.itemID("x") == nil)
+        ItemDeltaExchange.apply(batch, to: &b.model, graph: &b.graph, channel: nil)
+        for item in ["x", "y", "z"] {
+            let here = try #require(b.graph.itemID(item)), there = try #require(whole.graph.itemID(item))
+            #expect(abs(b.model.popularity(ofItem: here) - whole.model.popularity(ofItem: there)) < 1e-4 * whole.model.popularity(ofItem: there), "\(item)")
+        }
+        let x = try #require(b.graph.itemID("x"))
+        #expect(b.graph.eventCount(ofItem: x) == 0 && b.model.isSeenItem(x), "x is seen through A's users")
+        #expect(b.model.recommend(user: try #require(b.graph.userID("b1")), k: 1, graph: b.graph, includeColdItems: true).first?.item == x, "x, with three events of A's users, is B's most popular item")
+        // Nothing new since: nothing to send.
+        #expect(ItemDeltaExchange.collect(from: &a.model, graph: a.graph, since: 1, at: 2) == nil)
     }
 }

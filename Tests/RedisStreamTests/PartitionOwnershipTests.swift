@@ -77,6 +77,9 @@ struct PartitionOwnershipTests {
             (["--own", "1,1", "--of", "4"], "partition 1 is named twice"),
             (["--own", "0,1"], "--own and --of go together"),
             (["--own", "0", "--of", "0"], "--of must be a partition count"),
+            (["--set", "layers"], "--set expects key=value"),
+            (["--set", "nonsense=1"], "--set nonsense=1: "),
+            (["--set", "layers=many"], "--set layers=many: "),
         ] {
             let result = try DriftscopeBinary.run(["serve", "--source", "redis://127.0.0.1:1/s"] + arguments)
             #expect(result.status != 0)

@@ -55,6 +55,9 @@ public struct EngineConfiguration: Sendable {
     /// Engines that split a stream's users share their item rows through this (`nil`: one
     /// engine, nothing shared). See ``ItemSyncChannel``.
     package var itemSync: (any ItemSyncChannel)?
+    /// With ``itemSync``: also share popularity and co-visitation counts (`serve
+    /// --no-sync-counts` turns it off, to measure what they add).
+    public var shareCounts = true
     /// Score exactly every S-th eligible event prequentially (protocol B sampled, S from
     /// 1) over the whole run instead of the rolling, time-budgeted window: what `serve
     /// --prequential-every` measures with, so runs of one engine and of several compare.

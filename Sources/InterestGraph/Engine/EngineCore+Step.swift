@@ -101,14 +101,15 @@ extension EngineCore {
     mutating func ingest(_ event: Event, score: Bool) -> EventApplication {
         // Test-then-learn on a sample: the countdown runs over all events and, once due, the
         // next eligible one (known user, item with events, no edge yet: GUIDE §4) is scored.
-        // An item another engine's users reached, created here from its announcement, counts
-        // as seen (docs/SCALE-OUT.md §2): one engine holding every user would have seen it.
+        // An item another engine's users reached, created here from its announcement (or its
+        // counts, for MostPop and ItemKNN), counts as seen (docs/SCALE-OUT.md §2): one engine
+        // holding every user would have seen it.
         // Eligibility costs two id lookups and an edge lookup, so it is checked only when
         // due, not for every event (it was a tenth of a full-speed replay's time).
         if score, let every = configuration.prequentialSampleEvery {
             // Protocol B sampled: the j-th eligible event is scored iff j mod S == 0.
             if let u = graph.userID(event.user), let i = graph.itemID(event.item),
-               graph.eventCount(ofItem: i) > 0 || model.hasItemRow(i), !graph.hasEdge(user: u, item: i) {
+               graph.eventCount(ofItem: i) > 0 || model.isSeenItem(i), !graph.hasEdge(user: u, item: i) {
                 if prequentialEligible % max(1, every) == 0 { recordPrequential(rank: rank(item: i, forUser: u)) }
                 prequentialEligible += 1
             }
@@ -116,7 +117,7 @@ extension EngineCore {
             if prequentialCountdown > 0 {
                 prequentialCountdown -= 1
             } else if let u = graph.userID(event.user), let i = graph.itemID(event.item),
-                      graph.eventCount(ofItem: i) > 0 || model.hasItemRow(i), !graph.hasEdge(user: u, item: i) {
+                      graph.eventCount(ofItem: i) > 0 || model.isSeenItem(i), !graph.hasEdge(user: u, item: i) {
                 let t0 = MonotonicClock.seconds()
                 recordPrequential(rank: rank(item: i, forUser: u))
                 scoringSeconds += MonotonicClock.seconds() - t0
@@ -157,8 +158,7 @@ extension EngineCore {
             let target = scores[Int(item)]
             guard target.isFinite else { return nil }
             var better = 0
-            let known = model.embedding?.itemKnown ?? []
-            for i in 0..<n where scores[i] > target && (graph.eventCount(ofItem: Int32(i)) > 0 || (i < known.count && known[i])) && graph.isLive(item: Int32(i)) {
+            for i in 0..<n where scores[i] > target && (graph.eventCount(ofItem: Int32(i)) > 0 || model.isSeenItem(Int32(i))) && graph.isLive(item: Int32(i)) {
                 better += 1
             }
             return better + 1

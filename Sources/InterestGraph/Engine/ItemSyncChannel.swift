@@ -15,7 +15,8 @@ package protocol ItemSyncChannel: AnyObject, Sendable {
     /// Called once a received batch has been applied (for the staleness measure): `rows`
     /// deltas added, `created` items created from its announcements, `unknown` rows of items
     /// this engine still does not have (their announcement was lost or came before it started).
-    func applied(_ batch: ItemDeltaBatch, rows: Int, created: Int, unknown: Int, at wallSeconds: Double)
+    /// `signals`: popularity and co-visitation entries added (``ItemDeltaBatch/signals``).
+    func applied(_ batch: ItemDeltaBatch, rows: Int, created: Int, unknown: Int, signals: Int, at wallSeconds: Double)
 }
 
 /// An item another engine's users reached first, sent once (with the first batch that
@@ -39,6 +40,79 @@ package struct ItemAnnouncement: Sendable, Equatable {
     }
 }
 
+/// Popularity and co-visitation counts one engine's users added since its previous exchange
+/// (a ``SignalOutbox`` keyed by item id): increments, added by the receivers.
+package struct ItemSignals: Sendable, Equatable {
+    /// Event time the weights are true at (see ``SignalOutbox/reference``).
+    package var reference: Double
+    /// The items the entries below refer to by position.
+    package var items: [String]
+    package var popularity: [Popularity]
+    package var mass: [Mass]
+    package var pairs: [Pair]
+    /// Pairs the sender's outbox dropped in this interval (it was full): not sent, not on
+    /// the wire (the sender's statistics count them).
+    package var droppedPairs = 0
+
+    /// `count` events on `items[index]`, of decayed weight `weight` at ``reference``.
+    package struct Popularity: Sendable, Equatable {
+        package var index: UInt32, count: UInt32, weight: Float
+        package init(index: UInt32, count: UInt32, weight: Float) { (self.index, self.count, self.weight) = (index, count, weight) }
+    }
+    /// Co-visitation mass (new user edges) of `items[index]`.
+    package struct Mass: Sendable, Equatable {
+        package var index: UInt32, weight: Float
+        package init(index: UInt32, weight: Float) { (self.index, self.weight) = (index, weight) }
+    }
+    /// A co-visitation of `items[a]` and `items[b]`, added to both directions.
+    package struct Pair: Sendable, Equatable {
+        package var a: UInt32, b: UInt32, weight: Float
+        package init(a: UInt32, b: UInt32, weight: Float) { (self.a, self.b, self.weight) = (a, b, weight) }
+    }
+
+    package init(reference: Double, items: [String], popularity: [Popularity] = [], mass: [Mass] = [], pairs: [Pair] = []) {
+        self.reference = reference
+        self.items = items
+        self.popularity = popularity
+        self.mass = mass
+        self.pairs = pairs
+    }
+
+    /// An outbox's counts keyed by `graph`'s item names.
+    /// - Complexity: O(entries).
+    init(_ outbox: SignalOutbox, graph: HeteroGraph) {
+        var position: [Int32: UInt32] = [:]
+        var items: [String] = []
+        func index(_ item: Int32) -> UInt32 {
+            if let k = position[item] { return k }
+            let k = UInt32(items.count)
+            position[item] = k
+            items.append(graph.name(of: NodeRef(.item, item)))
+            return k
+        }
+        let limit = Int32(graph.items.count)
+        var popularity: [Popularity] = []
+        popularity.reserveCapacity(outbox.popularity.count)
+        for (item, tally) in outbox.popularity where item < limit {
+            popularity.append(Popularity(index: index(item), count: tally.count, weight: tally.weight))
+        }
+        var mass: [Mass] = []
+        for (item, weight) in outbox.mass where item < limit { mass.append(Mass(index: index(item), weight: weight)) }
+        var pairs: [Pair] = []
+        pairs.reserveCapacity(outbox.pairs.count)
+        for (key, weight) in outbox.pairs {
+            let a = Int32(bitPattern: UInt32(truncatingIfNeeded: key >> 32)), b = Int32(bitPattern: UInt32(truncatingIfNeeded: key))
+            guard a < limit, b < limit else { continue }
+            pairs.append(Pair(a: index(a), b: index(b), weight: weight))
+        }
+        self.init(reference: outbox.reference.isNaN ? 0 : outbox.reference, items: items, popularity: popularity, mass: mass, pairs: pairs)
+        droppedPairs = outbox.droppedPairs
+    }
+
+    /// Entries (popularity, mass and pairs).
+    package var count: Int { popularity.count + mass.count + pairs.count }
+}
+
 /// One engine's item deltas since its previous exchange, keyed by item id (each engine
 /// numbers its items in its own order).
 package struct ItemDeltaBatch: Sendable, Equatable {
@@ -58,8 +132,11 @@ package struct ItemDeltaBatch: Sendable, Equatable {
     /// Per item of `items`, the user edges the sender added since its previous batch (the
     /// receivers add them to the item's degree), or empty.
     package var edges: [UInt32]
+    /// Popularity and co-visitation counts since the previous batch (MostPop, ItemKNN, the
+    /// hybrid's prior and co-visitation), or `nil`.
+    package var signals: ItemSignals?
 
-    package init(engine: String, sequence: UInt64, since: Double, at: Double, dimension: Int, items: [String], ego: [Float], announced: [ItemAnnouncement] = [], edges: [UInt32] = []) {
+    package init(engine: String, sequence: UInt64, since: Double, at: Double, dimension: Int, items: [String], ego: [Float], announced: [ItemAnnouncement] = [], edges: [UInt32] = [], signals: ItemSignals? = nil) {
         self.engine = engine
         self.sequence = sequence
         self.since = since
@@ -69,6 +146,7 @@ package struct ItemDeltaBatch: Sendable, Equatable {
         self.ego = ego
         self.announced = announced
         self.edges = edges
+        self.signals = signals
     }
 }
 
@@ -77,14 +155,17 @@ extension EngineCore {
     /// its training mode and, when it shares the item side, the tracking of changed rows.
     mutating func applyScaleOutSettings() {
         if let mode = configuration.trainingMode { model.setTrainingMode(mode) }
-        if configuration.itemSync != nil { model.enableItemSync() }
+        if configuration.itemSync != nil {
+            model.enableItemSync()
+            if configuration.shareCounts { model.enableSignalSync() }
+        }
     }
 
     /// Applies the other engines' deltas that arrived and sends this engine's, once per
     /// ``ItemSyncChannel/interval``.
     /// - Complexity: O((rows received + rows changed) * dimension), never O(items).
     mutating func exchangeItemDeltas() {
-        guard let channel = configuration.itemSync, model.kind.hasEmbeddings else { return }
+        guard let channel = configuration.itemSync else { return }
         let now = wallSeconds()
         guard now - lastItemExchange >= channel.interval else { return }
         let since = lastItemExchange
@@ -108,7 +189,9 @@ package enum ItemDeltaExchange {
     package static func apply(_ batch: ItemDeltaBatch, to model: inout Recommender, graph: inout HeteroGraph, channel: (any ItemSyncChannel)?) {
         let d = batch.dimension
         var rows = 0, created = 0, unknown = 0
-        if d == model.hyperparameters.sanitised.dimension, batch.ego.count == batch.items.count * d {
+        if batch.items.isEmpty {
+            // Counts only (a model without item rows, or no row changed).
+        } else if d == model.hyperparameters.sanitised.dimension, batch.ego.count == batch.items.count * d {
             var skip = Set<Int>()
             for announcement in batch.announced where announcement.index >= 0 && announcement.index < batch.items.count {
                 let name = batch.items[announcement.index]
@@ -139,7 +222,18 @@ package enum ItemDeltaExchange {
         } else {
             unknown = batch.items.count
         }
-        channel?.applied(batch, rows: rows, created: created, unknown: unknown, at: wallSeconds())
+        var merged = 0
+        if let signals = batch.signals {
+            // An embedding model has every item the sender has from its announcements; a
+            // baseline (MostPop, ItemKNN) has no rows to announce and creates the item here.
+            let creates = !model.kind.hasEmbeddings
+            let ids = signals.items.map { name -> Int32 in
+                if let id = graph.itemID(name) { return id }
+                return creates ? graph.addItem(name).id : -1
+            }
+            merged = model.mergeSignals(signals, ids: ids)
+        }
+        channel?.applied(batch, rows: rows, created: created, unknown: unknown, signals: merged, at: wallSeconds())
     }
 
     /// This engine's changed item rows as a batch (`nil` when none changed), with an
@@ -148,8 +242,10 @@ package enum ItemDeltaExchange {
     /// - Complexity: O(changed rows * dimension).
     package static func collect(from model: inout Recommender, graph: HeteroGraph, since: Double, at now: Double) -> ItemDeltaBatch? {
         let deltas = model.collectItemDeltas()
-        guard !deltas.isEmpty, let d = deltas.first?.ego.count else { return nil }
+        let signals = model.takeSignals().map { ItemSignals($0, graph: graph) }
+        let d = deltas.first?.ego.count ?? model.hyperparameters.sanitised.dimension
         var batch = ItemDeltaBatch(engine: "", sequence: 0, since: since, at: now, dimension: d, items: [], ego: [])
+        batch.signals = signals
         batch.items.reserveCapacity(deltas.count)
         batch.ego.reserveCapacity(deltas.count * d)
         for delta in deltas where Int(delta.row) < graph.items.count {
@@ -161,6 +257,6 @@ package enum ItemDeltaExchange {
             batch.ego.append(contentsOf: delta.ego)
             batch.edges.append(UInt32(max(0, delta.edges)))
         }
-        return batch.items.isEmpty ? nil : batch
+        return batch.items.isEmpty && batch.signals == nil ? nil : batch
     }
 }

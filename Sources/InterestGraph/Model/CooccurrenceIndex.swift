@@ -162,6 +162,22 @@ struct CooccurrenceIndex: Sendable {
         return rowWeights[Int(a)][Int(slot)]
     }
 
+    /// Adds another engine's co-visitation of `a` and `b` (both directions), of true weight
+    /// `weight` at event time `t` (``SignalOutbox``).
+    /// - Complexity: O(1) amortised.
+    mutating func merge(_ a: Int32, _ b: Int32, weight: Float, at t: Double) {
+        guard weight.isFinite, weight > 0, a >= 0, b >= 0, a != b else { return }
+        let w = weight * scale(at: t)
+        add(a, b, w)
+        add(b, a, w)
+    }
+
+    /// Adds another engine's mass of `a`, of true weight `weight` at event time `t`.
+    mutating func mergeMass(_ a: Int32, weight: Float, at t: Double) {
+        guard weight.isFinite, weight > 0, a >= 0 else { return }
+        addMass(a, weight * scale(at: t))
+    }
+
     /// Adds mass to an item.
     @inline(__always)
     mutating func addMass(_ a: Int32, _ weight: Float) {

@@ -46,6 +46,27 @@ struct DecayedCounter: Sendable {
         values[index] += weight * Float(exp2(exponent))
     }
 
+    /// Adds another engine's `count` events on `index`, of true weight `weight` at event
+    /// time `t` (``SignalOutbox``): exact whatever the two counters' references are.
+    /// - Complexity: O(1) amortised.
+    mutating func merge(_ index: Int, count: UInt32, weight: Float, at t: Double) {
+        guard weight.isFinite, weight >= 0, t.isFinite else { return }
+        if index >= values.count { ensureCount(index + 1) }
+        if reference.isNaN { reference = t }
+        if t > now { now = t }
+        counts[index] &+= Int32(truncatingIfNeeded: count)
+        guard halfLife.isFinite else {
+            values[index] += weight
+            return
+        }
+        var exponent = (t - reference) / halfLife
+        if exponent > 60 {
+            renormalise(to: t)
+            exponent = 0
+        }
+        values[index] += weight * Float(exp2(exponent))
+    }
+
     /// Moves the reference to `t`, rescaling every stored value.
     mutating func renormalise(to t: Double) {
         guard halfLife.isFinite, !reference.isNaN else { return }

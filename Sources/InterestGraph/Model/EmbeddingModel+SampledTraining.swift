@@ -25,6 +25,23 @@ extension EmbeddingModel {
     /// traffic; smaller batches, more often, keep the published embeddings fresh.
     static let sampledBatchLimit = 512
 
+    /// Whether sampled batches step the ego rows of side nodes (categories, brands): no.
+    ///
+    /// A category or brand is a hub reached by nearly every sampled batch, and only a batch's
+    /// own users and items get the L2 penalty. Stepping side rows in every batch cost a sixth
+    /// of the prequential HR@10 on a large stream: one engine over the first 1M events of
+    /// the `large` shop scored HR@10 0.230 stepping them every batch, 0.271 stepping them every
+    /// other batch (what each of two engines that split the users did, since side rows are not
+    /// shared between engines: that was why two engines scored 19% above one), 0.278 not
+    /// stepping them, and 0.270 with no side edges at all (`sideWeight 0`); docs/SCALE-OUT.md
+    /// §3 has the commands. The likely reason (not measured directly): Adam moves a hub's row
+    /// by about the learning rate per batch in a steady direction, so it drifts for as long as
+    /// the stream runs, and with it every item's propagated row and every new item's cold
+    /// start. Side rows still train on whole-graph batches (graphs below
+    /// ``sampledTrainingThreshold`` in `automatic` mode: ml-100k, the bundled simulated shops);
+    /// only the sampled path leaves them.
+    static let stepsSideRows = false
+
     /// Positives per batch on `graph`: the configured batch size, capped at
     /// ``sampledBatchLimit`` for sampled batches (epochs and fit budgets count in these).
     func effectiveBatchSize(graph: HeteroGraph) -> Int {
@@ -219,13 +236,17 @@ extension EmbeddingModel {
             return TrainingStep(loss: loss, pairs: pairs, divergence: report)
         }
 
-        // Lazy Adam (or SGD) on the touched rows; bias correction by the global step count.
+        // Lazy Adam (or SGD) on the touched user and item rows; bias correction by the global
+        // step count. Side rows (categories, brands) carry the gradient through to deeper
+        // nodes but are not stepped on this path (they train on whole-graph batches):
+        // see ``stepsSideRows``.
         adamStep += 1
         let adam = OptimizerKernels.AdamStep(learningRate: h.learningRate, step: adamStep)
         let firsts = (0..<4).map { moments[$0].first.uniqueBaseAddress() }
         let seconds = (0..<4).map { moments[$0].second.uniqueBaseAddress() }
         for local in 0..<n {
             let (kind, offset) = row(Int(sub.nodes[local]))
+            if kind >= 2, !Self.stepsSideRows { continue }
             let parameters = egoBases[kind] + offset
             let g = UnsafePointer(acc + local * stride)
             let ok: Bool

@@ -24,6 +24,9 @@ public struct HybridModel: Sendable {
     var priorScale: Float = 1
     var priorTime: Double = -.infinity
     var eventsSincePrior = 0
+    /// The popularity and co-visitation counts to send to the engines holding the other
+    /// users (`nil`: not shared; see ``SignalOutbox``).
+    var signals: SignalOutbox?
 
     public init(hyperparameters: Hyperparameters) {
         let h = hyperparameters.sanitised
@@ -115,13 +118,16 @@ public struct HybridModel: Sendable {
                 for k in 0..<n where buffer[k] != item {
                     covisit.add(item, buffer[k], weight)
                     covisit.add(buffer[k], item, weight)
+                    signals?.addPair(item, buffer[k], at: time, halfLife: covisit.halfLife)
                 }
             }
             covisit.addMass(item, weight)
+            signals?.addMass(item, at: time, halfLife: covisit.halfLife)
             recent.push(user: event.user, item: item)
         }
         if usesPrior {
             popularity.observe(item: event.item, at: time)
+            signals?.addPopularity(event.item, at: time, halfLife: popularity.counter.halfLife)
             let i = Int(event.item)
             if i >= prior.count { prior.append(contentsOf: repeatElement(0, count: i + 1 - prior.count)) }
             prior[i] = (log1p(popularity.counter.value(i)) - priorMean) * priorScale

@@ -11,6 +11,9 @@ import Foundation
 /// O(items x neighbours) however long the stream.
 public struct ItemKNNModel: Sendable {
     var index: CooccurrenceIndex
+    /// The co-occurrence counts to send to the engines holding the other users (`nil`: not
+    /// shared; see ``SignalOutbox``).
+    var signals: SignalOutbox?
     public var neighbourLimit: Int {
         didSet { index.rowLimit = neighbourLimit }
     }
@@ -79,8 +82,10 @@ public struct ItemKNNModel: Sendable {
             if other == item { continue }
             index.add(item, other, weight)
             index.add(other, item, weight)
+            signals?.addPair(item, other, at: time, halfLife: index.halfLife)
         }
         index.addMass(item, weight)
+        signals?.addMass(item, at: time, halfLife: index.halfLife)
     }
 
     /// Writes the user's score for every item into `scores` (length = the graph's item count).

@@ -7,6 +7,8 @@ import Foundation
 /// temporal split is a much stronger baseline. Each event counts 1 (implicit feedback).
 public struct PopularityModel: Sendable {
     var counter: DecayedCounter
+    /// The counts to send to the engines holding the other users (`nil`: not shared).
+    var signals: SignalOutbox?
 
     public init(halfLife: Double) {
         counter = DecayedCounter(halfLife: halfLife)
@@ -26,6 +28,7 @@ public struct PopularityModel: Sendable {
     @inline(__always)
     mutating func observe(item: Int32, at time: Double) {
         counter.add(Int(item), at: time)
+        signals?.addPopularity(item, at: time, halfLife: counter.halfLife)
     }
 
     /// Writes each item's decayed count at the latest event time into `scores`.

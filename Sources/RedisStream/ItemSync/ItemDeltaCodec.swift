@@ -1,16 +1,22 @@
 import InterestGraph
 
 /// The binary form of an ``ItemDeltaBatch`` in a `NAME:items` entry's `items` field, all
-/// little-endian: `DSI2`, dimension (u32), rows (u32), since and at (f64 wall seconds), then
+/// little-endian: `DSI3`, dimension (u32), rows (u32), since and at (f64 wall seconds), then
 /// per row its item id (u16 length, UTF-8 bytes), then every row's ego delta (f16 ×
 /// dimension each: the model rounds deltas to half precision and sends the rest later), then each row's new user edges (u32; a zero count of them when the
 /// batch has none), then the announcements: their count (u32) and per announcement the
 /// row's index (u32), its categories (u16 count, each a u16-length string), brand (u16
 /// length, `0xFFFF` for none), price (f64, NaN for none), ego and final rows (f32 ×
-/// dimension each). The engine id and the sequence number are the entry's `engine` and
-/// `seq` fields.
+/// dimension each), then the popularity and co-visitation counts (``ItemSignals``): a u8, 0
+/// for none, else 1 and the reference time (f64), the items (u32 count, each a u16-length
+/// string), popularity (u32 count; index u32, events u32, weight f32 each), mass (u32
+/// count; index u32, weight f32 each) and pairs (u32 count; two indices u32, weight f32
+/// each). A `DSI2` entry (an engine before counts were shared) is the same without the
+/// counts. The engine id, its run and the sequence number are the entry's `engine`, `run`
+/// and `seq` fields.
 enum ItemDeltaCodec {
-    static let magic: [UInt8] = Array("DSI2".utf8)
+    static let magic: [UInt8] = Array("DSI3".utf8)
+    static let previousMagic: [UInt8] = Array("DSI2".utf8)
     static let noBrand = UInt16.max
 
     static func encode(_ batch: ItemDeltaBatch) -> [UInt8] {
@@ -42,11 +48,37 @@ enum ItemDeltaCodec {
             for v in a.ego { put(v.bitPattern) }
             for v in a.final { put(v.bitPattern) }
         }
+        if let s = batch.signals {
+            out.reserveCapacity(out.count + 32 + s.items.reduce(0) { $0 + 2 + $1.utf8.count } + 12 * (s.popularity.count + s.pairs.count) + 8 * s.mass.count)
+            out.append(1)
+            put(s.reference.bitPattern)
+            put(UInt32(s.items.count))
+            for item in s.items { put(string: item) }
+            put(UInt32(s.popularity.count))
+            for p in s.popularity {
+                put(p.index)
+                put(p.count)
+                put(p.weight.bitPattern)
+            }
+            put(UInt32(s.mass.count))
+            for m in s.mass {
+                put(m.index)
+                put(m.weight.bitPattern)
+            }
+            put(UInt32(s.pairs.count))
+            for p in s.pairs {
+                put(p.a)
+                put(p.b)
+                put(p.weight.bitPattern)
+            }
+        } else {
+            out.append(0)
+        }
         return out
     }
 
     /// - Returns: `nil` for bytes that are not a whole batch (another writer's entry, or an
-    ///   older engine's `DSI1`).
+    ///   older engine's `DSI1`; a `DSI2` batch decodes without counts).
     static func decode(_ bytes: ArraySlice<UInt8>, engine: String, sequence: UInt64) -> ItemDeltaBatch? {
         var p = bytes.startIndex
         func take<T: FixedWidthInteger>(_: T.Type) -> T? {
@@ -69,7 +101,9 @@ enum ItemDeltaCodec {
             for k in 0..<n { out[k] = Float(bitPattern: take(UInt32.self)!) }
             return out
         }
-        guard bytes.count >= 4, Array(bytes.prefix(4)) == magic else { return nil }
+        guard bytes.count >= 4 else { return nil }
+        let head = Array(bytes.prefix(4))
+        guard head == magic || head == previousMagic else { return nil }
         p += 4
         guard let d32 = take(UInt32.self), let n32 = take(UInt32.self), let since = take(UInt64.self), let at = take(UInt64.self) else { return nil }
         let d = Int(d32), n = Int(n32)
@@ -108,8 +142,45 @@ enum ItemDeltaCodec {
             announced.append(ItemAnnouncement(index: Int(index), attributes: ItemAttributes(categories: categories, brand: brand, price: price.isNaN ? nil : price),
                                               ego: rowEgo, final: rowFinal))
         }
+        var signals: ItemSignals?
+        if head == magic {
+            guard p < bytes.endIndex else { return nil }
+            let present = bytes[p]
+            p += 1
+            if present == 1 {
+                guard let reference = take(UInt64.self), let k32 = take(UInt32.self), Int(k32) <= bytes.count else { return nil }
+                var names: [String] = []
+                names.reserveCapacity(Int(k32))
+                for _ in 0..<Int(k32) {
+                    guard let name = takeString() else { return nil }
+                    names.append(name)
+                }
+                let k = UInt32(names.count)
+                var s = ItemSignals(reference: Double(bitPattern: reference), items: names)
+                guard let np = take(UInt32.self), Int(np) * 12 <= bytes.endIndex - p else { return nil }
+                s.popularity.reserveCapacity(Int(np))
+                for _ in 0..<Int(np) {
+                    guard let i = take(UInt32.self), i < k, let c = take(UInt32.self), let w = take(UInt32.self) else { return nil }
+                    s.popularity.append(.init(index: i, count: c, weight: Float(bitPattern: w)))
+                }
+                guard let nm = take(UInt32.self), Int(nm) * 8 <= bytes.endIndex - p else { return nil }
+                for _ in 0..<Int(nm) {
+                    guard let i = take(UInt32.self), i < k, let w = take(UInt32.self) else { return nil }
+                    s.mass.append(.init(index: i, weight: Float(bitPattern: w)))
+                }
+                guard let nq = take(UInt32.self), Int(nq) * 12 <= bytes.endIndex - p else { return nil }
+                s.pairs.reserveCapacity(Int(nq))
+                for _ in 0..<Int(nq) {
+                    guard let a = take(UInt32.self), a < k, let b = take(UInt32.self), b < k, let w = take(UInt32.self) else { return nil }
+                    s.pairs.append(.init(a: a, b: b, weight: Float(bitPattern: w)))
+                }
+                signals = s
+            } else if present != 0 {
+                return nil
+            }
+        }
         guard p == bytes.endIndex else { return nil }
         return ItemDeltaBatch(engine: engine, sequence: sequence, since: Double(bitPattern: since), at: Double(bitPattern: at),
-                              dimension: d, items: items, ego: ego, announced: announced, edges: edges)
+                              dimension: d, items: items, ego: ego, announced: announced, edges: edges, signals: signals)
     }
 }

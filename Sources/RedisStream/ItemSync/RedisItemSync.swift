@@ -5,19 +5,25 @@ package import InterestGraph
 import Synchronization
 
 /// An ``ItemSyncChannel`` over the Redis stream `NAME:items`: each batch this engine sends
-/// is one entry (`engine`, `seq`, `items` = ``ItemDeltaCodec``), added with
+/// is one entry (`engine`, `run`, `seq`, `items` = ``ItemDeltaCodec``), added with
 /// `XADD ... MAXLEN ~ keep`; every entry of the other engines is read with a plain `XREAD`
 /// (no group: every engine reads every entry). Its own thread does the I/O, so the engine
 /// thread only swaps queues.
 ///
 /// A reader more than `keep` entries behind loses batches; the per-engine sequence numbers
-/// make that visible (``Statistics/lostBatches``).
+/// make that visible (``Statistics/lostBatches``). A batch is applied at most once per
+/// reader: `run` is random per channel (a resumed engine keeps its id but starts a new run
+/// and new numbers), and an entry whose `(engine, run, seq)` is not above the last one
+/// applied is a duplicate (an `XADD` retried after a lost reply, a replayed entry), counted
+/// in ``Statistics/duplicateBatches`` and skipped.
 package final class RedisItemSync: ItemSyncChannel, @unchecked Sendable {
     // @unchecked: the connection is the I/O thread's alone; everything shared is in `state`.
     package let url: StreamURL
     package let engine: String
     package let interval: Double
     package let keep: Int
+    /// This channel's run: random, so sequence numbers restart safely after a resume.
+    package let run: String
     package var key: String { url.name + ":items" }
 
     /// What went through Redis, for the status line and the measurements.
@@ -32,6 +38,12 @@ package final class RedisItemSync: ItemSyncChannel, @unchecked Sendable {
         package var unknownRows = 0
         /// Batches of other engines missed (a gap in their sequence numbers: trimmed away).
         package var lostBatches = 0
+        /// Entries of other engines skipped as already applied (same engine, run and
+        /// sequence number, or an older one).
+        package var duplicateBatches = 0
+        /// Popularity and co-visitation entries (``ItemSignals``) sent and added here, and
+        /// co-visitation pairs this engine could not send (its outbox was full).
+        package var sentSignals = 0, mergedSignals = 0, droppedPairs = 0
         /// Largest time from the sender's previous exchange (the oldest update a batch can
         /// hold) to this engine applying it: the largest item-vector staleness, bounded by
         /// the sender's interval plus transit plus this engine's interval.
@@ -62,6 +74,7 @@ package final class RedisItemSync: ItemSyncChannel, @unchecked Sendable {
         self.engine = engine
         self.interval = interval
         self.keep = keep
+        run = String(UInt64.random(in: 1...UInt64.max), radix: 16)
         let redis = try RedisConnection(host: url.host, port: url.port, timeout: 2)
         let start = try redis.lastID(stream: url.name + ":items")
         firstConnection = Mutex(redis)
@@ -81,9 +94,10 @@ package final class RedisItemSync: ItemSyncChannel, @unchecked Sendable {
         }
     }
 
-    package func applied(_ batch: ItemDeltaBatch, rows: Int, created: Int, unknown: Int, at wallSeconds: Double) {
+    package func applied(_ batch: ItemDeltaBatch, rows: Int, created: Int, unknown: Int, signals: Int, at wallSeconds: Double) {
         state.withLock { s in
             s.statistics.appliedRows += rows
+            s.statistics.mergedSignals += signals
             s.statistics.createdItems += created
             s.statistics.unknownRows += unknown
             s.statistics.maxStaleness = max(s.statistics.maxStaleness, wallSeconds - batch.since)
@@ -116,7 +130,7 @@ package final class RedisItemSync: ItemSyncChannel, @unchecked Sendable {
         var after = start
         var sequence: UInt64 = 0
         var lastSequence: [String: UInt64] = [:]
-        let engineBytes = Array(engine.utf8)
+        let engineBytes = Array(engine.utf8), runBytes = Array(run.utf8)
         while true {
             let (outgoing, stopping) = state.withLock { s -> ([ItemDeltaBatch], Bool) in
                 defer { s.outbox.removeAll() }
@@ -129,15 +143,17 @@ package final class RedisItemSync: ItemSyncChannel, @unchecked Sendable {
                 guard let c = redis else { continue }
                 if !outgoing.isEmpty {
                     var commands: [[[UInt8]]] = []
-                    var bytes = 0, rows = 0
+                    var bytes = 0, rows = 0, signals = 0, dropped = 0
                     for (index, var batch) in outgoing.enumerated() {
+                        signals += batch.signals?.count ?? 0
+                        dropped += batch.signals?.droppedPairs ?? 0
                         batch.engine = engine
                         batch.sequence = sequence + UInt64(index) + 1
                         let blob = ItemDeltaCodec.encode(batch)
                         bytes += blob.count
                         rows += batch.items.count
                         commands.append([Array("XADD".utf8), Array(key.utf8), Array("MAXLEN".utf8), Array("~".utf8), Array(String(keep).utf8), Array("*".utf8),
-                                         Array("engine".utf8), engineBytes, Array("seq".utf8), Array(String(batch.sequence).utf8), Array("items".utf8), blob])
+                                         Array("engine".utf8), engineBytes, Array("run".utf8), runBytes, Array("seq".utf8), Array(String(batch.sequence).utf8), Array("items".utf8), blob])
                     }
                     for reply in try c.send(bytes: commands) {
                         if case .error(let message) = reply { throw RedisError(kind: .reply, message: "XADD \(key): \(message)") }
@@ -147,13 +163,15 @@ package final class RedisItemSync: ItemSyncChannel, @unchecked Sendable {
                         s.statistics.sentBatches += outgoing.count
                         s.statistics.sentRows += rows
                         s.statistics.sentBytes += bytes
+                        s.statistics.sentSignals += signals
+                        s.statistics.droppedPairs += dropped
                     }
                 }
                 if stopping { break }
                 c.setTimeout(3)
                 let entries = try c.read(stream: key, after: after, count: 64, blockMilliseconds: 50)
                 var received: [ItemDeltaBatch] = []
-                var bytes = 0, lost = 0
+                var bytes = 0, lost = 0, duplicates = 0
                 for entry in entries {
                     after = entry.id
                     var fields: [String: ArraySlice<UInt8>] = [:]
@@ -166,18 +184,26 @@ package final class RedisItemSync: ItemSyncChannel, @unchecked Sendable {
                     guard let e = fields["engine"].map({ String(decoding: $0, as: UTF8.self) }), e != engine,
                           let seq = fields["seq"].flatMap({ UInt64(String(decoding: $0, as: UTF8.self)) }),
                           let blob = fields["items"], let batch = ItemDeltaCodec.decode(blob, engine: e, sequence: seq) else { continue }
-                    if let previous = lastSequence[e], seq > previous + 1 { lost += Int(seq - previous - 1) }
-                    lastSequence[e] = seq
+                    let sender = e + "/" + (fields["run"].map { String(decoding: $0, as: UTF8.self) } ?? "")
+                    if let previous = lastSequence[sender] {
+                        if seq <= previous {
+                            duplicates += 1
+                            continue
+                        }
+                        if seq > previous + 1 { lost += Int(seq - previous - 1) }
+                    }
+                    lastSequence[sender] = seq
                     bytes += blob.count
                     received.append(batch)
                 }
-                if !received.isEmpty || lost > 0 {
+                if !received.isEmpty || lost > 0 || duplicates > 0 {
                     state.withLock { s in
                         s.inbox.append(contentsOf: received)
                         s.statistics.receivedBatches += received.count
                         s.statistics.receivedRows += received.reduce(0) { $0 + $1.items.count }
                         s.statistics.receivedBytes += bytes
                         s.statistics.lostBatches += lost
+                        s.statistics.duplicateBatches += duplicates
                     }
                 }
             } catch {
