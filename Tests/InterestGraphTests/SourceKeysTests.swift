@@ -49,6 +49,9 @@ import Testing
         #expect(a.userActivity == b.userActivity && a.itemActivity == b.itemActivity, sourceLocation: sourceLocation)
         #expect(a.userEventCount == b.userEventCount && a.itemEventCount == b.itemEventCount, sourceLocation: sourceLocation)
         #expect(a.itemCategories == b.itemCategories && a.categoryItems == b.categoryItems, sourceLocation: sourceLocation)
+        // The flat first category is the list's first, on both paths.
+        #expect(a.itemFirstCategory == a.itemCategories.map { $0.first ?? -1 }, sourceLocation: sourceLocation)
+        #expect(b.itemFirstCategory == b.itemCategories.map { $0.first ?? -1 }, sourceLocation: sourceLocation)
         #expect(a.itemBrand == b.itemBrand && a.brandItems == b.brandItems, sourceLocation: sourceLocation)
         #expect(a.itemPrice.map(\.bitPattern) == b.itemPrice.map(\.bitPattern), sourceLocation: sourceLocation)
         #expect(a.itemActive == b.itemActive && a.userActive == b.userActive, sourceLocation: sourceLocation)

@@ -142,7 +142,7 @@ extension EngineCore {
             let row = embedding.finalUsers.vector(Int(application.user))
             row.withUnsafeBufferPointer { _ = history.recordEmbedding(user: application.user, row: $0, at: event.timestamp) }
         }
-        let categoryID = graph.categories(ofItem: application.item).first
+        let categoryID = graph.firstCategory(ofItem: application.item)
         observeChange(user: application.user, category: categoryID, at: event.timestamp)
         let category = categoryID.map { graph.name(of: NodeRef(.category, $0)) }
         recentEvents.append(EventLine(timestamp: event.timestamp, user: event.user, item: event.item, action: event.action, category: category))

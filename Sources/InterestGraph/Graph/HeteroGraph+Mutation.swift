@@ -28,6 +28,7 @@ extension HeteroGraph {
             itemEventCount.append(0)
             itemActive.append(true)
             itemAttributeKey.append(0)
+            itemFirstCategory.append(-1)
             catalogueStamp = ServingStamp.next()
         }
         return (id, isNew)
@@ -81,6 +82,7 @@ extension HeteroGraph {
             let c = addCategory(category)
             if !itemCategories[i].contains(c) {
                 itemCategories[i].append(c)
+                if itemFirstCategory[i] < 0 { itemFirstCategory[i] = c }
                 categoryItems[Int(c)].append(item)
                 changed = true
             }
@@ -353,6 +355,7 @@ extension HeteroGraph {
         itemCategories[i] = []
         itemBrand[i] = -1
         itemAttributeKey[i] = 0
+        itemFirstCategory[i] = -1
         itemEntities[i] = []
         itemActivity[i].popularity = 0
         itemActive[i] = false

@@ -4,7 +4,7 @@ extension HeteroGraph {
     /// slots, the item's flags), so their misses overlap instead of following one another: at
     /// a million users each is a miss to memory (see ``Prefetch``). Out-of-range ids (a new
     /// user or item, a stale key) are skipped.
-    /// - Complexity: O(1), eight hints.
+    /// - Complexity: O(1), nine hints.
     func prefetch(user: Int32, item: Int32) {
         let u = Int(user), i = Int(item)
         Prefetch.element(of: userActivity, at: u)
@@ -15,5 +15,6 @@ extension HeteroGraph {
         Prefetch.element(of: itemEdges, at: i)
         Prefetch.element(of: itemActive, at: i)
         Prefetch.element(of: itemAttributeKey, at: i)
+        Prefetch.element(of: itemFirstCategory, at: i)
     }
 }
