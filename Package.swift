@@ -20,7 +20,9 @@ let package = Package(
 
         /// The engine: events, readers, the interest graph, models, serving, evaluation,
         /// simulation and the threaded `Engine` facade. No terminal code, no printing.
-        .target(name: "InterestGraph"),
+        .target(name: "InterestGraph", dependencies: ["CPrefetch"]),
+        /// Cache prefetch hints (`__builtin_prefetch`) for the per-event path; nothing else.
+        .target(name: "CPrefetch"),
 
         /// The terminal dashboard: cell grid, widgets, panels, themes, key map, app loop.
         /// Only `Dashboard/Terminal/` imports CNCursesW.
@@ -81,7 +83,8 @@ let package = Package(
 
 // MARK: - Settings applied to every target
 
-for target in package.targets where target.type != .system {
+// CPrefetch is a C target: Swift settings have nothing to apply to.
+for target in package.targets where target.type != .system && target.name != "CPrefetch" {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("InternalImportsByDefault"))

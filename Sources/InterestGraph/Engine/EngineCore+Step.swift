@@ -87,7 +87,7 @@ extension EngineCore {
         } else {
             updateRate.roll(at: afterIngest)
         }
-        if selectedUser == nil, let newest = recentEvents.elements.last?.user { selectUser(newest) }
+        if selectedUser == nil, let newest = recentEvents.last?.user { selectUser(newest) }
         flushRecording()
         return ingested > 0 || trained
     }
@@ -99,6 +99,16 @@ extension EngineCore {
     /// the model and the drift history.
     @discardableResult
     mutating func ingest(_ event: Event, score: Bool) -> EventApplication {
+        // Everything this event will touch (graph entries, drift history, model rows and
+        // blocks) is asked for first, so the misses overlap each other and the work below
+        // instead of following one another (``Prefetch``). The ids come from the source's
+        // keys, unchecked: a stale one only wastes a hint.
+        if let keys = event.keys {
+            let user = sourceKeys.user(keys.user), item = sourceKeys.item(keys.item)
+            graph.prefetch(user: user, item: item)
+            history.prefetch(user: user)
+            model.prefetchRows(user: user, item: item)
+        }
         // Test-then-learn on a sample: the countdown runs over all events and, once due, the
         // next eligible one (known user, item with events, no edge yet: GUIDE §4) is scored.
         // An item another engine's users reached, created here from its announcement (or its
@@ -108,7 +118,7 @@ extension EngineCore {
         // due, not for every event (it was a tenth of a full-speed replay's time).
         if score, let every = configuration.prequentialSampleEvery {
             // Protocol B sampled: the j-th eligible event is scored iff j mod S == 0.
-            if let u = graph.userID(event.user), let i = graph.itemID(event.item),
+            if let (u, i) = graph.ids(of: event, keys: sourceKeys),
                graph.eventCount(ofItem: i) > 0 || model.isSeenItem(i), !graph.hasEdge(user: u, item: i) {
                 if prequentialEligible % max(1, every) == 0 { recordPrequential(rank: rank(item: i, forUser: u)) }
                 prequentialEligible += 1
@@ -116,7 +126,7 @@ extension EngineCore {
         } else if score {
             if prequentialCountdown > 0 {
                 prequentialCountdown -= 1
-            } else if let u = graph.userID(event.user), let i = graph.itemID(event.item),
+            } else if let (u, i) = graph.ids(of: event, keys: sourceKeys),
                       graph.eventCount(ofItem: i) > 0 || model.isSeenItem(i), !graph.hasEdge(user: u, item: i) {
                 let t0 = MonotonicClock.seconds()
                 recordPrequential(rank: rank(item: i, forUser: u))
@@ -125,14 +135,15 @@ extension EngineCore {
                 adaptPrequentialStride()
             }
         }
-        let application = graph.apply(event)
+        // Through the source's keys when it has them: no string hashed per event.
+        let application = graph.apply(event, keys: &sourceKeys)
         model.observe(application, at: event.timestamp, graph: graph)
         if history.observe(user: application.user, graph: graph, at: event.timestamp),
            let embedding = model.embedding, Int(application.user) < embedding.finalUsers.rows {
             let row = embedding.finalUsers.vector(Int(application.user))
             row.withUnsafeBufferPointer { _ = history.recordEmbedding(user: application.user, row: $0, at: event.timestamp) }
         }
-        let categoryID = graph.categories(ofItem: application.item).first
+        let categoryID = graph.firstCategory(ofItem: application.item)
         observeChange(user: application.user, category: categoryID, at: event.timestamp)
         let category = categoryID.map { graph.name(of: NodeRef(.category, $0)) }
         recentEvents.append(EventLine(timestamp: event.timestamp, user: event.user, item: event.item, action: event.action, category: category))

@@ -53,6 +53,9 @@ struct EngineCore {
     var trainingBusySeconds = 0.0
     var otherBusySeconds = 0.0
     var scratchScores: [Float] = []
+    /// The clock's source keys (``EventKeys``) to graph ids: ingest hashes no name once a
+    /// key has been seen. A checked cache, so it needs no reset when the graph is rebuilt.
+    var sourceKeys = SourceKeyMap()
     /// ``HeteroGraph/sideEdgeCount`` at a catalogue stamp: O(items) to count, so counted
     /// only when the catalogue changed, not per snapshot.
     var sideEdges: (stamp: UInt64, count: Int)?

@@ -77,6 +77,8 @@ struct CompactEvents: Sendable {
     /// The action's raw value; bit 7 set when the event has a value.
     var actions: [UInt8] = []
     var attributes: [Int32] = []
+    /// This store's key space (``EventKeys/space``), drawn when the store is finished.
+    var space: UInt32 = 0
 
     static let hasValue: UInt8 = 0x80
 
@@ -87,15 +89,19 @@ struct CompactEvents: Sendable {
             + attributeSets.count * MemoryLayout<ItemAttributes>.stride
     }
 
+    /// The event at `k`, carrying its indices in these tables as ``Event/keys`` so the
+    /// engine maps them to graph ids without hashing the names (``SourceKeyMap``).
     @inline(__always)
     func event(at k: Int) -> Event {
         let code = actions[k]
-        let a = Int(attributes[k])
-        return Event(
+        let a = attributes[k]
+        var event = Event(
             user: userNames[Int(users[k])], item: itemNames[Int(items[k])],
             action: Action(rawValue: code & ~Self.hasValue) ?? .view, timestamp: timestamps[k],
             value: code & Self.hasValue != 0 ? values[k] : nil,
-            attributes: a == 0 ? nil : attributeSets[a])
+            attributes: a == 0 ? nil : attributeSets[Int(a)])
+        event.keys = EventKeys(space: space, user: users[k], item: items[k], attributes: a)
+        return event
     }
 
     /// Collects events in file order, then sorts once.
@@ -156,6 +162,7 @@ struct CompactEvents: Sendable {
             result.itemNames = itemIDs.names
             userIDs = Interner()
             itemIDs = Interner()
+            result.space = EventKeys.newSpace()
             guard !sorted else { return result }
             let order = result.timestamps.indices.sorted { a, b in
                 result.timestamps[a] != result.timestamps[b] ? result.timestamps[a] < result.timestamps[b] : a < b

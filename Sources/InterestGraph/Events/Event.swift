@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Item attributes that may travel with an event (or come from a catalogue file).
 public struct ItemAttributes: Sendable, Hashable, Codable {
     /// Categories or interest points, most specific last is not assumed; order is kept.
@@ -27,6 +29,10 @@ public struct Event: Sendable, Hashable {
     public var value: Double?
     /// Item attributes carried on the row, merged into the catalogue on ingest.
     public var attributes: ItemAttributes?
+    /// The dense ids a source already gave this event's names (`nil` for live sources and
+    /// injected events). A hint for the graph's id lookup, not part of what the event says:
+    /// equality and hashing ignore it (see ``EventKeys``).
+    public var keys: EventKeys?
 
     public init(
         user: String, item: String, action: Action, timestamp: Double,
@@ -39,6 +45,53 @@ public struct Event: Sendable, Hashable {
         self.value = value
         self.attributes = attributes
     }
+
+    // Written out only to leave `keys` out: two sources that read the same row hand out the
+    // same event, whatever their tables number it.
+    public static func == (lhs: Event, rhs: Event) -> Bool {
+        lhs.user == rhs.user && lhs.item == rhs.item && lhs.action == rhs.action && lhs.timestamp == rhs.timestamp
+            && lhs.value == rhs.value && lhs.attributes == rhs.attributes
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(user)
+        hasher.combine(item)
+        hasher.combine(action)
+        hasher.combine(timestamp)
+        hasher.combine(value)
+        hasher.combine(attributes)
+    }
+}
+
+/// The dense ids a source gave an event's names in its own tables: ``CompactReplaySource``
+/// interns users, items and attribute sets once while loading, so the engine can find the
+/// graph's ids by an array lookup (``SourceKeyMap``) instead of hashing two strings per
+/// event, and skip re-applying an item's attribute set it applied last.
+///
+/// A hint only. Every id found through a key is checked against the event's name, so a
+/// stale key (a forgotten user, a rebuilt graph) costs a hash lookup, never a wrong id.
+public struct EventKeys: Sendable, Hashable {
+    /// The source tables the keys index: unique per loaded source, so the keys of two
+    /// sources never mix.
+    public var space: UInt32
+    public var user: Int32
+    public var item: Int32
+    /// The row's attribute set in the source's table; 0 when the row carries none.
+    public var attributes: Int32
+
+    public init(space: UInt32, user: Int32, item: Int32, attributes: Int32) {
+        self.space = space
+        self.user = user
+        self.item = item
+        self.attributes = attributes
+    }
+
+    /// A key space no other call returns (never 0).
+    public static func newSpace() -> UInt32 {
+        spaces.add(1, ordering: .relaxed).newValue
+    }
+
+    private static let spaces = Atomic<UInt32>(0)
 }
 
 /// A knowledge-graph fact `head --relation--> tail` between entity ids.

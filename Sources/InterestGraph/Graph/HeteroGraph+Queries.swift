@@ -71,6 +71,12 @@ extension HeteroGraph {
     public func isLive(item: Int32) -> Bool { Int(item) < itemActive.count && itemActive[Int(item)] }
 
     public func categories(ofItem item: Int32) -> [Int32] { itemCategories[Int(item)] }
+    /// `categories(ofItem:).first`, from a flat array (no per-item buffer to load).
+    /// - Complexity: O(1).
+    public func firstCategory(ofItem item: Int32) -> Int32? {
+        let c = itemFirstCategory[Int(item)]
+        return c >= 0 ? c : nil
+    }
     public func brand(ofItem item: Int32) -> Int32? { itemBrand[Int(item)] >= 0 ? itemBrand[Int(item)] : nil }
     public func price(ofItem item: Int32) -> Float? { itemPrice[Int(item)].isNaN ? nil : itemPrice[Int(item)] }
     public func entities(ofItem item: Int32) -> [Int32] { itemEntities[Int(item)] }

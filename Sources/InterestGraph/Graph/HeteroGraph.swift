@@ -67,6 +67,14 @@ public struct HeteroGraph: Sendable {
     var itemActivity: [ItemActivity] = []
     var itemEventCount: [UInt32] = []
     var itemActive: [Bool] = []
+    /// The source attribute set (``EventKeys``: space << 32 | set) applied to the item last
+    /// through ``apply(_:keys:)``, 0 when none or when anything else was applied since: lets
+    /// a replay skip the set its rows repeat (see ``apply(_:user:isNewUser:item:isNewItem:attributeKey:)``).
+    var itemAttributeKey: [UInt64] = []
+    /// `itemCategories[i].first ?? -1`, flat: the engine reads it per event (the Events panel
+    /// and the change detector), and the per-item list is a heap buffer of its own, a miss to
+    /// memory at 100k items (3% of a replay, perf).
+    var itemFirstCategory: [Int32] = []
     var itemTitles: [Int32: String] = [:]
     /// Listed items not on sale yet, latest launch first (the next one is `last`).
     var pendingLaunches: [PendingLaunch] = []

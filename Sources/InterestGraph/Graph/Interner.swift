@@ -22,6 +22,15 @@ struct Interner: Sendable {
 
     func lookup(_ name: String) -> Int32? { ids[name] }
 
+    /// Whether `id` is the live id of `name` (what `lookup(name) == id` says, without hashing).
+    /// Names are unique and a removed id's name is empty, so a non-empty name found at `id`
+    /// is that id's. Names shared with the caller's storage compare as one word.
+    /// - Complexity: O(1) for shared or small names, else O(name length).
+    @inline(__always)
+    func holds(_ name: String, at id: Int32) -> Bool {
+        id >= 0 && Int(id) < names.count && !name.isEmpty && names[Int(id)] == name
+    }
+
     func name(_ id: Int32) -> String { names[Int(id)] }
 
     /// Forgets the string behind `id`; the slot stays, empty.

@@ -48,7 +48,12 @@ extension EmbeddingModel {
         finalItems.storage.withUnsafeBufferPointer { source in
             itemBlocks.withUnsafeMutableBufferPointer { blocks in
                 let row = source.baseAddress! + r * stride
-                for d in 0..<dimension { blocks[base + d * Self.blockRows] = row[d] }
+                // Checked once: the resize above made the row's block (base - r % 16 ..< that
+                // + 16 * stride) exist; unchecked, each of the 64 scattered stores is a store,
+                // not a compare, a branch and an overflow check.
+                precondition(base + (dimension - 1) * Self.blockRows < blocks.count && r < source.count / max(stride, 1))
+                let out = blocks.baseAddress! + base
+                for d in 0..<dimension { out[d * Self.blockRows] = row[d] }
             }
         }
         markScreenStale(block: r / Self.blockRows)

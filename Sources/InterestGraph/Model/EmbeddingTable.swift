@@ -51,9 +51,12 @@ public struct EmbeddingTable: Sendable, Hashable {
     }
 
     /// Sets a row to zero.
+    /// - Complexity: O(stride), one pass (the element subscript checked uniqueness per float).
     public mutating func zeroRow(_ row: Int) {
         let base = row * stride
-        for k in 0..<stride { storage[base + k] = 0 }
+        precondition(row >= 0 && base + stride <= storage.count, "EmbeddingTable row \(row) out of 0..<\(rows)")
+        let stride = self.stride
+        storage.withUnsafeMutableBufferPointer { ($0.baseAddress! + base).update(repeating: 0, count: stride) }
     }
 
     /// Redraws a row from N(0, standardDeviation^2).

@@ -133,6 +133,13 @@ public struct Recommender: Sendable {
         }
     }
 
+    /// Asks the cache for the embedding rows an event of `user` on `item` will touch (see
+    /// ``EmbeddingModel/prefetchRows(user:item:)``); nothing for the baselines.
+    /// - Complexity: O(dimension) hints.
+    func prefetchRows(user: Int32, item: Int32) {
+        hybrid?.embedding.prefetchRows(user: user, item: item)
+    }
+
     /// One background training batch (embedding models; baselines have nothing to train).
     /// `yielding`: see ``EmbeddingModel/trainBatch(graph:publish:yielding:)``.
     @discardableResult

@@ -104,6 +104,17 @@ public struct ProfileHistory: Sendable {
 
     // MARK: Recording
 
+    /// Asks the cache for the user's entries ``observe(user:graph:at:)`` reads first (their
+    /// count, ring head and checkpoint times): three dependent misses per event at a million
+    /// users (see ``Prefetch``).
+    /// - Complexity: O(1).
+    func prefetch(user: Int32) {
+        let u = Int(user)
+        Prefetch.element(of: count, at: u)
+        Prefetch.element(of: head, at: u)
+        Prefetch.element(of: times, at: u * configuration.capacity)
+    }
+
     /// The time of the user's newest checkpoint.
     public func lastCheckpointTime(ofUser user: Int32) -> Double? {
         let u = Int(user)

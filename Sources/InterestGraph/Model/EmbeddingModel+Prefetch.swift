@@ -1,0 +1,33 @@
+extension EmbeddingModel {
+    /// Asks the cache for every row an event of `user` on `item` will touch in ``observe(_:at:graph:)``:
+    /// the user's final, ego and session rows and the item's row and transposed block lines
+    /// (see ``Prefetch``). Called by the engine as soon as it knows the ids, so these misses
+    /// overlap the graph update instead of following it one by one. Ids without a row yet
+    /// (a new user or item) are skipped.
+    /// - Complexity: O(dimension) hints; reads no row.
+    func prefetchRows(user: Int32, item: Int32) {
+        let stride = self.stride
+        let u = Int(user)
+        if u >= 0, u < finalUsers.rows, u < egoUsers.rows, u < sessions.rows {
+            finalUsers.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + u * stride, count: stride) }
+            egoUsers.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + u * stride, count: stride) }
+            sessions.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + u * stride, count: stride) }
+        }
+        prefetchItemRow(Int(item), ego: false)
+    }
+
+    /// Asks for item row `i` of the final (and, with `ego`, the ego) table and its transposed
+    /// block lines (one per dimension, ``itemBlocks``), all to be written.
+    /// - Complexity: O(dimension) hints.
+    func prefetchItemRow(_ i: Int, ego: Bool) {
+        let stride = self.stride
+        guard i >= 0, i < finalItems.rows else { return }
+        finalItems.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + i * stride, count: stride) }
+        if ego, i < egoItems.rows {
+            egoItems.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + i * stride, count: stride) }
+        }
+        let base = (i / Self.blockRows) * Self.blockRows * stride + i % Self.blockRows
+        guard (i / Self.blockRows + 1) * Self.blockRows * stride <= itemBlocks.count else { return }
+        itemBlocks.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + base, lines: dimension, step: Self.blockRows) }
+    }
+}

@@ -1,0 +1,52 @@
+internal import CPrefetch
+
+/// Cache prefetch hints for the per-event path (`__builtin_prefetch` through `CPrefetch`).
+///
+/// Why: at a shop's size an event's rows are cold. The user tables hold a million 64-float
+/// rows (256 MB each), so the user's final row, session row and the item's transposed block
+/// lines each miss to memory, one after another, in a replay that does a few hundred
+/// nanoseconds of arithmetic per event (perf: the first touch of each row was most of
+/// `onlineSteps`, `observe` and the block copies). Asking for every line the event will touch
+/// as soon as its ids are known lets the misses overlap each other and the graph update.
+///
+/// A hint never changes a result and never faults, so a stale or wrong address only wastes
+/// a memory read; callers still keep the addresses inside their tables.
+enum Prefetch {
+    /// The lines of `count` floats from `start`, for reading.
+    /// - Complexity: O(count / 16): one hint per 64-byte line.
+    @inline(__always)
+    static func read(_ start: UnsafePointer<Float>, count: Int) {
+        var k = 0
+        while k < count {
+            ds_prefetch_read(start + k)
+            k += 16
+        }
+    }
+
+    /// The lines of `count` floats from `start`, for writing.
+    /// - Complexity: O(count / 16).
+    @inline(__always)
+    static func write(_ start: UnsafePointer<Float>, count: Int) {
+        var k = 0
+        while k < count {
+            ds_prefetch_write(start + k)
+            k += 16
+        }
+    }
+
+    /// The line holding `array[index]`, to be written (nothing when out of range).
+    /// - Complexity: O(1).
+    @inline(__always)
+    static func element<T>(of array: [T], at index: Int) {
+        guard index >= 0, index < array.count else { return }
+        array.withUnsafeBufferPointer { ds_prefetch_write($0.baseAddress! + index) }
+    }
+
+    /// `count` lines `step` floats apart from `start` (a row of a table transposed in blocks,
+    /// one line per dimension), for writing.
+    /// - Complexity: O(count).
+    @inline(__always)
+    static func write(_ start: UnsafePointer<Float>, lines count: Int, step: Int) {
+        for k in 0..<count { ds_prefetch_write(start + k * step) }
+    }
+}
