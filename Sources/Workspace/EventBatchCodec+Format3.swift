@@ -49,6 +49,7 @@ extension EventBatchCodec {
             let u = try r.varint(), i = try r.varint()
             guard u < UInt64(users.count), i < UInt64(items.count) else { throw Damaged() }
             var attributes: ItemAttributes?
+            var setKey: Int32 = 0
             if tag & (1 << 4) != 0 {
                 let set: UInt32
                 if tag & (1 << 7) != 0 {
@@ -62,10 +63,12 @@ extension EventBatchCodec {
                 }
                 guard let a = sets[Int(set)] else { throw Damaged() }
                 attributes = a
+                setKey = Int32(truncatingIfNeeded: set) &+ 1
             } else if tag & (1 << 7) != 0 {
                 throw Damaged()
             }
-            let event = Event(user: users[Int(u)], item: items[Int(i)], action: action, timestamp: timestamp, value: value, attributes: attributes)
+            var event = Event(user: users[Int(u)], item: items[Int(i)], action: action, timestamp: timestamp, value: value, attributes: attributes)
+            event.keys = EventKeys(space: names.space, user: Int32(truncatingIfNeeded: u), item: Int32(truncatingIfNeeded: i), attributes: setKey)
             guard try body(RecordedEvent(position: position, event: event)) else { return }
         }
         guard r.isAtEnd else { throw Damaged() }

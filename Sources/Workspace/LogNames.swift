@@ -246,6 +246,10 @@ struct LogNameWriter: Sendable {
 /// The reader's side: a run's names by number, read from `event_names` and extended as
 /// later rows need (``refresh(run:in:)``).
 struct LogNames: Sendable {
+    /// The key space of this reader's numbers (``EventKeys``): the events it decodes carry
+    /// their user, item and attribute-set numbers, so a resume maps them to graph ids
+    /// without hashing a name per event (``HeteroGraph/apply(_:keys:)``).
+    let space = EventKeys.newSpace()
     var users: [String] = []
     var items: [String] = []
     var labels: [String] = []

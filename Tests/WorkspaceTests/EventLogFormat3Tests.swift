@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import InterestGraph
+@testable import InterestGraph
 import Testing
 @testable import Workspace
 
@@ -96,6 +96,47 @@ struct EventLogFormat3Tests {
         // -0.0 and 0.0 are two sets; NaN one (by bits); SampleEvents' sets once each.
         let sets = Set(events.compactMap { $0.event.attributes }.filter { !$0.isEmpty }.map(AttributeKey.init)).count
         #expect(try Self.nameCount(workspace, run: run, kind: .attributes) == sets)
+    }
+
+    /// Decoded events carry their log numbers as keys (one number per name, one space per
+    /// reader), and a graph built through the keys is the graph built by names: what lets a
+    /// resume skip hashing a name per event.
+    @Test func decodedEventsCarryTheirNumbersAsKeys() throws {
+        let directory = try TemporaryDirectory()
+        let workspace = try TestFiles.makeWorkspace(in: directory)
+        let run = try TestFiles.beginRun(workspace)
+        let events = SampleEvents.recorded(0..<6_000)
+        let recorder = try WorkspaceRecorder(workspace: workspace, run: run, policy: RecorderPolicy(writer: .inline, flushEvents: 1_000))
+        try recorder.record(events: events)
+        try recorder.finish(at: 1)
+        let decoded = try Self.readAll(workspace, run: run)
+        #expect(decoded.count == events.count)
+        var userKeys: [String: Int32] = [:], itemKeys: [String: Int32] = [:]
+        var spaces = Set<UInt32>()
+        for recorded in decoded {
+            let keys = try #require(recorded.event.keys)
+            spaces.insert(keys.space)
+            #expect(userKeys.updateValue(keys.user, forKey: recorded.event.user).map { $0 == keys.user } ?? true)
+            #expect(itemKeys.updateValue(keys.item, forKey: recorded.event.item).map { $0 == keys.item } ?? true)
+            #expect((keys.attributes > 0) == (recorded.event.attributes != nil))
+        }
+        #expect(spaces.count == 1)
+        #expect(Set(userKeys.values).count == userKeys.count, "distinct users, distinct numbers")
+        #expect(try Self.readAll(workspace, run: run).first?.event.keys?.space != spaces.first, "another reader, another space")
+
+        var byName = HeteroGraph(), byKey = HeteroGraph()
+        var map = SourceKeyMap()
+        for recorded in decoded {
+            let a = byName.apply(recorded.event)
+            let b = byKey.apply(recorded.event, keys: &map)
+            #expect(a == b)
+        }
+        #expect(byName.users.names == byKey.users.names)
+        #expect(byName.items.names == byKey.items.names)
+        #expect(byName.itemCategories == byKey.itemCategories)
+        #expect(byName.itemBrand == byKey.itemBrand)
+        #expect(byName.itemPrice == byKey.itemPrice)
+        #expect(byName.edgeValue == byKey.edgeValue)
     }
 
     /// A shop-like stream: every event names a user among thousands and repeats its item's

@@ -25,6 +25,7 @@ extension EngineCore {
         }()
         var loadMessage: String?
         var loaded = plan.checkpoint == nil
+        var keys = SourceKeyMap()
         // Waits for the checkpoint's tables (read on their own thread) and loads them once.
         // When it cannot be loaded after the replay skipped the online steps it stood for,
         // the model starts again from the graph as it is (``Recommender/reinitialise(graph:)``):
@@ -53,7 +54,8 @@ extension EngineCore {
                 let learning = position >= covered
                 // The first event after the checkpoint: its parameters, then learning again.
                 if learning, covered >= 0 { load() }
-                let application = graph.apply(event)
+                // A format-3 log's events carry their numbers: no name hashed per event.
+                let application = graph.apply(event, keys: &keys)
                 model.observe(application, at: event.timestamp, graph: graph, learning: learning)
                 _ = history.observe(user: application.user, graph: graph, at: event.timestamp)
                 if let c = graph.categories(ofItem: application.item).first {
