@@ -32,7 +32,7 @@ public struct Event: Sendable, Hashable {
     /// The dense ids a source already gave this event's names (`nil` for live sources and
     /// injected events). A hint for the graph's id lookup, not part of what the event says:
     /// equality and hashing ignore it (see ``EventKeys``).
-    public var keys: EventKeys?
+    package var keys: EventKeys?
 
     public init(
         user: String, item: String, action: Action, timestamp: Double,
@@ -70,16 +70,16 @@ public struct Event: Sendable, Hashable {
 ///
 /// A hint only. Every id found through a key is checked against the event's name, so a
 /// stale key (a forgotten user, a rebuilt graph) costs a hash lookup, never a wrong id.
-public struct EventKeys: Sendable, Hashable {
+package struct EventKeys: Sendable, Hashable {
     /// The source tables the keys index: unique per loaded source, so the keys of two
     /// sources never mix.
-    public var space: UInt32
-    public var user: Int32
-    public var item: Int32
+    package var space: UInt32
+    package var user: Int32
+    package var item: Int32
     /// The row's attribute set in the source's table; 0 when the row carries none.
-    public var attributes: Int32
+    package var attributes: Int32
 
-    public init(space: UInt32, user: Int32, item: Int32, attributes: Int32) {
+    package init(space: UInt32, user: Int32, item: Int32, attributes: Int32) {
         self.space = space
         self.user = user
         self.item = item
@@ -87,7 +87,7 @@ public struct EventKeys: Sendable, Hashable {
     }
 
     /// A key space no other call returns (never 0).
-    public static func newSpace() -> UInt32 {
+    package static func newSpace() -> UInt32 {
         spaces.add(1, ordering: .relaxed).newValue
     }
 

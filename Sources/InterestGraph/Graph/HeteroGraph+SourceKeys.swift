@@ -6,7 +6,7 @@ extension HeteroGraph {
     /// both paths, field by field).
     /// - Complexity: O(1) amortised with no hashing once a key has been seen.
     @discardableResult
-    public mutating func apply(_ event: Event, keys map: inout SourceKeyMap) -> EventApplication {
+    package mutating func apply(_ event: Event, keys map: inout SourceKeyMap) -> EventApplication {
         guard let keys = event.keys else { return apply(event) }
         map.adopt(keys.space)
         var user = map.user(keys.user)

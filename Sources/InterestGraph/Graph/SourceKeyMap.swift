@@ -8,7 +8,7 @@
 /// is refreshed, and an engine that keeps one map over graphs that come and go stays exact.
 ///
 /// - Complexity: 4 bytes per source user and per source item key seen.
-public struct SourceKeyMap: Sendable {
+package struct SourceKeyMap: Sendable {
     /// The key space the entries belong to (0: none yet).
     private(set) var space: UInt32 = 0
     /// Source user key -> graph user id, -1 when unknown.
@@ -16,7 +16,7 @@ public struct SourceKeyMap: Sendable {
     /// Source item key -> graph item id, -1 when unknown.
     private(set) var items: [Int32] = []
 
-    public init() {}
+    package init() {}
 
     /// Starts over for another source's keys (a map holds one space at a time).
     mutating func adopt(_ space: UInt32) {
