@@ -30,20 +30,7 @@ struct DecayedCounter: Sendable {
     /// - Complexity: O(1) amortised.
     @inline(__always)
     mutating func add(_ index: Int, weight: Float = 1, at t: Double) {
-        if index >= values.count { ensureCount(index + 1) }
-        if reference.isNaN { reference = t }
-        if t > now { now = t }
-        counts[index] &+= 1
-        guard halfLife.isFinite else {
-            values[index] += weight
-            return
-        }
-        var exponent = (t - reference) / halfLife
-        if exponent > 60 {
-            renormalise(to: t)
-            exponent = 0
-        }
-        values[index] += weight * Float(exp2(exponent))
+        accumulate(index, events: 1, weight: weight, at: t)
     }
 
     /// Adds another engine's `count` events on `index`, of true weight `weight` at event
@@ -51,10 +38,17 @@ struct DecayedCounter: Sendable {
     /// - Complexity: O(1) amortised.
     mutating func merge(_ index: Int, count: UInt32, weight: Float, at t: Double) {
         guard weight.isFinite, weight >= 0, t.isFinite else { return }
+        accumulate(index, events: Int32(truncatingIfNeeded: count), weight: weight, at: t)
+    }
+
+    /// `events` more on `index` and `weight` at time `t`, stored relative to the reference
+    /// (moved forward first when the scale would overflow).
+    @inline(__always)
+    private mutating func accumulate(_ index: Int, events: Int32, weight: Float, at t: Double) {
         if index >= values.count { ensureCount(index + 1) }
         if reference.isNaN { reference = t }
         if t > now { now = t }
-        counts[index] &+= Int32(truncatingIfNeeded: count)
+        counts[index] &+= events
         guard halfLife.isFinite else {
             values[index] += weight
             return
