@@ -50,6 +50,20 @@ enum ChangeEvalOutput {
                          b.trueShare.map { Format.fixed($0, 3) } ?? "-"])
         }
         out += Format.table(bins)
+        let late = "later than \(Format.number(r.lateAfterHours)) h"
+        out += "\nwhy drifts were missed or found \(late) (default detector; the first cause that applies, at the user's last draw before the drift)\n"
+        var causes = [["cause", "missed", late]]
+        for (label, path) in [
+            ("no draw before the drift", \ChangeShortfall.noHistory),
+            ("test not started (reference under \(Format.number(s.minimumReference)) draws)", \.testNotStarted),
+            ("at most \(ChangeShortfall.fewDraws) draws in the new interest after the crossover", \.fewDrawsAfter),
+            ("its department already over \(Int(ChangeShortfall.knownShare * 100))% of the reference", \.targetKnown),
+            ("none of these (evidence under the threshold)", \.other),
+        ] {
+            causes.append([label, "\(r.missed[keyPath: path])", "\(r.late[keyPath: path])"])
+        }
+        causes.append(["all", "\(r.missed.total)", "\(r.late.total)"])
+        out += Format.table(causes)
         return out
     }
 

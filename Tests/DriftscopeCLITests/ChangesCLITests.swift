@@ -26,6 +26,12 @@ import Testing
         #expect(text.status == 0)
         #expect(text.stdout.contains("first event (bound)"))
         #expect(text.stdout.contains("mixture CUSUM threshold 6 nats"))
+        // Why drifts were missed: one count per cause, adding up to the misses.
+        let missed = try #require(changes["missed"] as? [String: Int])
+        #expect(Set(missed.keys) == ["no_history", "test_not_started", "few_draws_after", "target_known", "other"])
+        let users = try #require(detector["users"] as? Int), detected = try #require(detector["detected"] as? Int)
+        #expect(missed.values.reduce(0, +) == users - detected)
+        #expect(text.stdout.contains("why drifts were missed or found later than 36 h"))
     }
 
     @Test func changesFindTheScheduledDriftsAndTheirTargets() throws {

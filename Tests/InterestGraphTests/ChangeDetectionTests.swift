@@ -363,5 +363,26 @@ struct ChangeDetectionTests {
         // The sweep: a higher threshold gives fewer false alarms.
         let cusum = report.curve.filter { $0.detector == "cusum" }
         #expect(cusum.first!.falseAlarms >= cusum.last!.falseAlarms)
+        // Every missed drift has one cause; the late ones are among the detected.
+        #expect(report.missed.total == d.all.users - d.all.detected)
+        #expect(report.late.total <= d.all.detected)
+        #expect(report.lateAfterHours == 36)
+    }
+
+    /// The causes of a miss follow the detector's state: with a minimum reference no user
+    /// reaches, no test starts, and every drift is missed for that reason (or for having no
+    /// draw before it at all); with the default, most misses have a history and a running test.
+    @Test func missedDriftsAreExplainedByTheDetectorsState() throws {
+        let world = ShopWorld(scenario: try Scenario.load("small"))
+        var never = ChangeDetectorSettings.default
+        never.minimumReference = 1e9
+        let silent = ChangeEvaluation.measure(world: world, settings: never)
+        #expect(silent.detector.all.detected == 0)
+        #expect(silent.missed.total == silent.detector.all.users)
+        #expect(silent.missed.testNotStarted + silent.missed.noHistory == silent.missed.total)
+        #expect(silent.missed.testNotStarted > 0)
+        let report = ChangeEvaluation.measure(world: world)
+        #expect(report.missed.testNotStarted < report.missed.total || report.missed.total == 0)
+        #expect(report.missed.noHistory == silent.missed.noHistory, "having no draw before the drift does not depend on the detector")
     }
 }

@@ -451,6 +451,15 @@ public struct ChangeDetector: Sendable {
         Int(user) >= 0 && Int(user) < refTotal.count ? Double(refTotal[Int(user)]) : 0
     }
 
+    /// Whether the user's draws are tested now: their reference has held
+    /// ``ChangeDetectorSettings/minimumReference`` draws since their first draw or last change
+    /// (until then draws join the reference untested). `false` for an unknown user.
+    public func isTesting(user: Int32) -> Bool {
+        let u = Int(user)
+        guard u >= 0, u < warm.count else { return false }
+        return warm[u] || Double(refTotal[u]) >= settings.minimumReference
+    }
+
     /// Changes reported for the user so far (saturating at 65,535).
     public func changeCount(ofUser user: Int32) -> Int {
         Int(user) >= 0 && Int(user) < changes.count ? Int(changes[Int(user)]) : 0

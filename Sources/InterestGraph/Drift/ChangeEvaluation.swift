@@ -78,6 +78,37 @@ public struct ChangeCalibrationBin: Sendable, Hashable, Codable {
     }
 }
 
+/// Why the default detector missed drifting users, or found them late: each user counts under
+/// the first cause that applies, judged at their last draw before the drift's start.
+public struct ChangeShortfall: Sendable, Hashable, Codable {
+    /// No draw before the drift: nothing to compare the new interest with.
+    public var noHistory = 0
+    /// The reference held fewer than ``ChangeDetectorSettings/minimumReference`` draws: the
+    /// test had not started, so the first draws of the new interest joined the reference untested.
+    public var testNotStarted = 0
+    /// At most ``ChangeShortfall/fewDraws`` draws in the drift's target categories after the
+    /// crossover (a rare visitor, churn, or the run's end).
+    public var fewDrawsAfter = 0
+    /// The target's department already held more than ``ChangeShortfall/knownShare`` of the
+    /// reference: a share that grows, weaker evidence than a new department.
+    public var targetKnown = 0
+    /// None of these: the draws were there and the statistic stayed under the threshold.
+    public var other = 0
+
+    public static let fewDraws = 2
+    public static let knownShare = 0.15
+
+    public var total: Int { noHistory + testNotStarted + fewDrawsAfter + targetKnown + other }
+
+    enum CodingKeys: String, CodingKey {
+        case noHistory = "no_history"
+        case testNotStarted = "test_not_started"
+        case fewDrawsAfter = "few_draws_after"
+        case targetKnown = "target_known"
+        case other
+    }
+}
+
 /// Lags of an ideal detector, all drifting users then abrupt and gradual drifts apart.
 public struct ChangeBound: Sendable, Hashable, Codable {
     public var all: ChangeLagSummary
@@ -104,12 +135,19 @@ public struct ChangeEvaluationReport: Sendable, Hashable, Codable {
     public var firstEventBound: ChangeBound
     /// The default detector's alarms by reported confidence (see ``ChangeCalibrationBin``).
     public var calibration: [ChangeCalibrationBin]
+    /// Drifting users the default detector missed, and those it found later than
+    /// ``lateAfterHours`` after the crossover, by cause.
+    public var missed: ChangeShortfall
+    public var late: ChangeShortfall
+    public var lateAfterHours: Double
 
     enum CodingKeys: String, CodingKey {
         case scenario, seed, events, draws, settings, detector, curve, calibration
         case stableUsers = "stable_users"
         case stableUserDays = "stable_user_days"
         case firstEventBound = "first_event_bound"
+        case missed, late
+        case lateAfterHours = "late_after_hours"
     }
 
     /// The baseline point with the most false alarms at or below the detector's rate (the
@@ -130,6 +168,8 @@ public enum ChangeEvaluation {
     public static let thresholds: [Double] = [4, 5, 6, 7, 8, 9, 10, 12, 14]
     public static let lambdas: [Double] = [0.5, 1, 1.5, 2, 3, 4, 6, 8]
     public static let deltas: [Double] = [0.3, 0.1, 0.03, 0.01, 1e-3, 1e-4, 1e-6]
+    /// A detection later than this after the crossover counts as late (the target median).
+    public static let lateAfterHours = 36.0
     /// Edges of the calibration bins.
     public static let calibrationEdges: [Double] = [0, 0.25, 0.5, 0.75, 0.9, 1]
 
@@ -184,6 +224,12 @@ public enum ChangeEvaluation {
         var simulator = ShopSimulator(world: world)
         var events = 0
         var drawCount = 0
+        // Each drifting user's state at their last draw before the drift, and their draws in the
+        // drift's targets after the crossover (the causes of ``ChangeShortfall``).
+        var drawsBefore = [Int](repeating: 0, count: users)
+        var testingBefore = [Bool](repeating: false, count: users)
+        var targetShareBefore = [Double](repeating: 0, count: users)
+        var targetDrawsAfter = [Int](repeating: 0, count: users)
         let warmUp = Float(settings.minimumReference)
 
         func alarm(_ point: Int, _ u: Int, _ t: Double, to: Int32?) {
@@ -210,6 +256,13 @@ public enum ChangeEvaluation {
                 alarm(0, u, t, to: change.to)
                 if stable[u] || onset[u].isFinite { judged.append((change.confidence, !stable[u] && t >= onset[u])) }
             }
+            if t < onset[u], let target = targets[u].first {
+                drawsBefore[u] += 1
+                testingBefore[u] = defaultCusum.isTesting(user: e.user)
+                let department = departments.of(target).department
+                targetShareBefore[u] = defaultCusum.profiles(ofUser: e.user).reference.reduce(0) { $0 + (departments.of($1.0).department == department ? $1.1 : 0) }
+            }
+            if t >= crossover[u] && targets[u].contains(c) { targetDrawsAfter[u] += 1 }
             for k in cusums.indices {
                 if let change = cusums[k].observeDraw(user: e.user, category: c, at: t) { alarm(1 + k, u, t, to: change.to) }
             }
@@ -283,11 +336,29 @@ public enum ChangeEvaluation {
                                         meanConfidence: members.isEmpty ? nil : members.reduce(0) { $0 + $1.0 } / n,
                                         trueShare: members.isEmpty ? nil : Double(members.filter(\.1).count) / n)
         }
+        var missed = ChangeShortfall(), late = ChangeShortfall()
+        for u in drifting {
+            let lag = (firstAlarm[0][u] - crossover[u]) / 3_600
+            guard !(lag <= lateAfterHours) else { continue }
+            var why = lag.isFinite ? late : missed
+            if drawsBefore[u] == 0 {
+                why.noHistory += 1
+            } else if !testingBefore[u] {
+                why.testNotStarted += 1
+            } else if targetDrawsAfter[u] <= ChangeShortfall.fewDraws {
+                why.fewDrawsAfter += 1
+            } else if targetShareBefore[u] > ChangeShortfall.knownShare {
+                why.targetKnown += 1
+            } else {
+                why.other += 1
+            }
+            if lag.isFinite { late = why } else { missed = why }
+        }
         return ChangeEvaluationReport(
             scenario: world.scenario.name, seed: world.scenario.seed, events: events, draws: drawCount,
             stableUsers: stableUsers, stableUserDays: stableDays, settings: settings,
             detector: point(0, detector: "cusum", parameter: "threshold", value: settings.threshold), curve: curve,
             firstEventBound: ChangeBound(all: bound(drifting), abrupt: bound(drifting.filter { !gradual[$0] }), gradual: bound(drifting.filter { gradual[$0] })),
-            calibration: calibration)
+            calibration: calibration, missed: missed, late: late, lateAfterHours: lateAfterHours)
     }
 }
