@@ -27,6 +27,34 @@ extension EventBatchCodec {
     static let loggedHeaderSize = 6
 
     static func decodeFormat3(_ r: inout ByteReader, size: Int, firstPosition: Int64, names: LogNames, body: (RecordedEvent) throws -> Bool) throws {
+        let users = names.users, items = names.items, sets = names.sets
+        try decodeFormat3Numbers(&r, size: size, firstPosition: firstPosition, names: names) { position, action, timestamp, value, u, i, set in
+            var event = Event(user: users[Int(u)], item: items[Int(i)], action: action, timestamp: timestamp, value: value,
+                              attributes: set > 0 ? sets[Int(set) - 1] : nil)
+            event.keys = EventKeys(space: names.space, user: u, item: i, attributes: set)
+            return try body(RecordedEvent(position: position, event: event))
+        }
+    }
+
+    /// A format-3 row's events as numbers (``decodeFormat3Numbers(_:size:firstPosition:names:body:)``).
+    static func decodeNumbers(_ blob: UnsafeRawBufferPointer, firstPosition: Int64, names: LogNames, body: (Int64, Action, Double, Double?, Int32, Int32, Int32) throws -> Bool) throws {
+        var r = ByteReader(blob)
+        do {
+            guard try r.byte() == loggedFormat else { throw Damaged() }
+            try decodeFormat3Numbers(&r, size: blob.count, firstPosition: firstPosition, names: names, body: body)
+        } catch is ByteReader.Overrun {
+            throw Damaged()
+        }
+    }
+
+    /// Decodes a format-3 row into numbers: `body(position, action, timestamp, value, user,
+    /// item, set)` per event, `set` the attribute set's number + 1 (0: none). Every number is
+    /// checked against `names`, so a caller may index the tables without checking.
+    /// - Complexity: O(events); no allocation per event.
+    static func decodeFormat3Numbers(
+        _ r: inout ByteReader, size: Int, firstPosition: Int64, names: LogNames,
+        body: (Int64, Action, Double, Double?, Int32, Int32, Int32) throws -> Bool
+    ) throws {
         let count = try r.uint32()
         // Every event takes at least 4 bytes: a cheap bound against absurd counts.
         guard Int(count) <= size / 4 else { throw Damaged() }
@@ -36,7 +64,7 @@ extension EventBatchCodec {
         var rowSets: [UInt32: UInt32] = [:]
         var position = firstPosition - 1
         var previousTime: Int64 = 0
-        let users = names.users, items = names.items, sets = names.sets
+        let userCount = UInt64(names.users.count), itemCount = UInt64(names.items.count), setCount = UInt64(names.sets.count)
         for _ in 0..<count {
             if gapped {
                 position = try nextPosition(&r, after: position)
@@ -47,8 +75,7 @@ extension EventBatchCodec {
             guard let action = Action(rawValue: tag & 0x7) else { throw Damaged() }
             let (timestamp, value) = try timeAndValue(tag: tag, from: &r, previousTime: &previousTime)
             let u = try r.varint(), i = try r.varint()
-            guard u < UInt64(users.count), i < UInt64(items.count) else { throw Damaged() }
-            var attributes: ItemAttributes?
+            guard u < userCount, i < itemCount else { throw Damaged() }
             var setKey: Int32 = 0
             if tag & (1 << 4) != 0 {
                 let set: UInt32
@@ -57,19 +84,15 @@ extension EventBatchCodec {
                     set = same
                 } else {
                     let s = try r.varint()
-                    guard s < UInt64(sets.count) else { throw Damaged() }
+                    guard s < setCount, names.hasSet(Int(s)) else { throw Damaged() }
                     set = UInt32(s)
                     rowSets[UInt32(i)] = set
                 }
-                guard let a = sets[Int(set)] else { throw Damaged() }
-                attributes = a
                 setKey = Int32(truncatingIfNeeded: set) &+ 1
             } else if tag & (1 << 7) != 0 {
                 throw Damaged()
             }
-            var event = Event(user: users[Int(u)], item: items[Int(i)], action: action, timestamp: timestamp, value: value, attributes: attributes)
-            event.keys = EventKeys(space: names.space, user: Int32(truncatingIfNeeded: u), item: Int32(truncatingIfNeeded: i), attributes: setKey)
-            guard try body(RecordedEvent(position: position, event: event)) else { return }
+            guard try body(position, action, timestamp, value, Int32(truncatingIfNeeded: u), Int32(truncatingIfNeeded: i), setKey) else { return }
         }
         guard r.isAtEnd else { throw Damaged() }
     }

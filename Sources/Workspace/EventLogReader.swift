@@ -23,6 +23,8 @@ public struct EventLogReader {
     private var exhausted = false
     /// The run's log-wide names (format-3 rows), read as far as the rows read so far need.
     private var names = LogNames()
+    /// Numbers for the names of rows written before the log numbered them (formats 1, 2).
+    private var legacyNumbering = EventNumbering()
 
     /// Batch rows per page (each up to ``EventLog/maxBatch`` events).
     static let pageRows = 4
@@ -63,10 +65,73 @@ public struct EventLogReader {
 
     private mutating func readPage() throws {
         let from = pageEnd
+        var page: [RecordedEvent] = []
+        try readRows { first, data, names in
+            try EventBatchCodec.decode(data, firstPosition: first, names: names) { e in
+                if e.position >= from { page.append(e) }
+                return true
+            }
+            return true
+        }
+        buffer = page
+    }
+
+    /// Calls `body` with the rest of the log, up to (not including) position `end`, in pages
+    /// of numbers (``LoggedEventPage``, a few thousand events each) and the names they stand
+    /// for: what a resume replays, with no `Event` built per event.
+    ///
+    /// A format-3 row's numbers are the run's own (`event_names`); rows written before names
+    /// were numbered (formats 1 and 2) are numbered here, on a page of their own.
+    /// - Precondition: no events buffered by ``next()`` are waiting.
+    /// - Throws: ``WorkspaceError`` when the file cannot be read or a batch is damaged.
+    package mutating func forEachPage(before end: Int64, _ body: (LoggedEventPage, LoggedEventNames) throws -> Void) throws {
+        precondition(index == buffer.count, "pages continue where next() stopped only once its buffer is read")
+        var page = LoggedEventPage()
+        while !exhausted, pageEnd < end {
+            let from = pageEnd
+            page.removeAll()
+            var numbered: Bool?
+            var numbering = legacyNumbering
+            legacyNumbering = EventNumbering()
+            defer { legacyNumbering = numbering }
+            try readRows { first, data, names in
+                let isNumbered = data.first == EventBatchCodec.loggedFormat
+                // One page, one kind of numbers: a row of the other kind starts the next page.
+                if let numbered, numbered != isNumbered { return false }
+                numbered = isNumbered
+                if isNumbered {
+                    try EventBatchCodec.decodeNumbers(data, firstPosition: first, names: names) { position, action, timestamp, value, user, item, set in
+                        guard position < end else { return false }
+                        if position >= from { page.append(position: position, action: action, timestamp: timestamp, value: value, user: user, item: item, set: set) }
+                        return true
+                    }
+                } else {
+                    try EventBatchCodec.decode(data, firstPosition: first) { e in
+                        guard e.position < end else { return false }
+                        if e.position >= from { numbering.append(e.event, at: e.position, to: &page) }
+                        return true
+                    }
+                }
+                return true
+            }
+            guard !page.isEmpty else { continue }
+            if numbered == true {
+                try body(page, names.pageNames)
+            } else {
+                try body(page, numbering.names)
+            }
+        }
+    }
+
+    /// Reads up to ``pageRows`` batch rows from ``pageEnd`` on in one read transaction and
+    /// hands each to `row` with the run's names as far as the row needs them. `row` returns
+    /// false to leave that row, and the rest, to the next read.
+    private mutating func readRows(_ row: (_ first: Int64, _ data: UnsafeRawBufferPointer, _ names: LogNames) throws -> Bool) throws {
+        let from = pageEnd
         let run = self.run
         let path = self.path
-        var page: [RecordedEvent] = []
         var rows = 0
+        var consumedAll = true
         var covered: Int64?
         // Moved out, not copied: appending to a shared array would copy every name per page.
         var names = LogNames()
@@ -83,13 +148,13 @@ public struct EventLogReader {
                          ORDER BY first_position DESC LIMIT 1), ?2)
                     ORDER BY first_position LIMIT ?3
                     """, arguments: [run, from, Self.pageRows])
-                while let row = try cursor.next() {
+                while let stored = try cursor.next() {
                     rows += 1
-                    let first: Int64 = row["first_position"]
-                    covered = row["last_position"]
+                    let first: Int64 = stored["first_position"]
+                    let last: Int64 = stored["last_position"]
                     let damaged = WorkspaceError(.corrupt, "\(path): damaged event log: run \(run), batch at position \(first) does not decode")
                     // Borrow the blob bytes without copying them out of SQLite.
-                    try row.withUnsafeData(atIndex: 2) { data in
+                    let taken = try stored.withUnsafeData(atIndex: 2) { data -> Bool in
                         guard let data else { throw damaged }
                         // Names committed with this row or before: read in this same read
                         // transaction, so the row never names a number not yet seen.
@@ -102,24 +167,23 @@ public struct EventLogReader {
                             refreshed = true
                         }
                         do {
-                            try data.withUnsafeBytes { raw in
-                                try EventBatchCodec.decode(raw, firstPosition: first, names: names) { e in
-                                    if e.position >= from { page.append(e) }
-                                    return true
-                                }
-                            }
+                            return try data.withUnsafeBytes { raw in try row(first, raw, names) }
                         } catch {
                             throw damaged
                         }
                     }
+                    guard taken else {
+                        consumedAll = false
+                        break
+                    }
+                    covered = last
                 }
             }
         } catch {
             throw WorkspaceFile.mapped(error, path: path)
         }
-        if rows < Self.pageRows { exhausted = true }
-        buffer = page
-        // Every position up to the last row's range has now been seen.
+        if consumedAll, rows < Self.pageRows { exhausted = true }
+        // Every position up to the last row taken has now been seen.
         if let covered { pageEnd = max(pageEnd, covered + 1) }
     }
 }

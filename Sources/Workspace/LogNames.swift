@@ -257,6 +257,16 @@ struct LogNames: Sendable {
     /// Whether the file has the table (schema v4), once asked.
     private var hasTable: Bool?
 
+    /// Whether attribute set `k` (below `sets.count`) has attributes.
+    @inline(__always)
+    func hasSet(_ k: Int) -> Bool {
+        if case .some = sets[k] { return true }
+        return false
+    }
+
+    /// The tables as a resume's pages of numbers name them (shared, not copied).
+    var pageNames: LoggedEventNames { LoggedEventNames(space: space, users: users, items: items, sets: sets) }
+
     /// Reads the names numbered since the last call: rows committed with them reference
     /// nothing newer. A hole in the numbering is damage.
     /// - Complexity: O(log n) per kind plus the new names.

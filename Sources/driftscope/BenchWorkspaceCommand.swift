@@ -215,10 +215,12 @@ struct BenchWorkspace: ParsableCommand {
         var fromLog = freshGraph()
         var replayed = 0
         let logSeconds = try Stopwatch.seconds {
+            // As a resume reads it: pages of numbers.
             var reader = try workspace.events(run: lastRun)
-            while let recorded = try reader.next() {
-                fromLog.apply(recorded.event)
-                replayed += 1
+            var keys = SourceKeyMap()
+            try reader.forEachPage(before: .max) { page, names in
+                for k in 0..<page.count { fromLog.apply(logged: page, at: k, names: names, keys: &keys) }
+                replayed += page.count
             }
         }
         guard replayed == total, fromLog.statistics == reference else {

@@ -57,7 +57,7 @@ struct WorkspaceRecording {
                 // Opened again on the engine thread: a workspace belongs to one thread.
                 let log = try Workspace(path: path, create: false)
                 var reader = try log.events(run: run, from: 0)
-                while let recorded = try reader.next(), recorded.position < position { try body(recorded.event, recorded.position) }
+                try reader.forEachPage(before: position, body)
             }
             try workspace.resume(run: run)
         } else {

@@ -68,7 +68,10 @@ enum IngestStream {
         // The graph covers the whole run: what the log holds, then what arrives.
         var graph = HeteroGraph()
         var reader = try workspace.events(run: run, from: 0)
-        while let recorded = try reader.next() { graph.apply(recorded.event) }
+        var keys = SourceKeyMap()
+        try reader.forEachPage(before: .max) { page, names in
+            for k in 0..<page.count { graph.apply(logged: page, at: k, names: names, keys: &keys) }
+        }
 
         StopRequest.install()
         var pending: [RecordedEvent] = []

@@ -81,9 +81,7 @@ import Testing
             Event(user: "u\(k % 997)", item: "i\(k % 311)", action: .view, timestamp: 1_700_000_000 + Double(k))
         }
         var configuration = EngineTests.configuration()
-        configuration.resume = ResumePlan(sourcePosition: Int64(logged.count), checkpoint: nil) { body in
-            for (k, e) in logged.enumerated() { try body(e, Int64(k)) }
-        }
+        configuration.resume = ResumePlan(sourcePosition: Int64(logged.count), checkpoint: nil, events: logged)
         var reports: [(Int, Int)] = []
         let source = ArrayEventSource(name: "t", events: logged + [Event(user: "u1", item: "i1", action: .view, timestamp: 1_800_000_000)])
         let core = EngineCore(configuration: configuration, source: AnyEventSource(source)) { reports.append(($0, $1)) }

@@ -34,9 +34,7 @@ import Testing
     static func resumed(events: [Event], logged: Int, checkpoint: ModelCheckpoint?) -> EngineCore {
         var configuration = EngineTests.configuration()
         let log = Array(events[..<logged])
-        configuration.resume = ResumePlan(sourcePosition: Int64(logged), checkpoint: checkpoint) { body in
-            for (k, e) in log.enumerated() { try body(e, Int64(k)) }
-        }
+        configuration.resume = ResumePlan(sourcePosition: Int64(logged), checkpoint: checkpoint, events: log)
         let (_, catalogue) = EngineTests.stream(events: 0)
         return EngineCore(configuration: configuration, source: AnyEventSource(ArrayEventSource(name: "test", events: events, catalogue: catalogue)))
     }
@@ -120,9 +118,7 @@ import Testing
         let log = Array(run.events[..<cut])
         struct Damaged: Error, CustomStringConvertible { var description: String { "damaged checkpoint 3" } }
         let pending = PendingCheckpoint(sourcePosition: run.checkpoint.sourcePosition, tableNames: run.checkpoint.tables.keys) { throw Damaged() }
-        configuration.resume = ResumePlan(sourcePosition: Int64(cut), pendingCheckpoint: pending) { body in
-            for (k, e) in log.enumerated() { try body(e, Int64(k)) }
-        }
+        configuration.resume = ResumePlan(sourcePosition: Int64(cut), pendingCheckpoint: pending, events: log)
         let (_, catalogue) = EngineTests.stream(events: 0)
         let restored = EngineCore(configuration: configuration, source: AnyEventSource(ArrayEventSource(name: "test", events: run.events, catalogue: catalogue)))
         #expect(restored.graph.eventsApplied == cut)

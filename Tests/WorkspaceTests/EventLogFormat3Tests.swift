@@ -21,6 +21,17 @@ struct EventLogFormat3Tests {
         }
     }
 
+    /// A copy of the stored format-2 workspace (3,000 events of `CrashSafetyTests.event`).
+    static func formatTwoFixture() throws -> (TemporaryDirectory, Workspace, Int64) {
+        let fixture = try #require(Bundle.module.url(forResource: "format2-crash-test", withExtension: "sqlite", subdirectory: "Fixtures"))
+        let directory = try TemporaryDirectory()
+        let path = directory.file("old.sqlite")
+        try FileManager.default.copyItem(atPath: fixture.path, toPath: path)
+        let workspace = try Workspace(path: path, create: false)
+        let run = try #require(try workspace.lastRun()).id
+        return (directory, workspace, run)
+    }
+
     static func nameCount(_ workspace: Workspace, run: Int64, kind: LogNameKind) throws -> Int {
         try workspace.database.read { db in
             try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(count), 0) FROM event_names WHERE run_id = ? AND kind = ?", arguments: [run, kind.rawValue]) ?? -1
@@ -31,12 +42,7 @@ struct EventLogFormat3Tests {
     /// `driftscope workspace crash-test --events 3000 --slice 701`) opens, migrates, reads
     /// event for event, and a resumed recorder appends format-3 rows after it.
     @Test func storedFormatTwoLogReadsAndResumes() throws {
-        let fixture = try #require(Bundle.module.url(forResource: "format2-crash-test", withExtension: "sqlite", subdirectory: "Fixtures"))
-        let directory = try TemporaryDirectory()
-        let path = directory.file("old.sqlite")
-        try FileManager.default.copyItem(atPath: fixture.path, toPath: path)
-        let workspace = try Workspace(path: path, create: false)
-        let run = try #require(try workspace.lastRun()).id
+        let (directory, workspace, run) = try Self.formatTwoFixture()
         #expect(try Self.formats(workspace, run: run) == [2])
         let old = try Self.readAll(workspace, run: run)
         #expect(old == (0..<3_000).map { RecordedEvent(position: $0, event: CrashSafetyTests.event($0)) })

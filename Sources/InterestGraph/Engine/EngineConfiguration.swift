@@ -124,21 +124,31 @@ public enum SourceSpecification: Sendable {
 public struct ResumePlan: Sendable {
     /// Events the source had handed out when the log ends; the source skips this many.
     public var sourcePosition: Int64
-    /// Calls `body` with every logged event and its source position, in order.
-    public var replay: @Sendable (_ body: (Event, Int64) throws -> Void) throws -> Void
+    /// Calls `body` with every logged event, in pages of numbers (``LoggedEventPage``) and
+    /// the names they stand for, in position order.
+    package var replay: @Sendable (_ body: (LoggedEventPage, LoggedEventNames) throws -> Void) throws -> Void
     /// The checkpoint to load, possibly still being read (``PendingCheckpoint``).
     public var checkpoint: PendingCheckpoint?
 
-    public init(sourcePosition: Int64, checkpoint: ModelCheckpoint?, replay: @escaping @Sendable (_ body: (Event, Int64) throws -> Void) throws -> Void) {
-        self.sourcePosition = sourcePosition
-        self.checkpoint = checkpoint.map(PendingCheckpoint.init(loaded:))
-        self.replay = replay
-    }
-
-    public init(sourcePosition: Int64, pendingCheckpoint: PendingCheckpoint?, replay: @escaping @Sendable (_ body: (Event, Int64) throws -> Void) throws -> Void) {
+    package init(sourcePosition: Int64, pendingCheckpoint: PendingCheckpoint?, replay: @escaping @Sendable (_ body: (LoggedEventPage, LoggedEventNames) throws -> Void) throws -> Void) {
         self.sourcePosition = sourcePosition
         self.checkpoint = pendingCheckpoint
         self.replay = replay
+    }
+
+    /// A plan over events held in memory (`events[k]` at position `k`), numbered here.
+    package init(sourcePosition: Int64, checkpoint: ModelCheckpoint?, events: [Event]) {
+        self.init(sourcePosition: sourcePosition, pendingCheckpoint: checkpoint.map(PendingCheckpoint.init(loaded:)), events: events)
+    }
+
+    /// A plan over events held in memory (`events[k]` at position `k`), numbered here.
+    package init(sourcePosition: Int64, pendingCheckpoint: PendingCheckpoint?, events: [Event]) {
+        self.init(sourcePosition: sourcePosition, pendingCheckpoint: pendingCheckpoint) { body in
+            var numbering = EventNumbering()
+            var page = LoggedEventPage()
+            for (k, event) in events.enumerated() { numbering.append(event, at: Int64(k), to: &page) }
+            try body(page, numbering.names)
+        }
     }
 }
 

@@ -12,16 +12,18 @@ extension EngineCore {
     /// - Complexity: O(categories kept per user); never depends on the number of users.
     @inline(__always)
     mutating func observeChange(user: Int32, category: Int32?, at time: Double) {
-        guard let category else { return }
-        if graph.categoryCount > interestChanges.registeredCategories { registerChangeCategories() }
-        interestChanges.observe(user: user, category: category, at: time, categoryCount: graph.categoryCount)
+        Self.observeChange(user: user, category: category, at: time, graph: graph, changes: &interestChanges)
     }
 
-    /// Tells the change detector the departments of categories new to the graph (rare: only
-    /// when the catalogue grows).
-    mutating func registerChangeCategories() {
-        let graph = graph
-        interestChanges.registerCategories(upTo: graph.categoryCount) { graph.name(of: NodeRef(.category, Int32($0))) }
+    /// ``observeChange(user:category:at:)`` on given state (shared with a resume's replay).
+    @inline(__always)
+    static func observeChange(user: Int32, category: Int32?, at time: Double, graph: HeteroGraph, changes: inout ChangeTracker) {
+        guard let category else { return }
+        if graph.categoryCount > changes.registeredCategories {
+            // Rare: only when the catalogue grows.
+            changes.registerCategories(upTo: graph.categoryCount) { graph.name(of: NodeRef(.category, Int32($0))) }
+        }
+        changes.observe(user: user, category: category, at: time, categoryCount: graph.categoryCount)
     }
 
     // MARK: Live settings

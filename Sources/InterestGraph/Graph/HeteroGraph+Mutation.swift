@@ -196,15 +196,40 @@ extension HeteroGraph {
     /// so it is skipped (it compared every category and brand name per event, 4% of a replay).
     @inline(__always)
     mutating func apply(_ event: Event, user: Int32, isNewUser newUser: Bool, item: Int32, isNewItem newItem: Bool, attributeKey: UInt64) -> EventApplication {
-        if !newItem, !pendingLaunches.isEmpty, !itemActive[Int(item)] { launchEarly(item) }
-        if let attributes = event.attributes, !attributes.isEmpty {
-            if attributeKey == 0 || itemAttributeKey[Int(item)] != attributeKey {
-                setAttributes(attributes, forItem: item)
-                itemAttributeKey[Int(item)] = attributeKey
-            }
+        if !newItem { launchIfScheduled(item) }
+        if let attributes = event.attributes, attributesDue(item: item, key: attributeKey) {
+            noteAttributes(attributes, item: item, key: attributeKey)
         }
-        let weight = actionWeights.weight(for: event.action, value: event.value)
-        var result = apply(user: user, item: item, action: event.action, weight: weight, at: event.timestamp)
+        return apply(user: user, isNewUser: newUser, item: item, isNewItem: newItem, action: event.action, value: event.value, at: event.timestamp)
+    }
+
+    /// An item scheduled to launch later that an event reaches launches now.
+    @inline(__always)
+    mutating func launchIfScheduled(_ item: Int32) {
+        if !pendingLaunches.isEmpty, !itemActive[Int(item)] { launchEarly(item) }
+    }
+
+    /// Whether an event's attribute set (`key`, 0 when it has none) may differ from what the
+    /// item has: a set the item applied last is skipped.
+    @inline(__always)
+    func attributesDue(item: Int32, key: UInt64) -> Bool {
+        key == 0 || itemAttributeKey[Int(item)] != key
+    }
+
+    /// Gives `item` the event's attributes and remembers the set's key.
+    @inline(__always)
+    mutating func noteAttributes(_ attributes: ItemAttributes, item: Int32, key: UInt64) {
+        guard !attributes.isEmpty else { return }
+        setAttributes(attributes, forItem: item)
+        itemAttributeKey[Int(item)] = key
+    }
+
+    /// The action's weight applied between resolved nodes, the application marked with
+    /// whether they are new.
+    @inline(__always)
+    mutating func apply(user: Int32, isNewUser newUser: Bool, item: Int32, isNewItem newItem: Bool, action: Action, value: Double?, at time: Double) -> EventApplication {
+        let weight = actionWeights.weight(for: action, value: value)
+        var result = apply(user: user, item: item, action: action, weight: weight, at: time)
         result.isNewUser = newUser
         result.isNewItem = newItem
         return result
