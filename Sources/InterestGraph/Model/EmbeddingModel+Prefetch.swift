@@ -13,21 +13,27 @@ extension EmbeddingModel {
             egoUsers.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + u * stride, count: stride) }
             sessions.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + u * stride, count: stride) }
         }
-        prefetchItemRow(Int(item), ego: false)
+        prefetchItemRow(Int(item))
     }
 
-    /// Asks for item row `i` of the final (and, with `ego`, the ego) table and its transposed
-    /// block lines (one per dimension, ``itemBlocks``), all to be written.
+    /// Asks for item row `i` of the final table and its transposed block lines (one per
+    /// dimension, ``itemBlocks``), all to be written.
     /// - Complexity: O(dimension) hints.
-    func prefetchItemRow(_ i: Int, ego: Bool) {
+    func prefetchItemRow(_ i: Int) {
         let stride = self.stride
         guard i >= 0, i < finalItems.rows else { return }
         finalItems.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + i * stride, count: stride) }
-        if ego, i < egoItems.rows {
-            egoItems.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + i * stride, count: stride) }
-        }
         let base = (i / Self.blockRows) * Self.blockRows * stride + i % Self.blockRows
         guard (i / Self.blockRows + 1) * Self.blockRows * stride <= itemBlocks.count else { return }
         itemBlocks.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + base, lines: dimension, step: Self.blockRows) }
+    }
+
+    /// Asks for a negative's final item row, for reading: the online steps read it for the
+    /// margin and the user's step and write none of its lines.
+    /// - Complexity: O(dimension / 16) hints.
+    func prefetchNegativeRow(_ j: Int) {
+        guard j >= 0, j < finalItems.rows else { return }
+        let stride = self.stride
+        finalItems.storage.withUnsafeBufferPointer { Prefetch.read($0.baseAddress! + j * stride, count: stride) }
     }
 }
