@@ -71,11 +71,10 @@ extension EmbeddingModel {
     /// from the user (`i += s f_u`); the negatives' item side is left to background training,
     /// as in many streaming recommenders (issue 10, item 2). Why: at a shop's size an item row
     /// write is 64 scattered cache lines in the transposed scoring blocks (``itemBlocks``),
-    /// and with two negatives those copies were two thirds of an event's lines; a negative,
-    /// drawn by popularity from 100k items, is also the row a per-event push moves least
-    /// usefully (each popular item was pushed down by every event that drew it, between
-    /// batches that train it properly). Measured before and after in docs/BENCHMARKS.md
-    /// ("Online steps that leave the negatives' rows to training").
+    /// and with two negatives those copies were 128 of the about 220 lines an event touched.
+    /// Engine cost per event on the large shop fell a fifth, ranking quality moved within its
+    /// standard error (docs/BENCHMARKS.md, "Online steps that leave the negatives' rows to
+    /// training").
     ///
     /// With sampled background training the ego rows are left to it: whole-graph batches
     /// recompute every final row from the ego tables, which keeps the online steps' plain,
