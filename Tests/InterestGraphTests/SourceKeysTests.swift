@@ -174,17 +174,16 @@ import Testing
         }
     }
 
-    /// The online steps as written before negatives were drawn ahead (rejection aside).
+    /// The online steps drawn one negative per step, as written before negatives were drawn
+    /// ahead (rejection aside), with the negatives' item rows read only (issue 10, item 2).
     static func referenceOnlineSteps(_ m: inout EmbeddingModel, user: Int32, item: Int32, graph: HeteroGraph, egoRows: Bool) {
         let stride = m.stride
         let rate = m.hyperparameters.onlineLearningRate
         let limit = min(m.finalItems.rows, m.egoItems.rows)
         let known = m.knownItems, replayItems = m.replay.items
-        var touched: [Int32] = []
         let u = Int(user) * stride, i = Int(item) * stride
         for _ in 0..<m.hyperparameters.onlineSteps {
             guard let negative = EmbeddingModel.sampleNegative(user: user, positive: item, known: known, replayItems: replayItems, sampling: m.hyperparameters.negativeSampling, limit: limit, graph: graph, rng: &m.rng) else { break }
-            touched.append(negative)
             let j = Int(negative) * stride
             var fu = m.finalUsers.storage.array, fi = m.finalItems.storage.array
             var eu = m.egoUsers.storage.array, ei = m.egoItems.storage.array
@@ -197,8 +196,6 @@ import Testing
                             let step = rate / (1 + exp(x))
                             VectorKernels.axpy(step, fub + u, fib + i, stride)
                             if egoRows { VectorKernels.axpy(step, fub + u, eib + i, stride) }
-                            VectorKernels.axpy(-step, fub + u, fib + j, stride)
-                            if egoRows { VectorKernels.axpy(-step, fub + u, eib + j, stride) }
                             VectorKernels.axpy(step, fib + i, fub + u, stride)
                             VectorKernels.axpy(-step, fib + j, fub + u, stride)
                             if egoRows {
@@ -214,7 +211,49 @@ import Testing
             m.egoUsers.storage = AlignedFloats(eu)
             m.egoItems.storage = AlignedFloats(ei)
         }
-        for negative in touched.prefix(4) { m.syncItemBlock(row: Int(negative)) }
+    }
+
+    /// An online step moves the user's rows and the event's item row and no other item row:
+    /// the negatives' final and ego rows and their scoring blocks stay as they were, with
+    /// several steps (so several negatives) per event, on both the exact and the sampled path.
+    @Test(arguments: [false, true])
+    func onlineStepsLeaveTheNegativesItemRowsUnchanged(egoRows: Bool) throws {
+        let (events, catalogue) = EngineRecordingTests.stream()
+        var configuration = EngineTests.configuration()
+        configuration.hyperparameters.onlineSteps = 6
+        var core = EngineCore(configuration: configuration, source: AnyEventSource(ArrayEventSource(name: "t", events: [], catalogue: catalogue)))
+        for event in events.prefix(300) { core.ingest(event, score: false) }
+        let graph = core.graph
+        var model = try #require(core.model.hybrid?.embedding)
+        let stride = model.stride
+        var negativesSeen = Set<Int32>()
+        for event in events.suffix(50) {
+            let user = try #require(graph.userID(event.user)), item = try #require(graph.itemID(event.item))
+            // The negatives these steps will draw: the same generator, drawn ahead.
+            var probe = model.rng
+            let limit = min(model.finalItems.rows, model.egoItems.rows)
+            var negatives = Set<Int32>()
+            for _ in 0..<6 {
+                guard let j = EmbeddingModel.sampleNegative(user: user, positive: item, known: model.knownItems, replayItems: model.replay.items, sampling: model.hyperparameters.negativeSampling, limit: limit, graph: graph, rng: &probe) else { break }
+                negatives.insert(j)
+            }
+            negatives.remove(item)
+            negativesSeen.formUnion(negatives)
+            let before = model
+            model.onlineSteps(user: user, item: item, graph: graph, egoRows: egoRows)
+            #expect(model.rejectedOnlineUpdates == before.rejectedOnlineUpdates)
+            for r in 0..<model.finalItems.rows where r != Int(item) {
+                let rows = (r * stride)..<((r + 1) * stride)
+                #expect(Array(model.finalItems.storage.array[rows]) == Array(before.finalItems.storage.array[rows]))
+                #expect(Array(model.egoItems.storage.array[rows]) == Array(before.egoItems.storage.array[rows]))
+            }
+            #expect(model.itemBlocks.array == before.itemBlocks.array)  // the caller copies the item's row
+            let u = (Int(user) * stride)..<((Int(user) + 1) * stride), i = (Int(item) * stride)..<((Int(item) + 1) * stride)
+            #expect(Array(model.finalUsers.storage.array[u]) != Array(before.finalUsers.storage.array[u]))
+            #expect(Array(model.finalItems.storage.array[i]) != Array(before.finalItems.storage.array[i]))
+            #expect((Array(model.egoUsers.storage.array[u]) != Array(before.egoUsers.storage.array[u])) == egoRows)
+        }
+        #expect(negativesSeen.count > 5)
     }
 
     /// The Events panel's buffer drops its oldest lines in bulk now; what it shows is the same.

@@ -5,6 +5,7 @@ extension HeteroGraph {
     /// a million users each is a miss to memory (see ``Prefetch``). Out-of-range ids (a new
     /// user or item, a stale key) are skipped.
     /// - Complexity: O(1), nine hints.
+    @inline(__always)
     func prefetch(user: Int32, item: Int32) {
         let u = Int(user), i = Int(item)
         Prefetch.element(of: userActivity, at: u)

@@ -10,8 +10,8 @@ extension EmbeddingModel {
     /// 1. New rows: a new user starts at the mean of their items' embeddings; an item seen for
     ///    the first time starts at the mean of its categories', brand's and entities' embeddings
     ///    (plus a little noise), so it is recommendable at once.
-    /// 2. ``Hyperparameters/onlineSteps`` BPR steps on the final and ego rows of the user, the
-    ///    item and a sampled negative.
+    /// 2. ``Hyperparameters/onlineSteps`` BPR steps on the final and ego rows of the user and
+    ///    the item, each against a sampled negative (whose row is read, not moved).
     /// 3. For a new edge, a one-hop refresh: `f_u += c f_i`, `f_i += c f_u` with
     ///    `c = 1 / ((L + 1) sqrt(d_u d_i))`, the first-layer term the edge adds to the layer mean.
     /// 4. The session vector: `s_u <- decay * s_u + w * f_i` (`w` the event's action weight).
@@ -64,21 +64,30 @@ extension EmbeddingModel {
         }
     }
 
-    /// BPR steps on final and (when `egoRows`) ego rows of `user`, `item` and sampled negatives.
+    /// BPR steps on final and (when `egoRows`) ego rows of `user` and `item`, against sampled
+    /// negatives whose item rows are read, never written.
+    ///
+    /// The user learns from both sides of each pair (`u += s (f_i - f_j)`), the positive item
+    /// from the user (`i += s f_u`); the negatives' item side is left to background training,
+    /// as in many streaming recommenders (issue 10, item 2). Why: at a shop's size an item row
+    /// write is 64 scattered cache lines in the transposed scoring blocks (``itemBlocks``),
+    /// and with two negatives those copies were 128 of the about 220 lines an event touched.
+    /// Engine cost per event on the large shop fell a fifth, ranking quality moved within its
+    /// standard error (docs/BENCHMARKS.md, "Online steps that leave the negatives' rows to
+    /// training").
     ///
     /// With sampled background training the ego rows are left to it: whole-graph batches
     /// recompute every final row from the ego tables, which keeps the online steps' plain,
     /// unregularised SGD in check, but a sampled batch refreshes only its own rows, and a
     /// popular item's ego row, pushed by every one of its events, grew until batches diverged.
     ///
-    /// Every step's negative is drawn before the first step, and the lines the steps will
-    /// touch (the negatives' rows and transposed block lines) are asked for at once
-    /// (``Prefetch``): at 100k items each negative's row and its 64 block lines were cold
-    /// misses taken one after another, about half of this function's time. The draws come
-    /// from the same generator in the same order (sampling reads only the graph, which the
-    /// steps do not change), so the result is the one step-by-step drawing gave; when a step
-    /// is rejected the generator is put back where step-by-step drawing would have stopped.
-    /// - Complexity: O(onlineSteps * dimension).
+    /// Every step's negative is drawn before the first step, and the negatives' final rows
+    /// (the only lines of theirs the steps read) are asked for at once (``Prefetch``). The
+    /// draws come from the same generator in the same order (sampling reads only the graph,
+    /// which the steps do not change), so the result is the one step-by-step drawing gives;
+    /// when a step is rejected the generator is put back where step-by-step drawing would
+    /// have stopped.
+    /// - Complexity: O(onlineSteps * dimension); writes the user's and the item's rows only.
     mutating func onlineSteps(user: Int32, item: Int32, graph: HeteroGraph, egoRows: Bool = true) {
         let steps = h.onlineSteps
         let limit = min(finalItems.rows, egoItems.rows)
@@ -93,10 +102,8 @@ extension EmbeddingModel {
                 negatives[drawn] = negative
                 drawn += 1
             }
-            for k in 0..<drawn { prefetchItemRow(Int(negatives[k]), ego: egoRows) }
-            let (rejectedAt, touched, finite) = bprSteps(user: user, item: item, negatives: UnsafeBufferPointer(rebasing: negatives[0..<drawn]), egoRows: egoRows)
-            // The first four negatives' blocks, as before (more steps rebuild every block).
-            for k in 0..<min(touched, 4) { syncItemBlock(row: Int(negatives[k])) }
+            for k in 0..<drawn { prefetchNegativeRow(Int(negatives[k])) }
+            let (rejectedAt, finite) = bprSteps(user: user, item: item, negatives: UnsafeBufferPointer(rebasing: negatives[0..<drawn]), egoRows: egoRows)
             if let rejectedAt {
                 // Step-by-step drawing stopped after the rejected step's draw.
                 localRng = rngAtStart
@@ -105,7 +112,6 @@ extension EmbeddingModel {
                 }
             }
             rng = localRng
-            if steps > 4 { rebuildItemBlocks() }
             if rejectedAt != nil || !finite {
                 // Never let a blown-up step poison scores: reset the two rows from cold start.
                 rejectedOnlineUpdates += 1
@@ -119,16 +125,14 @@ extension EmbeddingModel {
     }
 
     /// The arithmetic of ``onlineSteps(user:item:graph:egoRows:)`` on drawn negatives.
-    /// - Returns: the step whose margin was not finite (nothing after it ran), how many
-    ///   negatives the steps reached (the rejected one included), and whether the user's
-    ///   and item's rows are finite after them (checked only when no step was rejected).
-    private mutating func bprSteps(user: Int32, item: Int32, negatives: UnsafeBufferPointer<Int32>, egoRows: Bool) -> (rejectedAt: Int?, touched: Int, finite: Bool) {
+    /// - Returns: the step whose margin was not finite (nothing after it ran), and whether the
+    ///   user's and item's rows are finite after them (checked only when no step was rejected).
+    private mutating func bprSteps(user: Int32, item: Int32, negatives: UnsafeBufferPointer<Int32>, egoRows: Bool) -> (rejectedAt: Int?, finite: Bool) {
         let stride = self.stride
         let rate = h.onlineLearningRate
         let u = Int(user) * stride
         let i = Int(item) * stride
         var rejectedAt: Int?
-        var touched = 0
         var finite = true
         finalUsers.storage.withUnsafeMutableBufferPointer { fu in
             finalItems.storage.withUnsafeMutableBufferPointer { fi in
@@ -137,16 +141,13 @@ extension EmbeddingModel {
                         let fub = fu.baseAddress!, fib = fi.baseAddress!
                         let eub = eu.baseAddress!, eib = ei.baseAddress!
                         for (step, negative) in negatives.enumerated() {
-                            touched = step + 1
                             let j = Int(negative) * stride
                             let x = VectorKernels.dot(fub + u, fib + i, stride) - VectorKernels.dot(fub + u, fib + j, stride)
                             guard x.isFinite else { rejectedAt = step; break }
                             let step = rate / (1 + exp(x))  // rate * sigmoid(-x)
-                            // Items first, from the current user vector; then the user.
+                            // The item first, from the current user vector; then the user.
                             VectorKernels.axpy(step, fub + u, fib + i, stride)
                             if egoRows { VectorKernels.axpy(step, fub + u, eib + i, stride) }
-                            VectorKernels.axpy(-step, fub + u, fib + j, stride)
-                            if egoRows { VectorKernels.axpy(-step, fub + u, eib + j, stride) }
                             VectorKernels.axpy(step, fib + i, fub + u, stride)
                             VectorKernels.axpy(-step, fib + j, fub + u, stride)
                             if egoRows {
@@ -162,7 +163,7 @@ extension EmbeddingModel {
                 }
             }
         }
-        return (rejectedAt, touched, finite)
+        return (rejectedAt, finite)
     }
 
     /// Sets an item's ego and final rows to the mean of its side nodes' rows (categories,

@@ -4,7 +4,13 @@ extension EmbeddingModel {
     /// (see ``Prefetch``). Called by the engine as soon as it knows the ids, so these misses
     /// overlap the graph update instead of following it one by one. Ids without a row yet
     /// (a new user or item) are skipped.
+    ///
+    /// Inlined (as the prefetches below, ``Recommender/prefetchRows(user:item:)`` and
+    /// ``HeteroGraph/prefetch(user:item:)``): called out of line from the engine's mutating
+    /// `ingest`, each call copied the whole model struct (1.5-1.9 KB, three copies an event)
+    /// to a temporary to pass it, perf's `memcpy` in `EngineCore.ingest`.
     /// - Complexity: O(dimension) hints; reads no row.
+    @inline(__always)
     func prefetchRows(user: Int32, item: Int32) {
         let stride = self.stride
         let u = Int(user)
@@ -13,21 +19,29 @@ extension EmbeddingModel {
             egoUsers.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + u * stride, count: stride) }
             sessions.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + u * stride, count: stride) }
         }
-        prefetchItemRow(Int(item), ego: false)
+        prefetchItemRow(Int(item))
     }
 
-    /// Asks for item row `i` of the final (and, with `ego`, the ego) table and its transposed
-    /// block lines (one per dimension, ``itemBlocks``), all to be written.
+    /// Asks for item row `i` of the final table and its transposed block lines (one per
+    /// dimension, ``itemBlocks``), all to be written.
     /// - Complexity: O(dimension) hints.
-    func prefetchItemRow(_ i: Int, ego: Bool) {
+    @inline(__always)
+    func prefetchItemRow(_ i: Int) {
         let stride = self.stride
         guard i >= 0, i < finalItems.rows else { return }
         finalItems.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + i * stride, count: stride) }
-        if ego, i < egoItems.rows {
-            egoItems.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + i * stride, count: stride) }
-        }
         let base = (i / Self.blockRows) * Self.blockRows * stride + i % Self.blockRows
         guard (i / Self.blockRows + 1) * Self.blockRows * stride <= itemBlocks.count else { return }
         itemBlocks.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + base, lines: dimension, step: Self.blockRows) }
+    }
+
+    /// Asks for a negative's final item row, for reading: the online steps read it for the
+    /// margin and the user's step and write none of its lines.
+    /// - Complexity: O(dimension / 16) hints.
+    @inline(__always)
+    func prefetchNegativeRow(_ j: Int) {
+        guard j >= 0, j < finalItems.rows else { return }
+        let stride = self.stride
+        finalItems.storage.withUnsafeBufferPointer { Prefetch.read($0.baseAddress! + j * stride, count: stride) }
     }
 }

@@ -49,7 +49,9 @@ extension EmbeddingModel {
         return usesSampledTraining(graph: graph) ? min(size, Self.sampledBatchLimit) : size
     }
 
-    /// Whether the next batch on `graph` is a sampled one.
+    /// Whether the next batch on `graph` is a sampled one. Inlined: `observe` asks it per
+    /// event, and out of line each call copied the model struct (1.5 KB) to pass it.
+    @inline(__always)
     func usesSampledTraining(graph: HeteroGraph) -> Bool {
         switch trainingMode {
         case .wholeGraph: return false
@@ -64,6 +66,7 @@ extension EmbeddingModel {
     /// Counted from the graph without building the adjacency: two nonzeros per user-item
     /// edge and, when side nodes propagate, four per item (a category and a brand edge).
     /// - Complexity: O(1).
+    @inline(__always)
     func wholeGraphBatchCost(graph: HeteroGraph) -> Int {
         let sides = h.sideWeight > 0
         let rows = graph.users.count + graph.items.count + (sides ? graph.categories.count + graph.brands.count : 0)

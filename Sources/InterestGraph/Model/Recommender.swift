@@ -136,6 +136,7 @@ public struct Recommender: Sendable {
     /// Asks the cache for the embedding rows an event of `user` on `item` will touch (see
     /// ``EmbeddingModel/prefetchRows(user:item:)``); nothing for the baselines.
     /// - Complexity: O(dimension) hints.
+    @inline(__always)
     func prefetchRows(user: Int32, item: Int32) {
         hybrid?.embedding.prefetchRows(user: user, item: item)
     }
