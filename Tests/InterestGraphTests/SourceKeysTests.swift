@@ -150,18 +150,24 @@ import Testing
         #expect(p.rng == q.rng)
     }
 
+    /// An engine's embedding model after the first 300 events of the recording test stream,
+    /// its graph, and the whole stream (the online-step tests step the last events by hand).
+    static func warmedModel(onlineSteps: Int) throws -> (events: [Event], graph: HeteroGraph, model: EmbeddingModel) {
+        let (events, catalogue) = EngineRecordingTests.stream()
+        var configuration = EngineTests.configuration()
+        configuration.hyperparameters.onlineSteps = onlineSteps
+        var core = EngineCore(configuration: configuration, source: AnyEventSource(ArrayEventSource(name: "t", events: [], catalogue: catalogue)))
+        for event in events.prefix(300) { core.ingest(event, score: false) }
+        return (events, core.graph, try #require(core.model.hybrid?.embedding))
+    }
+
     /// The online steps draw every negative first (to prefetch their rows); the rows and the
     /// generator must end as drawing one negative per step did (the reference below is the
     /// step-by-step loop as it was).
     @Test(arguments: [false, true])
     func onlineStepsMatchStepByStepDrawing(egoRows: Bool) throws {
-        let (events, catalogue) = EngineRecordingTests.stream()
-        var configuration = EngineTests.configuration()
-        configuration.hyperparameters.onlineSteps = 3
-        var core = EngineCore(configuration: configuration, source: AnyEventSource(ArrayEventSource(name: "t", events: [], catalogue: catalogue)))
-        for event in events.prefix(300) { core.ingest(event, score: false) }
-        let graph = core.graph
-        var model = try #require(core.model.hybrid?.embedding)
+        let (events, graph, warmed) = try Self.warmedModel(onlineSteps: 3)
+        var model = warmed
         for event in events.suffix(50) {
             let user = try #require(graph.userID(event.user)), item = try #require(graph.itemID(event.item))
             var reference = model
@@ -218,13 +224,8 @@ import Testing
     /// several steps (so several negatives) per event, on both the exact and the sampled path.
     @Test(arguments: [false, true])
     func onlineStepsLeaveTheNegativesItemRowsUnchanged(egoRows: Bool) throws {
-        let (events, catalogue) = EngineRecordingTests.stream()
-        var configuration = EngineTests.configuration()
-        configuration.hyperparameters.onlineSteps = 6
-        var core = EngineCore(configuration: configuration, source: AnyEventSource(ArrayEventSource(name: "t", events: [], catalogue: catalogue)))
-        for event in events.prefix(300) { core.ingest(event, score: false) }
-        let graph = core.graph
-        var model = try #require(core.model.hybrid?.embedding)
+        let (events, graph, warmed) = try Self.warmedModel(onlineSteps: 6)
+        var model = warmed
         let stride = model.stride
         var negativesSeen = Set<Int32>()
         for event in events.suffix(50) {
