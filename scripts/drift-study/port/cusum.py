@@ -26,18 +26,26 @@ class Cusum:
         lean = self.deptback if size > 1 else 0
         tot = st.rtot
         back = lean * (ind / tot if tot > 0 else 0) / size + (1 - lean) / self.ncat
-        a = max(self.prior, st.nov)
+        a = self.prior_strength(st)
         return (own + a * back) / (tot + a)
+    def prior_strength(self, st):
+        return max(self.prior, st.nov)
+    def weakest(self, st):
+        """The tested department to drop for a new one."""
+        return min(st.tdept, key=lambda x: st.tdept[x][0])
+    def department(self, st, d, fresh):
+        """st.tdept[d], opened as fresh() when new (dropping the weakest of TD departments)."""
+        if d not in st.tdept:
+            if len(st.tdept) >= TD:
+                w = self.weakest(st)
+                del st.tdept[w]
+                for k in [k for k in st.tcat if self.catdep[k] == w]: del st.tcat[k]
+            st.tdept[d] = fresh()
+        return st.tdept[d]
     def test(self, st, c):
         d = self.catdep[c]; size = self.dsize[d]; sh = self.s
         p0 = self.p0(st, c)
-        if d not in st.tdept:
-            if len(st.tdept) >= TD:
-                w = min(st.tdept, key=lambda x: st.tdept[x][0])
-                del st.tdept[w]
-                for k in [k for k in st.tcat if self.catdep[k] == w]: del st.tcat[k]
-            st.tdept[d] = [0.0, 0.0]
-        L = st.tdept[d]
+        L = self.department(st, d, lambda: [0.0, 0.0])
         seen = st.tcat.get(c, 0.0)
         q = (seen + self.iprior / size) / (L[1] + self.iprior)
         keep = math.log(1 - sh)

@@ -8,14 +8,8 @@ class EB(cusum.Cusum):
         self.Y = a0; self.Z = 1.0
     def a(self):
         return self.fixed if self.fixed is not None else self.Y / self.Z
-    def p0(self, st, c):
-        d = self.catdep[c]; size = self.dsize[d]
-        own = st.ref.get(c, 0.0); ind = sum(m for k, m in st.ref.items() if self.catdep[k] == d)
-        lean = self.deptback if size > 1 else 0
-        tot = st.rtot
-        back = lean * (ind / tot if tot > 0 else 0) / size + (1 - lean) / self.ncat
-        a = max(self.a(), st.nov) if self.usenov else self.a()
-        return (own + a * back) / (tot + a)
+    def prior_strength(self, st):
+        return max(self.a(), st.nov) if self.usenov else self.a()
     def learn(self, st, c):
         a = self.a()
         if c not in st.ref: self.Y += 1

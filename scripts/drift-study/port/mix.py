@@ -1,24 +1,21 @@
 # Mixture over the new-interest share s (composite alternative), same reference as cusum.py
 import math, cusum
-from cusum import add, TD, TC
+from cusum import add, TC
 class Mix(cusum.Cusum):
     def __init__(self, catdep, ndep, shares=(0.4,), weights=None, **kw):
         super().__init__(catdep, ndep, **kw)
         self.shares = shares; self.w = weights or [1 / len(shares)] * len(shares)
     def restart(self, st):
         st.base = [0.0] * len(self.shares); st.tdept = {}; st.tcat = {}; st.g = 0.0
+    def weakest(self, st):
+        S = len(self.shares)
+        return min(st.tdept, key=lambda x: max(st.tdept[x][:S]))
     def test(self, st, c):
         if not isinstance(st.base, list): st.base = [0.0] * len(self.shares)
         d = self.catdep[c]; size = self.dsize[d]
         p0 = self.p0(st, c)
         S = len(self.shares)
-        if d not in st.tdept:
-            if len(st.tdept) >= TD:
-                w = min(st.tdept, key=lambda x: max(st.tdept[x][:S]))
-                del st.tdept[w]
-                for k in [k for k in st.tcat if self.catdep[k] == w]: del st.tcat[k]
-            st.tdept[d] = [0.0] * S + [0.0]
-        L = st.tdept[d]
+        L = self.department(st, d, lambda: [0.0] * S + [0.0])
         q = (st.tcat.get(c, 0.0) + self.iprior / size) / (L[S] + self.iprior)
         for i, sh in enumerate(self.shares):
             keep = math.log(1 - sh)

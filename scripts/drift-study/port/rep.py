@@ -1,7 +1,7 @@
 # CUSUM whose alternative mixes "a new interest took a share s of everything" (cusum.py) with
 # "a new interest replaced one of the user's main departments": mass r of department f moved to d.
 import math, cusum
-from cusum import add, TD, TC
+from cusum import add, TC
 class Rep(cusum.Cusum):
     def __init__(self, catdep, ndep, r=0.75, F=2, wrep=0.5, newonly=False, scale=False, minrep=0, **kw):
         super().__init__(catdep, ndep, **kw)
@@ -22,13 +22,7 @@ class Rep(cusum.Cusum):
         if getattr(st, 'frm', None) is None: self.start(st)
         d = self.catdep[c]; size = self.dsize[d]; sh = self.s
         p0 = self.p0(st, c)
-        if d not in st.tdept:
-            if len(st.tdept) >= TD:
-                w = min(st.tdept, key=lambda x: st.tdept[x][0])
-                del st.tdept[w]
-                for k in [k for k in st.tcat if self.catdep[k] == w]: del st.tcat[k]
-            st.tdept[d] = [0.0, 0.0, {f: 0.0 for f in st.frm}, any(self.catdep[k] == d for k in st.ref)]
-        L = st.tdept[d]
+        L = self.department(st, d, lambda: [0.0, 0.0, {f: 0.0 for f in st.frm}, any(self.catdep[k] == d for k in st.ref)])
         q = (st.tcat.get(c, 0.0) + self.iprior / size) / (L[1] + self.iprior)
         keep = math.log(1 - sh)
         L[0] += math.log((1 - sh) + sh * q / p0) - keep

@@ -1,6 +1,6 @@
 # Shiryaev-Roberts mixture over departments, same reference as cusum.py
 import math, cusum
-from cusum import add, TD, TC
+from cusum import add, TC
 def lae(a, b):
     m = max(a, b); return m + math.log(math.exp(a - m) + math.exp(b - m))
 class SR(cusum.Cusum):
@@ -14,12 +14,7 @@ class SR(cusum.Cusum):
         d = self.catdep[c]; size = self.dsize[d]; sh = self.s
         p0 = self.p0(st, c)
         keep = math.log(1 - sh)
-        if d not in st.tdept:
-            if len(st.tdept) >= TD:
-                w = min(st.tdept, key=lambda x: st.tdept[x][0])
-                del st.tdept[w]
-                for k in [k for k in st.tcat if self.catdep[k] == w]: del st.tcat[k]
-            st.tdept[d] = [st.base, 0.0]
+        self.department(st, d, lambda: [st.base, 0.0])
         # all departments: R <- (1 + R) * Lambda
         for e, L in st.tdept.items():
             if e == d:
