@@ -433,69 +433,88 @@ def session_terms(counts):
     return seen, ASSIGN[keep], k[keep]
 
 
-def events_oracle(name, base, thresholds, pair_share=0.8):
-    """The target-unknown test with the TRUE m0 on the simulator's own events: what a detector
-    with a perfect reference and the right family of changes would score, counted exactly like
+def roles(catdep, focus, pair_share):
+    """The target-unknown family over every department: per alternative the share of the moved
+    mass each category receives (J x C), its department, and its log prior weight (uniform over
+    the departments other than the user's top one, which `events_oracle` masks per session)."""
+    deps = np.unique(catdep)
+    share, prior, dept = [], [], []
+    for d in deps:
+        cs = np.nonzero(catdep == d)[0]
+        k = len(cs)
+        for c1 in cs:
+            row = np.zeros(len(catdep))
+            row[c1] = 1.0
+            share.append(row)
+            dept.append(d)
+            prior.append((1 - pair_share if k > 1 else 1.0) / (len(deps) - 1) / k)
+            for c2 in cs:
+                if c2 != c1:
+                    row = np.zeros(len(catdep))
+                    row[c1], row[c2] = focus, 1 - focus
+                    share.append(row)
+                    dept.append(d)
+                    prior.append(pair_share / (len(deps) - 1) / (k * (k - 1)))
+    return np.array(share), np.array(dept), np.log(np.array(prior))
+
+
+def events_oracle(name, base, thresholds, pair_share=0.8, reference='truth', lag=3, alpha=1.0, exploration=0.05):
+    """The target-unknown test on the simulator's own events, counted exactly like
     `eval --scenario` (false alarms on the stable users' real streams). Steps only (a detector
-    that does not know which drifts ramp); the exact likelihood of each session's views."""
+    that does not know which drifts ramp); the exact likelihood of each session's views.
+    reference='truth': each user's TRUE m0, what a detector with a perfect reference and the right
+    family of changes would score. reference='learned': a real detector: m0 estimated from the
+    user's own sessions up to `lag` sessions back (each category seen in a session counts once),
+    `exploration`/C + (1 - `exploration`) (n_c + `alpha`/C) / (N + `alpha`)."""
     data = load(name, base)
     ev = load_events(name, base)
     d = DR.load(name, base)
     import stable as ST
     stable = ST.stable_mask(name, d)
     catdep = data['catdep']
+    C = len(catdep)
     drift = {u['uid']: u for u in data['users']}
     end = data['scenario']['end']
     first = [dict() for _ in thresholds]
     false_alarms = np.zeros(len(thresholds))
     days = 0.0
+    share, share_dept, logprior = roles(catdep, 0.75, pair_share)
     for uid, sess in ev['sessions'].items():
         u = d['users'][uid]
         is_drift = uid in drift
         if not (is_drift or stable[u]) or uid not in ev['m0']:
             continue
-        m0 = ev['m0'][uid]
-        top = catdep[int(np.argmax(m0))]
-        isfrom = catdep == top
         amount = drift[uid]['amount'] if is_drift else 0.9
-        moved = amount * m0[isfrom].sum()
-        focus = 0.75
-        others = [dd for dd in np.unique(catdep) if dd != top]
-        # Alternatives: per category its added share (J x C), and prior weights.
-        add, prior = [], []
-        for dd in others:
-            cs = np.nonzero(catdep == dd)[0]
-            k = len(cs)
-            for c1 in cs:
-                row = np.zeros(len(m0))
-                row[c1] = moved
-                add.append(row)
-                prior.append((1 - pair_share if k > 1 else 1.0) / len(others) / k)
-                for c2 in cs:
-                    if c2 != c1:
-                        row = np.zeros(len(m0))
-                        row[c1], row[c2] = moved * focus, moved * (1 - focus)
-                        add.append(row)
-                        prior.append(pair_share / len(others) / (k * (k - 1)))
-        add = np.array(add)
-        m_alt = m0[None, :] * np.where(isfrom, 1 - amount, 1.0)[None, :] + add   # J x C
-        logprior = np.log(np.array(prior))
+        counts_so_far = np.zeros(C)
+        history = []
         starts, stops, llr = [], [], []
         for (t0, t1, counts, _) in sess:
             if not counts:
                 continue
+            if reference == 'truth':
+                m0 = ev['m0'][uid]
+            else:
+                if len(history) > lag:
+                    counts_so_far[list(history[-lag - 1])] += 1
+                n = counts_so_far.sum() if len(history) > lag else 0.0
+                m0 = exploration / C + (1 - exploration) * (counts_so_far + alpha / C) / (n + alpha)
+            top = catdep[int(np.argmax(m0))]
+            isfrom = catdep == top
+            moved = amount * m0[isfrom].sum()
             seen, assign, weight = session_terms(counts)
+            history.append(seen)
             wz = np.zeros(4)
             wz[:len(seen)] = m0[seen]
             wz[3] = 1 - m0[seen].sum()
-            wa = np.zeros((len(m_alt), 4))
-            wa[:, :len(seen)] = m_alt[:, seen]
-            wa[:, 3] = 1 - m_alt[:, seen].sum(axis=1)
+            wa = np.zeros((len(share), 4))
+            wa[:, :len(seen)] = m0[seen] * np.where(isfrom[seen], 1 - amount, 1.0) + moved * share[:, seen]
+            wa[:, 3] = 1 - wa[:, :3].sum(axis=1)
             p0 = (weight * wz[assign].prod(axis=1)).sum()
             p1 = (wa[:, assign].prod(axis=2) * weight[None, :]).sum(axis=1)
             starts.append(t0)
             stops.append(t1)
-            llr.append(np.log(p1) - np.log(p0))
+            # (the simulator never moves a department into itself: those alternatives are out)
+            llr.append(np.where(share_dept == top, -1e3, np.log(np.maximum(p1, 1e-300)) - np.log(p0)))
         if not llr:
             continue
         times = np.array(stops)
@@ -545,12 +564,13 @@ TESTS = {
     'known': 'oracle, target known',
     'unknown': 'oracle, target unknown',
     'events': 'true m0 on the events',
+    'learned': 'learned m0 on the events',
 }
 
 
 def curve(test, data, name, base, grid, drift_reps, null_reps, seed):
-    if test == 'events':
-        return events_oracle(name, base, grid)
+    if test in ('events', 'learned'):
+        return events_oracle(name, base, grid, reference='truth' if test == 'events' else 'learned')
     return measure(data, grid, drift_reps, null_reps, seed, known=test == 'known')
 
 
@@ -563,6 +583,8 @@ def report(names, base, drift_reps, null_reps, seed, sweep):
                           to one category, or 75/25 to two, of another department; the ramp shape)
   true m0 on the events:  the target-unknown test (steps only) on the simulator's real events (each
                           session's views, exact likelihood), false alarms on the real stable users
+  learned m0 on the events: the same with m0 estimated from the user's own sessions (3 sessions
+                          late, 5% exploration floor): a real detector, untuned
 Oracles: {drift_reps} drifting and {null_reps} stable (counterfactual: same sessions, no drift) replicate
 streams per drifting user, seed {seed}; detected = mean over replicates (range). Threshold: the
 lowest of {grid[0]}-{grid[-1]} nats (step 0.5) with at most {TARGET["fa"]:g} false alarm per 1,000 stable user-days.
