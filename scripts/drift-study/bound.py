@@ -264,6 +264,39 @@ def evidence_family(user, x, nu, fam):
     return base + top + np.log(total)
 
 
+def draw_views(rng, x):
+    """The views of sessions with focus triples `x`: 1 + geometric (mean 6, at most 201) views,
+    each of a focus picked by SLOT (ShopSimulator.startSession, pickItem); per session the view
+    counts by category, as `session_terms` reads them."""
+    out = []
+    for row in x:
+        views = 1 + min(int(rng.geometric(1 / 6)) - 1, 200)
+        picked = row[rng.choice(3, size=views, p=SLOT)]
+        cs, n = np.unique(picked, return_counts=True)
+        out.append(dict(zip(cs.tolist(), n.tolist())))
+    return out
+
+
+def evidence_views(user, sessions, nu):
+    """Like `evidence` when the test sees each session's views instead of its focus triple (the
+    exact likelihood of `session_terms`): what a detector reading the events could know at best.
+    - Complexity: O(sessions x onsets x slot assignments)."""
+    m0, delta = user['m0'], user['m1'] - user['m0']
+    dur = user['end'] - user['start']
+    lag = user['times'][:, None] - nu[None, :]
+    p = (lag > 0).astype(float) if user['kind'] == 'abrupt' else np.clip(lag / max(dur, 1.0), 0, 1)
+    llr = np.zeros(p.shape)
+    for i, counts in enumerate(sessions):
+        seen, assign, weight = session_terms(counts)
+        w0, dw = np.zeros(4), np.zeros(4)
+        w0[:len(seen)], dw[:len(seen)] = m0[seen], delta[seen]
+        w0[3], dw[3] = 1 - m0[seen].sum(), -delta[seen].sum()
+        w = w0[None, :] + p[i][:, None] * dw[None, :]                       # onsets x 4
+        pk = (w[:, assign].prod(axis=2) * weight[None, :]).sum(axis=1)
+        llr[i] = np.log(pk) - np.log((weight * w0[assign].prod(axis=1)).sum())
+    return np.cumsum(llr, axis=0)
+
+
 def alarm_times(user, cum, nu, h):
     """Alarms of the test at threshold h: the maximum over onsets after the last alarm reaches h.
     After an alarm the test restarts (only onsets after it count), as the CUSUM restarts at 0."""
@@ -282,10 +315,11 @@ def alarm_times(user, cum, nu, h):
         since = t[hit[0]]
 
 
-def replicate(user, rng, thresholds, changed, fam=None):
+def replicate(user, rng, thresholds, changed, fam=None, views=False):
     """One replicate stream of `user`: its first alarm at or after the drift's start per threshold
     (changed=True, the drifting stream), or its number of alarms per threshold (the stable stream).
-    With `fam` the test does not know the target (`evidence_family`), else it knows m1."""
+    With `fam` the test does not know the target (`evidence_family`), else it knows m1; with
+    `views` it sees the sessions' views, not their focus triples (`evidence_views`)."""
     t = user['times']
     if not len(t):
         return [math.inf] * len(thresholds) if changed else [0] * len(thresholds)
@@ -293,7 +327,10 @@ def replicate(user, rng, thresholds, changed, fam=None):
     mix = user['m0'][None, :] + progress[:, None] * (user['m1'] - user['m0'])[None, :]
     x = draw_focus(rng, mix)
     nu = onsets(user)
-    cum = evidence(user, x, nu) if fam is None else evidence_family(user, x, nu, fam)
+    if views:
+        cum = evidence_views(user, draw_views(rng, x), nu)
+    else:
+        cum = evidence(user, x, nu) if fam is None else evidence_family(user, x, nu, fam)
     out = []
     for h in thresholds:
         a = alarm_times(user, cum, nu, h)
@@ -315,23 +352,23 @@ def summary(lags, total):
     return len(found), pct(found, total, 0.5), pct(found, total, 0.9)
 
 
-def measure(data, thresholds, drift_reps, null_reps, seed, known=True):
+def measure(data, thresholds, drift_reps, null_reps, seed, known=True, views=False):
     """Per threshold: pooled detected share, median and p90 lag (all, abrupt, gradual), the spread
     of the detected count over replicates, and false alarms per 1,000 counterfactual user-days.
-    known=False: the test does not know the target (`family`)."""
+    known=False: the test does not know the target (`family`); views=True: it sees views."""
     users = data['users']
     rng = np.random.default_rng(seed)
     fams = [None if known else family(u, data['catdep']) for u in users]
     lags = [[[] for _ in users] for _ in thresholds]     # [h][user] -> lag per replicate
     for i, user in enumerate(users):
         for _ in range(drift_reps):
-            for k, a in enumerate(replicate(user, rng, thresholds, True, fams[i])):
+            for k, a in enumerate(replicate(user, rng, thresholds, True, fams[i], views)):
                 lags[k][i].append(lag_hours(user, a))
     alarms = np.zeros(len(thresholds))
     days = 0.0
     for i, user in enumerate(users):
         for _ in range(null_reps):
-            alarms += replicate(user, rng, thresholds, False, fams[i])
+            alarms += replicate(user, rng, thresholds, False, fams[i], views)
             days += user['days']
     n = len(users)
     rows = []
@@ -562,6 +599,7 @@ def print_row(label, part, fa):
 
 TESTS = {
     'known': 'oracle, target known',
+    'views': 'oracle on views, target known',
     'unknown': 'oracle, target unknown',
     'events': 'true m0 on the events',
     'learned': 'learned m0 on the events',
@@ -571,7 +609,7 @@ TESTS = {
 def curve(test, data, name, base, grid, drift_reps, null_reps, seed):
     if test in ('events', 'learned'):
         return events_oracle(name, base, grid, reference='truth' if test == 'events' else 'learned')
-    return measure(data, grid, drift_reps, null_reps, seed, known=test == 'known')
+    return measure(data, grid, drift_reps, null_reps, seed, known=test != 'unknown', views=test == 'views')
 
 
 def report(names, base, drift_reps, null_reps, seed, sweep):
@@ -579,6 +617,8 @@ def report(names, base, drift_reps, null_reps, seed, sweep):
     print(f"""Tests (all know each user's true pre-change mixture m0):
   oracle, target known:   sees each session's three focus categories; knows m1 and the exact ramp
                           (Page's CUSUM / onset-maximised likelihood ratio): no detector can do better
+  oracle on views, target known: the same seeing only each session's views (exact likelihood):
+                          no detector reading the events can do better
   oracle, target unknown: the same, knowing only the drift family (90% of the top department moves
                           to one category, or 75/25 to two, of another department; the ramp shape)
   true m0 on the events:  the target-unknown test (steps only) on the simulator's real events (each
@@ -643,6 +683,13 @@ def self_check(base):
         u = synthetic_user('abrupt', times, m0, m1, times[200] - 1, times[200] - 1)
         a = replicate(u, rng, [8.0], True)[0]
         delays.append((a - times[200]) / 86400 if math.isfinite(a) else math.inf)
+    seen_views = []
+    for _ in range(100):
+        u = synthetic_user('abrupt', times, m0, m1, times[200] - 1, times[200] - 1)
+        a = replicate(u, rng, [8.0], True, views=True)[0]
+        seen_views.append((a - times[200]) / 86400 if math.isfinite(a) else math.inf)
+    good &= check('big abrupt change, views only', np.median(seen_views) <= 1 and np.percentile(seen_views, 90) <= 3,
+                  f'median {np.median(seen_views):.0f}, p90 {np.percentile(seen_views, 90):.0f} sessions after the change')
     kl = float((FOCUS * m1 * np.log(m1 / m0)).sum())
     good &= check('big abrupt change', np.median(delays) <= 1 and np.percentile(delays, 90) <= 2,
                   f'median {np.median(delays):.0f}, p90 {np.percentile(delays, 90):.0f} sessions after the change '
@@ -784,8 +831,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('names', nargs='*', default=['default', 'seasonal', 'small'])
     ap.add_argument('--dir', default=os.environ.get('DRIFT_STUDY_DIR', '.'))
-    ap.add_argument('--drift-reps', type=int, default=20)
-    ap.add_argument('--null-reps', type=int, default=40)
+    ap.add_argument('--drift-reps', type=int, default=10)
+    ap.add_argument('--null-reps', type=int, default=20)
     ap.add_argument('--seed', type=int, default=12)
     ap.add_argument('--sweep', default='default', help='scenario for the delay-versus-false-alarm table ("" for none)')
     ap.add_argument('--self-check', action='store_true')
