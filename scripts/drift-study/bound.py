@@ -594,7 +594,7 @@ def fmt(x):
 
 def print_row(label, part, fa):
     det = f'{part["detected"]:.1f}/{part["n"]} ({part["low"]}-{part["high"]})'
-    print(f'{label:<36} {det:>22} {fmt(part["median"]):>12} {fmt(part["p90"]):>12} {fa:>8}')
+    print(f'{label:<48} {det:>22} {fmt(part["median"]):>12} {fmt(part["p90"]):>12} {fa:>8}'.rstrip())
 
 
 TESTS = {
@@ -629,14 +629,14 @@ Oracles: {drift_reps} drifting and {null_reps} stable (counterfactual: same sess
 streams per drifting user, seed {seed}; detected = mean over replicates (range). Threshold: the
 lowest of {grid[0]}-{grid[-1]} nats (step 0.5) with at most {TARGET["fa"]:g} false alarm per 1,000 stable user-days.
 """)
-    head = f'{"scenario / test":<36} {"detected (range)":>22} {"median lag":>12} {"p90 lag":>12} {"FA/1000":>8}'
+    head = f'{"scenario / test":<48} {"detected (range)":>22} {"median lag":>12} {"p90 lag":>12} {"FA/1000":>8}'
     print(head)
     curves = {}
     for name in names:
         data = load(name, base)
         fb = first_event_bound(data)
         n = len(data['users'])
-        print(f'{name + ": first event (eval)":<36} {f"{fb[0]}/{n}":>22} {fmt(fb[1]):>12} {fmt(fb[2]):>12} {"-":>8}')
+        print(f'{name + ": first event (eval)":<48} {f"{fb[0]}/{n}":>22} {fmt(fb[1]):>12} {fmt(fb[2]):>12} {"-":>8}')
         for test, label in TESTS.items():
             rows = curve(test, data, name, base, grid, drift_reps, null_reps, seed)
             curves[name, test] = rows
@@ -810,6 +810,29 @@ def self_check(base):
             o, p = float(np.mean(obs)), float(np.mean(pred))
             good &= check(f'{name}: focus model vs events', abs(o - p) <= 0.05,
                           f'{len(obs)} sessions after abrupt changes show a target category: {o:.3f} observed, {p:.3f} modelled')
+        # 8. The views oracle against the real events: the known-target test at 5 nats on the
+        #    abrupt drifters' own views (real sessions) and on simulated views at the same times.
+        ev = load_events(name, base)
+        real, synth = [], []
+        for user in data['users']:
+            if user['kind'] != 'abrupt':
+                continue
+            sess = [x for x in ev['sessions'].get(user['uid'], []) if x[2]]
+            if not sess:
+                real.append(math.inf)
+                continue
+            times, nu = np.array([x[1] for x in sess]), np.array([x[0] for x in sess]) - 0.5
+            u = dict(user, times=times)
+            a = [x for x in alarm_times(u, evidence_views(u, [x[2] for x in sess], nu), nu, 5.0) if x >= user['start']]
+            real.append(lag_hours(user, a[0] if a else math.inf))
+            for _ in range(3):
+                synth.append(lag_hours(user, replicate(user, rng, [5.0], True, views=True)[0]))
+        if real:
+            r, m = summary(real, len(real)), summary(synth, len(synth))
+            good &= check(f'{name}: views oracle on real vs simulated views', abs(r[0] / len(real) - m[0] / len(synth)) <= 0.03
+                          and abs(r[1] - m[1]) <= 0.15 * m[1] + 2,
+                          f'abrupt, known target, 5 nats: real {r[0]}/{len(real)}, median {fmt(r[1])}, p90 {fmt(r[2])}; '
+                          f'simulated {m[0] / 3:.1f}/{len(real)}, median {fmt(m[1])}, p90 {fmt(m[2])}')
     print('self-check', 'passed' if good else 'FAILED')
     return good
 
