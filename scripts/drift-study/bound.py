@@ -18,6 +18,12 @@ over the unknown onset with the known ramp shape (the CUSUM/GLR of Lai 1998 for 
 alternatives). No onset knowledge: the statistic considers every onset, so it raises false
 alarms on a stream that never changes, and those are what the threshold is set against.
 
+With less knowledge (all still know m0): the same oracle seeing only each session's views (exact
+likelihood given three focus slots: the bound for detectors reading the events); one knowing only
+the simulator's family of drifts, not the target (a prior-weighted mixture over targets); that
+mixture test on the simulator's real events (steps only, false alarms on the real stable users);
+and the same with m0 learned from the user's own sessions (a real, untuned detector).
+
 Scoring is `eval --scenario`'s (ChangeEvaluation.swift): a drifting user is detected by the first
 alarm at or after the drift's start, lag from the true crossover (0 when the alarm came between
 start and crossover), nearest-rank percentiles with undetected users as infinite lags; drifts
@@ -27,7 +33,7 @@ along), per 1,000 user-days (first event to the end, or to the last event when t
 5 days before the end, as port/score.py counts stable users' days). Focus triples are random, so
 every figure is pooled over replicate streams (seeded).
 
-    python3 bound.py                 # the table for default, seasonal and small, and default's sweep
+    python3 bound.py                 # the table for default, seasonal and small, and default's sweeps
     python3 bound.py --self-check    # checks the oracle against the simulator and against theory
 Inputs (per scripts/drift-study/README.md): DRIFT_STUDY_DIR holding NAME.csv, NAME.truth.csv
 (`--truth-interval 12`) and NAME.truth.drifts.csv for each scenario. numpy only.
