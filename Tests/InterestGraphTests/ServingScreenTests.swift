@@ -115,6 +115,72 @@ import Testing
         #expect(screened == Serving.topItems(user: user, k: 5, graph: graph, model: model, screening: false))
     }
 
+    /// Changed item rows wait to be copied into the scoring blocks (``EmbeddingModel/syncItemBlock(row:)``);
+    /// meanwhile every block reader scores them from their rows, bit for bit as from a
+    /// flushed block: the whole scan, one block at a time (the screened re-score), and top-K.
+    @Test func pendingRowsScoreAsIfTheirBlocksWereCopied() throws {
+        let (graph, world) = Self.world(.lightGCN)
+        var pending = try #require(world.hybrid?.embedding)
+        let stride = pending.stride, rows = pending.finalItems.rows
+        #expect(pending.itemBlocksAreCurrent)
+        var rng = SeededGenerator(seed: 5)
+        // Rows of several blocks, one of them twice, including the last (partial) block.
+        let changed = [1, 2, 17, 17, rows - 1, 40 % rows]
+        for r in changed {
+            for d in 0..<pending.dimension { pending.finalItems.storage[r * stride + d] += rng.gaussian() * 0.3 }
+            pending.syncItemBlock(row: r)
+        }
+        #expect(!pending.itemBlocksAreCurrent)
+        var flushed = pending
+        flushed.flushItemBlocks()
+        #expect(flushed.itemBlocksAreCurrent)
+        #expect(pending.itemBlocks.array != flushed.itemBlocks.array, "the blocks wait for the flush")
+        for user in Swift.stride(from: Int32(0), to: Int32(graph.userCapacity), by: 2) {
+            var a = [Float](repeating: 0, count: rows), b = a
+            a.withUnsafeMutableBufferPointer { pending.score(user: user, into: $0) }
+            b.withUnsafeMutableBufferPointer { flushed.score(user: user, into: $0) }
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "user \(user)")
+            let query = pending.queryVector(user: user) + [Float](repeating: 0, count: stride - pending.dimension)
+            for block in 0..<((rows + 15) / 16) {
+                var x = [Float](repeating: 0, count: 16), y = x
+                query.withUnsafeBufferPointer { q in
+                    x.withUnsafeMutableBufferPointer { pending.scoreItemBlock(block, query: q.baseAddress!, rows: rows, into: $0.baseAddress!) }
+                    y.withUnsafeMutableBufferPointer { flushed.scoreItemBlock(block, query: q.baseAddress!, rows: rows, into: $0.baseAddress!) }
+                }
+                #expect(x.map(\.bitPattern) == y.map(\.bitPattern), "block \(block)")
+            }
+        }
+        var model = world, reference = world
+        model.hybrid!.embedding = pending
+        reference.hybrid!.embedding = flushed
+        for user in Swift.stride(from: Int32(0), to: Int32(graph.userCapacity), by: 3) {
+            #expect(Serving.topItems(user: user, k: 10, graph: graph, model: model) == Serving.topItems(user: user, k: 10, graph: graph, model: reference))
+        }
+    }
+
+    /// At most ``EmbeddingModel/pendingItemRowLimit`` rows wait: the one that reaches it flushes them all.
+    @Test func pendingRowsAreFlushedAtTheLimit() throws {
+        let (_, world) = Self.world(.mfBPR)
+        var model = try #require(world.hybrid?.embedding)
+        let rows = model.finalItems.rows
+        var noted = 0
+        while noted < EmbeddingModel.pendingItemRowLimit - 1 {
+            // The same rows again and again count once each.
+            model.syncItemBlock(row: noted % rows)
+            noted += 1
+        }
+        #expect(model.pendingItemRows.count == min(rows, EmbeddingModel.pendingItemRowLimit - 1))
+        // Rows past the table (an item the graph just added) grow the blocks and wait too.
+        let limit = EmbeddingModel.pendingItemRowLimit
+        var rng = SeededGenerator(seed: 3)
+        for r in rows..<(rows + limit) {
+            model.finalItems.ensureRows(r + 1, standardDeviation: 0.1, using: &rng)
+            model.syncItemBlock(row: r)
+            #expect(model.pendingItemRows.count < limit)
+            #expect(model.itemBlocks.count >= (r / 16 + 1) * 16 * model.stride)
+        }
+    }
+
     /// A hybrid score with co-visitation or popularity terms is not a dot product: not screened.
     @Test func aHybridWithExtraTermsIsScoredDirectly() {
         let (graph, world) = Self.world(.hybrid)
@@ -127,5 +193,14 @@ import Testing
         model.hybrid!.embedding.h.covisitWeight = 0
         model.hybrid!.embedding.h.popularityWeight = 2
         #expect(model.screenedTopItems(user: 0, k: 10, excludeSeen: true, graph: graph, admits: { _ in true }) == nil)
+    }
+}
+
+extension EmbeddingModel {
+    /// ``itemBlocks`` with every pending row copied in (what serving reads, in effect).
+    var flushedItemBlocks: [Float] {
+        var copy = self
+        copy.flushItemBlocks()
+        return copy.itemBlocks.array
     }
 }

@@ -159,6 +159,7 @@ extension EngineCore {
         let n = graph.itemCapacity
         guard Int(item) < n else { return nil }
         if scratchScores.count < n { scratchScores = [Float](repeating: 0, count: n) }
+        self.model.flushItemBlocks()
         let model = self.model
         let graph = self.graph
         model.embedding?.servingCache.allowStaleColdTable(seconds: configuration.coldTableMaxAge)

@@ -160,6 +160,7 @@ public enum PrequentialEvaluation {
                 metrics.eligible += 1
                 if j % sampleEvery == 0 {
                     if scores.count != graph.items.count { scores = [Float](repeating: 0, count: graph.items.count) }
+                    model.flushItemBlocks()
                     let rank = scores.withUnsafeMutableBufferPointer { buffer in
                         model.score(user: user, graph: graph, into: buffer)
                         return Self.rank(of: item, user: user, scores: UnsafeBufferPointer(buffer), candidates: candidates, graph: graph)

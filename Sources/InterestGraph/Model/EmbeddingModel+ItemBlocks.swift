@@ -15,28 +15,112 @@ extension EmbeddingModel {
         if itemBlocks.count != count { itemBlocks = AlignedFloats(count: count) }
         // The norm bound restarts from the rows as they are now: it only ever grows between rebuilds.
         itemNormBound = 0
-        for r in 0..<rows { syncItemBlock(row: r) }
+        for r in 0..<rows {
+            markItemChanged(r)
+            copyItemBlock(row: r)
+        }
+        // Every row was copied just now: nothing is pending any more.
+        for r in pendingItemRows where Int(r) < itemRowIsPending.count { itemRowIsPending[Int(r)] = false }
+        pendingItemRows.removeAll(keepingCapacity: true)
         // Every block changed: pack the screen now (O(items * d), like the copy above).
         refreshItemScreen()
         finalsStamp = ServingStamp.next()
     }
 
-    /// Copies one item's final row into ``itemBlocks`` and notes the row as changed for
-    /// other engines (``markItemChanged(_:)``; every change to an item row passes here).
-    /// - Complexity: O(dimension).
+    /// Notes that item `r`'s final row changed: for other engines (``markItemChanged(_:)``;
+    /// every change to an item row passes here), for the serving caches (a new
+    /// ``finalsStamp``), and for ``itemBlocks``, which copies the row later, in
+    /// ``flushItemBlocks()``, not now.
+    ///
+    /// Why later: the row's 64 dimensions are 64 cache lines of its transposed block, and
+    /// writing them (and asking for them ahead) at every event kept the line-fill buffers
+    /// full: the instructions after the block prefetch held a third of the engine's own
+    /// samples in a full-speed replay of the large shop (docs/BENCHMARKS.md, "Item blocks
+    /// copied when read"). Rows are copied when the engine serves or ranks (it flushes first),
+    /// when the screen is packed, or once ``pendingItemRowLimit`` rows wait; a popular item
+    /// changed by many events in between is copied once, and rows of one block together.
+    /// Until then every reader of the blocks scores a pending row from ``finalItems`` exactly
+    /// as the block kernel would (``scorePendingItemRows(query:rows:into:)``).
+    /// - Complexity: O(1) amortised (O(``pendingItemRowLimit`` * dimension) when it flushes).
     @inline(__always)
     mutating func syncItemBlock(row r: Int) {
         markItemChanged(r)
-        copyItemBlock(row: r)
+        finalsStamp = ServingStamp.next()
+        // The row's block must exist for the kernels that scan every block (its lanes are
+        // rescored from the row until the flush).
+        let needed = (r / Self.blockRows + 1) * Self.blockRows * stride
+        if itemBlocks.count < needed { itemBlocks.resize(to: needed) }
+        if r >= itemRowIsPending.count {
+            itemRowIsPending.append(contentsOf: repeatElement(false, count: max(r + 1, 2 * itemRowIsPending.count) - itemRowIsPending.count))
+        }
+        if !itemRowIsPending[r] {
+            itemRowIsPending[r] = true
+            pendingItemRows.append(Int32(r))
+            if pendingItemRows.count >= Self.pendingItemRowLimit { flushItemBlocks() }
+        }
+    }
+
+    /// Rows that may wait for ``flushItemBlocks()`` at most: bounds what a reader of an
+    /// unflushed model rescores (a few hundred microseconds) and the flags' traffic.
+    static let pendingItemRowLimit = 4096
+
+    /// Copies every pending row (``syncItemBlock(row:)``) into ``itemBlocks``, in row order
+    /// so rows of one block share its lines. The stamp stays: the rows' values did not change.
+    /// - Complexity: O(pending rows * dimension).
+    mutating func flushItemBlocks() {
+        guard !pendingItemRows.isEmpty else { return }
+        let stamp = finalsStamp
+        pendingItemRows.sort()
+        for r in pendingItemRows {
+            itemRowIsPending[Int(r)] = false
+            copyItemBlock(row: Int(r))
+        }
+        pendingItemRows.removeAll(keepingCapacity: true)
+        finalsStamp = stamp
+    }
+
+    /// Whether ``itemBlocks`` holds every final item row as it is now.
+    var itemBlocksAreCurrent: Bool { pendingItemRows.isEmpty }
+
+    /// `out[r]` for every pending row `r < rows`, as ``scoreBlocks(_:dimension:stride:query:rows:into:)``
+    /// computes it from a flushed block: the row goes into lane 0 of a scratch block and the
+    /// same kernel runs on it (lanes never mix, so the float result is the same bit for bit).
+    /// - Complexity: O(pending rows * dimension).
+    func scorePendingItemRows(query: UnsafePointer<Float>, rows: Int, into out: UnsafeMutablePointer<Float>) {
+        guard !pendingItemRows.isEmpty else { return }
+        withPendingScratch { scratch in
+            for r in pendingItemRows where Int(r) < rows { scorePendingRow(Int(r), scratch: scratch, query: query, into: out + Int(r)) }
+        }
+    }
+
+    /// A zeroed scratch block (16 rows) for ``scorePendingRow(_:scratch:query:into:)``.
+    func withPendingScratch(_ body: (UnsafeMutablePointer<Float>) -> Void) {
+        let count = Self.blockRows * stride
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { scratch in
+            let base = scratch.baseAddress!
+            base.initialize(repeating: 0, count: count)
+            body(base)
+        }
+    }
+
+    /// Scores final item row `r` through lane 0 of `scratch` (see ``scorePendingItemRows(query:rows:into:)``).
+    @inline(__always)
+    func scorePendingRow(_ r: Int, scratch: UnsafeMutablePointer<Float>, query: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        let stride = self.stride, dimension = self.dimension
+        finalItems.storage.withUnsafeBufferPointer { source in
+            let row = source.baseAddress! + r * stride
+            for d in 0..<dimension { scratch[d * Self.blockRows] = row[d] }
+        }
+        Self.scoreBlocks(UnsafePointer(scratch), dimension: dimension, stride: stride, query: query, rows: 1, into: out)
     }
 
     /// Copies one item's final row into ``itemBlocks`` (growing it when the item is new).
     /// - Complexity: O(dimension).
     @inline(__always)
     mutating func copyItemBlock(row r: Int) {
-        // Every change to a final item row comes through here or rebuildItemBlocks (and the
-        // mutations of user rows and sessions run in the same calls), so this one stamp
-        // invalidates the serving caches.
+        // Every change to a final item row comes through here, ``syncItemBlock(row:)`` or
+        // rebuildItemBlocks (and the mutations of user rows and sessions run in the same
+        // calls), so this one stamp invalidates the serving caches.
         finalsStamp = ServingStamp.next()
         let stride = self.stride
         let needed = (r / Self.blockRows + 1) * Self.blockRows * stride
@@ -67,6 +151,7 @@ extension EmbeddingModel {
             guard let base = blocks.baseAddress else { return }
             Self.scoreBlocks(base, dimension: dimension, stride: stride, query: query, rows: rows, into: out)
         }
+        scorePendingItemRows(query: query, rows: rows, into: out)
     }
 
     /// `out[r] = query · row r` for the first `rows` rows of a table transposed in blocks of

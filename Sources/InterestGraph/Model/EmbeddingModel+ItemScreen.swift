@@ -53,6 +53,7 @@ extension EmbeddingModel {
     /// Lane `r % 16` of pair `p` of block `r / 16` holds `bf16(v[2p]) << 16 | bf16(v[2p + 1])`.
     /// - Complexity: O(stale blocks * 16 * dimension), reading and writing whole blocks.
     mutating func refreshItemScreen() {
+        flushItemBlocks()
         guard !staleScreenBlocks.isEmpty else { return }
         let pairs = stride / 2
         let used = (dimension + 1) / 2
@@ -98,7 +99,7 @@ extension EmbeddingModel {
     /// `rows` items.
     func screenCovers(rows: Int) -> Bool {
         let blocks = (rows + Self.blockRows - 1) / Self.blockRows
-        return staleScreenBlocks.isEmpty && itemScreen.count >= blocks * Self.blockRows * (stride / 2)
+        return staleScreenBlocks.isEmpty && itemBlocksAreCurrent && itemScreen.count >= blocks * Self.blockRows * (stride / 2)
             && itemBlocks.count >= blocks * Self.blockRows * stride
     }
 
@@ -133,6 +134,11 @@ extension EmbeddingModel {
         guard count > 0 else { return }
         itemBlocks.withUnsafeBufferPointer { blocks in
             Self.scoreBlocks(blocks.baseAddress! + first * stride, dimension: dimension, stride: stride, query: query, rows: count, into: out)
+        }
+        // Rows not yet copied into the block (``syncItemBlock(row:)``): scored from their rows.
+        guard !itemBlocksAreCurrent else { return }
+        for r in first..<(first + count) where r < itemRowIsPending.count && itemRowIsPending[r] {
+            withPendingScratch { scorePendingRow(r, scratch: $0, query: query, into: out + (r - first)) }
         }
     }
 

@@ -1,7 +1,6 @@
 extension EmbeddingModel {
     /// Asks the cache for every row an event of `user` on `item` will touch in ``observe(_:at:graph:)``:
-    /// the user's final, ego and session rows and the item's row and transposed block lines
-    /// (see ``Prefetch``). Called by the engine as soon as it knows the ids, so these misses
+    /// the user's final, ego and session rows and the item's final row (see ``Prefetch``). Called by the engine as soon as it knows the ids, so these misses
     /// overlap the graph update instead of following it one by one. Ids without a row yet
     /// (a new user or item) are skipped.
     ///
@@ -22,17 +21,15 @@ extension EmbeddingModel {
         prefetchItemRow(Int(item))
     }
 
-    /// Asks for item row `i` of the final table and its transposed block lines (one per
-    /// dimension, ``itemBlocks``), all to be written.
-    /// - Complexity: O(dimension) hints.
+    /// Asks for item row `i` of the final table, to be written. Not its transposed block
+    /// lines: the event only notes the row for a later copy (``syncItemBlock(row:)``), and
+    /// asking for those 64 lines every event kept the line-fill buffers full.
+    /// - Complexity: O(dimension / 16) hints.
     @inline(__always)
     func prefetchItemRow(_ i: Int) {
         let stride = self.stride
         guard i >= 0, i < finalItems.rows else { return }
         finalItems.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + i * stride, count: stride) }
-        let base = (i / Self.blockRows) * Self.blockRows * stride + i % Self.blockRows
-        guard (i / Self.blockRows + 1) * Self.blockRows * stride <= itemBlocks.count else { return }
-        itemBlocks.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + base, lines: dimension, step: Self.blockRows) }
     }
 
     /// Asks for a negative's final item row, for reading: the online steps read it for the

@@ -49,8 +49,12 @@ public struct EmbeddingModel: Sendable {
     /// Per-user session vectors.
     public internal(set) var sessions: EmbeddingTable
     /// ``finalItems`` transposed in blocks of 16 items, for fast scoring (see
-    /// ``rebuildItemBlocks()``); kept in sync wherever final item rows change.
+    /// ``rebuildItemBlocks()``); a changed row is copied in by ``flushItemBlocks()``.
     var itemBlocks = AlignedFloats()
+    /// Item rows whose final values changed since they were copied into ``itemBlocks``, in
+    /// the order noted, and the same as a flag per row (``syncItemBlock(row:)``).
+    var pendingItemRows: [Int32] = []
+    var itemRowIsPending: [Bool] = []
     /// ``itemBlocks`` rounded to bfloat16, two dimensions per 32-bit lane: the screening
     /// pass of an exact top-K streams half the bytes (see ``EmbeddingModel+ItemScreen``).
     var itemScreen = AlignedFloats()

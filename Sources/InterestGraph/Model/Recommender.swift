@@ -122,6 +122,14 @@ public struct Recommender: Sendable {
         hybrid?.embedding.refreshItemScreen()
     }
 
+    /// Copies the item rows that changed since into the scoring blocks
+    /// (``EmbeddingModel/flushItemBlocks()``), so a scan reads no row twice; the engine does it
+    /// before it ranks. Serving is exact without it (changed rows are rescored from the rows).
+    /// - Complexity: O(changed rows * dimension).
+    mutating func flushItemBlocks() {
+        hybrid?.embedding.flushItemBlocks()
+    }
+
     /// The per-event online update; call it after `graph.apply(event)` with its result.
     /// `learning: false`: see ``HybridModel/observe(_:at:graph:learning:)`` (baselines hold
     /// no checkpointed state and always learn).

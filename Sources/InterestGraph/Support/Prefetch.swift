@@ -41,12 +41,4 @@ enum Prefetch {
         guard index >= 0, index < array.count else { return }
         array.withUnsafeBufferPointer { ds_prefetch_write($0.baseAddress! + index) }
     }
-
-    /// `count` lines `step` floats apart from `start` (a row of a table transposed in blocks,
-    /// one line per dimension), for writing.
-    /// - Complexity: O(count).
-    @inline(__always)
-    static func write(_ start: UnsafePointer<Float>, lines count: Int, step: Int) {
-        for k in 0..<count { ds_prefetch_write(start + k * step) }
-    }
 }
