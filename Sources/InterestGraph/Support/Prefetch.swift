@@ -3,11 +3,13 @@ internal import CPrefetch
 /// Cache prefetch hints for the per-event path (`__builtin_prefetch` through `CPrefetch`).
 ///
 /// Why: at a shop's size an event's rows are cold. The user tables hold a million 64-float
-/// rows (256 MB each), so the user's final row, session row and the item's transposed block
-/// lines each miss to memory, one after another, in a replay that does a few hundred
-/// nanoseconds of arithmetic per event (perf: the first touch of each row was most of
-/// `onlineSteps`, `observe` and the block copies). Asking for every line the event will touch
-/// as soon as its ids are known lets the misses overlap each other and the graph update.
+/// rows (256 MB each), so the user's final and session rows and the item's row each miss to
+/// memory, one after another, in a replay that does a few hundred nanoseconds of arithmetic
+/// per event (perf: the first touch of each row was most of `onlineSteps` and `observe`).
+/// Asking for every line the event will touch as soon as its ids are known lets the misses
+/// overlap each other and the graph update. Hints are not free: they hold line-fill buffers
+/// until the line arrives, so asking for lines an event need not touch (the item's 64
+/// transposed block lines, now copied in batches by `flushItemBlocks`) stalled the rest.
 ///
 /// A hint never changes a result and never faults, so a stale or wrong address only wastes
 /// a memory read; callers still keep the addresses inside their tables.
