@@ -57,6 +57,11 @@ struct SampledSubgraph: Sendable {
     /// Item degree held by other engines (``EmbeddingModel/otherItemDegree``), moved in for
     /// a build and out after it.
     var otherItemDegree: [Float] = []
+    /// When not empty: the square root of every virtual node's degree (``degree(_:graph:sideWeight:)``),
+    /// from ``squareRootDegrees(graph:sideWeight:otherItemDegree:)`` for a graph that does not change while it is set
+    /// (a fit). A node's degree is otherwise up to five dependent reads of arrays of arrays,
+    /// a cache miss each at a shop's size, for every neighbour drawn; here it is one.
+    var rootDegrees: [Float] = []
     /// Virtual id -> local id + 1 (0: absent). Sized to the space; only touched entries are
     /// cleared after a batch, so clearing costs what the batch added.
     private var localPlusOne: [Int32] = []
@@ -100,6 +105,7 @@ struct SampledSubgraph: Sendable {
     ) -> [Int32] {
         clear()
         space = Space(graph: graph, sides: sideWeight > 0)
+        precondition(rootDegrees.isEmpty || rootDegrees.count == space.count, "rootDegrees belong to another graph")
         if localPlusOne.count < space.count {
             localPlusOne.append(contentsOf: repeatElement(0, count: space.count - localPlusOne.count))
         }
@@ -138,18 +144,36 @@ struct SampledSubgraph: Sendable {
         return sideWeight * Float(graph.brandItems[v - space.brandBase].count)
     }
 
+    /// The square root of every virtual node's degree on `graph` (for ``rootDegrees``), with
+    /// the other engines' item degrees `otherItemDegree`: the values a build computes without
+    /// them, so it draws the same subgraph and the same floats either way.
+    /// - Complexity: O(users + items + categories + brands).
+    static func squareRootDegrees(graph: HeteroGraph, sideWeight: Float, otherItemDegree: [Float]) -> [Float] {
+        var probe = SampledSubgraph()
+        probe.space = Space(graph: graph, sides: sideWeight > 0)
+        probe.otherItemDegree = otherItemDegree
+        return (0..<probe.space.count).map { probe.degree($0, graph: graph, sideWeight: sideWeight).squareRoot() }
+    }
+
+    /// `degree(v).squareRoot()`, from ``rootDegrees`` when set.
+    @inline(__always)
+    func rootDegree(_ v: Int, graph: HeteroGraph, sideWeight: Float) -> Float {
+        if !rootDegrees.isEmpty { return rootDegrees[v] }
+        return degree(v, graph: graph, sideWeight: sideWeight).squareRoot()
+    }
+
     /// Appends the sampled row of virtual node `v`.
     private mutating func appendRow(of v: Int, fanout: Int, graph: HeteroGraph, sideWeight: Float, rng: inout SeededGenerator) {
-        let dv = degree(v, graph: graph, sideWeight: sideWeight)
-        guard dv > 0 else { return }
-        let rootV = dv.squareRoot()
+        // `sqrt(d) > 0` exactly when `d > 0`.
+        let rootV = rootDegree(v, graph: graph, sideWeight: sideWeight)
+        guard rootV > 0 else { return }
         let itemBase = space.itemBase
         // Adds neighbour `w` (edge weight `a`) with the estimator's multiplicity factor.
         func add(_ w: Int, _ a: Float, _ factor: Float) {
-            let dw = degree(w, graph: graph, sideWeight: sideWeight)
-            guard dw > 0 else { return }
+            let rootW = rootDegree(w, graph: graph, sideWeight: sideWeight)
+            guard rootW > 0 else { return }
             columns.append(local(w))
-            weights.append(factor * a / (rootV * dw.squareRoot()))
+            weights.append(factor * a / (rootV * rootW))
         }
         if v < space.itemBase {
             let edges = graph.userEdges[v]
