@@ -130,4 +130,30 @@ struct ModelPipelinedFitTests {
         #expect(pipelined.batches == batches)
         Self.expectIdentical(sequential, pipelined, "\(batches)-batch fit")
     }
+
+    /// A subgraph built from a fit's frozen lists (``FrozenNeighbours``) is the one built
+    /// from the graph itself: the same nodes, neighbours, weights and generator state after.
+    @Test(arguments: [Float(0), 0.5])
+    func frozenListsBuildTheSameSubgraph(sideWeight: Float) throws {
+        let graph = Self.graph
+        var plain = SampledSubgraph()
+        var fast = SampledSubgraph()
+        fast.frozen = FrozenNeighbours(graph: graph, sideWeight: sideWeight, otherItemDegree: [])
+        var a = SeededGenerator(seed: 5)
+        var b = SeededGenerator(seed: 5)
+        var pick = SeededGenerator(seed: 6)
+        let users = graph.users.count
+        let items = graph.items.count
+        for _ in 0..<20 {
+            let seeds = (0..<30).map { k in Int32(k % 3 == 0 ? pick.index(below: users) : users + pick.index(below: items)) }
+            let x = plain.build(seeds: seeds, layers: 3, graph: graph, sideWeight: sideWeight, fanouts: [4, 3, 2], rng: &a)
+            let y = fast.build(seeds: seeds, layers: 3, graph: graph, sideWeight: sideWeight, fanouts: [4, 3, 2], rng: &b)
+            #expect(x == y)
+            #expect(plain.nodes == fast.nodes && plain.depthEnd == fast.depthEnd && plain.rowStart == fast.rowStart)
+            #expect(plain.columns == fast.columns)
+            #expect(plain.weights.map(\.bitPattern) == fast.weights.map(\.bitPattern))
+            #expect(a == b)
+        }
+        try #require(plain.columns.count > plain.nodes.count, "the subgraphs sampled almost nothing")
+    }
 }

@@ -27,10 +27,10 @@ extension EmbeddingModel {
         let source = sampledBatchSource(graph: graph)
         var first = SampledBatch()
         swap(&first, &sampledBatch)
-        // The graph is fixed for the whole fit: every node's degree is computed once, not per
-        // neighbour drawn (SampledSubgraph.rootDegrees).
-        let roots = SampledSubgraph.squareRootDegrees(graph: graph, sideWeight: h.sideWeight, otherItemDegree: otherItemDegree)
-        let pipeline = SampledBatchPipeline(first: first, otherItemDegree: otherItemDegree, rootDegrees: roots, rng: rng)
+        // The graph is fixed for the whole fit: its neighbour lists and degrees are flattened
+        // once (FrozenNeighbours), not looked up in arrays of arrays per neighbour drawn.
+        let frozen = FrozenNeighbours(graph: graph, sideWeight: h.sideWeight, otherItemDegree: otherItemDegree)
+        let pipeline = SampledBatchPipeline(first: first, otherItemDegree: otherItemDegree, frozen: frozen, rng: rng)
         let thread = Thread { pipeline.draw(count: count, from: source, graph: graph) }
         thread.name = "driftscope.sampler"
         thread.start()
@@ -47,7 +47,7 @@ extension EmbeddingModel {
         var last = SampledBatch()
         swap(&last, &pipeline.slots[(count - 1) % 2].batch)
         last.subgraph.otherItemDegree = []
-        last.subgraph.rootDegrees = []
+        last.subgraph.frozen = nil
         swap(&last.triples, &batchRows)
         sampledBatch = last
     }
@@ -83,15 +83,15 @@ final class SampledBatchPipeline: @unchecked Sendable {
     /// The model's generator: the drawing thread's from the start until ``finished``.
     private(set) var rng: SeededGenerator
 
-    /// `first`: storage to reuse for slot 0; both slots get `otherItemDegree` and
-    /// `rootDegrees` (shared, not copied: nobody writes them during a fit).
-    init(first: SampledBatch, otherItemDegree: [Float], rootDegrees: [Float], rng: SeededGenerator) {
+    /// `first`: storage to reuse for slot 0; both slots get `otherItemDegree` and `frozen`
+    /// (shared, not copied: nobody writes them during a fit).
+    init(first: SampledBatch, otherItemDegree: [Float], frozen: FrozenNeighbours, rng: SeededGenerator) {
         var first = first
         var second = SampledBatch()
         first.subgraph.otherItemDegree = otherItemDegree
-        first.subgraph.rootDegrees = rootDegrees
+        first.subgraph.frozen = frozen
         second.subgraph.otherItemDegree = otherItemDegree
-        second.subgraph.rootDegrees = rootDegrees
+        second.subgraph.frozen = frozen
         slots = [Slot(first), Slot(second)]
         self.rng = rng
     }

@@ -42,6 +42,14 @@ enum Prefetch {
         array.withUnsafeBufferPointer { ds_prefetch_write($0.baseAddress! + index) }
     }
 
+    /// The line holding `array[index]`, for reading (nothing when out of range).
+    /// - Complexity: O(1).
+    @inline(__always)
+    static func readElement<T>(of array: [T], at index: Int) {
+        guard index >= 0, index < array.count else { return }
+        array.withUnsafeBufferPointer { ds_prefetch_read($0.baseAddress! + index) }
+    }
+
     /// `count` lines `step` floats apart from `start` (a row of a table transposed in blocks,
     /// one line per dimension), for writing.
     /// - Complexity: O(count).
