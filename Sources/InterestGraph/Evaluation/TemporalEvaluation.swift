@@ -37,6 +37,11 @@ public enum TemporalEvaluation {
     /// Known items are those with at least one training interaction. Ties are broken by the
     /// lower dense item id, so results are deterministic.
     /// - Parameter keepLists: also return every user's top-20 (for `--export-topk`).
+    ///
+    /// Users are ranked on ``evaluationWorkers`` threads (each a contiguous share of the users,
+    /// ``WorkerPool``) into one result per user, and the results are summed in user order
+    /// afterwards: the metrics are the one-thread metrics bit for bit. Scoring only reads the
+    /// model and the graph.
     public static func evaluate(
         model: Recommender, graph: HeteroGraph, truth: TemporalGroundTruth, keepLists: Bool = false
     ) -> (metrics: TemporalMetrics, lists: [[ScoredItem]]) {
@@ -48,33 +53,38 @@ public enum TemporalEvaluation {
         let knownItems = (0..<n).reduce(0) { $0 + (graph.itemEventCount[$1] > 0 && graph.itemActive[$1] ? 1 : 0) }
         let counts = graph.itemEventCount.map(Int.init)
         let total = counts.reduce(0, +)
-        var scores = [Float](repeating: 0, count: n)
-        var heap = TopKHeap(capacity: 20)
-        for (index, user) in truth.users.enumerated() {
-            let relevant = truth.relevant[index]
-            scores.withUnsafeMutableBufferPointer { buffer in
-                model.score(user: user, graph: graph, into: buffer)
-                for i in 0..<n where graph.itemEventCount[i] == 0 || !graph.itemActive[i] { buffer[i] = -.infinity }
-                for edge in graph.userEdges[Int(user)] { buffer[Int(graph.edgeItem[Int(edge)])] = -.infinity }
-                heap.removeAll()
-                heap.offer(all: UnsafeBufferPointer(buffer))
+        let count = truth.users.count
+        var results = [UserResult](repeating: UserResult(), count: count)
+        if count > 0 {
+            results.withUnsafeMutableBufferPointer { buffer in
+                let out = SendablePointer(buffer.baseAddress!)
+                WorkerPool.shared(workers: evaluationWorkers).run { region in
+                    var scores = [Float](repeating: 0, count: n)
+                    var heap = TopKHeap(capacity: 20)
+                    for index in region.share(of: count) {
+                        out.base[index] = rank(
+                            user: truth.users[index], relevant: truth.relevant[index], model: model, graph: graph,
+                            counts: counts, total: total, scores: &scores, heap: &heap)
+                    }
+                }
             }
-            let top = heap.sortedDescending()
-            let ranked = top.map(\.item)
-            metrics.recall10 += RankingMetrics.recall(ranked, relevant: relevant, k: 10)
-            metrics.recall20 += RankingMetrics.recall(ranked, relevant: relevant, k: 20)
-            metrics.ndcg10 += RankingMetrics.ndcg(ranked, relevant: relevant, k: 10)
-            metrics.ndcg20 += RankingMetrics.ndcg(ranked, relevant: relevant, k: 20)
-            metrics.hitRate10 += RankingMetrics.hitRate(ranked, relevant: relevant, k: 10)
-            metrics.hitRate20 += RankingMetrics.hitRate(ranked, relevant: relevant, k: 20)
-            metrics.precision10 += RankingMetrics.precision(ranked, relevant: relevant, k: 10)
-            metrics.precision20 += RankingMetrics.precision(ranked, relevant: relevant, k: 20)
-            metrics.mrr += RankingMetrics.reciprocalRank(firstRelevantRank(scores: scores, relevant: relevant))
-            metrics.novelty20 += RankingMetrics.novelty(ranked, interactionCounts: counts, total: total)
-            metrics.diversity20 += RankingMetrics.intraListDiversity(ranked) { graph.itemCategories[Int($0)] }
+        }
+        for result in results {
+            metrics.recall10 += result.recall10
+            metrics.recall20 += result.recall20
+            metrics.ndcg10 += result.ndcg10
+            metrics.ndcg20 += result.ndcg20
+            metrics.hitRate10 += result.hitRate10
+            metrics.hitRate20 += result.hitRate20
+            metrics.precision10 += result.precision10
+            metrics.precision20 += result.precision20
+            metrics.mrr += result.mrr
+            metrics.novelty20 += result.novelty20
+            metrics.diversity20 += result.diversity20
+            let ranked = result.top.map(\.item)
             covered10.formUnion(ranked.prefix(10))
             covered20.formUnion(ranked)
-            if keepLists { lists.append(top) }
+            if keepLists { lists.append(result.top) }
         }
         let users = Double(max(truth.users.count, 1))
         metrics.users = truth.users.count
@@ -92,6 +102,57 @@ public enum TemporalEvaluation {
         metrics.coverage10 = knownItems > 0 ? Double(covered10.count) / Double(knownItems) : 0
         metrics.coverage20 = knownItems > 0 ? Double(covered20.count) / Double(knownItems) : 0
         return (metrics, lists)
+    }
+
+    /// Threads that rank test users (the machine's two cores; results do not depend on it).
+    static let evaluationWorkers = 2
+
+    /// One test user's ranked top-20 and metric terms.
+    struct UserResult: Sendable {
+        var top: [ScoredItem] = []
+        var recall10 = 0.0
+        var recall20 = 0.0
+        var ndcg10 = 0.0
+        var ndcg20 = 0.0
+        var hitRate10 = 0.0
+        var hitRate20 = 0.0
+        var precision10 = 0.0
+        var precision20 = 0.0
+        var mrr = 0.0
+        var novelty20 = 0.0
+        var diversity20 = 0.0
+    }
+
+    /// Ranks every known item except `user`'s training items and scores the top-20 against
+    /// `relevant`. `scores` (the item count) and `heap` are the calling thread's scratch.
+    /// - Complexity: O(scoring + items).
+    static func rank(
+        user: Int32, relevant: Set<Int32>, model: Recommender, graph: HeteroGraph, counts: [Int], total: Int,
+        scores: inout [Float], heap: inout TopKHeap
+    ) -> UserResult {
+        let n = graph.items.count
+        scores.withUnsafeMutableBufferPointer { buffer in
+            model.score(user: user, graph: graph, into: buffer)
+            for i in 0..<n where graph.itemEventCount[i] == 0 || !graph.itemActive[i] { buffer[i] = -.infinity }
+            for edge in graph.userEdges[Int(user)] { buffer[Int(graph.edgeItem[Int(edge)])] = -.infinity }
+            heap.removeAll()
+            heap.offer(all: UnsafeBufferPointer(buffer))
+        }
+        var result = UserResult()
+        result.top = heap.sortedDescending()
+        let ranked = result.top.map(\.item)
+        result.recall10 = RankingMetrics.recall(ranked, relevant: relevant, k: 10)
+        result.recall20 = RankingMetrics.recall(ranked, relevant: relevant, k: 20)
+        result.ndcg10 = RankingMetrics.ndcg(ranked, relevant: relevant, k: 10)
+        result.ndcg20 = RankingMetrics.ndcg(ranked, relevant: relevant, k: 20)
+        result.hitRate10 = RankingMetrics.hitRate(ranked, relevant: relevant, k: 10)
+        result.hitRate20 = RankingMetrics.hitRate(ranked, relevant: relevant, k: 20)
+        result.precision10 = RankingMetrics.precision(ranked, relevant: relevant, k: 10)
+        result.precision20 = RankingMetrics.precision(ranked, relevant: relevant, k: 20)
+        result.mrr = RankingMetrics.reciprocalRank(firstRelevantRank(scores: scores, relevant: relevant))
+        result.novelty20 = RankingMetrics.novelty(ranked, interactionCounts: counts, total: total)
+        result.diversity20 = RankingMetrics.intraListDiversity(ranked) { graph.itemCategories[Int($0)] }
+        return result
     }
 
     /// The 1-based rank of the best-placed relevant item among candidates (scores of

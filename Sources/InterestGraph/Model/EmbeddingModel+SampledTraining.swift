@@ -42,6 +42,10 @@ extension EmbeddingModel {
     /// only the sampled path leaves them.
     static let stepsSideRows = false
 
+    /// Nodes ahead whose rows a sampled batch prefetches while it gathers or steps a row:
+    /// enough misses in flight to cover memory latency, few enough to stay in L1.
+    static let sampledPrefetchDistance = 6
+
     /// Positives per batch on `graph`: the configured batch size, capped at
     /// ``sampledBatchLimit`` for sampled batches (epochs and fit budgets count in these).
     func effectiveBatchSize(graph: HeteroGraph) -> Int {
@@ -90,34 +94,50 @@ extension EmbeddingModel {
         ensureRows(graph: graph, random: false)
         // No whole-table snapshots on this path (see above); drop one left by an initialisation.
         snapshot = nil
+        let source = sampledBatchSource(graph: graph)
+        // The model's reusable batch, moved out and back (O(1)); its triples live in
+        // `batchRows` between batches, as on the whole-graph path.
+        var batch = SampledBatch()
+        swap(&batch, &sampledBatch)
+        swap(&batch.triples, &batchRows)
+        // Moved, not copied: the degrees other engines reported (O(1)).
+        swap(&batch.subgraph.otherItemDegree, &otherItemDegree)
+        var localRng = rng
+        batch.draw(from: source, graph: graph, rng: &localRng)
+        rng = localRng
+        swap(&batch.subgraph.otherItemDegree, &otherItemDegree)
+        let step = runSampledBatch(batch, graph: graph)
+        swap(&batch.triples, &batchRows)
+        swap(&batch, &sampledBatch)
+        return step
+    }
+
+    /// What a sampled batch draws from, taken from the model now (see ``SampledBatchSource``).
+    /// Prepares the replay buffer's sampling guide first, so the copy is only ever read.
+    mutating func sampledBatchSource(graph: HeteroGraph) -> SampledBatchSource {
+        replay.prepareSampling()
+        return SampledBatchSource(
+            replay: replay, knownItems: knownItems, batch: min(h.batchSize, Self.sampledBatchLimit),
+            negatives: h.negatives, negativeSampling: h.negativeSampling,
+            userLimit: egoUsers.rows, itemLimit: egoItems.rows, layers: h.layers, sideWeight: h.sideWeight,
+            fanouts: sampledFanouts)
+    }
+
+    /// The arithmetic of one sampled batch drawn by ``SampledBatch/draw(from:graph:rng:)``:
+    /// forward over its subgraph, the BPR loss and gradient, the backward pass, the optimiser
+    /// step and the publication of its users' and items' final rows. Draws nothing from
+    /// ``rng``: that is what lets the next batch be drawn on another thread meanwhile.
+    /// Expects ``ensureRows(graph:random:)`` to have run on `graph`.
+    /// - Complexity: O(batch * prod(fanouts) * dimension).
+    mutating func runSampledBatch(_ batch: SampledBatch, graph: HeteroGraph) -> TrainingStep {
         let stride = self.stride
         let layers = h.layers
         let sides = h.sideWeight > 0
-        drawTriples(batch: min(h.batchSize, Self.sampledBatchLimit), userLimit: egoUsers.rows, itemLimit: egoItems.rows,
-                    graph: graph, edges: nil)
-        var localRng = rng
-        let pairs = batchRows.count / 3
-        guard pairs > 0 else {
-            rng = localRng
-            return TrainingStep(loss: .nan, pairs: 0, divergence: nil)
-        }
+        let pairs = batch.pairs
+        guard pairs > 0 else { return TrainingStep(loss: .nan, pairs: 0, divergence: nil) }
         let space = SampledSubgraph.Space(graph: graph, sides: sides)
-        var seeds = sampledSeeds
-        seeds.removeAll(keepingCapacity: true)
-        for t in 0..<pairs {
-            seeds.append(batchRows[3 * t])
-            seeds.append(Int32(space.itemBase) + batchRows[3 * t + 1])
-            seeds.append(Int32(space.itemBase) + batchRows[3 * t + 2])
-        }
-        // Moved, not copied: the degrees other engines reported (O(1)).
-        swap(&sampledGraph.otherItemDegree, &otherItemDegree)
-        let seedLocals = sampledGraph.build(
-            seeds: seeds, layers: layers, graph: graph, sideWeight: h.sideWeight,
-            fanouts: sampledFanouts, rng: &localRng)
-        swap(&sampledGraph.otherItemDegree, &otherItemDegree)
-        sampledSeeds = seeds
-        rng = localRng
-        let sub = sampledGraph
+        let seedLocals = batch.seedLocals
+        let sub = batch.subgraph
         let n = sub.nodes.count
         let top = sub.count(throughDepth: 0)
         let count = n * stride
@@ -142,7 +162,14 @@ extension EmbeddingModel {
         let x = bufferX.uniqueBaseAddress()
         let gradient = bufferGradient.uniqueBaseAddress()
         // Forward: x = ego rows; `final` sums the top rows of x, Ãx, …, Ã^L x, then / (L + 1).
+        // The ego rows are scattered over tables of a million rows: each is a cache miss, so
+        // ask for the rows a few nodes ahead while copying this one (a hint; no result changes).
+        let ahead = Self.sampledPrefetchDistance
         for local in 0..<n {
+            if local + ahead < n {
+                let (k, o) = row(Int(sub.nodes[local + ahead]))
+                Prefetch.read(egoBases[k] + o, count: stride)
+            }
             let (kind, offset) = row(Int(sub.nodes[local]))
             (x + local * stride).update(from: egoBases[kind] + offset, count: stride)
         }
@@ -248,6 +275,16 @@ extension EmbeddingModel {
         let firsts = (0..<4).map { moments[$0].first.uniqueBaseAddress() }
         let seconds = (0..<4).map { moments[$0].second.uniqueBaseAddress() }
         for local in 0..<n {
+            if local + ahead < n {
+                let (k, o) = row(Int(sub.nodes[local + ahead]))
+                if k < 2 || Self.stepsSideRows {
+                    Prefetch.write(egoBases[k] + o, count: stride)
+                    if h.optimizer == .adam {
+                        Prefetch.write(firsts[k] + o, count: stride)
+                        Prefetch.write(seconds[k] + o, count: stride)
+                    }
+                }
+            }
             let (kind, offset) = row(Int(sub.nodes[local]))
             if kind >= 2, !Self.stepsSideRows { continue }
             let parameters = egoBases[kind] + offset

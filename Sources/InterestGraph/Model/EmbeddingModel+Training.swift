@@ -435,28 +435,44 @@ extension EmbeddingModel {
     /// users and items below the limits only. Advances ``rng``.
     /// - Complexity: O(batch * negatives) expected.
     mutating func drawTriples(batch: Int, userLimit: Int, itemLimit: Int, graph: HeteroGraph, edges: EdgeBitset?) {
-        let negatives = h.negatives
         var localRng = rng
-        batchRows.removeAll(keepingCapacity: true)
-        let known = knownItems
-        let replayItems = replay.items
-        let sampling = h.negativeSampling
         replay.prepareSampling()
+        let replay = self.replay
+        let known = knownItems
+        var rows = [Int32]()
+        swap(&rows, &batchRows)
+        Self.drawTriples(into: &rows, batch: batch, negatives: h.negatives, sampling: h.negativeSampling,
+                         replay: replay, known: known, userLimit: userLimit, itemLimit: itemLimit,
+                         graph: graph, edges: edges, rng: &localRng)
+        swap(&rows, &batchRows)
+        rng = localRng
+    }
+
+    /// ``drawTriples(batch:userLimit:itemLimit:graph:edges:)`` on explicit state, for a thread
+    /// that draws while the model trains: `replay` must be prepared
+    /// (``ReplayBuffer/prepareSampling()``) and is only read.
+    /// - Complexity: O(batch * negatives) expected.
+    static func drawTriples(
+        into rows: inout [Int32], batch: Int, negatives: Int, sampling: Hyperparameters.NegativeSampling,
+        replay: ReplayBuffer, known: [Int32], userLimit: Int, itemLimit: Int, graph: HeteroGraph,
+        edges: EdgeBitset?, rng: inout SeededGenerator
+    ) {
+        rows.removeAll(keepingCapacity: true)
+        let replayItems = replay.items
         for _ in 0..<batch {
-            let index = replay.sampleIndex(using: &localRng)
+            let index = replay.sampleIndex(using: &rng)
             let user = replay.users[index]
             let item = replay.items[index]
             guard Int(user) < userLimit, Int(item) < itemLimit else { continue }
             for _ in 0..<negatives {
-                guard let negative = Self.sampleNegative(
+                guard let negative = sampleNegative(
                     user: user, positive: item, known: known, replayItems: replayItems, sampling: sampling,
-                    limit: itemLimit, graph: graph, edges: edges, rng: &localRng) else { continue }
-                batchRows.append(user)
-                batchRows.append(item)
-                batchRows.append(negative)
+                    limit: itemLimit, graph: graph, edges: edges, rng: &rng) else { continue }
+                rows.append(user)
+                rows.append(item)
+                rows.append(negative)
             }
         }
-        rng = localRng
     }
 
     /// Draws a negative for `user`: an item that is not `positive` and that the user has not

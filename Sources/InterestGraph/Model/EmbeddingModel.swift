@@ -111,15 +111,18 @@ public struct EmbeddingModel: Sendable {
     public var trainingMode: TrainingMode = .automatic
     /// Neighbours kept per node on sampled batches, by depth from the batch (last repeats).
     public var sampledFanouts = SampledSubgraph.defaultFanouts
-    /// The last sampled batch's computation graph and seeds, reused across batches.
-    var sampledGraph = SampledSubgraph()
+    /// The last sampled batch's computation graph and seeds, reused across batches (its
+    /// triples are in ``batchRows``).
+    var sampledBatch = SampledBatch()
     /// Per item, the user edges other engines' users have with it (engines that split the
     /// users add up each other's counts, docs/SCALE-OUT.md §2): LightGCN's degree
     /// normalisation then uses the item's degree over all users, as one engine would.
     var otherItemDegree: [Float] = []
-    var sampledSeeds: [Int32] = []
     /// The last sampled batch's final embeddings of its own users and items.
     var sampledFinal = AlignedFloats()
+    /// Whether ``fit(graph:epochs:budget:)`` draws sampled batches on a second thread while it
+    /// trains (bit-identical either way; tests turn it off for the sequential reference).
+    var pipelinedFit = true
     /// Rows propagated by sampled batches so far (for benchmarks).
     public internal(set) var sampledRows = 0
 
@@ -193,6 +196,7 @@ public struct EmbeddingModel: Sendable {
         fresh.divergences = divergences
         fresh.trainingMode = trainingMode
         fresh.sampledFanouts = sampledFanouts
+        fresh.pipelinedFit = pipelinedFit
         // Sharing survives a rebuild; the published copy starts again from the new rows.
         if itemSync != nil { fresh.itemSync = ItemSyncState() }
         self = fresh
@@ -238,22 +242,38 @@ public struct EmbeddingModel: Sendable {
         let planned = max(0, epochs) * epochBatches
         if let budget, planned > 0, budget < planned * batchSize {
             let batches = max(1, (max(budget, 1) + batchSize - 1) / batchSize)
-            var total: Float = 0
-            var counted = 0
-            for b in 0..<batches {
-                let step = trainBatch(graph: graph, publish: b == batches - 1)
-                if b >= batches - epochBatches, step.pairs > 0, step.divergence == nil, step.loss.isFinite {
-                    total += step.loss
-                    counted += 1
-                }
-            }
-            last = counted > 0 ? total / Float(counted) : .nan
+            last = trainBatches(graph: graph, count: batches, lossWindow: epochBatches)
+        } else if usesSampledTraining(graph: graph) {
+            // `epochs` passes of `epochBatches` batches, as trainEpoch would run them, but
+            // pipelined (EmbeddingModel+PipelinedFit.swift).
+            if planned > 0 { last = trainBatches(graph: graph, count: planned, lossWindow: epochBatches) }
         } else {
             for _ in 0..<max(0, epochs) { last = trainEpoch(graph: graph) }
         }
         refreshFinals()
         rebuildSessions(graph: graph)
         return last
+    }
+
+    /// `count` batches of a fit on `graph`: sampled ones pipelined on two threads
+    /// (``trainSampledBatches(graph:count:onStep:)``) unless ``pipelinedFit`` is off,
+    /// whole-graph ones one after another, publishing on the last.
+    /// - Returns: the mean loss of the healthy batches among the last `lossWindow`, NaN if none.
+    mutating func trainBatches(graph: HeteroGraph, count: Int, lossWindow: Int) -> Float {
+        var total: Float = 0
+        var counted = 0
+        func record(_ b: Int, _ step: TrainingStep) {
+            if b >= count - lossWindow, step.pairs > 0, step.divergence == nil, step.loss.isFinite {
+                total += step.loss
+                counted += 1
+            }
+        }
+        if pipelinedFit, usesSampledTraining(graph: graph), !replay.isEmpty {
+            trainSampledBatches(graph: graph, count: count, onStep: record)
+        } else {
+            for b in 0..<count { record(b, trainBatch(graph: graph, publish: b == count - 1)) }
+        }
+        return counted > 0 ? total / Float(counted) : .nan
     }
 
     // MARK: Rows

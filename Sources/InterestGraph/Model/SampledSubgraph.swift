@@ -57,6 +57,9 @@ struct SampledSubgraph: Sendable {
     /// Item degree held by other engines (``EmbeddingModel/otherItemDegree``), moved in for
     /// a build and out after it.
     var otherItemDegree: [Float] = []
+    /// When set: the graph's degrees and user-item neighbour lists, flat, for a graph that
+    /// does not change while it is set (a fit); see ``FrozenNeighbours``.
+    var frozen: FrozenNeighbours?
     /// Virtual id -> local id + 1 (0: absent). Sized to the space; only touched entries are
     /// cleared after a batch, so clearing costs what the batch added.
     private var localPlusOne: [Int32] = []
@@ -100,6 +103,7 @@ struct SampledSubgraph: Sendable {
     ) -> [Int32] {
         clear()
         space = Space(graph: graph, sides: sideWeight > 0)
+        precondition(frozen.map { $0.rootDegrees.count == space.count } ?? true, "frozen neighbours of another graph")
         if localPlusOne.count < space.count {
             localPlusOne.append(contentsOf: repeatElement(0, count: space.count - localPlusOne.count))
         }
@@ -111,9 +115,20 @@ struct SampledSubgraph: Sendable {
         for depth in 0..<max(layers, 0) {
             let end = nodes.count
             let fanout = max(1, fanouts.isEmpty ? 8 : fanouts[min(depth, fanouts.count - 1)])
-            for v in begin..<end {
-                appendRow(of: Int(nodes[v]), fanout: fanout, graph: graph, sideWeight: sideWeight, rng: &rng)
-                rowStart.append(Int32(columns.count))
+            if let frozen {
+                for v in begin..<end {
+                    // Each row starts with misses (its list's bounds, its head, its degree):
+                    // ask for those of the rows a few nodes ahead, in two stages.
+                    if v + 2 * Self.prefetchDistance < end { frozen.prefetchBounds(of: Int(nodes[v + 2 * Self.prefetchDistance]), space: space) }
+                    if v + Self.prefetchDistance < end { frozen.prefetchList(of: Int(nodes[v + Self.prefetchDistance]), space: space) }
+                    appendRow(of: Int(nodes[v]), fanout: fanout, graph: graph, sideWeight: sideWeight, frozen: frozen, rng: &rng)
+                    rowStart.append(Int32(columns.count))
+                }
+            } else {
+                for v in begin..<end {
+                    appendRow(of: Int(nodes[v]), fanout: fanout, graph: graph, sideWeight: sideWeight, frozen: nil, rng: &rng)
+                    rowStart.append(Int32(columns.count))
+                }
             }
             depthEnd.append(nodes.count)
             begin = end
@@ -138,23 +153,49 @@ struct SampledSubgraph: Sendable {
         return sideWeight * Float(graph.brandItems[v - space.brandBase].count)
     }
 
-    /// Appends the sampled row of virtual node `v`.
-    private mutating func appendRow(of v: Int, fanout: Int, graph: HeteroGraph, sideWeight: Float, rng: inout SeededGenerator) {
-        let dv = degree(v, graph: graph, sideWeight: sideWeight)
-        guard dv > 0 else { return }
-        let rootV = dv.squareRoot()
+    /// Rows ahead whose list bounds and heads a build asks for (two stages: bounds at twice
+    /// the distance, the list's first line and the node's degree at the distance).
+    static let prefetchDistance = 4
+
+    /// `degree(v).squareRoot()`, from `frozen` when given.
+    @inline(__always)
+    private func rootDegree(_ v: Int, graph: HeteroGraph, sideWeight: Float, frozen: FrozenNeighbours?) -> Float {
+        if let frozen { return frozen.rootDegrees[v] }
+        return degree(v, graph: graph, sideWeight: sideWeight).squareRoot()
+    }
+
+    /// Appends the sampled row of virtual node `v`. With `frozen` (the same graph's lists)
+    /// it reads the flat lists instead of the graph's arrays of edges: the same neighbours in
+    /// the same order, so the same draws and the same weights.
+    private mutating func appendRow(
+        of v: Int, fanout: Int, graph: HeteroGraph, sideWeight: Float, frozen: FrozenNeighbours?,
+        rng: inout SeededGenerator
+    ) {
+        // `sqrt(d) > 0` exactly when `d > 0`.
+        let rootV = rootDegree(v, graph: graph, sideWeight: sideWeight, frozen: frozen)
+        guard rootV > 0 else { return }
         let itemBase = space.itemBase
         // Adds neighbour `w` (edge weight `a`) with the estimator's multiplicity factor.
         func add(_ w: Int, _ a: Float, _ factor: Float) {
-            let dw = degree(w, graph: graph, sideWeight: sideWeight)
-            guard dw > 0 else { return }
+            let rootW = rootDegree(w, graph: graph, sideWeight: sideWeight, frozen: frozen)
+            guard rootW > 0 else { return }
             columns.append(local(w))
-            weights.append(factor * a / (rootV * dw.squareRoot()))
+            weights.append(factor * a / (rootV * rootW))
         }
         if v < space.itemBase {
-            let edges = graph.userEdges[v]
-            Self.sampleList(count: edges.count, fanout: fanout, rng: &rng) { k, factor in
-                add(itemBase + Int(graph.edgeItem[Int(edges[k])]), 1, factor)
+            if let frozen {
+                let start = Int(frozen.userStart[v])
+                let count = Int(frozen.userStart[v + 1]) - start
+                frozen.userItems.withUnsafeBufferPointer { list in
+                    Self.sampleList(count: count, fanout: fanout, rng: &rng) { k, factor in
+                        add(itemBase + Int(list[start + k]), 1, factor)
+                    }
+                }
+            } else {
+                let edges = graph.userEdges[v]
+                Self.sampleList(count: edges.count, fanout: fanout, rng: &rng) { k, factor in
+                    add(itemBase + Int(graph.edgeItem[Int(edges[k])]), 1, factor)
+                }
             }
         } else if v < space.categoryBase {
             let i = v - space.itemBase
@@ -169,9 +210,19 @@ struct SampledSubgraph: Sendable {
                     sides += 1
                 }
             }
-            let edges = graph.itemEdges[i]
-            Self.sampleList(count: edges.count, fanout: max(1, fanout - sides), rng: &rng) { k, factor in
-                add(Int(graph.edgeUser[Int(edges[k])]), 1, factor)
+            if let frozen {
+                let start = Int(frozen.itemStart[i])
+                let count = Int(frozen.itemStart[i + 1]) - start
+                frozen.itemUsers.withUnsafeBufferPointer { list in
+                    Self.sampleList(count: count, fanout: max(1, fanout - sides), rng: &rng) { k, factor in
+                        add(Int(list[start + k]), 1, factor)
+                    }
+                }
+            } else {
+                let edges = graph.itemEdges[i]
+                Self.sampleList(count: edges.count, fanout: max(1, fanout - sides), rng: &rng) { k, factor in
+                    add(Int(graph.edgeUser[Int(edges[k])]), 1, factor)
+                }
             }
         } else if v < space.brandBase {
             let items = graph.categoryItems[v - space.categoryBase]
@@ -212,4 +263,72 @@ struct SampledSubgraph: Sendable {
 
     /// Local nodes at depth `<= k` (all of them past the last depth).
     func count(throughDepth k: Int) -> Int { depthEnd[min(max(k, 0), depthEnd.count - 1)] }
+}
+
+/// A graph's user-item neighbour lists and degrees, frozen for a fit: every user's items and
+/// every item's users in one flat array each (compressed sparse rows, in the order of the
+/// graph's `userEdges` / `itemEdges`), and the square root of every virtual node's degree.
+///
+/// Why: drawing a neighbour from the graph itself reads an array of arrays (the list's
+/// header, a cache miss at a shop's size), then the edge's endpoint (another), then up to four
+/// arrays for the neighbour's degree. Here it is the list's bounds, the entry and one degree;
+/// rows a few nodes ahead are prefetched (``SampledSubgraph/prefetchDistance``). Built once
+/// per fit, O(edges); valid only while the graph does not change.
+struct FrozenNeighbours: Sendable {
+    /// `rootDegrees[v]`: `SampledSubgraph.degree(v).squareRoot()` for every virtual node.
+    var rootDegrees: [Float] = []
+    /// User `u`'s items are `userItems[userStart[u]..<userStart[u + 1]]`.
+    var userStart: [Int32] = [0]
+    var userItems: [Int32] = []
+    /// Item `i`'s users are `itemUsers[itemStart[i]..<itemStart[i + 1]]`.
+    var itemStart: [Int32] = [0]
+    var itemUsers: [Int32] = []
+
+    /// Freezes `graph` as a subgraph with `sideWeight` and `otherItemDegree` sees it.
+    /// - Complexity: O(users + items + edges).
+    init(graph: HeteroGraph, sideWeight: Float, otherItemDegree: [Float]) {
+        var probe = SampledSubgraph()
+        probe.space = SampledSubgraph.Space(graph: graph, sides: sideWeight > 0)
+        probe.otherItemDegree = otherItemDegree
+        rootDegrees = (0..<probe.space.count).map { probe.degree($0, graph: graph, sideWeight: sideWeight).squareRoot() }
+        let users = graph.users.count
+        let items = graph.items.count
+        let userEntries = graph.userEdges.prefix(users).reduce(0) { $0 + $1.count }
+        let itemEntries = graph.itemEdges.prefix(items).reduce(0) { $0 + $1.count }
+        precondition(max(userEntries, itemEntries) < Int(Int32.max), "too many edges to freeze")
+        userStart.reserveCapacity(users + 1)
+        userItems.reserveCapacity(userEntries)
+        for u in 0..<users {
+            for e in graph.userEdges[u] { userItems.append(graph.edgeItem[Int(e)]) }
+            userStart.append(Int32(userItems.count))
+        }
+        itemStart.reserveCapacity(items + 1)
+        itemUsers.reserveCapacity(itemEntries)
+        for i in 0..<items {
+            for e in graph.itemEdges[i] { itemUsers.append(graph.edgeUser[Int(e)]) }
+            itemStart.append(Int32(itemUsers.count))
+        }
+    }
+
+    /// Prefetches the list bounds of virtual node `v` (users and items only).
+    @inline(__always)
+    func prefetchBounds(of v: Int, space: SampledSubgraph.Space) {
+        if v < space.itemBase {
+            Prefetch.readElement(of: userStart, at: v)
+        } else if v < space.categoryBase {
+            Prefetch.readElement(of: itemStart, at: v - space.itemBase)
+        }
+    }
+
+    /// Prefetches the head of virtual node `v`'s list and its degree (the bounds should be
+    /// cached by now: ``prefetchBounds(of:space:)`` ran earlier).
+    @inline(__always)
+    func prefetchList(of v: Int, space: SampledSubgraph.Space) {
+        Prefetch.readElement(of: rootDegrees, at: v)
+        if v < space.itemBase {
+            Prefetch.readElement(of: userItems, at: Int(userStart[v]))
+        } else if v < space.categoryBase {
+            Prefetch.readElement(of: itemUsers, at: Int(itemStart[v - space.itemBase]))
+        }
+    }
 }

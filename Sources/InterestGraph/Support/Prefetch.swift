@@ -43,4 +43,12 @@ enum Prefetch {
         guard index >= 0, index < array.count else { return }
         array.withUnsafeBufferPointer { ds_prefetch_write($0.baseAddress! + index) }
     }
+
+    /// The line holding `array[index]`, for reading (nothing when out of range).
+    /// - Complexity: O(1).
+    @inline(__always)
+    static func readElement<T>(of array: [T], at index: Int) {
+        guard index >= 0, index < array.count else { return }
+        array.withUnsafeBufferPointer { ds_prefetch_read($0.baseAddress! + index) }
+    }
 }
