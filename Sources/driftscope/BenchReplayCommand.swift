@@ -15,8 +15,10 @@ struct BenchReplay: ParsableCommand {
         abstract: "The engine replaying a file at full speed, training on: events/s, loss, HR@10, memory over time.",
         discussion: """
             Prints one line per --every seconds of wall time, then a summary (or one JSON \
-            object with --json). The rate is measured from the first event read, so loading \
-            the file is reported apart.
+            object with --json). The file streams in as the dashboard's does (the first events \
+            replay while a second thread reads the rest); the rate is measured from the first \
+            event read, and the time to open the file (its catalogue and first chunk) is \
+            reported apart.
 
             Without a source it replays ml-100k (what `bench all` runs).
 
@@ -119,7 +121,7 @@ struct BenchReplay: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(String(
-                format: "loaded in %.1f s (%@ resident); replayed %@ events in %.1f s: %@ events/s; %d batches, %d guard rollbacks; peak RSS %@",
+                format: "opened in %.1f s (%@ resident; the file streams in while it replays); replayed %@ events in %.1f s: %@ events/s; %d batches, %d guard rollbacks; peak RSS %@",
                 loadSeconds, Format.bytes(loadedRSS), Format.count(last.source.position), total,
                 Format.count(Int((summary["events_per_second"] as? Double ?? 0).rounded())), last.trainingStep,
                 summary["guard_rollbacks"] as? Int ?? 0, Format.bytes(ProcessMemory.peakResidentBytes())))

@@ -72,19 +72,15 @@ struct EngineOptions: ParsableArguments {
             // A live stream is applied as it arrives (its producer sets the pace).
             if case .custom = resolved.source, speed == nil { configuration.speed = 0 }
             adjust(&configuration)
-            // A large file loads for up to a minute before the first frame: say how far it is.
+            // A file replay streams (the first events play while the rest is read), so no
+            // loading line is needed before the first frame.
             var source = resolved.source
-            var progress: ProgressLine?
-            defer { progress?.finish() }
             if case .dataset(let path) = source, configuration.resume != nil, let catalogue = resolved.catalogue {
                 // A resumed replay reads its file on the other core while its log replays
                 // (the engine's message says how far both are; no line under the screen).
                 // Still there? (It is needed for the events after the log.)
                 _ = try DatasetLoader.name(of: path)
                 source = .custom(name: path) { AnyEventSource(BackgroundLoadedSource(pathOrName: path, catalogue: catalogue)) }
-            } else if case .dataset(let path) = source, let line = ProgressLine.standardError(label: "loading \(path)") {
-                progress = line
-                source = .dataset(path) { line.update(done: $0, total: $1) }
             }
             return (try Engine(configuration: configuration, source: source), resolved.run)
         } catch let error as CommandError {

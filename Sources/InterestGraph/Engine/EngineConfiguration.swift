@@ -81,7 +81,8 @@ public struct EngineConfiguration: Sendable {
 public enum SourceSpecification: Sendable {
     /// The shop simulator on a scenario file (`nil`: the bundled default scenario).
     case scenario(path: String?, seed: UInt64?)
-    /// A dataset file, directory or name (`ml-100k`) replayed in time order.
+    /// A dataset file, directory or name (`ml-100k`) replayed in time order, from its first
+    /// events while the rest is still being read (``StreamingReplaySource``).
     case dataset(String)
     /// Events already in memory (tests, scripts).
     case events(name: String, events: [Event], catalogue: ItemCatalogue)
@@ -89,8 +90,9 @@ public enum SourceSpecification: Sendable {
     /// ``Engine/init(configuration:source:)``, and may throw (a server that cannot be reached).
     case custom(name: String, open: @Sendable () throws -> AnyEventSource)
 
-    /// A dataset replayed as ``dataset(_:)`` is, telling `progress` (bytes read, bytes in all,
-    /// on the reading thread) how its loading goes: a 23 M-event file takes about a minute.
+    /// A dataset read whole before its first event is replayed (``CompactReplaySource``; the
+    /// same events, in the same order, as ``dataset(_:)``, which streams), telling `progress`
+    /// (bytes read, bytes in all, on the reading thread) how the reading goes.
     public static func dataset(_ pathOrName: String, progress: @escaping @Sendable (Int64, Int64) -> Void) -> SourceSpecification {
         .custom(name: pathOrName) { try openDataset(pathOrName, options: ReadOptions(progress: progress)) }
     }
@@ -110,7 +112,9 @@ public enum SourceSpecification: Sendable {
             if let seed { scenario.seed = seed }
             return AnyEventSource(SimulationSource(scenario: scenario))
         case .dataset(let pathOrName):
-            return try Self.openDataset(pathOrName)
+            // Streamed: the replay starts while the file is still being read.
+            let source = try StreamingReplaySource(pathOrName: pathOrName)
+            return AnyEventSource(source)
         case .events(let name, let events, let catalogue):
             return AnyEventSource(ArrayEventSource(name: name, events: events, catalogue: catalogue))
         case .custom(_, let open):

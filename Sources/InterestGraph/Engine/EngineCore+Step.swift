@@ -33,6 +33,10 @@ extension EngineCore {
                 }
             case .restarted:
                 restartFromScratch()
+                if let reason = clock.restartReason {
+                    clock.restartReason = nil
+                    message = reason
+                }
             case .wait(let seconds):
                 waitHint = seconds
                 break ingestLoop
@@ -41,6 +45,11 @@ extension EngineCore {
                 break ingestLoop
             case .finished:
                 waitHint = 0.25
+                // A streamed file whose read failed part-way ends here: say why, once.
+                if !loadErrorShown, let error = clock.source.loadError {
+                    loadErrorShown = true
+                    message = error
+                }
                 break ingestLoop
             }
         }

@@ -24,6 +24,8 @@ struct EngineCore {
     }
     /// Messages set so far: the same text twice is two answers (see ``EngineSnapshot/messageCount``).
     var messageCount = 0
+    /// Whether the source's read error (a streamed file that failed part-way) was shown.
+    var loadErrorShown = false
 
     // Live figures.
     var recentEvents: BoundedBuffer<EventLine>

@@ -92,16 +92,41 @@ struct CompactEvents: Sendable {
     /// The event at `k`, carrying its indices in these tables as ``Event/keys`` so the
     /// engine maps them to graph ids without hashing the names (``SourceKeyMap``).
     @inline(__always)
-    func event(at k: Int) -> Event {
+    func event(at k: Int) -> Event { event(at: k, names: self) }
+
+    /// The event at `k` of these columns with its names from `names`' tables and key space:
+    /// a streamed chunk (``StreamingReplaySource``) holds columns only, its ids index the
+    /// tables of the whole load.
+    @inline(__always)
+    func event(at k: Int, names: CompactEvents) -> Event {
         let code = actions[k]
         let a = attributes[k]
         var event = Event(
-            user: userNames[Int(users[k])], item: itemNames[Int(items[k])],
+            user: names.userNames[Int(users[k])], item: names.itemNames[Int(items[k])],
             action: Action(rawValue: code & ~Self.hasValue) ?? .view, timestamp: timestamps[k],
             value: code & Self.hasValue != 0 ? values[k] : nil,
-            attributes: a == 0 ? nil : attributeSets[Int(a)])
-        event.keys = EventKeys(space: space, user: users[k], item: items[k], attributes: a)
+            attributes: a == 0 ? nil : names.attributeSets[Int(a)])
+        event.keys = EventKeys(space: names.space, user: users[k], item: items[k], attributes: a)
         return event
+    }
+
+    mutating func reserveColumns(_ count: Int) {
+        users.reserveCapacity(count)
+        items.reserveCapacity(count)
+        timestamps.reserveCapacity(count)
+        values.reserveCapacity(count)
+        actions.reserveCapacity(count)
+        attributes.reserveCapacity(count)
+    }
+
+    /// Appends `other`'s columns (not its tables) after these.
+    mutating func appendColumns(of other: CompactEvents) {
+        users += other.users
+        items += other.items
+        timestamps += other.timestamps
+        values += other.values
+        actions += other.actions
+        attributes += other.attributes
     }
 
     /// Collects events in file order, then sorts once.
@@ -115,6 +140,19 @@ struct CompactEvents: Sendable {
         private var lastMerged: [Int32] = []
         private var merges: [(item: Int32, set: Int32)] = []
         private var sorted = true
+        /// The last timestamp appended, also across ``takeChunk()``.
+        private var lastTimestamp = -Double.infinity
+        /// Names and attribute sets already handed out with a chunk.
+        private var userNamesTaken = 0
+        private var itemNamesTaken = 0
+        private var attributeSetsTaken = 1
+        /// The key space of the store and of every chunk taken from it.
+        private let space = EventKeys.newSpace()
+
+        /// Whether every event so far came no earlier than the one before it.
+        var isSorted: Bool { sorted }
+        /// Events appended since the last ``takeChunk()``.
+        var pendingCount: Int { store.count }
 
         mutating func append(_ event: Event) {
             let u = userIDs.intern(event.user).id
@@ -138,7 +176,8 @@ struct CompactEvents: Sendable {
                     merges.append((i, a))
                 }
             }
-            if let previous = store.timestamps.last, event.timestamp < previous { sorted = false }
+            if event.timestamp < lastTimestamp { sorted = false }
+            lastTimestamp = event.timestamp
             store.users.append(u)
             store.items.append(i)
             store.timestamps.append(event.timestamp)
@@ -154,15 +193,46 @@ struct CompactEvents: Sendable {
             }
         }
 
-        /// The store, sorted by time with file order breaking ties.
-        mutating func finish() -> CompactEvents {
+        /// Moves out the events appended since the last take, in file order, with the names
+        /// and attribute sets first met among them (appended to the earlier chunks' tables,
+        /// they make the whole load's tables) and the load's key space.
+        /// - Complexity: O(events and names taken).
+        mutating func takeChunk() -> CompactEvents {
+            var chunk = CompactEvents()
+            swap(&chunk.users, &store.users)
+            swap(&chunk.items, &store.items)
+            swap(&chunk.timestamps, &store.timestamps)
+            swap(&chunk.values, &store.values)
+            swap(&chunk.actions, &store.actions)
+            swap(&chunk.attributes, &store.attributes)
+            chunk.userNames = Array(userIDs.names[userNamesTaken...])
+            chunk.itemNames = Array(itemIDs.names[itemNamesTaken...])
+            chunk.attributeSets = Array(store.attributeSets[attributeSetsTaken...])
+            userNamesTaken = userIDs.count
+            itemNamesTaken = itemIDs.count
+            attributeSetsTaken = store.attributeSets.count
+            chunk.space = space
+            return chunk
+        }
+
+        /// The store, sorted by time with file order breaking ties; `taken` are the chunks
+        /// ``takeChunk()`` moved out, in order (their events come first).
+        mutating func finish(after taken: [CompactEvents] = []) -> CompactEvents {
             var result = store
+            if !taken.isEmpty {
+                // The chunks' columns first (each chunk holds only the names it met first).
+                result = CompactEvents()
+                result.reserveColumns(taken.reduce(store.count) { $0 + $1.count })
+                for chunk in taken { result.appendColumns(of: chunk) }
+                result.appendColumns(of: store)
+                result.attributeSets = store.attributeSets
+            }
             store = CompactEvents()
             result.userNames = userIDs.names
             result.itemNames = itemIDs.names
             userIDs = Interner()
             itemIDs = Interner()
-            result.space = EventKeys.newSpace()
+            result.space = space
             guard !sorted else { return result }
             let order = result.timestamps.indices.sorted { a, b in
                 result.timestamps[a] != result.timestamps[b] ? result.timestamps[a] < result.timestamps[b] : a < b

@@ -41,6 +41,21 @@ public protocol EventSource: Sendable {
     var loadingProgress: (done: Int64, total: Int64)? { get }
     /// Why the source could not read its events, once known (`nil`: it could, or it is not done).
     var loadError: String? { get }
+    /// Why ``peekTime()`` had no event (asked only then): the events ended, more are on their
+    /// way, or the replay must start over. A restart is reported once.
+    mutating func takeGap() -> SourceGap
+}
+
+/// Why an ``EventSource`` had no event to hand out.
+public enum SourceGap: Sendable, Hashable {
+    /// No more events (a live stream may still deliver some later).
+    case ended
+    /// More are on their way (a file still being read, ``StreamingReplaySource``): ask again
+    /// shortly.
+    case waiting
+    /// The replay must start over from the first event, for this reason (a streamed file found
+    /// out of time order); the source is already back at its first event.
+    case restart(String)
 }
 
 extension EventSource {
@@ -53,6 +68,7 @@ extension EventSource {
     public func close() {}
     public var loadingProgress: (done: Int64, total: Int64)? { nil }
     public var loadError: String? { nil }
+    public mutating func takeGap() -> SourceGap { .ended }
 
     /// A ``SourceStatus`` for the snapshot (speed comes from the clock).
     public func status(speed: Double, isFinished: Bool) -> SourceStatus {
@@ -87,6 +103,7 @@ public struct AnyEventSource: EventSource {
     public func close() { base.close() }
     public var loadingProgress: (done: Int64, total: Int64)? { base.loadingProgress }
     public var loadError: String? { base.loadError }
+    public mutating func takeGap() -> SourceGap { base.takeGap() }
     public mutating func peekTime() -> Double? { base.peekTime() }
     public mutating func next() -> Event? { base.next() }
     public mutating func restart() { base.restart() }

@@ -62,6 +62,10 @@ public struct ReplayClock<Source: EventSource>: Sendable {
     private var seekTarget: Double?
     private var seekMode = SeekMode.fastForward
     private var pendingRestart = false
+    /// How long to wait for a source that has more events on their way (``SourceGap/waiting``).
+    static var sourceWait: Double { 0.005 }
+    /// Why the source asked the last ``Tick/restarted`` (`nil` for a backward seek's).
+    public internal(set) var restartReason: String?
     /// Sim time up to which events are known to be due (saves a wall-clock read per event).
     private var dueUntil = -Double.infinity
     private var lastReleased = -Double.infinity
@@ -165,6 +169,21 @@ public struct ReplayClock<Source: EventSource>: Sendable {
             return .restarted
         }
         guard let t = source.peekTime() else {
+            switch source.takeGap() {
+            case .ended:
+                break
+            case .waiting:
+                // A file still being read: not finished, just not here yet.
+                return .wait(Self.sourceWait)
+            case .restart(let reason):
+                // The source went back to its first event: start over as a backward seek does.
+                restartReason = reason
+                released = 0
+                lastReleased = -.infinity
+                started = false
+                isFinished = false
+                return .restarted
+            }
             if let target = seekTarget {
                 seekTarget = nil
                 anchor(at: max(target, lastReleased))
