@@ -73,6 +73,10 @@ public struct EngineConfiguration: Sendable {
     /// them (docs/SCALE-OUT.md §3), and a whole-graph batch's optimiser steps every item row,
     /// which would put the whole item table into every exchange.
     public var trainingMode: TrainingMode?
+    /// Sampled training batches draw the next batch on the second core while this one
+    /// trains (``EmbeddingModel/drawsAhead``): the engine thread spends the larger of drawing
+    /// and training per batch instead of their sum. Whole-graph batches are not affected.
+    public var drawsBatchesAhead = true
 
     public init() {}
 }

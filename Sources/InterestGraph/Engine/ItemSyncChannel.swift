@@ -155,6 +155,7 @@ extension EngineCore {
     /// its training mode and, when it shares the item side, the tracking of changed rows.
     mutating func applyScaleOutSettings() {
         if let mode = configuration.trainingMode { model.setTrainingMode(mode) }
+        model.setDrawsAhead(configuration.drawsBatchesAhead)
         if configuration.itemSync != nil {
             model.enableItemSync()
             if configuration.shareCounts { model.enableSignalSync() }

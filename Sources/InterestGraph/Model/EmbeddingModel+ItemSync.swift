@@ -223,6 +223,9 @@ extension Recommender {
     /// Sets how background batches see the graph (embedding models only).
     package mutating func setTrainingMode(_ mode: TrainingMode) { hybrid?.embedding.trainingMode = mode }
 
+    /// See ``EmbeddingModel/drawsAhead``.
+    package mutating func setDrawsAhead(_ on: Bool) { hybrid?.embedding.drawsAhead = on }
+
     /// Whether the model has a row for `item` that its training and scoring use: the item
     /// had an event here, or was created from another engine's announcement.
     /// - Complexity: O(1).

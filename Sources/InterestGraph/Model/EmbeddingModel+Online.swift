@@ -255,6 +255,8 @@ extension EmbeddingModel {
         if u < finalUsers.rows { finalUsers.zeroRow(u) }
         if u < sessions.rows { sessions.zeroRow(u) }
         replay.remove(user: user)
+        // A batch drawn ahead may hold the user: it must not bring their row back.
+        drawnAhead = nil
         propagation.builtEvents = -1  // the user's edges leave the training graph at the next batch
         for k in moments.indices where k == Int(NodeKind.user.rawValue) && (u + 1) * stride <= moments[k].first.count {
             for x in (u * stride)..<((u + 1) * stride) {

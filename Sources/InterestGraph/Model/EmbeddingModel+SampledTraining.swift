@@ -94,6 +94,7 @@ extension EmbeddingModel {
         ensureRows(graph: graph, random: false)
         // No whole-table snapshots on this path (see above); drop one left by an initialisation.
         snapshot = nil
+        if drawsAhead { return trainSampledBatchDrawingAhead(graph: graph) }
         let source = sampledBatchSource(graph: graph)
         // The model's reusable batch, moved out and back (O(1)); its triples live in
         // `batchRows` between batches, as on the whole-graph path.
@@ -132,10 +133,11 @@ extension EmbeddingModel {
     mutating func runSampledBatch(_ batch: SampledBatch, graph: HeteroGraph) -> TrainingStep {
         let stride = self.stride
         let layers = h.layers
-        let sides = h.sideWeight > 0
         let pairs = batch.pairs
         guard pairs > 0 else { return TrainingStep(loss: .nan, pairs: 0, divergence: nil) }
-        let space = SampledSubgraph.Space(graph: graph, sides: sides)
+        // The batch's own numbering: a batch drawn ahead was drawn on the graph of a moment
+        // ago, and its virtual ids follow that graph's node counts (ids only grow).
+        let space = batch.subgraph.space
         let seedLocals = batch.seedLocals
         let sub = batch.subgraph
         let n = sub.nodes.count

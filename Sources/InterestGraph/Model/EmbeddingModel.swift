@@ -123,6 +123,15 @@ public struct EmbeddingModel: Sendable {
     /// Whether ``fit(graph:epochs:budget:)`` draws sampled batches on a second thread while it
     /// trains (bit-identical either way; tests turn it off for the sequential reference).
     var pipelinedFit = true
+    /// Whether sampled batches draw the next batch on a second core while this one trains
+    /// (the live engine's; ``trainSampledBatchDrawingAhead(graph:)``). Off for fits and
+    /// evaluations, which stay bit for bit what they were.
+    public var drawsAhead = false
+    /// The batch drawn during the last sampled batch, trained by the next (``drawsAhead``).
+    var drawnAhead: SampledBatch?
+    /// The generator of batches drawn ahead (the online steps keep ``rng``: the two threads
+    /// never share one).
+    var aheadRng: SeededGenerator
     /// Rows propagated by sampled batches so far (for benchmarks).
     public internal(set) var sampledRows = 0
 
@@ -159,6 +168,7 @@ public struct EmbeddingModel: Sendable {
         sessions = EmbeddingTable(dimension: d)
         replay = ReplayBuffer(capacity: h.replayCapacity, halfLife: h.replayHalfLife)
         rng = SeededGenerator(seed: h.seed)
+        aheadRng = SeededGenerator(seed: h.seed ^ 0x5DEE_CE66_D1CE_4E5B)
     }
 
     /// Embedding width in use (may differ from ``hyperparameters`` until ``reinitialise(graph:)``).
@@ -176,6 +186,8 @@ public struct EmbeddingModel: Sendable {
         hyperparameters = new
         finalsStamp = ServingStamp.next()  // the session weight is part of every query
         h = new.sanitised
+        // A batch drawn ahead was drawn with the old settings (fan-outs, side weight, negatives).
+        drawnAhead = nil
         if h.replayHalfLife != old.replayHalfLife { replay.setHalfLife(h.replayHalfLife) }
         replay.capacity = h.replayCapacity
         if h.sideWeight != old.sideWeight || h.entityMinItems != old.entityMinItems
@@ -197,6 +209,7 @@ public struct EmbeddingModel: Sendable {
         fresh.trainingMode = trainingMode
         fresh.sampledFanouts = sampledFanouts
         fresh.pipelinedFit = pipelinedFit
+        fresh.drawsAhead = drawsAhead
         // Sharing survives a rebuild; the published copy starts again from the new rows.
         if itemSync != nil { fresh.itemSync = ItemSyncState() }
         self = fresh
