@@ -39,7 +39,10 @@ public struct StreamingReplaySource: EventSource {
     private var chunks: [CompactEvents] = []
     /// The whole load's names, attribute sets and key space, grown chunk by chunk.
     private var names = CompactEvents()
-    private var chunkIndex = 0
+    /// The chunk being replayed, `chunks[chunkIndex]` (-1: none yet), held apart so that an
+    /// event is read from a stored value, not through the array.
+    private var current = CompactEvents()
+    private var chunkIndex = -1
     private var offset = 0
     /// Set once the file turned out not to be in time order: the whole of it, sorted.
     private var sorted: CompactEvents?
@@ -84,7 +87,7 @@ public struct StreamingReplaySource: EventSource {
     public func close() { load.cancel() }
 
     public mutating func peekTime() -> Double? {
-        if sorted == nil, ensureEvent() { return chunks[chunkIndex].timestamps[offset] }
+        if sorted == nil, ensureEvent() { return current.timestamps[offset] }
         guard let sorted, position < sorted.count, restartReason == nil else { return nil }
         return sorted.timestamps[position]
     }
@@ -96,7 +99,7 @@ public struct StreamingReplaySource: EventSource {
                 offset += 1
                 position += 1
             }
-            return chunks[chunkIndex].event(at: offset, names: names)
+            return current.event(at: offset, names: names)
         }
         guard let sorted, position < sorted.count, restartReason == nil else { return nil }
         defer { position += 1 }
@@ -105,8 +108,9 @@ public struct StreamingReplaySource: EventSource {
 
     public mutating func restart() {
         position = 0
-        chunkIndex = 0
+        chunkIndex = -1
         offset = 0
+        current = CompactEvents()
     }
 
     /// A restart once, when the file was found out of order after events were handed out
@@ -124,20 +128,21 @@ public struct StreamingReplaySource: EventSource {
     /// reader if need be. - Returns: whether an event is at `(chunkIndex, offset)`.
     @inline(__always)
     private mutating func ensureEvent() -> Bool {
-        if chunkIndex < chunks.count, offset < chunks[chunkIndex].count { return true }
-        return advance()
+        offset < current.count ? true : advance()
     }
 
     private mutating func advance() -> Bool {
         while true {
-            if chunkIndex < chunks.count, offset < chunks[chunkIndex].count { return true }
-            if chunkIndex < chunks.count {
-                chunkIndex += 1
+            if offset < current.count { return true }
+            let next = chunkIndex + 1
+            if next < chunks.count {
+                chunkIndex = next
+                current = chunks[next]
                 offset = 0
                 continue
             }
             waiting = false
-            switch load.chunk(chunkIndex, waitingAtMost: Self.readerWait) {
+            switch load.chunk(next, waitingAtMost: Self.readerWait) {
             case .pending:
                 waiting = true
                 return false
@@ -152,6 +157,8 @@ public struct StreamingReplaySource: EventSource {
             case .sorted(let whole):
                 sorted = whole
                 chunks = []
+                current = CompactEvents()
+                chunkIndex = -1
                 names = CompactEvents()
                 if position > 0 {
                     restartReason = "\(name) is not in time order: replaying it again from its first event, sorted"
