@@ -10,7 +10,8 @@ enum GraphSimilarity {
         for u in users { for j in graph.items(ofUser: u) where Int(j) < scores.count { scores[Int(j)] += 1 } }
         let a = Float(users.count)
         for j in scores.indices where scores[j] > 0 {
-            scores[j] /= (a * Float(max(graph.users(ofItem: Int32(j)).count, 1))).squareRoot()
+            // The degree, not the list built to count it (an array per scored item).
+            scores[j] /= (a * Float(max(graph.itemEdges[j].count, 1))).squareRoot()
         }
     }
 
@@ -23,16 +24,25 @@ enum GraphSimilarity {
         for i in items { for v in graph.users(ofItem: i) where Int(v) < scores.count { scores[Int(v)] += 1 } }
         let a = Float(items.count)
         for v in scores.indices where scores[v] > 0 {
-            scores[v] /= (a * Float(max(graph.items(ofUser: Int32(v)).count, 1))).squareRoot()
+            scores[v] /= (a * Float(max(graph.userEdges[v].count, 1))).squareRoot()
         }
     }
 
     /// The cosine of two items' user sets.
+    ///
+    /// Walks the less popular item's users and looks each up against the other item's edges:
+    /// nothing is allocated (it built both user lists and hashed the larger into a set, O(sum
+    /// of the degrees), for every pair). The explanations of a MostPop or ItemKNN top-20
+    /// compare each candidate with the user's history twice a second, and on the million-user
+    /// shop both items of most pairs are popular: that is still about a tenth of the engine
+    /// thread's samples either way (docs/BENCHMARKS.md).
+    /// - Complexity: O(min(degree a, degree b)) edge lookups.
     static func items(_ a: Int32, _ b: Int32, graph: HeteroGraph) -> Float {
-        let ua = graph.users(ofItem: a), ub = graph.users(ofItem: b)
-        guard !ua.isEmpty, !ub.isEmpty else { return 0 }
-        let (small, large) = ua.count <= ub.count ? (ua, Set(ub)) : (ub, Set(ua))
-        let shared = small.reduce(0) { $0 + (large.contains($1) ? 1 : 0) }
-        return Float(shared) / (Float(ua.count) * Float(ub.count)).squareRoot()
+        let da = graph.itemEdges[Int(a)].count, db = graph.itemEdges[Int(b)].count
+        guard da > 0, db > 0 else { return 0 }
+        let (small, other) = da <= db ? (a, b) : (b, a)
+        var shared = 0
+        for e in graph.itemEdges[Int(small)] where graph.hasEdge(user: graph.edgeUser[Int(e)], item: other) { shared += 1 }
+        return Float(shared) / (Float(da) * Float(db)).squareRoot()
     }
 }
