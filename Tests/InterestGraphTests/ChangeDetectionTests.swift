@@ -30,6 +30,47 @@ struct ChangeDetectionTests {
         #expect(draws.lastEventTime(ofUser: 5) == nil)
     }
 
+    /// The packed per-user record (one line per event) against a plain model of the rule:
+    /// sessions split by gaps, late events joining the newest session, at most ``slots``
+    /// categories remembered (a fifth reuses the oldest slot), forgetting a user.
+    @Test(arguments: [UInt64(3), 11, 29])
+    func sessionDrawsFollowTheRuleEventForEvent(seed: UInt64) {
+        var draws = SessionDraws(gap: 600)
+        var rng = SeededGenerator(seed: seed)
+        var last: [Int32: Double] = [:], seen: [Int32: [Int32]] = [:], count: [Int32: Int] = [:]
+        var time = 0.0
+        for step in 0..<4_000 {
+            let user = Int32(rng.next() % 7)
+            // Mostly forward in time, sometimes a late event or a long pause.
+            let r = rng.next() % 20
+            time += r == 0 ? 3_600 : Double(rng.next() % 200)
+            let t = r == 1 ? time - Double(rng.next() % 900) : time
+            let category = Int32(rng.next() % 9)
+            if step % 997 == 0 {
+                draws.forget(user: user)
+                last[user] = nil; count[user] = 0
+                continue
+            }
+            var expected = true
+            let previous = last[user] ?? -.infinity
+            if !(abs(t - previous) <= 600) && t > previous { count[user] = 0 }
+            last[user] = max(previous, t)
+            let n = count[user] ?? 0
+            var slots = seen[user] ?? Array(repeating: -1, count: SessionDraws.slots)
+            if slots.prefix(min(n, SessionDraws.slots)).contains(category) {
+                expected = false
+            } else {
+                slots[n % SessionDraws.slots] = category
+                seen[user] = slots
+                count[user] = min(n + 1, 255)
+            }
+            #expect(draws.observe(user: user, category: category, at: t) == expected, "step \(step)")
+            #expect(draws.lastEventTime(ofUser: user) == last[user])
+        }
+        #expect(SessionDraws.bytesPerUser == 32)
+        #expect(MemoryLayout<UserActivity>.stride == 32)
+    }
+
     @Test func aMoveToANewCategoryIsReportedAndBecomesTheNewNormal() {
         var detector = ChangeDetector(settings: ChangeDetectorSettings(threshold: 8), categoryCount: 40)
         var rng = SeededGenerator(seed: 1)
@@ -271,7 +312,7 @@ struct ChangeDetectionTests {
         for k in 0..<400 { _ = detector.observeDraw(user: 3, category: Int32(k % 200), at: Double(k) * 600) }
         let profiles = detector.profiles(ofUser: 3)
         #expect(profiles.reference.count <= ChangeDetector.referenceSlots)
-        #expect(ChangeDetector.bytesPerUser == 394)
+        #expect(ChangeDetector.bytesPerUser == 401)
         #expect(profiles.shortTerm.count <= ChangeDetector.shortSlots)
         #expect(profiles.shortTerm.reduce(0) { $0 + $1.1 } <= 1.0001)
         #expect(detector.userCapacity == 4)

@@ -133,8 +133,8 @@ struct DriftTests {
     }
 
     @Test func bytesPerUserFollowTheConfiguration() {
-        #expect(ProfileHistory().bytesPerUser(dimension: 64) == 836)
-        #expect(ProfileHistory(configuration: .init(capacity: 4, topCategories: 2, embeddingSlots: 1)).bytesPerUser(dimension: 8) == 2 + 4 * 20 + 2 + 20)
+        #expect(ProfileHistory().bytesPerUser(dimension: 64) == 844)
+        #expect(ProfileHistory(configuration: .init(capacity: 4, topCategories: 2, embeddingSlots: 1)).bytesPerUser(dimension: 8) == 10 + 4 * 20 + 2 + 20)
     }
 
     // MARK: Scores and the dashboard's view

@@ -60,4 +60,38 @@ import Testing
             }
         }
     }
+
+    /// A user's item list (what the lookup scans and `items(ofUser:)` returns) stays the
+    /// items of their edge list, position for position, through new edges, removals,
+    /// delisted items and forgotten users, on both sides of the scan threshold.
+    @Test(arguments: [4, 17] as [UInt64])
+    func userItemListsFollowTheEdgeListsInLockstep(seed: UInt64) {
+        var graph = HeteroGraph(decay: .none)
+        var rng = SeededGenerator(seed: seed)
+        for step in 0..<8_000 {
+            let user = "u\(rng.next() % 6)", item = "i\(rng.next() % 40)"
+            switch rng.next() % 40 {
+            case 0..<5:
+                if let u = graph.userID(user), let i = graph.itemID(item) { graph.removeEdge(user: u, item: i) }
+            case 5:
+                if let u = graph.userID(user) { graph.forgetUser(u) }
+            case 6 where step % 5 == 0:
+                if let i = graph.itemID(item) { graph.removeItem(i) }
+            default:
+                graph.apply(Event(user: user, item: item, action: .view, timestamp: Double(step)))
+            }
+        }
+        var checked = 0
+        for u in 0..<graph.userCapacity {
+            #expect(graph.userItems[u] == graph.userEdges[u].map { graph.edgeItem[Int($0)] })
+            #expect(graph.items(ofUser: Int32(u)) == graph.userItems[u])
+            for (edge, item) in zip(graph.userEdges[u], graph.userItems[u]) {
+                #expect(graph.edgeID(user: Int32(u), item: item) == edge)
+                checked += 1
+            }
+        }
+        // Some users crossed the scan threshold (their lookups go through the table).
+        #expect(graph.userEdges.contains { $0.count > HeteroGraph.scanDegree })
+        #expect(checked > 0)
+    }
 }

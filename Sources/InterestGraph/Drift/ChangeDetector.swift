@@ -72,7 +72,7 @@ public struct ChangeDetectorSettings: Sendable, Hashable, Codable {
 /// new normal, weighed as one draw until the reference has learned enough of it to test again.
 ///
 /// Memory is flat arrays by dense user id with capped sparse profiles (the smallest entry is
-/// evicted): ``bytesPerUser`` bytes each (394 with the default caps, so 394 MB for a
+/// evicted): ``bytesPerUser`` bytes each (401 with the default caps, so 401 MB for a
 /// million users). Cost per draw is O(slots), independent of the catalogue and of the user count.
 public struct ChangeDetector: Sendable {
     /// Entries per profile: reference and short-term. The reference holds 16: a household
@@ -144,7 +144,7 @@ public struct ChangeDetector: Sendable {
     }
 
     public static var bytesPerUser: Int {
-        (referenceSlots + shortSlots) * 8 + maximumLag * 4 + 2 + 4 + 8 + 4 + 4 + 1 + 4 + testDepartments * 12 + testCategories * 8 + 4 + 2 + SessionDraws.slots * 4 + 9
+        (referenceSlots + shortSlots) * 8 + maximumLag * 4 + 2 + 4 + 8 + 4 + 4 + 1 + 4 + testDepartments * 12 + testCategories * 8 + 4 + 2 + SessionDraws.bytesPerUser
     }
 
     /// Users with storage allocated.

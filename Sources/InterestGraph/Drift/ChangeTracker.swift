@@ -23,6 +23,11 @@ public struct ChangeTracker: Sendable {
         set { detector.settings = newValue }
     }
 
+    /// Asks the cache for what ``observe(user:category:at:categoryCount:)`` reads for every
+    /// event (the user's session record; the detector's state is read only on a draw).
+    /// - Complexity: O(1).
+    func prefetch(user: Int32) { draws.prefetch(user: user) }
+
     /// Feeds one event of `user` in `category` (the item's first category); `categoryCount`
     /// is the catalogue's size now (it grows as items arrive). Categories not registered with
     /// ``registerCategories(upTo:name:)`` count as departments of their own.

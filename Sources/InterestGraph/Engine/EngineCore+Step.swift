@@ -116,6 +116,7 @@ extension EngineCore {
             let user = sourceKeys.user(keys.user), item = sourceKeys.item(keys.item)
             graph.prefetch(user: user, item: item)
             history.prefetch(user: user)
+            interestChanges.prefetch(user: user)
             model.prefetchRows(user: user, item: item)
         }
         // Test-then-learn on a sample: the countdown runs over all events and, once due, the

@@ -7,7 +7,7 @@ extension HeteroGraph {
         let detail: String?
         switch node.kind {
         case .user:
-            detail = i < userEventCount.count ? "\(userEventCount[i]) events" : nil
+            detail = i < userActivity.count ? "\(userActivity[i].eventCount) events" : nil
         case .item:
             var parts: [String] = []
             if let title = itemTitles[node.index] { parts.append(title) }

@@ -152,7 +152,7 @@ public enum PrequentialEvaluation {
         }
         for (offset, event) in ordered[warm...].enumerated() {
             // Test...
-            if let user = graph.users.lookup(event.user), graph.userEventCount[Int(user)] > 0,
+            if let user = graph.users.lookup(event.user), graph.eventCount(ofUser: user) > 0,
                let item = graph.items.lookup(event.item), graph.itemEventCount[Int(item)] > 0,
                !graph.hasEdge(user: user, item: item) {
                 // The j-th eligible event (j from 0) is scored iff j mod S == 0.

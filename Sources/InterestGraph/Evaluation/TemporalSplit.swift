@@ -55,7 +55,7 @@ public struct TemporalGroundTruth: Sendable {
     public init(graph: HeteroGraph, test: [Event]) {
         var sets: [Int32: Set<Int32>] = [:]
         for event in test {
-            guard let user = graph.users.lookup(event.user), graph.userEventCount[Int(user)] > 0,
+            guard let user = graph.users.lookup(event.user), graph.eventCount(ofUser: user) > 0,
                   let item = graph.items.lookup(event.item), graph.itemEventCount[Int(item)] > 0,
                   !graph.hasEdge(user: user, item: item)
             else { continue }

@@ -18,15 +18,16 @@ extension HeteroGraph {
     public func edgeID(user: Int32, item: Int32) -> Int32? {
         let u = Int(user)
         guard u >= 0, u < userEdges.count else { return nil }
-        return userEdges.withUnsafeBufferPointer { lists -> Int32? in
-            lists[u].withUnsafeBufferPointer { list -> Int32? in
-                guard list.count <= Self.scanDegree else { return edgeIndex[Self.edgeKey(user: user, item: item)] }
-                return edgeItem.withUnsafeBufferPointer { items -> Int32? in
-                    for edge in list where items[Int(edge)] == item { return edge }
-                    return nil
-                }
+        let at = userItems.withUnsafeBufferPointer { lists -> Int? in
+            lists[u].withUnsafeBufferPointer { items -> Int? in
+                guard items.count <= Self.scanDegree else { return -1 }
+                for k in 0..<items.count where items[k] == item { return k }
+                return nil
             }
         }
+        guard let at else { return nil }
+        if at < 0 { return edgeIndex[Self.edgeKey(user: user, item: item)] }
+        return userEdges.withUnsafeBufferPointer { lists in lists[u].withUnsafeBufferPointer { $0[at] } }
     }
 
     /// Adds a just-created edge to `edgeIndex` once its user is heavy, moving the user's whole
@@ -36,7 +37,7 @@ extension HeteroGraph {
         let degree = userEdges[Int(user)].count
         guard degree > Self.scanDegree else { return }
         if degree == Self.scanDegree + 1 {
-            for e in userEdges[Int(user)] { edgeIndex[Self.edgeKey(user: user, item: edgeItem[Int(e)])] = e }
+            for (e, i) in zip(userEdges[Int(user)], userItems[Int(user)]) { edgeIndex[Self.edgeKey(user: user, item: i)] = e }
         } else {
             edgeIndex[Self.edgeKey(user: user, item: item)] = edge
         }

@@ -7,8 +7,8 @@ extension HeteroGraph {
         let (id, isNew) = users.intern(name)
         if isNew {
             userEdges.append([])
+            userItems.append([])
             userActivity.append(UserActivity())
-            userEventCount.append(0)
             userActive.append(true)
         }
         return (id, isNew)
@@ -264,8 +264,8 @@ extension HeteroGraph {
             seen.lastSeen = time
         }
         if time < seen.firstSeen { seen.firstSeen = time }
+        seen.eventCount &+= 1
         userActivity[u] = seen
-        userEventCount[u] &+= 1
 
         // Item popularity, decayed the same way as edges.
         var activity = itemActivity[i]
@@ -312,8 +312,12 @@ extension HeteroGraph {
         }
         // A first edge reserves room for several: one allocation instead of three or four
         // as a typical list grows to its first handful of edges.
-        if userEdges[u].isEmpty { userEdges[u].reserveCapacity(8) }
+        if userEdges[u].isEmpty {
+            userEdges[u].reserveCapacity(8)
+            userItems[u].reserveCapacity(8)
+        }
         userEdges[u].append(edge)
+        userItems[u].append(item)
         if itemEdges[i].isEmpty { itemEdges[i].reserveCapacity(8) }
         itemEdges[i].append(edge)
         liveEdgeCount += 1
@@ -346,7 +350,12 @@ extension HeteroGraph {
         // Stale keys must never outlive the edge (its id is reused), whatever the degree now.
         edgeIndex.removeValue(forKey: Self.edgeKey(user: user, item: item))
         let u = Int(user), i = Int(item), e = Int(edge)
-        if let at = userEdges[u].firstIndex(of: edge) { userEdges[u].swapAt(at, userEdges[u].count - 1); userEdges[u].removeLast() }
+        if let at = userEdges[u].firstIndex(of: edge) {
+            userEdges[u].swapAt(at, userEdges[u].count - 1)
+            userEdges[u].removeLast()
+            userItems[u].swapAt(at, userItems[u].count - 1)
+            userItems[u].removeLast()
+        }
         if let at = itemEdges[i].firstIndex(of: edge) { itemEdges[i].swapAt(at, itemEdges[i].count - 1); itemEdges[i].removeLast() }
         // The popularity reference time is never older than the edge's, so this is the edge's
         // share of the popularity at that reference.
@@ -354,7 +363,7 @@ extension HeteroGraph {
         itemActivity[i].popularity = max(0, itemActivity[i].popularity - contribution)
         let events = edgeCount[e]
         itemEventCount[i] &-= min(itemEventCount[i], events)
-        userEventCount[u] &-= min(userEventCount[u], events)
+        userActivity[u].eventCount &-= min(userActivity[u].eventCount, events)
         eventsApplied -= min(eventsApplied, Int(events))
         edgeValue[e] = 0
         edgeCount[e] = 0
@@ -396,8 +405,8 @@ extension HeteroGraph {
         guard u < userActive.count, users.name(user) != "" else { return }
         for edge in userEdges[u] { removeEdge(user: user, item: edgeItem[Int(edge)]) }
         userEdges[u] = []
+        userItems[u] = []
         userActivity[u] = UserActivity()
-        userEventCount[u] = 0
         userActive[u] = false
         users.remove(user)
         // The summary time span must not keep the forgotten user's timestamps either.

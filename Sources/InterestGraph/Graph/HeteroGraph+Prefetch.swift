@@ -9,8 +9,8 @@ extension HeteroGraph {
     func prefetch(user: Int32, item: Int32) {
         let u = Int(user), i = Int(item)
         Prefetch.element(of: userActivity, at: u)
-        Prefetch.element(of: userEventCount, at: u)
         Prefetch.element(of: userEdges, at: u)
+        Prefetch.element(of: userItems, at: u)
         Prefetch.element(of: itemActivity, at: i)
         Prefetch.element(of: itemEventCount, at: i)
         Prefetch.element(of: itemEdges, at: i)

@@ -110,9 +110,11 @@ extension HeteroGraph {
         return Double(activity.popularity) * decay.factor(elapsed: now - activity.popularityTime)
     }
 
-    /// Items the user has interacted with (live edges), unordered.
+    /// Items the user has interacted with (live edges), unordered (in the order of the
+    /// user's edge list). Shares the graph's storage: nothing is built.
+    /// - Complexity: O(1).
     public func items(ofUser user: Int32) -> [Int32] {
-        userEdges[Int(user)].map { edgeItem[Int($0)] }
+        userItems[Int(user)]
     }
 
     /// Users who have interacted with the item, unordered.
@@ -124,7 +126,7 @@ extension HeteroGraph {
         edgeID(user: user, item: item) != nil
     }
 
-    public func eventCount(ofUser user: Int32) -> Int { Int(userEventCount[Int(user)]) }
+    public func eventCount(ofUser user: Int32) -> Int { Int(userActivity[Int(user)].eventCount) }
     public func eventCount(ofItem item: Int32) -> Int { Int(itemEventCount[Int(item)]) }
     public func lastSeen(user: Int32) -> Double? { userActivity[Int(user)].lastSeen.isFinite ? userActivity[Int(user)].lastSeen : nil }
     public func firstSeen(user: Int32) -> Double? { userActivity[Int(user)].firstSeen.isFinite ? userActivity[Int(user)].firstSeen : nil }

@@ -51,9 +51,14 @@ public struct HeteroGraph: Sendable {
     // MARK: Per user
 
     var userEdges: [[Int32]] = []
+    /// The same lists' items (`userItems[u][k] == edgeItem[userEdges[u][k]]`, kept in
+    /// lockstep): finding a user's edge to an item scans these contiguous ids instead of
+    /// reading `edgeItem` at each listed edge, one scattered cache line per edge (the
+    /// largest per-event cost of the graph at a million users). 4 bytes an edge.
+    var userItems: [[Int32]] = []
     /// First/last seen and session rhythm, packed so an event touches one cache line.
+    /// Its event count lives here too (in what was padding): one line less per event.
     var userActivity: [UserActivity] = []
-    var userEventCount: [UInt32] = []
     var userActive: [Bool] = []
 
     // MARK: Per item
@@ -112,6 +117,9 @@ struct UserActivity: Sendable, Hashable {
     /// Running mean of gaps between sessions (gaps over `sessionGap`), seconds; 0 when unknown.
     var typicalGap: Double = 0
     var sessionGaps: UInt32 = 0
+    /// Events applied (what ``HeteroGraph/eventCount(ofUser:)`` reports); fills the
+    /// record's padding, so it stays 32 bytes.
+    var eventCount: UInt32 = 0
 }
 
 /// An item's decayed popularity (value at `popularityTime`) and first appearance.
