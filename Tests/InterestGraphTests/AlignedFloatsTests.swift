@@ -40,4 +40,23 @@ struct AlignedFloatsTests {
         a.resize(to: 5)
         #expect(a.array == [1, 2, 3, 4, 5])
     }
+
+    /// Records (a graph edge's state) sit on their own cache line from element 0, grow by
+    /// appending without moving what is there, and new slots read as all-zero records.
+    @Test func recordsStayOnTheirCacheLinesThroughAppends() {
+        var states = AlignedBuffer<EdgeState>()
+        #expect(MemoryLayout<EdgeState>.stride == 32)
+        for k in 0..<1_000 {
+            states.append(EdgeState(value: Float(k), count: UInt32(k), time: Double(k) * 2, first: Double(k), lastAction: UInt8(k % 5), actions: UInt8(k % 31)))
+            let base = states.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
+            #expect(base % 64 == 0)
+        }
+        #expect(states.count == 1_000)
+        #expect(states.indices.allSatisfy { states[$0].count == UInt32($0) && states[$0].time == Double($0) * 2 && states[$0].actions == UInt8($0 % 31) })
+        let copy = states
+        states[7].value = -1
+        #expect(copy[7].value == 7, "an append-grown buffer is still copied on write")
+        states.appendZeros(3)
+        #expect(states[1_002] == EdgeState(value: 0, count: 0, time: 0, first: 0, lastAction: 0, actions: 0))
+    }
 }

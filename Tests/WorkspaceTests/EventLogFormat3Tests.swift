@@ -142,7 +142,7 @@ struct EventLogFormat3Tests {
         #expect(byName.itemCategories == byKey.itemCategories)
         #expect(byName.itemBrand == byKey.itemBrand)
         #expect(byName.itemPrice == byKey.itemPrice)
-        #expect(byName.edgeValue == byKey.edgeValue)
+        #expect(byName.edgeStates == byKey.edgeStates)
     }
 
     /// A shop-like stream: every event names a user among thousands and repeats its item's

@@ -110,7 +110,7 @@ struct LoggedPageTests {
         #expect(byName.itemCategories == byPage.itemCategories)
         #expect(byName.itemBrand == byPage.itemBrand)
         #expect(byName.itemPrice == byPage.itemPrice)
-        #expect(byName.edgeValue == byPage.edgeValue)
+        #expect(byName.edgeStates == byPage.edgeStates)
     }
 
     /// A damaged row read as pages is the same error as read as events (run and position

@@ -279,13 +279,15 @@ extension HeteroGraph {
         let bit = UInt8(1) << action.rawValue
         if let edge = edgeID(user: user, item: item) {
             let e = Int(edge)
-            let strength = Self.accumulate(edgeValue[e], at: edgeTime[e], adding: weight, at: time, decay: decay)
-            edgeValue[e] = strength.value
-            edgeTime[e] = strength.reference
-            if time < edgeFirst[e] { edgeFirst[e] = time }
-            edgeCount[e] &+= 1
-            edgeLastAction[e] = action.rawValue
-            edgeActions[e] |= bit
+            var state = edgeStates[e]
+            let strength = Self.accumulate(state.value, at: state.time, adding: weight, at: time, decay: decay)
+            state.value = strength.value
+            state.time = strength.reference
+            if time < state.first { state.first = time }
+            state.count &+= 1
+            state.lastAction = action.rawValue
+            state.actions |= bit
+            edgeStates[e] = state
             return EventApplication(user: user, item: item, edge: edge, weight: weight, isNewUser: false, isNewItem: false, isNewEdge: false)
         }
         let edge = freeEdges.last ?? Int32(edgeUser.count)
@@ -294,21 +296,11 @@ extension HeteroGraph {
             let e = Int(edge)
             edgeUser[e] = user
             edgeItem[e] = item
-            edgeValue[e] = weight
-            edgeTime[e] = time
-            edgeFirst[e] = time
-            edgeCount[e] = 1
-            edgeLastAction[e] = action.rawValue
-            edgeActions[e] = bit
+            edgeStates[e] = EdgeState(value: weight, count: 1, time: time, first: time, lastAction: action.rawValue, actions: bit)
         } else {
             edgeUser.append(user)
             edgeItem.append(item)
-            edgeValue.append(weight)
-            edgeTime.append(time)
-            edgeFirst.append(time)
-            edgeCount.append(1)
-            edgeLastAction.append(action.rawValue)
-            edgeActions.append(bit)
+            edgeStates.append(EdgeState(value: weight, count: 1, time: time, first: time, lastAction: action.rawValue, actions: bit))
         }
         // A first edge reserves room for several: one allocation instead of three or four
         // as a typical list grows to its first handful of edges.
@@ -329,8 +321,8 @@ extension HeteroGraph {
     /// reference time moves forward when the event is newer.
     ///
     /// Static and pure on purpose: an instance method reading `self` while the caller writes
-    /// `&edgeTime[e]` forces Swift to copy `self` for exclusivity, and the write then copies
-    /// the whole edge array (O(edges) per event).
+    /// `&edgeStates[e].time` forces Swift to copy `self` for exclusivity, and the write then copies
+    /// the whole edge buffer (O(edges) per event).
     @inline(__always)
     static func accumulate(_ value: Float, at stored: Double, adding weight: Float, at time: Double, decay: DecayPolicy) -> (value: Float, reference: Double) {
         if time >= stored {
@@ -359,15 +351,15 @@ extension HeteroGraph {
         if let at = itemEdges[i].firstIndex(of: edge) { itemEdges[i].swapAt(at, itemEdges[i].count - 1); itemEdges[i].removeLast() }
         // The popularity reference time is never older than the edge's, so this is the edge's
         // share of the popularity at that reference.
-        let contribution = Float(Double(edgeValue[e]) * decay.factor(elapsed: itemActivity[i].popularityTime - edgeTime[e]))
+        let contribution = Float(Double(edgeStates[e].value) * decay.factor(elapsed: itemActivity[i].popularityTime - edgeStates[e].time))
         itemActivity[i].popularity = max(0, itemActivity[i].popularity - contribution)
-        let events = edgeCount[e]
+        let events = edgeStates[e].count
         itemEventCount[i] &-= min(itemEventCount[i], events)
         userActivity[u].eventCount &-= min(userActivity[u].eventCount, events)
         eventsApplied -= min(eventsApplied, Int(events))
-        edgeValue[e] = 0
-        edgeCount[e] = 0
-        edgeActions[e] = 0
+        edgeStates[e].value = 0
+        edgeStates[e].count = 0
+        edgeStates[e].actions = 0
         edgeUser[e] = -1
         edgeItem[e] = -1
         freeEdges.append(edge)

@@ -95,7 +95,7 @@ extension HeteroGraph {
     /// Decayed strength of an edge at the graph clock.
     @inline(__always)
     func strength(edge e: Int, at time: Double) -> Double {
-        Double(edgeValue[e]) * decay.factor(elapsed: time - edgeTime[e])
+        Double(edgeStates[e].value) * decay.factor(elapsed: time - edgeStates[e].time)
     }
 
     /// Decayed strength of the user-item edge, or 0 when there is none.
@@ -143,8 +143,8 @@ extension HeteroGraph {
         func edgeNeighbour(_ e: Int, to target: NodeRef) -> Neighbour {
             Neighbour(
                 node: target, weight: strength(edge: e, at: now),
-                relation: Action(rawValue: edgeLastAction[e])?.name ?? "event",
-                count: Int(edgeCount[e]), firstSeen: edgeFirst[e], lastSeen: edgeTime[e])
+                relation: Action(rawValue: edgeStates[e].lastAction)?.name ?? "event",
+                count: Int(edgeStates[e].count), firstSeen: edgeStates[e].first, lastSeen: edgeStates[e].time)
         }
         func link(_ target: NodeRef, _ relation: String, weight: Double) -> Neighbour {
             Neighbour(node: target, weight: weight, relation: relation, count: 0, firstSeen: 0, lastSeen: 0)

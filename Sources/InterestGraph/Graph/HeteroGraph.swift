@@ -33,15 +33,8 @@ public struct HeteroGraph: Sendable {
 
     var edgeUser: [Int32] = []
     var edgeItem: [Int32] = []
-    /// Strength at `edgeTime`.
-    var edgeValue: [Float] = []
-    /// Reference time of `edgeValue`: the latest event time on the edge.
-    var edgeTime: [Double] = []
-    var edgeFirst: [Double] = []
-    var edgeCount: [UInt32] = []
-    var edgeLastAction: [UInt8] = []
-    /// Bit set of `Action.rawValue`s seen on this edge.
-    var edgeActions: [UInt8] = []
+    /// Strength, times, count and actions of each edge, one 32-byte record on one cache line.
+    var edgeStates = AlignedBuffer<EdgeState>()
     var freeEdges: [Int32] = []
     /// `user << 32 | item` to edge id, for users with more than `scanDegree` edges only
     /// (lighter users are found by scanning `userEdges`). Look edges up with `edgeID(user:item:)`.
@@ -120,6 +113,25 @@ struct UserActivity: Sendable, Hashable {
     /// Events applied (what ``HeteroGraph/eventCount(ofUser:)`` reports); fills the
     /// record's padding, so it stays 32 bytes.
     var eventCount: UInt32 = 0
+}
+
+/// One user-item edge's running state in one 32-byte record: an event on an existing edge
+/// reads and writes all of it, and a training draw reads its strength and time, where six
+/// columns cost six cache lines at a million users. Kept in an ``AlignedBuffer`` so no record
+/// straddles two lines. All-zero bytes (a freed or padding slot) read as an empty edge.
+struct EdgeState: Sendable, Hashable, BitwiseCopyable {
+    /// Strength at `time`.
+    var value: Float
+    /// Events on the edge.
+    var count: UInt32
+    /// Reference time of `value`: the latest event time on the edge.
+    var time: Double
+    /// Time of the edge's first event.
+    var first: Double
+    /// `Action.rawValue` of the latest event.
+    var lastAction: UInt8
+    /// Bit set of `Action.rawValue`s seen on this edge.
+    var actions: UInt8
 }
 
 /// An item's decayed popularity (value at `popularityTime`) and first appearance.

@@ -216,10 +216,10 @@ public struct EmbeddingModel: Sendable {
         ensureRows(graph: graph, random: true)
         // Replay every live edge, oldest first, so recency weighting sees real times.
         let edges = (0..<graph.edgeUser.count).filter { graph.edgeUser[$0] >= 0 }
-            .sorted { graph.edgeTime[$0] < graph.edgeTime[$1] || (graph.edgeTime[$0] == graph.edgeTime[$1] && $0 < $1) }
+            .sorted { graph.edgeStates[$0].time < graph.edgeStates[$1].time || (graph.edgeStates[$0].time == graph.edgeStates[$1].time && $0 < $1) }
         for e in edges {
             let item = graph.edgeItem[e]
-            replay.append(user: graph.edgeUser[e], item: item, time: graph.edgeTime[e])
+            replay.append(user: graph.edgeUser[e], item: item, time: graph.edgeStates[e].time)
             markKnown(item)
         }
         rebuildPropagation(graph: graph)
@@ -337,11 +337,11 @@ public struct EmbeddingModel: Sendable {
         let decay = h.sessionDecay
         let stride = self.stride
         for u in 0..<min(graph.users.count, sessions.rows) {
-            let edges = graph.userEdges[u].sorted { graph.edgeTime[Int($0)] < graph.edgeTime[Int($1)] || (graph.edgeTime[Int($0)] == graph.edgeTime[Int($1)] && $0 < $1) }
+            let edges = graph.userEdges[u].sorted { graph.edgeStates[Int($0)].time < graph.edgeStates[Int($1)].time || (graph.edgeStates[Int($0)].time == graph.edgeStates[Int($1)].time && $0 < $1) }
             for edge in edges {
                 let item = Int(graph.edgeItem[Int(edge)])
                 guard item < finalItems.rows else { continue }
-                let w = h.actionWeights[Action(rawValue: graph.edgeLastAction[Int(edge)]) ?? .view]
+                let w = h.actionWeights[Action(rawValue: graph.edgeStates[Int(edge)].lastAction) ?? .view]
                 sessions.storage.withUnsafeMutableBufferPointer { s in
                     finalItems.storage.withUnsafeBufferPointer { f in
                         VectorKernels.blend(decay, s.baseAddress! + u * stride, w, f.baseAddress! + item * stride, stride)

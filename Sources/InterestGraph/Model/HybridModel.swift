@@ -169,9 +169,9 @@ public struct HybridModel: Sendable {
         var items: [Int32] = []
         var times: [Double] = []
         for e in 0..<graph.edgeUser.count where graph.edgeUser[e] >= 0 {
-            for _ in 0..<Int(graph.edgeCount[e]) {
+            for _ in 0..<Int(graph.edgeStates[e].count) {
                 items.append(graph.edgeItem[e])
-                times.append(graph.edgeTime[e])
+                times.append(graph.edgeStates[e].time)
             }
         }
         popularity.fit(items: items, times: times, itemCount: graph.items.count)
@@ -188,7 +188,7 @@ public struct HybridModel: Sendable {
         recent.ensureUsers(graph.users.count)
         for u in 0..<graph.users.count {
             let edges = graph.userEdges[u].sorted {
-                graph.edgeFirst[Int($0)] < graph.edgeFirst[Int($1)] || (graph.edgeFirst[Int($0)] == graph.edgeFirst[Int($1)] && $0 < $1)
+                graph.edgeStates[Int($0)].first < graph.edgeStates[Int($1)].first || (graph.edgeStates[Int($0)].first == graph.edgeStates[Int($1)].first && $0 < $1)
             }
             for edge in edges {
                 let item = graph.edgeItem[Int(edge)]

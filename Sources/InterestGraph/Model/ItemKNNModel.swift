@@ -36,7 +36,7 @@ public struct ItemKNNModel: Sendable {
         // Per-edge decay factor at the graph clock; the factor of a pair is that of its newer edge.
         var edgeDecay = [Float](repeating: 0, count: graph.edgeUser.count)
         for e in edgeDecay.indices where graph.edgeUser[e] >= 0 {
-            edgeDecay[e] = halfLife.isFinite ? Float(exp2(-(graph.now - graph.edgeTime[e]) / halfLife)) : 1
+            edgeDecay[e] = halfLife.isFinite ? Float(exp2(-(graph.now - graph.edgeStates[e].time) / halfLife)) : 1
         }
         for a in 0..<itemCount {
             for edge in graph.itemEdges[a] { fresh.mass[a] += edgeDecay[Int(edge)] }

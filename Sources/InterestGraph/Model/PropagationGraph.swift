@@ -124,9 +124,9 @@ struct PropagationGraph: Sendable {
             switch h.edgeWeighting {
             case .binary: w = 1
             case .strength:
-                w = Float(Double(graph.edgeValue[e]) * decay.factor(elapsed: graph.now - graph.edgeTime[e]))
+                w = Float(Double(graph.edgeStates[e].value) * decay.factor(elapsed: graph.now - graph.edgeStates[e].time))
             case .logStrength:
-                w = Float(log1p(Double(graph.edgeValue[e]) * decay.factor(elapsed: graph.now - graph.edgeTime[e])))
+                w = Float(log1p(Double(graph.edgeStates[e].value) * decay.factor(elapsed: graph.now - graph.edgeStates[e].time)))
             }
             addEdge(Int(graph.edgeUser[e]), p.itemBase + Int(graph.edgeItem[e]), w)
         }

@@ -95,9 +95,9 @@ public struct Recommender: Sendable {
             var items: [Int32] = []
             var times: [Double] = []
             for e in 0..<graph.edgeUser.count where graph.edgeUser[e] >= 0 {
-                for _ in 0..<Int(graph.edgeCount[e]) {
+                for _ in 0..<Int(graph.edgeStates[e].count) {
                     items.append(graph.edgeItem[e])
-                    times.append(graph.edgeTime[e])
+                    times.append(graph.edgeStates[e].time)
                 }
             }
             popularity?.fit(items: items, times: times, itemCount: graph.items.count)
