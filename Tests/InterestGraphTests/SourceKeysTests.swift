@@ -150,6 +150,38 @@ import Testing
         #expect(p.rng == q.rng)
     }
 
+    /// The simulator's events carry its world's user and item numbers as keys (one space per
+    /// source, kept across a restart), and an engine fed them keeps exactly the state the
+    /// same events without keys leave.
+    @Test func simulatedEventsAreKeyedAndIngestAsTheirNamesDo() throws {
+        var source = SimulationSource(world: ShopWorld(scenario: try Scenario.load("small")))
+        var events: [Event] = []
+        while events.count < 3_000, let event = source.next() { events.append(event) }
+        let space = try #require(events.first?.keys?.space)
+        #expect(events.allSatisfy { $0.keys?.space == space && $0.keys?.attributes == 0 })
+        #expect(events.allSatisfy { source.world.userID(Int($0.keys!.user)) == $0.user && source.world.itemID(Int($0.keys!.item)) == $0.item })
+        source.restart()
+        #expect(source.next()?.keys == events[0].keys)
+
+        var configuration = EngineTests.configuration()
+        configuration.hyperparameters.onlineSteps = 2
+        func run(_ events: [Event]) -> EngineCore {
+            var core = EngineCore(configuration: configuration, source: AnyEventSource(ArrayEventSource(name: "t", events: [], catalogue: source.catalogue)))
+            for (k, event) in events.enumerated() {
+                core.ingest(event, score: true)
+                if k % 500 == 499 { core.model.trainBatch(graph: core.graph) }
+            }
+            return core
+        }
+        let keyed = run(events)
+        let plain = run(events.map { var e = $0; e.keys = nil; return e })
+        Self.expectSameGraph(plain.graph, keyed.graph)
+        let p = try #require(plain.model.hybrid?.embedding)
+        let q = try #require(keyed.model.hybrid?.embedding)
+        #expect(p.finalUsers == q.finalUsers && p.egoUsers == q.egoUsers && p.sessions == q.sessions)
+        #expect(p.finalItems == q.finalItems && p.rng == q.rng)
+    }
+
     /// An engine's embedding model after the first 300 events of the recording test stream,
     /// its graph, and the whole stream (the online-step tests step the last events by hand).
     static func warmedModel(onlineSteps: Int) throws -> (events: [Event], graph: HeteroGraph, model: EmbeddingModel) {

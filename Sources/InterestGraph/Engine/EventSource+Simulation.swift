@@ -3,11 +3,19 @@
 /// Events carry no attributes: the catalogue (every item, including those launched later)
 /// is loaded up front from ``catalogue``, whose ``ItemCatalogue/launches`` hold the later
 /// items back until the replay's clock reaches their launch.
+///
+/// Each event carries the simulator's own user and item numbers as ``EventKeys``, as a file
+/// replay's do: the engine finds the graph's ids by array lookup instead of hashing two names,
+/// and asks for the rows the event will touch before it applies it (docs/ARCHITECTURE.md,
+/// "A replay hashes no name per event").
 public struct SimulationSource: EventSource {
     public let world: ShopWorld
     public let catalogue: ItemCatalogue
     private var simulator: ShopSimulator
     private var pending: SimulatedEvent?
+    /// The key space of the world's user and item numbers (a name per number, fixed for the
+    /// world, so a restart keeps it; the engine checks every keyed id against the name).
+    private let keySpace = EventKeys.newSpace()
     public private(set) var position = 0
 
     public init(world: ShopWorld) {
@@ -42,10 +50,12 @@ public struct SimulationSource: EventSource {
             compact = e
         }
         position += 1
-        return Event(
+        var event = Event(
             user: world.userID(Int(compact.user)), item: world.itemID(Int(compact.item)),
             action: compact.action, timestamp: Double(compact.time),
             value: compact.action == .purchase ? Double(compact.quantity) : nil)
+        event.keys = EventKeys(space: keySpace, user: Int32(compact.user), item: Int32(compact.item), attributes: 0)
+        return event
     }
 
     public mutating func restart() {
