@@ -125,22 +125,25 @@ import Testing
         #expect(graph.ids(of: first, keys: map) == nil)
     }
 
+    /// An engine that ingested `events` (scoring as a replay does) with a background batch
+    /// after every `trainEvery` of them.
+    static func ingested(_ events: [Event], configuration: EngineConfiguration, catalogue: ItemCatalogue, trainEvery: Int) -> EngineCore {
+        var core = EngineCore(configuration: configuration, source: AnyEventSource(ArrayEventSource(name: "t", events: [], catalogue: catalogue)))
+        for (k, event) in events.enumerated() {
+            core.ingest(event, score: true)
+            if k % trainEvery == trainEvery - 1 { core.model.trainBatch(graph: core.graph) }
+        }
+        return core
+    }
+
     /// The engine's ingest, fed the compact replay's keyed events and the same events without
     /// keys, with background batches at the same points: identical graph and model rows.
     @Test func engineIngestWithKeysMatchesIngestByName() throws {
         let (events, catalogue) = EngineRecordingTests.stream()
         var configuration = EngineTests.configuration()
         configuration.hyperparameters.onlineSteps = 3
-        func run(_ events: [Event]) -> EngineCore {
-            var core = EngineCore(configuration: configuration, source: AnyEventSource(ArrayEventSource(name: "t", events: [], catalogue: catalogue)))
-            for (k, event) in events.enumerated() {
-                core.ingest(event, score: true)
-                if k % 100 == 99 { core.model.trainBatch(graph: core.graph) }
-            }
-            return core
-        }
-        let plain = run(CompactReplaySourceTests.drain(ArrayEventSource(name: "t", events: events)))
-        let keyed = run(Self.keyed(events))
+        let plain = Self.ingested(CompactReplaySourceTests.drain(ArrayEventSource(name: "t", events: events)), configuration: configuration, catalogue: catalogue, trainEvery: 100)
+        let keyed = Self.ingested(Self.keyed(events), configuration: configuration, catalogue: catalogue, trainEvery: 100)
         Self.expectSameGraph(plain.graph, keyed.graph)
         let p = try #require(plain.model.hybrid?.embedding)
         let q = try #require(keyed.model.hybrid?.embedding)
@@ -165,16 +168,8 @@ import Testing
 
         var configuration = EngineTests.configuration()
         configuration.hyperparameters.onlineSteps = 2
-        func run(_ events: [Event]) -> EngineCore {
-            var core = EngineCore(configuration: configuration, source: AnyEventSource(ArrayEventSource(name: "t", events: [], catalogue: source.catalogue)))
-            for (k, event) in events.enumerated() {
-                core.ingest(event, score: true)
-                if k % 500 == 499 { core.model.trainBatch(graph: core.graph) }
-            }
-            return core
-        }
-        let keyed = run(events)
-        let plain = run(events.map { var e = $0; e.keys = nil; return e })
+        let keyed = Self.ingested(events, configuration: configuration, catalogue: source.catalogue, trainEvery: 500)
+        let plain = Self.ingested(events.map { var e = $0; e.keys = nil; return e }, configuration: configuration, catalogue: source.catalogue, trainEvery: 500)
         Self.expectSameGraph(plain.graph, keyed.graph)
         let p = try #require(plain.model.hybrid?.embedding)
         let q = try #require(keyed.model.hybrid?.embedding)

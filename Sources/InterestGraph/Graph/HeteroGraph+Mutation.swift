@@ -357,9 +357,11 @@ extension HeteroGraph {
         itemEventCount[i] &-= min(itemEventCount[i], events)
         userActivity[u].eventCount &-= min(userActivity[u].eventCount, events)
         eventsApplied -= min(eventsApplied, Int(events))
-        edgeStates[e].value = 0
-        edgeStates[e].count = 0
-        edgeStates[e].actions = 0
+        var state = edgeStates[e]
+        state.value = 0
+        state.count = 0
+        state.actions = 0
+        edgeStates[e] = state
         edgeUser[e] = -1
         edgeItem[e] = -1
         freeEdges.append(edge)
