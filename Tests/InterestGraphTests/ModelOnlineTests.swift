@@ -35,6 +35,31 @@ struct ModelOnlineTests {
         #expect(after > before)
     }
 
+    /// The engine asks the cache for a user's ego row only when the online steps write it
+    /// (``EmbeddingModel/onlineStepsWriteEgoRows``): whole-graph training's steps move an
+    /// established user's ego row, sampled training's leave it to the batches.
+    @Test(arguments: [TrainingMode.wholeGraph, .sampled])
+    func theOnlineStepsWriteAnEstablishedUsersEgoRowOnlyUnderWholeGraphTraining(mode: TrainingMode) throws {
+        let world = ToyWorld()
+        var graph = HeteroGraph()
+        graph.load(world.catalogue)
+        for event in world.events { graph.apply(event) }
+        var model = EmbeddingModel(hyperparameters: ToyWorld.hyperparameters())
+        _ = model.fit(graph: graph, epochs: 3)
+        model.trainingMode = mode
+        let user = try #require(graph.users.lookup("u0"))
+        #expect(graph.eventCount(ofUser: user) > EmbeddingModel.coldStartEvents)
+        let target = try #require((0..<10).map { ToyWorld.item(2, $0) }.compactMap { graph.items.lookup($0) }
+            .first { !graph.hasEdge(user: user, item: $0) })
+        let egoBefore = model.egoUsers.vector(Int(user))
+        let finalBefore = model.finalUsers.vector(Int(user))
+        let event = Event(user: "u0", item: graph.items.name(target), action: .purchase, timestamp: graph.now + 60)
+        model.observe(graph.apply(event), at: event.timestamp, graph: graph)
+        #expect(model.onlineStepsWriteEgoRows == (mode == .wholeGraph))
+        #expect(model.finalUsers.vector(Int(user)) != finalBefore)
+        #expect((model.egoUsers.vector(Int(user)) != egoBefore) == (mode == .wholeGraph))
+    }
+
     @Test func newUserAndItemGetFiniteEmbeddingsAtOnce() {
         var (graph, model) = Self.fitted()
         let event = Event(user: "newcomer", item: "brand-new", action: .cart, timestamp: graph.now + 1,

@@ -28,7 +28,14 @@ public struct EngineConfiguration: Sendable {
     /// Events in the rolling prequential window.
     public var prequentialWindow = 2_000
     /// Largest share of ingest time spent scoring events prequentially (the rest is sampled out).
-    public var prequentialBudget = 0.25
+    ///
+    /// A tenth: an exact rank costs O(catalogue) (about 1 ms at 100k items while a replay
+    /// keeps the caches busy, half of it copying changed item rows into the scoring blocks),
+    /// and at a quarter ranks took an eighth of a full-speed replay's engine thread on the
+    /// large shop. At a tenth that replay scores about 20 events a second instead of 55
+    /// (docs/BENCHMARKS.md, "Look-ahead hints and a tenth for prequential scoring"); on
+    /// ml-100k's small catalogue the share never binds and the count is unchanged.
+    public var prequentialBudget = 0.1
     /// Largest share of the engine thread's busy time that background training takes while
     /// events are waiting (a full-speed replay). Training then runs in the slices between,
     /// so ingest never stalls behind it; when the source waits (a paced replay, a pause

@@ -24,6 +24,7 @@ extension EngineCore {
         ingestLoop: while true {
             switch clock.tick() {
             case .event(let event):
+                prefetchAhead()
                 let application = ingest(event, score: true)
                 noteIngested(application, of: event)
                 ingested += 1
@@ -113,11 +114,7 @@ extension EngineCore {
         // instead of following one another (``Prefetch``). The ids come from the source's
         // keys, unchecked: a stale one only wastes a hint.
         if let keys = event.keys {
-            let user = sourceKeys.user(keys.user), item = sourceKeys.item(keys.item)
-            graph.prefetch(user: user, item: item)
-            history.prefetch(user: user)
-            interestChanges.prefetch(user: user)
-            model.prefetchRows(user: user, item: item)
+            prefetchEntries(user: sourceKeys.user(keys.user), item: sourceKeys.item(keys.item))
         }
         // Test-then-learn on a sample: the countdown runs over all events and, once due, the
         // next eligible one (known user, item with events, no edge yet: GUIDE §4) is scored.

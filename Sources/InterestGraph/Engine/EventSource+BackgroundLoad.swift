@@ -101,6 +101,10 @@ public struct BackgroundLoadedSource: EventSource {
         return loaded!.peekTime()
     }
 
+    public func upcomingKeys(ahead: Int) -> (user: Int32, item: Int32)? {
+        loaded?.upcomingKeys(ahead: ahead)
+    }
+
     public mutating func next() -> Event? {
         guard resolved() != nil else { return nil }
         return loaded!.next()

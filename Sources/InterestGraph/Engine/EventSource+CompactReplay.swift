@@ -55,6 +55,10 @@ public struct CompactReplaySource: EventSource {
 
     public mutating func restart() { position = 0 }
 
+    public func upcomingKeys(ahead: Int) -> (user: Int32, item: Int32)? {
+        events.keys(at: position + ahead)
+    }
+
     /// A resumed run's logged events are skipped by moving the position: no event is built
     /// (the protocol's default calls ``next()`` for each, seconds at 20 M events).
     /// - Complexity: O(1).
@@ -108,6 +112,12 @@ struct CompactEvents: Sendable {
             attributes: a == 0 ? nil : names.attributeSets[Int(a)])
         event.keys = EventKeys(space: names.space, user: users[k], item: items[k], attributes: a)
         return event
+    }
+
+    /// The source keys of the event at `k`, `nil` past the end (a prefetch hint's lookahead).
+    @inline(__always)
+    func keys(at k: Int) -> (user: Int32, item: Int32)? {
+        k >= 0 && k < users.count && k < items.count ? (users[k], items[k]) : nil
     }
 
     mutating func reserveColumns(_ count: Int) {

@@ -106,6 +106,13 @@ public struct StreamingReplaySource: EventSource {
         return sorted.event(at: position)
     }
 
+    /// Looks within the chunk being replayed (or the sorted file) only: past its end the next
+    /// chunk may not be published yet, and a missed hint costs one miss, not a wait.
+    public func upcomingKeys(ahead: Int) -> (user: Int32, item: Int32)? {
+        if let sorted { return restartReason == nil ? sorted.keys(at: position + ahead) : nil }
+        return current.keys(at: offset + ahead)
+    }
+
     public mutating func restart() {
         position = 0
         chunkIndex = -1

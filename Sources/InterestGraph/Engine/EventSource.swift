@@ -44,6 +44,12 @@ public protocol EventSource: Sendable {
     /// Why ``peekTime()`` had no event (asked only then): the events ended, more are on their
     /// way, or the replay must start over. A restart is reported once.
     mutating func takeGap() -> SourceGap
+    /// The source keys (``Event/keys``' user and item) of the event `ahead` places after the
+    /// next one (0: the next), when the source already holds it; `nil` otherwise. A hint for
+    /// asking the cache ahead of time (``EngineCore/prefetchAhead()``), never an event: a
+    /// source that cannot look ahead cheaply keeps the default.
+    /// - Complexity: O(1).
+    func upcomingKeys(ahead: Int) -> (user: Int32, item: Int32)?
 }
 
 /// Why an ``EventSource`` had no event to hand out.
@@ -69,6 +75,7 @@ extension EventSource {
     public var loadingProgress: (done: Int64, total: Int64)? { nil }
     public var loadError: String? { nil }
     public mutating func takeGap() -> SourceGap { .ended }
+    public func upcomingKeys(ahead: Int) -> (user: Int32, item: Int32)? { nil }
 
     /// A ``SourceStatus`` for the snapshot (speed comes from the clock).
     public func status(speed: Double, isFinished: Bool) -> SourceStatus {
@@ -104,6 +111,7 @@ public struct AnyEventSource: EventSource {
     public var loadingProgress: (done: Int64, total: Int64)? { base.loadingProgress }
     public var loadError: String? { base.loadError }
     public mutating func takeGap() -> SourceGap { base.takeGap() }
+    public func upcomingKeys(ahead: Int) -> (user: Int32, item: Int32)? { base.upcomingKeys(ahead: ahead) }
     public mutating func peekTime() -> Double? { base.peekTime() }
     public mutating func next() -> Event? { base.next() }
     public mutating func restart() { base.restart() }

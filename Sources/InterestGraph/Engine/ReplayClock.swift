@@ -160,6 +160,11 @@ public struct ReplayClock<Source: EventSource>: Sendable {
 
     // MARK: Releasing events
 
+    /// The source keys of the event `ahead` places after the last one handed out (0: the
+    /// next), whether due or not: a prefetch hint (``EventSource/upcomingKeys(ahead:)``).
+    @inline(__always)
+    func upcomingKeys(ahead: Int) -> (user: Int32, item: Int32)? { source.upcomingKeys(ahead: ahead) }
+
     /// What to do next: apply an event, wait, or stop.
     /// - Complexity: O(1) plus the source's `next()`; reads the wall clock only when the
     ///   next event is beyond the time already known to be due.

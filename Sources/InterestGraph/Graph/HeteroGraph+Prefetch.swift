@@ -18,4 +18,18 @@ extension HeteroGraph {
         Prefetch.element(of: itemAttributeKey, at: i)
         Prefetch.element(of: itemFirstCategory, at: i)
     }
+
+    /// Asks for the headers and first elements of the user's item and edge lists and the
+    /// item's edge list: the lines the update reads behind the entries ``prefetch(user:item:)``
+    /// asked for (a light user's item scan, the appends of a new edge). Perf put a third of
+    /// the update's samples on the user's list header and a fifth on the item's, each a miss
+    /// that could only start once the entry before it arrived. Call it a few events after
+    /// ``prefetch(user:item:)`` for the same ids, when the entries are in cache.
+    /// - Complexity: O(1), six hints.
+    @inline(__always)
+    func prefetchLists(user: Int32, item: Int32) {
+        Prefetch.listHeader(in: userItems, at: Int(user))
+        Prefetch.listHeader(in: userEdges, at: Int(user))
+        Prefetch.listHeader(in: itemEdges, at: Int(item))
+    }
 }

@@ -50,7 +50,8 @@ extension EmbeddingModel {
             }
         }
         if h.onlineSteps > 0, h.onlineLearningRate > 0 {
-            onlineSteps(user: event.user, item: event.item, graph: graph, egoRows: !usesSampledTraining(graph: graph))
+            onlineStepsWriteEgoRows = !usesSampledTraining(graph: graph)
+            onlineSteps(user: event.user, item: event.item, graph: graph, egoRows: onlineStepsWriteEgoRows)
         }
         syncItemBlock(row: i)
 

@@ -1,8 +1,14 @@
 extension EmbeddingModel {
     /// Asks the cache for every row an event of `user` on `item` will touch in ``observe(_:at:graph:)``:
-    /// the user's final, ego and session rows and the item's final row (see ``Prefetch``). Called by the engine as soon as it knows the ids, so these misses
-    /// overlap the graph update instead of following it one by one. Ids without a row yet
-    /// (a new user or item) are skipped.
+    /// the user's final and session rows, the item's final row, and the user's ego row when
+    /// the online steps write it (see ``Prefetch``). Called by the engine as soon as it knows
+    /// the ids, so these misses overlap the graph update instead of following it one by one.
+    /// Ids without a row yet (a new user or item) are skipped.
+    ///
+    /// The ego row is left out under sampled training (a shop's size): only a user's first
+    /// few events (cold start) write it then, and asking for it every event cost a page walk
+    /// and four line fills on a 256 MB table for nothing (perf put the engine's own time on
+    /// its hints' first lines: each is a TLB miss).
     ///
     /// Inlined (as the prefetches below, ``Recommender/prefetchRows(user:item:)`` and
     /// ``HeteroGraph/prefetch(user:item:)``): called out of line from the engine's mutating
@@ -15,7 +21,9 @@ extension EmbeddingModel {
         let u = Int(user)
         if u >= 0, u < finalUsers.rows, u < egoUsers.rows, u < sessions.rows {
             finalUsers.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + u * stride, count: stride) }
-            egoUsers.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + u * stride, count: stride) }
+            if onlineStepsWriteEgoRows {
+                egoUsers.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + u * stride, count: stride) }
+            }
             sessions.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + u * stride, count: stride) }
         }
         prefetchItemRow(Int(item))

@@ -149,6 +149,10 @@ public struct EmbeddingModel: Sendable {
     var itemSync: ItemSyncState?
     /// Online updates dropped because they produced a non-finite value.
     public internal(set) var rejectedOnlineUpdates = 0
+    /// Whether the last event's online steps wrote the ego rows (whole-graph training; sampled
+    /// training leaves them to its batches): ``prefetchRows(user:item:)`` asks for the user's
+    /// ego row only then.
+    var onlineStepsWriteEgoRows = true
 
     /// A fresh, empty model. Call ``fit(graph:epochs:)`` or let ``observe(_:at:graph:)`` grow it.
     public init(hyperparameters: Hyperparameters) {

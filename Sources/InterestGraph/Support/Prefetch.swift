@@ -51,4 +51,25 @@ enum Prefetch {
         guard index >= 0, index < array.count else { return }
         array.withUnsafeBufferPointer { ds_prefetch_read($0.baseAddress! + index) }
     }
+
+    /// The lines holding the count and the first elements of `arrays[index]`, to be written
+    /// (nothing when out of range): a per-user or per-item list's header, which sits behind
+    /// the outer array's entry, so it can only be asked for once that entry is in cache
+    /// (``EngineCore/prefetchAhead()`` asks for the entry a few events earlier).
+    ///
+    /// The entry is read as the bits of the list's storage pointer, without retaining the
+    /// list: an `Array` is one reference to a heap object whose count follows a 16-byte
+    /// object header and whose elements follow the count and capacity (the layout of
+    /// `_ContiguousArrayStorage`). Were that layout to change, the hint would miss, never fault.
+    /// - Complexity: O(1), two hints.
+    @inline(__always)
+    static func listHeader<T>(in arrays: [[T]], at index: Int) {
+        guard index >= 0, index < arrays.count else { return }
+        arrays.withUnsafeBufferPointer { outer in
+            let bits = UnsafeRawPointer(outer.baseAddress! + index).load(as: UInt.self)
+            guard let storage = UnsafeRawPointer(bitPattern: bits) else { return }
+            ds_prefetch_write(storage + 16)
+            ds_prefetch_write(storage + 80)
+        }
+    }
 }
