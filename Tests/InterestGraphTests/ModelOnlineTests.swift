@@ -60,6 +60,51 @@ struct ModelOnlineTests {
         #expect((model.egoUsers.vector(Int(user)) != egoBefore) == (mode == .wholeGraph))
     }
 
+    /// After an event, the model asks for the rows the next event's online steps will draw as
+    /// negatives. Predicted from a copy of its generator, they must be the draws themselves
+    /// (for both samplers), or the hints fetch rows nobody reads.
+    @Test(arguments: [Hyperparameters.NegativeSampling.uniform, .popularity])
+    func theNegativesAskedForAheadAreTheOnesTheNextEventDraws(sampling: Hyperparameters.NegativeSampling) throws {
+        let world = ToyWorld()
+        var graph = HeteroGraph()
+        graph.load(world.catalogue)
+        for event in world.events { graph.apply(event) }
+        var h = ToyWorld.hyperparameters()
+        h.negativeSampling = sampling
+        h.onlineSteps = 3
+        var model = EmbeddingModel(hyperparameters: h)
+        _ = model.fit(graph: graph, epochs: 2)
+        var checked = 0
+        for k in 0..<40 {
+            let user = "u\(k % 12)"
+            let first = Event(user: user, item: ToyWorld.item(k % 4, k % 10), action: .click, timestamp: graph.now + 10)
+            model.observe(graph.apply(first), at: first.timestamp, graph: graph)
+            var predicted: [Int32] = []
+            model.predictedNegatives(steps: h.onlineSteps, known: model.knownItems, replayItems: model.replay.items, sampling: sampling,
+                                     limit: min(model.finalItems.rows, model.egoItems.rows)) { predicted.append($0) }
+            // What the next event's steps draw: the same generator, after its own replay append.
+            let next = Event(user: user, item: ToyWorld.item((k + 1) % 4, (k + 3) % 10), action: .view, timestamp: graph.now + 20)
+            let application = graph.apply(next)
+            var replay = model.replay
+            replay.append(user: application.user, item: application.item, time: next.timestamp)
+            var rng = model.rng
+            var drawn: [Int32] = []
+            for _ in 0..<h.onlineSteps {
+                guard let negative = EmbeddingModel.sampleNegative(user: application.user, positive: application.item, known: model.knownItems, replayItems: replay.items,
+                                                                   sampling: sampling, limit: min(model.finalItems.rows, model.egoItems.rows), graph: graph, rng: &rng) else { break }
+                drawn.append(negative)
+            }
+            // A draw the next event rejects (its own item, one the user has) shifts the rest;
+            // up to the first such, the prediction is the draw.
+            let valid = Array(predicted.prefix { $0 != application.item && !graph.hasEdge(user: application.user, item: $0) })
+            #expect(Array(drawn.prefix(valid.count)) == valid, "event \(k)")
+            checked += valid.count
+            model.observe(application, at: next.timestamp, graph: graph)
+        }
+        // Most predictions come before any rejection in this small shop.
+        #expect(checked >= 40)
+    }
+
     @Test func newUserAndItemGetFiniteEmbeddingsAtOnce() {
         var (graph, model) = Self.fitted()
         let event = Event(user: "newcomer", item: "brand-new", action: .cart, timestamp: graph.now + 1,

@@ -113,6 +113,7 @@ extension EmbeddingModel {
                 }
             }
             rng = localRng
+            prefetchNextNegatives(steps: steps, known: known, replayItems: replayItems, sampling: sampling, limit: limit)
             if rejectedAt != nil || !finite {
                 // Never let a blown-up step poison scores: reset the two rows from cold start.
                 rejectedOnlineUpdates += 1
@@ -124,6 +125,45 @@ extension EmbeddingModel {
             }
         }
     }
+
+    /// Asks for the rows the next event's online steps will most likely read as negatives.
+    ///
+    /// Why: a negative is known only when drawn, and its row (a random line of a 100k-item
+    /// table) was then asked for and read at once: half of the steps' arithmetic sat on those
+    /// loads, and the draw itself on the candidate's entry. The generator is deterministic,
+    /// so a copy of it draws now what the next event will draw (``predictedNegatives(steps:known:replayItems:sampling:limit:_:)``):
+    /// the rows arrive while the next event updates the graph. Only hints: the next event
+    /// still draws for itself, so results are the same as without them.
+    /// - Complexity: O(steps * dimension / 16) hints.
+    @inline(__always)
+    private func prefetchNextNegatives(steps: Int, known: [Int32], replayItems: [Int32], sampling: Hyperparameters.NegativeSampling, limit: Int) {
+        predictedNegatives(steps: steps, known: known, replayItems: replayItems, sampling: sampling, limit: limit) { prefetchNegativeRow(Int($0)) }
+    }
+
+    /// The candidates the next event's online steps will draw first, in order, when nothing
+    /// takes from the generator before them and no draw is rejected (both rare; a popularity
+    /// draw of the next event's own interaction is not known yet and is skipped).
+    /// - Complexity: O(min(steps, ``predictedNegatives``)).
+    @inline(__always)
+    func predictedNegatives(steps: Int, known: [Int32], replayItems: [Int32], sampling: Hyperparameters.NegativeSampling, limit: Int, _ body: (Int32) -> Void) {
+        guard !known.isEmpty else { return }
+        var ahead = rng
+        // The next event appends its interaction to the replay before drawing.
+        let replayCount = replayItems.count + 1
+        for _ in 0..<min(steps, Self.predictedNegatives) {
+            let slot: Int32?
+            switch sampling {
+            case .uniform: slot = known[ahead.index(below: known.count)]
+            case .popularity:
+                let k = ahead.index(below: replayCount)
+                slot = k < replayItems.count ? replayItems[k] : nil
+            }
+            if let candidate = slot, Int(candidate) < limit { body(candidate) }
+        }
+    }
+
+    /// At most this many of the next event's negatives are asked for ahead.
+    static let predictedNegatives = 4
 
     /// The arithmetic of ``onlineSteps(user:item:graph:egoRows:)`` on drawn negatives.
     /// - Returns: the step whose margin was not finite (nothing after it ran), and whether the
