@@ -33,7 +33,7 @@ public struct EngineConfiguration: Sendable {
     /// keeps the caches busy, half of it copying changed item rows into the scoring blocks),
     /// and at a quarter ranks took an eighth of a full-speed replay's engine thread on the
     /// large shop. At a tenth that replay scores about 20 events a second instead of 55
-    /// (docs/BENCHMARKS.md, "Look-ahead hints and a tenth for prequential scoring"); on
+    /// (docs/BENCHMARKS.md, "Hints ahead of the event, and a tenth for prequential scoring"); on
     /// ml-100k's small catalogue the share never binds and the count is unchanged.
     public var prequentialBudget = 0.1
     /// Largest share of the engine thread's busy time that background training takes while

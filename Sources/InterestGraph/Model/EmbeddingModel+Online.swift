@@ -49,8 +49,9 @@ extension EmbeddingModel {
                 }
             }
         }
-        if h.onlineSteps > 0, h.onlineLearningRate > 0 {
-            onlineStepsWriteEgoRows = !usesSampledTraining(graph: graph)
+        let stepsRun = h.onlineSteps > 0 && h.onlineLearningRate > 0
+        onlineStepsWriteEgoRows = stepsRun && !usesSampledTraining(graph: graph)
+        if stepsRun {
             onlineSteps(user: event.user, item: event.item, graph: graph, egoRows: onlineStepsWriteEgoRows)
         }
         syncItemBlock(row: i)
@@ -143,14 +144,14 @@ extension EmbeddingModel {
     /// The candidates the next event's online steps will draw first, in order, when nothing
     /// takes from the generator before them and no draw is rejected (both rare; a popularity
     /// draw of the next event's own interaction is not known yet and is skipped).
-    /// - Complexity: O(min(steps, ``predictedNegatives``)).
+    /// - Complexity: O(min(steps, ``negativesPredictedAhead``)).
     @inline(__always)
     func predictedNegatives(steps: Int, known: [Int32], replayItems: [Int32], sampling: Hyperparameters.NegativeSampling, limit: Int, _ body: (Int32) -> Void) {
         guard !known.isEmpty else { return }
         var ahead = rng
         // The next event appends its interaction to the replay before drawing.
         let replayCount = replayItems.count + 1
-        for _ in 0..<min(steps, Self.predictedNegatives) {
+        for _ in 0..<min(steps, Self.negativesPredictedAhead) {
             let slot: Int32?
             switch sampling {
             case .uniform: slot = known[ahead.index(below: known.count)]
@@ -163,7 +164,7 @@ extension EmbeddingModel {
     }
 
     /// At most this many of the next event's negatives are asked for ahead.
-    static let predictedNegatives = 4
+    static let negativesPredictedAhead = 4
 
     /// The arithmetic of ``onlineSteps(user:item:graph:egoRows:)`` on drawn negatives.
     /// - Returns: the step whose margin was not finite (nothing after it ran), and whether the
