@@ -50,6 +50,45 @@ import Testing
         }
     }
 
+    /// The drift history's checkpoints take their category mass from
+    /// `accumulateCategoryMass`, which reads the item ids from `userItems` and asks for every
+    /// edge's record ahead; it must give the profile's category shares, also after removed
+    /// edges reorder the lists and for users past the 16-edge scan threshold.
+    @Test(arguments: [5, 6] as [UInt64])
+    func checkpointMassIsTheProfilesMass(seed: UInt64) throws {
+        var graph = HeteroGraph(decay: DecayPolicy(halfLife: 86_400))
+        var rng = SeededGenerator(seed: seed)
+        for k in 0..<60 where k % 7 != 0 {  // every seventh item has no categories
+            let cats = (0..<Int(1 + rng.next() % 3)).map { _ in "c\(rng.next() % 9)" }
+            graph.setAttributes(ItemAttributes(categories: cats), forItem: "i\(k)")
+        }
+        for n in 0..<1_500 {
+            let user = n % 5 == 0 ? "heavy" : "u\(rng.next() % 30)"
+            graph.apply(Event(user: user, item: "i\(rng.next() % 60)", action: .click, timestamp: Double(n * 60)))
+        }
+        for k in stride(from: 0, to: 60, by: 9) {
+            _ = graph.removeEdge(user: try Self.user("heavy", in: graph), item: try #require(graph.items.lookup("i\(k)")))
+        }
+        var scratch = CategoryScratch()
+        let time = graph.now + 3_600
+        var checked = 0
+        for u in 0..<Int32(graph.userCapacity) {
+            let profile = graph.profile(ofUser: u, at: time)
+            let total = graph.accumulateCategoryMass(ofUser: u, at: time, into: &scratch)
+            // The total counts items with categories only (an edge's strength is split over
+            // its item's categories), unlike the profile's mass.
+            let sum = scratch.touched.reduce(0.0) { $0 + scratch.mass[Int($1)] }
+            #expect(abs(total - sum) <= 1e-9 * max(1, total) && total <= profile.mass * (1 + 1e-12))
+            #expect(scratch.touched.count == profile.categories.count)
+            for share in profile.categories {
+                #expect(abs(scratch.mass[Int(share.id)] / sum - share.share) < 1e-9)
+            }
+            checked += 1
+        }
+        let heavy = try Self.user("heavy", in: graph)
+        #expect(checked == 31 && graph.userEdges[Int(heavy)].count > 16)
+    }
+
     @Test func dormancyIsIdleTimeOverTheUsersOwnGap() throws {
         var graph = HeteroGraph()
         let day = 86_400.0

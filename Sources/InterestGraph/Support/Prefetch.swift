@@ -44,6 +44,13 @@ enum Prefetch {
         array.withUnsafeBufferPointer { ds_prefetch_write($0.baseAddress! + index) }
     }
 
+    /// The line holding `*pointer`, for reading.
+    /// - Complexity: O(1).
+    @inline(__always)
+    static func address<T>(_ pointer: UnsafePointer<T>) {
+        ds_prefetch_read(pointer)
+    }
+
     /// The line holding `array[index]`, for reading (nothing when out of range).
     /// - Complexity: O(1).
     @inline(__always)
