@@ -30,9 +30,9 @@ extension HeteroGraph {
         let u = Int(user)
         guard u >= 0, u < userEdges.count else { return 0 }
         var total = 0.0
-        // Every edge's record and item's category list first: a checkpoint walks up to
-        // hundreds of edges, each a scattered record and list, and asked for one by one those
-        // misses came one after another (perf: four fifths of the drift history's time late
+        // Every edge's record and its item's `itemCategories` entry first: a checkpoint walks
+        // up to hundreds of edges, each a scattered record and entry, and read one by one
+        // those misses came one after another (perf: four fifths of the drift history's time late
         // in a shop-sized replay). The item ids come from `userItems`, in lockstep with the
         // edges, not from `edgeItem` (a scattered line more per edge).
         let edges = userEdges[u], items = userItems[u]
