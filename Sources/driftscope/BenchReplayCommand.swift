@@ -114,6 +114,7 @@ struct BenchReplay: ParsableCommand {
             "final_hit_rate_10": last.prequential.hitRate10, "prequential_scored": last.prequential.scored,
             "guard_rollbacks": last.changes.filter { $0.origin == .divergenceGuard }.count,
             "peak_rss_bytes": ProcessMemory.peakResidentBytes(), "finished": last.source.isFinished,
+            "large_pages": LargePages.inUse, "huge_page_bytes": ProcessMemory.hugePageBytes(),
             "rows": rows.map(\.json),
         ]
         if json {
@@ -121,10 +122,11 @@ struct BenchReplay: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(String(
-                format: "opened in %.1f s (%@ resident; the file streams in while it replays); replayed %@ events in %.1f s: %@ events/s; %d batches, %d guard rollbacks; peak RSS %@",
+                format: "opened in %.1f s (%@ resident; the file streams in while it replays); replayed %@ events in %.1f s: %@ events/s; %d batches, %d guard rollbacks; peak RSS %@%@",
                 loadSeconds, Format.bytes(loadedRSS), Format.count(last.source.position), total,
                 Format.count(Int((summary["events_per_second"] as? Double ?? 0).rounded())), last.trainingStep,
-                summary["guard_rollbacks"] as? Int ?? 0, Format.bytes(ProcessMemory.peakResidentBytes())))
+                summary["guard_rollbacks"] as? Int ?? 0, Format.bytes(ProcessMemory.peakResidentBytes()),
+                LargePages.inUse ? " (\(Format.bytes(ProcessMemory.hugePageBytes())) on huge pages)" : ""))
         }
     }
 

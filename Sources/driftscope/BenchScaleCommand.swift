@@ -281,6 +281,8 @@ struct BenchScale: ParsableCommand {
 struct BenchScaleReport {
     var scenario: String
     var build: String
+    /// Whether malloc backs the big tables with huge pages (``LargePages``).
+    var largePages = LargePages.inUse
     var categories = 0
     var events = 0
     var simulateSeconds = 0.0
@@ -318,7 +320,7 @@ struct BenchScaleReport {
     var dictionary: [String: Any] {
         func r(_ v: Double, _ digits: Double = 1) -> Double { (v * digits).rounded() / digits }
         return [
-            "scenario": scenario, "build": build, "categories": categories, "events": events,
+            "scenario": scenario, "build": build, "large_pages": largePages, "categories": categories, "events": events,
             "simulate_seconds": r(simulateSeconds, 100), "ingested_events": ingestedEvents,
             "ingest_events_per_second": r(ingestEventsPerSecond), "users": users, "items": items, "edges": edges,
             "resident_growth_bytes": residentGrowthBytes, "bytes_per_edge": r(bytesPerEdge, 10),
@@ -340,7 +342,7 @@ struct BenchScaleReport {
     var text: String {
         func rate(_ v: Double, _ unit: String) -> String { Format.count(Int(v.rounded())) + " \(unit)/s" }
         let rows: [(String, String)] = [
-            ("scenario", "\(scenario) (\(build) build): \(Format.count(events)) events, \(categories) leaf categories"),
+            ("scenario", "\(scenario) (\(build) build\(largePages ? ", huge pages" : "")): \(Format.count(events)) events, \(categories) leaf categories"),
             ("simulate", String(format: "%.1f s", simulateSeconds)),
             ("ingest", "\(rate(ingestEventsPerSecond, "events")) (\(Format.count(ingestedEvents)) events; parse + graph + online update)"),
             ("graph", "\(Format.count(users)) users, \(Format.count(items)) items, \(Format.count(edges)) user-item edges"),

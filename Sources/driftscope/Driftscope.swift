@@ -10,4 +10,11 @@ struct Driftscope: ParsableCommand {
         subcommands: [DashboardCommand.self, ServeCommand.self, AttachCommand.self, Ingest.self, Dataset.self, SimulateCommand.self, Eval.self, ProfileCommand.self, ChangesCommand.self, DormantCommand.self, RecommendCommand.self, AudienceCommand.self, SimilarCommand.self, ExportCommand.self, DriftLagCommand.self, Runs.self, Forget.self, ExportEvents.self, WorkspaceCommand.self, Bench.self, PublishCommand.self, PartitionsCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
+
+    /// Starts again on huge pages first where the kernel offers them (``LargePages``), then
+    /// parses the arguments and runs the command.
+    static func main() {
+        LargePages.adopt()
+        main(nil)
+    }
 }

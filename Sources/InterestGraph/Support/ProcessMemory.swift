@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -37,6 +39,21 @@ public enum ProcessMemory {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
         #else
         return peakResidentBytes()
+        #endif
+    }
+
+    /// Anonymous memory backed by transparent huge pages, in bytes (`AnonHugePages` in
+    /// `/proc/self/smaps_rollup`; 0 where there is no such file).
+    public static func hugePageBytes() -> Int {
+        #if os(Linux)
+        guard let text = try? String(contentsOfFile: "/proc/self/smaps_rollup", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("AnonHugePages:") {
+            let fields = line.split(separator: " ")
+            if fields.count >= 2, let kib = Int(fields[1]) { return kib * 1024 }
+        }
+        return 0
+        #else
+        return 0
         #endif
     }
 }
