@@ -83,6 +83,11 @@ struct BenchReplay: ParsableCommand {
         var lastTime = clock.now
         if !json { print("t (s)   events        ev/s (window)  loss      lr        HR@10   batches  RSS") }
         var previous: (time: Double, position: Int) = (0, 0)
+        // The longest the published event count stood still mid-replay: what a dashboard
+        // would show as a frozen screen (a table that grows all at once, say).
+        var longestPause = 0.0
+        var movedAt = clock.now
+        var movedPosition = 0
         while true {
             Thread.sleep(forTimeInterval: 0.1)
             last = engine.snapshot()
@@ -91,6 +96,12 @@ struct BenchReplay: ParsableCommand {
             guard let f = first else { continue }
             let t = Stopwatch.seconds(of: lastTime - f.time)
             let done = last.source.isFinished || (seconds.map { t >= $0 } ?? false)
+            if last.source.position != movedPosition {
+                movedPosition = last.source.position
+                movedAt = lastTime
+            } else if !last.source.isFinished {
+                longestPause = max(longestPause, Stopwatch.seconds(of: lastTime - movedAt))
+            }
             if t >= nextLine || done {
                 let rate = t > previous.time ? Double(last.source.position - previous.position) / (t - previous.time) : 0
                 let row = Row(
@@ -114,7 +125,7 @@ struct BenchReplay: ParsableCommand {
             "final_hit_rate_10": last.prequential.hitRate10, "prequential_scored": last.prequential.scored,
             "guard_rollbacks": last.changes.filter { $0.origin == .divergenceGuard }.count,
             "peak_rss_bytes": ProcessMemory.peakResidentBytes(), "finished": last.source.isFinished,
-            "large_pages": LargePages.inUse, "huge_page_bytes": ProcessMemory.hugePageBytes(),
+            "large_pages": LargePages.inUse, "longest_pause_seconds": longestPause, "huge_page_bytes": ProcessMemory.hugePageBytes(),
             "rows": rows.map(\.json),
         ]
         if json {
@@ -122,10 +133,10 @@ struct BenchReplay: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(String(
-                format: "opened in %.1f s (%@ resident; the file streams in while it replays); replayed %@ events in %.1f s: %@ events/s; %d batches, %d guard rollbacks; peak RSS %@%@",
+                format: "opened in %.1f s (%@ resident; the file streams in while it replays); replayed %@ events in %.1f s: %@ events/s; %d batches, %d guard rollbacks; longest pause %.1f s; peak RSS %@%@",
                 loadSeconds, Format.bytes(loadedRSS), Format.count(last.source.position), total,
                 Format.count(Int((summary["events_per_second"] as? Double ?? 0).rounded())), last.trainingStep,
-                summary["guard_rollbacks"] as? Int ?? 0, Format.bytes(ProcessMemory.peakResidentBytes()),
+                summary["guard_rollbacks"] as? Int ?? 0, longestPause, Format.bytes(ProcessMemory.peakResidentBytes()),
                 LargePages.inUse ? " (\(Format.bytes(ProcessMemory.hugePageBytes())) on huge pages)" : ""))
         }
     }

@@ -33,6 +33,55 @@ import Testing
         }
     }
 
+    /// A full table is drained into its successor a few slots per insert: lookups, inserts,
+    /// overwrites and removals while a drain is under way answer as a dictionary does, through
+    /// growths from 16 to 32,768 slots.
+    @Test(arguments: [5, 6] as [UInt64])
+    func answersStayExactWhileAFullTableDrains(seed: UInt64) {
+        var rng = SeededGenerator(seed: seed)
+        var table = EdgeIndex()
+        var reference: [UInt64: Int32] = [:]
+        var stepsWhileDraining = 0
+        for step in 0..<60_000 {
+            // Mostly inserts, so the table keeps growing; keys from a space of 16k.
+            let key = UInt64(rng.next() % 128) << 32 | UInt64(rng.next() % 128)
+            let probe = UInt64(rng.next() % 128) << 32 | UInt64(rng.next() % 128)
+            if table.isDraining { stepsWhileDraining += 1 }
+            switch rng.next() % 8 {
+            case 0:
+                #expect(table.removeValue(forKey: key) == reference.removeValue(forKey: key))
+            case 1:
+                table[key] = Int32(step)
+                reference[key] = Int32(step)
+            default:
+                let inserted = table.valueOrInsert(key, Int32(step))
+                #expect(inserted == reference[key])
+                if inserted == nil { reference[key] = Int32(step) }
+            }
+            #expect(table[probe] == reference[probe])
+            #expect(table.count == reference.count)
+        }
+        #expect(stepsWhileDraining > 1_000)
+        for (key, value) in reference { #expect(table[key] == value) }
+    }
+
+    /// Copies share their tables until one writes, even mid-drain: the other keeps its keys.
+    @Test func aCopyTakenWhileDrainingIsIndependent() {
+        var table = EdgeIndex()
+        var key: UInt64 = 0
+        while !table.isDraining {
+            table[key << 32 | 7] = Int32(key)
+            key += 1
+        }
+        let copy = table
+        for k in 0..<key { table.removeValue(forKey: k << 32 | 7) }
+        table[1 << 40] = 99
+        #expect(table.count == 1 && table[1 << 40] == 99)
+        #expect(copy.count == Int(key))
+        for k in 0..<key { #expect(copy[k << 32 | 7] == Int32(k)) }
+        #expect(copy[1 << 40] == nil)
+    }
+
     @Test func heavyUsersStayConsistentAcrossTheThresholdAndRemovals() throws {
         var graph = HeteroGraph(decay: .none)
         var rng = SeededGenerator(seed: 9)

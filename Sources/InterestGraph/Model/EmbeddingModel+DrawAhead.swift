@@ -38,7 +38,10 @@ extension EmbeddingModel {
             current.subgraph.otherItemDegree = []
         }
         spare.subgraph.otherItemDegree = otherItemDegree
-        let job = AheadDraw(batch: spare, source: source, graph: graph, rng: aheadRng)
+        // Moved in, not copied: a `spare` still holding the storage while the other thread
+        // draws would make that draw copy the batch's arrays (its node map is 4 bytes per node
+        // of the shop, copied twice per batch; perf saw it as page faults on the draw thread).
+        let job = AheadDraw(taking: &spare, source: source, graph: graph, rng: aheadRng)
         DispatchQueue.global(qos: .userInitiated).async { job.run() }
         let step = runSampledBatch(current, graph: graph)
         job.done.wait()
@@ -69,8 +72,10 @@ final class AheadDraw: @unchecked Sendable {
     private(set) var rng: SeededGenerator
     let done = DispatchSemaphore(value: 0)
 
-    init(batch: SampledBatch, source: SampledBatchSource, graph: HeteroGraph, rng: SeededGenerator) {
-        self.batch = batch
+    /// Takes `batch`'s storage (leaving an empty batch there), so the draw finds it unique.
+    init(taking batch: inout SampledBatch, source: SampledBatchSource, graph: HeteroGraph, rng: SeededGenerator) {
+        self.batch = SampledBatch()
+        swap(&self.batch, &batch)
         self.source = source
         self.graph = graph
         self.rng = rng
