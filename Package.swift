@@ -20,9 +20,11 @@ let package = Package(
 
         /// The engine: events, readers, the interest graph, models, serving, evaluation,
         /// simulation and the threaded `Engine` facade. No terminal code, no printing.
-        .target(name: "InterestGraph", dependencies: ["CPrefetch"]),
+        .target(name: "InterestGraph", dependencies: ["CPrefetch", "CPageMapping"]),
         /// Cache prefetch hints (`__builtin_prefetch`) for the per-event path; nothing else.
         .target(name: "CPrefetch"),
+        /// `mremap` for the large aligned tables (its C declaration is variadic); nothing else.
+        .target(name: "CPageMapping"),
 
         /// The terminal dashboard: cell grid, widgets, panels, themes, key map, app loop.
         /// Only `Dashboard/Terminal/` imports CNCursesW.
@@ -83,8 +85,8 @@ let package = Package(
 
 // MARK: - Settings applied to every target
 
-// CPrefetch is a C target: Swift settings have nothing to apply to.
-for target in package.targets where target.type != .system && target.name != "CPrefetch" {
+// CPrefetch and CPageMapping are C targets: Swift settings have nothing to apply to.
+for target in package.targets where target.type != .system && !["CPrefetch", "CPageMapping"].contains(target.name) {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("InternalImportsByDefault"))

@@ -15,7 +15,8 @@ out=.build/fuzz
 bin=$out/driftscope-fuzz
 mkdir -p "$out/artifacts"
 
-# One executable: the engine module's sources compiled as one module with the fuzz targets,
+# One executable: the engine module's sources compiled as one module with the fuzz targets
+# (its two C shims, CPrefetch and CPageMapping, found through their module maps),
 # address sanitizer on (the readers scan raw buffers through unsafe pointers).
 # Rebuilt only when a Swift source is newer than the executable (a build takes minutes;
 # after changing the flags below, delete the executable).
@@ -27,6 +28,7 @@ if [ ! -x "$bin" ] || [ -n "$(find "${sources[@]}" -newer "$bin" | head -1)" ]; 
   swiftc -sanitize=fuzzer,address -parse-as-library -O -wmo -num-threads 2 \
     -swift-version 6 -module-name InterestGraph \
     -enable-upcoming-feature ExistentialAny -enable-upcoming-feature InternalImportsByDefault \
+    -I Sources/CPrefetch/include -I Sources/CPageMapping/include \
     -D DRIFTSCOPE_FUZZ "${sources[@]}" -o "$bin" 2> >(grep -v 'Cannot export local symbol' >&2) || exit 1
 fi
 

@@ -15,6 +15,34 @@ struct AlignedFloatsTests {
         #expect(buffer.array.allSatisfy { $0 == 0 })
     }
 
+    /// Past `PageMapping.threshold` a table is a page mapping of its own and doubles by
+    /// remapping: values survive every doubling, new elements start at zero, a copy taken
+    /// before a doubling keeps its own values, and a shrink-then-grow pads with zeros again.
+    @Test func aMappedTableGrowsByRemappingAndKeepsItsValues() {
+        var table = AlignedFloats()
+        let large = 3 * PageMapping.threshold / MemoryLayout<Float>.stride
+        var snapshot: AlignedFloats?
+        for k in 0..<large {
+            table.append(Float(k))
+            if k == PageMapping.threshold / MemoryLayout<Float>.stride { snapshot = table }
+        }
+        #expect(table.count == large)
+        #expect(Self.address(table) % 64 == 0)
+        #if os(Linux)
+        #expect(table.isPageMapped)
+        #endif
+        #expect(!AlignedFloats(count: 16).isPageMapped)
+        #expect(table.withUnsafeBufferPointer { b in (0..<large).allSatisfy { b[$0] == Float($0) } })
+        let copy = try! #require(snapshot)
+        table[3] = -1
+        #expect(copy[3] == 3 && copy.count == PageMapping.threshold / MemoryLayout<Float>.stride + 1)
+        #expect(copy.withUnsafeBufferPointer { b in (0..<b.count).allSatisfy { b[$0] == Float($0) } })
+        table.resize(to: 10)
+        table.resize(to: large * 2)
+        #expect(table[9] == 9 && table[3] == -1)
+        #expect(table.withUnsafeBufferPointer { b in (10..<b.count).allSatisfy { b[$0] == 0 } })
+    }
+
     @Test func copiesAreIndependentValues() {
         var a = AlignedFloats(count: 32)
         a.withUnsafeMutableBufferPointer { for k in $0.indices { $0[k] = Float(k) } }

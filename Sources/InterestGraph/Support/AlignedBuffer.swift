@@ -22,16 +22,44 @@ struct AlignedBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
     // @unchecked: the storage is only written through `withUnsafeMutableBufferPointer`, which
     // first makes it unique, exactly like Array's copy on write; shared copies are read-only.
     private final class Storage {
-        let pointer: UnsafeMutablePointer<Element>
-        let capacity: Int
+        private(set) var pointer: UnsafeMutablePointer<Element>
+        private(set) var capacity: Int
+        /// Bytes of this storage's own page mapping (``PageMapping``), or 0 when it came
+        /// from the allocator.
+        private(set) var mappedBytes: Int
 
         init(capacity: Int) {
             self.capacity = capacity
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(capacity, 1) * MemoryLayout<Element>.stride, alignment: Swift.max(AlignedBuffer.alignment, MemoryLayout<Element>.alignment))
-            pointer = raw.bindMemory(to: Element.self, capacity: Swift.max(capacity, 1))
+            let bytes = Swift.max(capacity, 1) * MemoryLayout<Element>.stride
+            if let mapping = PageMapping.map(bytes: bytes) {
+                mappedBytes = mapping.bytes
+                pointer = mapping.address.bindMemory(to: Element.self, capacity: Swift.max(capacity, 1))
+            } else {
+                mappedBytes = 0
+                let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Swift.max(AlignedBuffer.alignment, MemoryLayout<Element>.alignment))
+                pointer = raw.bindMemory(to: Element.self, capacity: Swift.max(capacity, 1))
+            }
         }
 
-        deinit { pointer.deallocate() }
+        /// Grows a mapped storage to `newCapacity` by remapping its pages (no copy, no new
+        /// page touched); `false` when it is not mapped or the kernel says no.
+        func growInPlace(to newCapacity: Int) -> Bool {
+            guard mappedBytes > 0,
+                  let moved = PageMapping.remap(UnsafeMutableRawPointer(pointer), from: mappedBytes, toAtLeast: newCapacity * MemoryLayout<Element>.stride)
+            else { return false }
+            pointer = moved.address.bindMemory(to: Element.self, capacity: newCapacity)
+            mappedBytes = moved.bytes
+            capacity = newCapacity
+            return true
+        }
+
+        deinit {
+            if mappedBytes > 0 {
+                PageMapping.unmap(UnsafeMutableRawPointer(pointer), bytes: mappedBytes)
+            } else {
+                pointer.deallocate()
+            }
+        }
     }
 
     /// The alignment of element 0, in bytes: one cache line, one AVX-512 register.
@@ -132,6 +160,10 @@ struct AlignedBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
         }
     }
 
+    /// Whether the storage is a page mapping of its own (``PageMapping``: large tables on
+    /// Linux), which grows without copying.
+    var isPageMapped: Bool { storage.mappedBytes > 0 }
+
     /// The address of element 0, for reading only. Valid while this value, or a copy
     /// sharing its storage, is alive and not resized.
     var baseAddress: UnsafePointer<Element> { UnsafePointer(storage.pointer) }
@@ -147,7 +179,12 @@ struct AlignedBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
     }
 
     private mutating func makeUnique(capacity: Int) {
-        guard !isKnownUniquelyReferenced(&storage) || capacity != storage.capacity else { return }
+        let unique = isKnownUniquelyReferenced(&storage)
+        guard !unique || capacity != storage.capacity else { return }
+        // A large table of our own grows by remapping: no copy of its gigabyte, and its new
+        // pages are touched as rows arrive instead of all at once (that copy stalled a replay
+        // for up to a second at each doubling).
+        if unique, capacity > storage.capacity, storage.growInPlace(to: capacity) { return }
         let copy = Storage(capacity: capacity)
         copy.pointer.initialize(from: storage.pointer, count: count)
         storage = copy
