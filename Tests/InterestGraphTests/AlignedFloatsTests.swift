@@ -43,6 +43,25 @@ struct AlignedFloatsTests {
         #expect(table.withUnsafeBufferPointer { b in (10..<b.count).allSatisfy { b[$0] == 0 } })
     }
 
+    /// The shim under the growth: a mapping grown by `mremap` keeps its bytes and reads
+    /// zeros past them (Linux; elsewhere nothing is mapped).
+    @Test func aMappingGrownByRemapKeepsItsBytes() throws {
+        #if os(Linux)
+        let first = try #require(PageMapping.map(bytes: PageMapping.threshold))
+        let words = first.bytes / MemoryLayout<UInt64>.stride
+        let old = first.address.bindMemory(to: UInt64.self, capacity: words)
+        for k in 0..<words { old[k] = UInt64(k) &* 0x9E37_79B9_7F4A_7C15 }
+        let grown = try #require(PageMapping.remap(first.address, from: first.bytes, toAtLeast: 4 * first.bytes))
+        defer { PageMapping.unmap(grown.address, bytes: grown.bytes) }
+        #expect(grown.bytes >= 4 * first.bytes)
+        let new = grown.address.bindMemory(to: UInt64.self, capacity: grown.bytes / MemoryLayout<UInt64>.stride)
+        #expect((0..<words).allSatisfy { new[$0] == UInt64($0) &* 0x9E37_79B9_7F4A_7C15 })
+        #expect((words..<(grown.bytes / MemoryLayout<UInt64>.stride)).allSatisfy { new[$0] == 0 })
+        #else
+        #expect(PageMapping.map(bytes: PageMapping.threshold) == nil)
+        #endif
+    }
+
     @Test func copiesAreIndependentValues() {
         var a = AlignedFloats(count: 32)
         a.withUnsafeMutableBufferPointer { for k in $0.indices { $0[k] = Float(k) } }
