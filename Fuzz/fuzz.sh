@@ -26,7 +26,7 @@ if [ ! -x "$bin" ] || [ -n "$(find "${sources[@]}" -newer "$bin" | head -1)" ]; 
   echo "fuzz: building $bin"
   # gold warns once per ASan symbol it cannot export ("Cannot export local symbol"): harmless.
   swiftc -sanitize=fuzzer,address -parse-as-library -O -wmo -num-threads 2 \
-    -swift-version 6 -module-name InterestGraph \
+    -swift-version 6 -module-name InterestGraph -package-name Driftscope \
     -enable-upcoming-feature ExistentialAny -enable-upcoming-feature InternalImportsByDefault \
     -I Sources/CPrefetch/include -I Sources/CPageMapping/include \
     -D DRIFTSCOPE_FUZZ "${sources[@]}" -o "$bin" 2> >(grep -v 'Cannot export local symbol' >&2) || exit 1

@@ -11,12 +11,13 @@ import Foundation
 /// also misses the TLB, whose 1,536 entries cover 6 MiB; the page walks were the largest
 /// part of the look-ahead hints' cost (perf). With 2 MiB pages the same entries cover 3 GiB.
 /// Debian's kernels give huge pages only to memory that asks for them (`madvise` mode), and
-/// the tables are Swift arrays whose allocation we do not control, so glibc does the asking:
+/// most tables are Swift arrays whose allocation we do not control, so glibc does the asking:
 /// `glibc.malloc.hugetlb=1` advises every block it maps itself, and
 /// `glibc.malloc.mmap_threshold=4194304` makes every block of 4 MiB or more such a block
 /// (the default threshold grows up to 32 MiB, leaving mid-sized tables in the 4 KiB heap).
 /// A replay of all of `large.csv` took 10% less time this way (docs/BENCHMARKS.md, "Huge
-/// pages for the big tables"); the figures tables below 4 MiB never see a TLB miss worth it.
+/// pages for the big tables"); smaller blocks stay in the heap on 4 KiB pages (a 1 MiB
+/// threshold gained less: more page faults).
 ///
 /// Tunables are read once, when the process starts, so setting them means starting again:
 /// `execv` of `/proc/self/exe` with the same arguments (same process id, same terminal)
