@@ -4,6 +4,22 @@ import Testing
 /// The edge lookup: the open-addressing table, and the switch from scanning a light user's
 /// list to the table once the user is heavy.
 @Suite struct GraphEdgeIndexTests {
+    /// One random operation on the table and the reference dictionary, checking what the
+    /// table answers: `0` removes `key`, `1` sets it, anything else inserts it if absent.
+    static func apply(_ operation: UInt64, key: UInt64, value: Int32, to table: inout EdgeIndex, and reference: inout [UInt64: Int32]) {
+        switch operation {
+        case 0:
+            #expect(table.removeValue(forKey: key) == reference.removeValue(forKey: key))
+        case 1:
+            table[key] = value
+            reference[key] = value
+        default:
+            let inserted = table.valueOrInsert(key, value)
+            #expect(inserted == reference[key])
+            if inserted == nil { reference[key] = value }
+        }
+    }
+
     @Test(arguments: [1, 2, 3] as [UInt64])
     func tableMatchesADictionaryUnderRandomInsertsAndRemovals(seed: UInt64) {
         var rng = SeededGenerator(seed: seed)
@@ -12,17 +28,7 @@ import Testing
         for step in 0..<40_000 {
             // Few distinct keys so removals hit and probe runs wrap around.
             let key = UInt64(rng.next() % 64) << 32 | UInt64(rng.next() % 64)
-            switch rng.next() % 4 {
-            case 0:
-                #expect(table.removeValue(forKey: key) == reference.removeValue(forKey: key))
-            case 1:
-                table[key] = Int32(step)
-                reference[key] = Int32(step)
-            default:
-                let inserted = table.valueOrInsert(key, Int32(step))
-                #expect(inserted == reference[key])
-                if inserted == nil { reference[key] = Int32(step) }
-            }
+            Self.apply(rng.next() % 4, key: key, value: Int32(step), to: &table, and: &reference)
             #expect(table.count == reference.count)
         }
         for (key, value) in reference { #expect(table[key] == value) }
@@ -47,17 +53,7 @@ import Testing
             let key = UInt64(rng.next() % 128) << 32 | UInt64(rng.next() % 128)
             let probe = UInt64(rng.next() % 128) << 32 | UInt64(rng.next() % 128)
             if table.isDraining { stepsWhileDraining += 1 }
-            switch rng.next() % 8 {
-            case 0:
-                #expect(table.removeValue(forKey: key) == reference.removeValue(forKey: key))
-            case 1:
-                table[key] = Int32(step)
-                reference[key] = Int32(step)
-            default:
-                let inserted = table.valueOrInsert(key, Int32(step))
-                #expect(inserted == reference[key])
-                if inserted == nil { reference[key] = Int32(step) }
-            }
+            Self.apply(rng.next() % 8, key: key, value: Int32(step), to: &table, and: &reference)
             #expect(table[probe] == reference[probe])
             #expect(table.count == reference.count)
         }
