@@ -169,7 +169,7 @@ package struct StreamURL: Sendable, Hashable, CustomStringConvertible {
     /// 0x100000001b3), modulo `count`. Stable across runs, machines and languages, so any
     /// producer can place events where Driftscope expects them.
     package static func partition(ofUser user: String, partitions count: Int) -> Int {
-        Int(TemporalGroundTruth.userHash(user) % UInt64(max(1, count)))
+        UserPartition.index(ofUser: user, partitions: count)
     }
 
     /// `redis://HOST:PORT/NAME`, what runs are recorded under (options are settings of the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InterestGraph
+import Remote
 
 /// `driftscope bench replay`: the dashboard's engine on a file at full speed, without a
 /// screen, reporting its trajectory: events/s, training loss and learning rate, prequential
@@ -41,6 +42,9 @@ struct BenchReplay: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a hyperparameter, key=value (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
 
+    @Option(help: ArgumentHelp("Engines the file's users are split between, as `dashboard --engines` (auto: two for a file of 256 MiB or more).", valueName: "N|auto"))
+    var engines: EngineCount = .automatic
+
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
@@ -67,14 +71,21 @@ struct BenchReplay: ParsableCommand {
         }
         let clock = ContinuousClock()
         let loadStart = clock.now
-        let engine: Engine
-        do { engine = try Engine(configuration: configuration, source: .dataset(source)) } catch {
+        let split: [Engine]
+        do {
+            let count = try engines.resolve(for: .dataset(source), recording: false)
+            split = try Engine.splitting(dataset: source, engines: count, configuration: configuration)
+        } catch let error as CommandError {
+            throw error
+        } catch {
             throw CommandFailure(message: "\(error)")
         }
         let loadSeconds = Stopwatch.seconds(of: clock.now - loadStart)
         let loadedRSS = ProcessMemory.currentResidentBytes()
-        engine.start()
-        defer { engine.stop() }
+        for engine in split { engine.start() }
+        defer { for engine in split { engine.stop() } }
+        // Measured as the dashboard sees them: several engines through one merged snapshot.
+        let engine: any EngineConnection = split.count == 1 ? split[0] : FederatedEngine(splitting: split)
 
         var rows: [Row] = []
         var first: (time: ContinuousClock.Instant, position: Int)?
@@ -125,7 +136,7 @@ struct BenchReplay: ParsableCommand {
             "final_hit_rate_10": last.prequential.hitRate10, "prequential_scored": last.prequential.scored,
             "guard_rollbacks": last.changes.filter { $0.origin == .divergenceGuard }.count,
             "peak_rss_bytes": ProcessMemory.peakResidentBytes(), "finished": last.source.isFinished,
-            "large_pages": LargePages.inUse, "longest_pause_seconds": longestPause, "huge_page_bytes": ProcessMemory.hugePageBytes(),
+            "engines": split.count, "large_pages": LargePages.inUse, "longest_pause_seconds": longestPause, "huge_page_bytes": ProcessMemory.hugePageBytes(),
             "rows": rows.map(\.json),
         ]
         if json {
@@ -133,8 +144,8 @@ struct BenchReplay: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(String(
-                format: "opened in %.1f s (%@ resident; the file streams in while it replays); replayed %@ events in %.1f s: %@ events/s; %d batches, %d guard rollbacks; longest pause %.1f s; peak RSS %@%@",
-                loadSeconds, Format.bytes(loadedRSS), Format.count(last.source.position), total,
+                format: "%@opened in %.1f s (%@ resident; the file streams in while it replays); replayed %@ events in %.1f s: %@ events/s; %d batches, %d guard rollbacks; longest pause %.1f s; peak RSS %@%@",
+                split.count > 1 ? "\(split.count) engines splitting the users; " : "", loadSeconds, Format.bytes(loadedRSS), Format.count(last.source.position), total,
                 Format.count(Int((summary["events_per_second"] as? Double ?? 0).rounded())), last.trainingStep,
                 summary["guard_rollbacks"] as? Int ?? 0, longestPause, Format.bytes(ProcessMemory.peakResidentBytes()),
                 LargePages.inUse ? " (\(Format.bytes(ProcessMemory.hugePageBytes())) on huge pages)" : ""))

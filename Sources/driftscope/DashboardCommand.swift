@@ -2,6 +2,7 @@ import ArgumentParser
 import Dashboard
 import Foundation
 import InterestGraph
+import Remote
 import Workspace
 
 /// `driftscope dashboard` (also what `driftscope` with no arguments runs): the engine on its
@@ -17,6 +18,7 @@ struct DashboardCommand: ParsableCommand {
               driftscope dashboard --demo
               driftscope dashboard --source ml-100k --workspace demo.sqlite --compare 1
               driftscope dashboard --source redis://127.0.0.1:6379/shop --workspace shop.sqlite
+              driftscope dashboard --source large.csv --speed 0 --engines 2
             Press ? inside for every key; b bookmarks the selected user (saved in the
             workspace), ' jumps to the next bookmarked user.
             """)
@@ -32,6 +34,9 @@ struct DashboardCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Overlay this recorded run's loss and HR@10 in the Training panel (the c key cycles through the workspace's runs).", valueName: "run-id"))
     var compare: Int64?
 
+    @Option(help: ArgumentHelp("Engines a replayed file's users are split between, one thread each: 1 to \(EngineCount.maximum), or auto (two for a file of 256 MiB or more on two cores or more; one otherwise, and always one for the simulator, a stream or a recorded run).", valueName: "N|auto"))
+    var engines: EngineCount = .automatic
+
     /// Exit status when the dashboard cannot run in this terminal (TERM unset or dumb, no
     /// terminal at all): distinct from 1 (an error in the command) so scripts can tell.
     static let cannotDrawStatus: Int32 = 2
@@ -43,7 +48,7 @@ struct DashboardCommand: ParsableCommand {
             FileHandle.standardError.write(Data("driftscope dashboard: \(problem)\nHeadless commands work anywhere: driftscope ingest, eval, profile, recommend (see --help).\n".utf8))
             throw ExitCode(Self.cannotDrawStatus)
         }
-        let (engine, run) = try engineOptions.makeEngine()
+        let (engines, run) = try engineOptions.makeEngines(count: self.engines)
         var overlays: RunOverlaySource?
         var bookmarks: BookmarkStore?
         do {
@@ -62,8 +67,10 @@ struct DashboardCommand: ParsableCommand {
         } catch {
             throw CommandError("\(error)")
         }
-        engine.start()
-        defer { engine.stop() }
-        try DashboardApp.run(connection: engine, options: DashboardOptions(themeName: theme, initialUser: engineOptions.user, demo: demo, overlays: overlays, bookmarks: bookmarks))
+        for engine in engines { engine.start() }
+        defer { for engine in engines { engine.stop() } }
+        // Engines that split the users are one engine to the dashboard, as `attach A,B` is.
+        let connection: any EngineConnection = engines.count == 1 ? engines[0] : FederatedEngine(splitting: engines)
+        try DashboardApp.run(connection: connection, options: DashboardOptions(themeName: theme, initialUser: engineOptions.user, demo: demo, overlays: overlays, bookmarks: bookmarks))
     }
 }

@@ -58,6 +58,13 @@ struct EngineOptions: ParsableArguments {
     /// The engine these options describe, not started, and the workspace run it records into.
     /// `adjust` sets what only some commands have (serve's shared item side).
     func makeEngine(adjust: (inout EngineConfiguration) -> Void = { _ in }) throws -> (engine: Engine, run: Int64?) {
+        let (engines, run) = try makeEngines(count: .fixed(1), adjust: adjust)
+        return (engines[0], run)
+    }
+
+    /// The engines these options describe with `count` of them (`dashboard --engines`): one,
+    /// or for a replayed file several that split its users (``EngineCount``).
+    func makeEngines(count: EngineCount, adjust: (inout EngineConfiguration) -> Void = { _ in }) throws -> (engines: [Engine], run: Int64?) {
         var configuration = EngineConfiguration()
         configuration.model = ModelKind(name: model) ?? .lightGCN
         configuration.initialUser = user
@@ -82,7 +89,11 @@ struct EngineOptions: ParsableArguments {
                 _ = try DatasetLoader.name(of: path)
                 source = .custom(name: path) { AnyEventSource(BackgroundLoadedSource(pathOrName: path, catalogue: catalogue)) }
             }
-            return (try Engine(configuration: configuration, source: source), resolved.run)
+            let engines = try count.resolve(for: source, recording: recording.path != nil || configuration.resume != nil)
+            if engines > 1, case .dataset(let path) = source {
+                return (try Engine.splitting(dataset: path, engines: engines, configuration: configuration), resolved.run)
+            }
+            return ([try Engine(configuration: configuration, source: source)], resolved.run)
         } catch let error as CommandError {
             throw error
         } catch {

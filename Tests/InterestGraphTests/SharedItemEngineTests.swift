@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 @testable import InterestGraph
 
@@ -8,30 +7,6 @@ import Testing
 /// announcement arrives through the item channel, and a partitioned engine trains the same
 /// way whatever its share of the graph.
 @Suite struct SharedItemEngineTests {
-    /// Two in-process engines' mailboxes: what engine `k` sends, engine `1 - k` receives.
-    final class Loopback: Sendable {
-        let boxes = Mutex<[[ItemDeltaBatch]]>([[], []])
-        let created = Mutex<[Int]>([0, 0])
-
-        final class End: ItemSyncChannel {
-            let me: Int
-            let loop: Loopback
-            init(_ me: Int, _ loop: Loopback) {
-                self.me = me
-                self.loop = loop
-            }
-            var interval: Double { 0 }
-            func send(_ batch: ItemDeltaBatch) { loop.boxes.withLock { $0[1 - me].append(batch) } }
-            func receive() -> [ItemDeltaBatch] {
-                loop.boxes.withLock { boxes in
-                    defer { boxes[me] = [] }
-                    return boxes[me]
-                }
-            }
-            func applied(_ batch: ItemDeltaBatch, rows: Int, created: Int, unknown: Int, signals: Int, at wallSeconds: Double) {}
-        }
-    }
-
     static let attributes = ItemAttributes(categories: ["Toys/x"], brand: "bx", price: 9)
 
     /// A's users reach items h0..h5 and `x`; B's users reach h0..h5, then b0 reaches `x`,
@@ -95,11 +70,11 @@ import Testing
     @Test(arguments: [false, true])
     func anItemLearnedThroughTheChannelIsCreatedRankedAndScored(catalogued: Bool) throws {
         let (eventsA, eventsB) = Self.streams()
-        let loop = Loopback()
+        let ends = LocalItemSync.connected(2, interval: 0)
         var catalogue = ItemCatalogue()
         if catalogued { catalogue.items["x"] = Self.attributes }
-        var a = Self.engine(eventsA, channel: Loopback.End(0, loop))
-        var b = Self.engine(eventsB, channel: Loopback.End(1, loop), catalogue: catalogue)
+        var a = Self.engine(eventsA, channel: ends[0])
+        var b = Self.engine(eventsB, channel: ends[1], catalogue: catalogue)
         #expect((b.graph.itemID("x") != nil) == catalogued)
         Self.drain(&a, events: eventsA.count)
         a.exchangeItemDeltas()
@@ -187,9 +162,9 @@ import Testing
         var h = EngineTests.configuration().hyperparameters
         h.popularityWeight = 1
         h.covisitWeight = 1
-        let loop = Loopback()
-        var a = Self.engine(eventsA, channel: Loopback.End(0, loop), model: kind, hyperparameters: h)
-        var b = Self.engine(extra, channel: Loopback.End(1, loop), model: kind, hyperparameters: h)
+        let ends = LocalItemSync.connected(2, interval: 0)
+        var a = Self.engine(eventsA, channel: ends[0], model: kind, hyperparameters: h)
+        var b = Self.engine(extra, channel: ends[1], model: kind, hyperparameters: h)
         let all = (eventsA + extra).sorted { $0.timestamp < $1.timestamp }
         var whole = Self.engine(all, channel: nil, model: kind, hyperparameters: h)
         Self.drain(&whole, events: all.count)
@@ -221,10 +196,11 @@ import Testing
             }
         }
         // `serve --no-sync-counts`: item rows only.
-        var quiet = Self.engine(eventsA, channel: Loopback.End(0, Loopback()), model: kind, hyperparameters: h, shareCounts: false)
+        let quietEnds = LocalItemSync.connected(2, interval: 0)
+        var quiet = Self.engine(eventsA, channel: quietEnds[0], model: kind, hyperparameters: h, shareCounts: false)
         Self.drain(&quiet, events: eventsA.count)
         quiet.exchangeItemDeltas()
-        let sent = try #require(quiet.configuration.itemSync as? Loopback.End).loop.boxes.withLock { $0[1] }
+        let sent = quietEnds[1].receive()
         #expect(sent.allSatisfy { $0.signals == nil }, "counts were sent")
         #expect(sent.isEmpty == !kind.hasEmbeddings, "MostPop and ItemKNN have no item rows: nothing goes out")
         // Without the exchange A would count its own users only.

@@ -57,15 +57,20 @@ import Testing
         #expect(streamed.next() == expected.first)
     }
 
+    /// ``sortedRows()`` with two pairs swapped, the first near the top.
+    static func rowsOutOfOrderNearTheTop() -> [String] {
+        var rows = sortedRows()
+        rows.swapAt(0, 3)
+        rows.swapAt(500, 1_500)
+        return rows
+    }
+
     /// ml-100k's `u.data` is out of order from its first rows: nothing was handed out, so the
     /// replay simply starts on the sorted file.
     @Test func aFileOutOfOrderNearItsTopIsSortedBeforeTheFirstEvent() throws {
         let directory = try ReaderFixtures.temporaryDirectory()
         defer { ReaderFixtures.cleanup(directory) }
-        var rows = Self.sortedRows()
-        rows.swapAt(0, 3)
-        rows.swapAt(500, 1_500)
-        let path = try ReaderFixtures.write(Self.csv(rows), to: "shop.csv", in: directory)
+        let path = try ReaderFixtures.write(Self.csv(Self.rowsOutOfOrderNearTheTop()), to: "shop.csv", in: directory)
         let expected = CompactReplaySourceTests.drain(try CompactReplaySource(pathOrName: path))
         var streamed = try StreamingReplaySource(pathOrName: path, chunkSize: 7)
         let got = Self.drain(&streamed)

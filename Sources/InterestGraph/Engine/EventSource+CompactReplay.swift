@@ -164,7 +164,9 @@ struct CompactEvents: Sendable {
         /// Events appended since the last ``takeChunk()``.
         var pendingCount: Int { store.count }
 
-        mutating func append(_ event: Event) {
+        /// - Returns: the event's user key (its index in the load's user names).
+        @discardableResult
+        mutating func append(_ event: Event) -> Int32 {
             let u = userIDs.intern(event.user).id
             let i = itemIDs.intern(event.item).id
             var a: Int32 = 0
@@ -194,6 +196,7 @@ struct CompactEvents: Sendable {
             store.values.append(event.value ?? .nan)
             store.actions.append(event.action.rawValue | (event.value == nil ? 0 : CompactEvents.hasValue))
             store.attributes.append(a)
+            return u
         }
 
         /// Merges row attributes into `catalogue` in file order, as the `Event`-array loader does.

@@ -22,6 +22,13 @@ import Synchronization
 /// before the first event. Attributes carried on rows are applied by the graph as their rows
 /// arrive (as for a live stream), not merged into the catalogue ahead of time.
 ///
+/// **A share of the users.** ``partitioned(pathOrName:format:options:partitions:)`` makes one
+/// source per ``UserPartition`` over one reading thread: each hands out only its users'
+/// events, in the same order, so engines in one process can split a file's users as engines
+/// that share a partitioned stream do (docs/SCALE-OUT.md). Each chunk is filtered once, when
+/// it becomes the current one (the offsets of its events in this partition), so looking
+/// ahead (``upcomingKeys(ahead:)``) sees this source's own next events.
+///
 /// **Errors.** An error before the first chunk (a missing file, a strict-mode bad row near the
 /// top, no events) is thrown by the initialiser, as a blocking load would. A later one ends
 /// the replay where it happened and is reported by ``loadError``.
@@ -35,6 +42,15 @@ public struct StreamingReplaySource: EventSource {
     public let name: String
     public let catalogue: ItemCatalogue
     private let load: StreamingLoad
+    /// The users this source hands out (`nil`: all of them).
+    private let partition: UserPartition?
+    /// With a partition: per user key of ``names`` (or of ``sorted``), whether the user is in it.
+    private var owned: [Bool] = []
+    /// With a partition: the offsets in ``current`` of its events, in order; ``offset`` then
+    /// counts in this list, not in the chunk.
+    private var selected: [Int32] = []
+    /// The same for the sorted file, indexed by ``position``.
+    private var sortedSelected: [Int32] = []
     /// The chunks seen so far (references to the loader's).
     private var chunks: [CompactEvents] = []
     /// The whole load's names, attribute sets and key space, grown chunk by chunk.
@@ -59,8 +75,21 @@ public struct StreamingReplaySource: EventSource {
     }
 
     init(pathOrName: String, format: DatasetFormat = .auto, options: ReadOptions = .init(), chunkSize: Int) throws {
+        self = try Self.partitioned(pathOrName: pathOrName, format: format, options: options, partitions: 1, chunkSize: chunkSize)[0]
+    }
+
+    /// One source per partition of the file's users (``UserPartition``), all fed by one
+    /// reading thread: source `k` hands out the events of partition `k` of `partitions`, in
+    /// file (time) order. With one partition, the plain source.
+    /// - Throws: what the reader throws before the first chunk; `no events to replay`.
+    public static func partitioned(pathOrName: String, format: DatasetFormat = .auto, options: ReadOptions = .init(), partitions: Int) throws -> [StreamingReplaySource] {
+        try partitioned(pathOrName: pathOrName, format: format, options: options, partitions: partitions, chunkSize: Self.chunkSize)
+    }
+
+    static func partitioned(pathOrName: String, format: DatasetFormat = .auto, options: ReadOptions = .init(), partitions: Int, chunkSize: Int) throws -> [StreamingReplaySource] {
         let name = try DatasetLoader.name(of: pathOrName, format: format)
-        let load = StreamingLoad(chunkSize: chunkSize)
+        let count = max(1, partitions)
+        let load = StreamingLoad(chunkSize: chunkSize, partitions: count)
         let thread = Thread {
             load.read(pathOrName, format: format, options: options)
         }
@@ -68,28 +97,37 @@ public struct StreamingReplaySource: EventSource {
         thread.start()
         let (catalogue, hasEvents) = try load.waitForStart()
         guard hasEvents else { throw EngineError(message: "\(pathOrName): no events to replay") }
-        self.init(name: name, catalogue: catalogue, load: load)
+        guard count > 1 else { return [StreamingReplaySource(name: name, catalogue: catalogue, load: load)] }
+        return (0..<count).map { StreamingReplaySource(name: name, catalogue: catalogue, load: load, partition: UserPartition(index: $0, of: count)) }
     }
 
     /// A source over `load`, fed by its caller (tests drive a load row by row).
-    init(name: String, catalogue: ItemCatalogue, load: StreamingLoad) {
+    init(name: String, catalogue: ItemCatalogue, load: StreamingLoad, partition: UserPartition? = nil) {
         self.name = name
         self.catalogue = catalogue
         self.load = load
+        self.partition = partition
     }
 
+    /// The partition this source hands out (`nil`: every user's events).
+    public var userPartition: UserPartition? { partition }
+
     public var kind: SourceStatus.Kind { .replay }
-    /// Known once the whole file is read (`nil` while it is being read).
-    public var totalCount: Int? { sorted?.count ?? load.eventCount }
+    /// Known once the whole file is read (`nil` while it is being read); with a partition,
+    /// its events only.
+    public var totalCount: Int? {
+        if sorted != nil { return sortedCount }
+        return load.eventCount(partition: partition)
+    }
     public var loadError: String? { load.failureMessage }
 
     /// Stops the reading thread if it is still reading (the engine stopped early).
     public func close() { load.cancel() }
 
     public mutating func peekTime() -> Double? {
-        if sorted == nil, ensureEvent() { return current.timestamps[offset] }
-        guard let sorted, position < sorted.count, restartReason == nil else { return nil }
-        return sorted.timestamps[position]
+        if sorted == nil, ensureEvent() { return current.timestamps[currentIndex(offset)] }
+        guard let sorted, position < sortedCount, restartReason == nil else { return nil }
+        return sorted.timestamps[sortedIndex(position)]
     }
 
     /// - Complexity: O(1); waits (briefly) only when the replay has caught up with the reader.
@@ -99,18 +137,22 @@ public struct StreamingReplaySource: EventSource {
                 offset += 1
                 position += 1
             }
-            return current.event(at: offset, names: names)
+            return current.event(at: currentIndex(offset), names: names)
         }
-        guard let sorted, position < sorted.count, restartReason == nil else { return nil }
+        guard let sorted, position < sortedCount, restartReason == nil else { return nil }
         defer { position += 1 }
-        return sorted.event(at: position)
+        return sorted.event(at: sortedIndex(position))
     }
 
     /// Looks within the chunk being replayed (or the sorted file) only: past its end the next
     /// chunk may not be published yet, and a missed hint costs one miss, not a wait.
     public func upcomingKeys(ahead: Int) -> (user: Int32, item: Int32)? {
-        if let sorted { return restartReason == nil ? sorted.keys(at: position + ahead) : nil }
-        return current.keys(at: offset + ahead)
+        if let sorted {
+            let k = position + ahead
+            return restartReason == nil && k < sortedCount ? sorted.keys(at: sortedIndex(k)) : nil
+        }
+        let k = offset + ahead
+        return k < currentCount ? current.keys(at: currentIndex(k)) : nil
     }
 
     public mutating func restart() {
@@ -118,6 +160,39 @@ public struct StreamingReplaySource: EventSource {
         chunkIndex = -1
         offset = 0
         current = CompactEvents()
+        selected = []
+    }
+
+    // MARK: The partition's events
+
+    /// Events of the current chunk this source hands out.
+    private var currentCount: Int { partition == nil ? current.count : selected.count }
+    /// The sorted file's events this source hands out.
+    private var sortedCount: Int { partition == nil ? sorted?.count ?? 0 : sortedSelected.count }
+
+    /// The chunk offset of this source's `k`-th event of the current chunk.
+    @inline(__always)
+    private func currentIndex(_ k: Int) -> Int { partition == nil ? k : Int(selected[k]) }
+
+    @inline(__always)
+    private func sortedIndex(_ k: Int) -> Int { partition == nil ? k : Int(sortedSelected[k]) }
+
+    /// Marks the users of `userNames` (appended to the key space's names) as in the partition or not.
+    private mutating func noteUsers(_ userNames: [String]) {
+        guard let partition else { return }
+        owned.reserveCapacity(owned.count + userNames.count)
+        for user in userNames { owned.append(partition.contains(user: user)) }
+    }
+
+    /// The offsets of `events`' events whose user is in the partition.
+    /// - Complexity: O(events).
+    private func selection(of events: CompactEvents) -> [Int32] {
+        var result: [Int32] = []
+        result.reserveCapacity(events.count / max(1, partition?.count ?? 1) + 64)
+        owned.withUnsafeBufferPointer { owned in
+            for (k, user) in events.users.enumerated() where owned[Int(user)] { result.append(Int32(k)) }
+        }
+        return result
     }
 
     /// A restart once, when the file was found out of order after events were handed out
@@ -135,16 +210,17 @@ public struct StreamingReplaySource: EventSource {
     /// reader if need be. - Returns: whether an event is at `(chunkIndex, offset)`.
     @inline(__always)
     private mutating func ensureEvent() -> Bool {
-        offset < current.count ? true : advance()
+        offset < currentCount ? true : advance()
     }
 
     private mutating func advance() -> Bool {
         while true {
-            if offset < current.count { return true }
+            if offset < currentCount { return true }
             let next = chunkIndex + 1
             if next < chunks.count {
                 chunkIndex = next
                 current = chunks[next]
+                if partition != nil { selected = selection(of: current) }
                 offset = 0
                 continue
             }
@@ -155,6 +231,7 @@ public struct StreamingReplaySource: EventSource {
                 return false
             case .chunk(let chunk):
                 chunks.append(chunk)
+                noteUsers(chunk.userNames)
                 names.userNames += chunk.userNames
                 names.itemNames += chunk.itemNames
                 names.attributeSets += chunk.attributeSets
@@ -163,8 +240,14 @@ public struct StreamingReplaySource: EventSource {
                 return false
             case .sorted(let whole):
                 sorted = whole
+                if partition != nil {
+                    owned = []
+                    noteUsers(whole.userNames)
+                    sortedSelected = selection(of: whole)
+                }
                 chunks = []
                 current = CompactEvents()
+                selected = []
                 chunkIndex = -1
                 names = CompactEvents()
                 if position > 0 {
@@ -191,6 +274,8 @@ final class StreamingLoad: @unchecked Sendable {
     }
 
     let chunkSize: Int
+    /// Users are counted per partition of this many (``UserPartition``).
+    let partitions: Int
     private let condition = NSCondition()
     private var builder = CompactEvents.Builder()
     private var chunks: [CompactEvents] = []
@@ -200,14 +285,18 @@ final class StreamingLoad: @unchecked Sendable {
     private var finished = false
     /// Events read, set when the read is over.
     private var total: Int?
+    /// Per partition, set when the read is over.
+    private var partitionTotals: [Int]?
     private var failure: (any Error)?
     /// The read failed before a chunk was published: the source's initialiser throws.
     private var failedAtStart = false
     /// Set by ``cancel()``; read by the reading thread per row, hence an atomic.
     private let cancelled = Atomic<Bool>(false)
 
-    init(chunkSize: Int) {
+    init(chunkSize: Int, partitions: Int = 1) {
         self.chunkSize = max(1, chunkSize)
+        self.partitions = max(1, partitions)
+        partitionCounts = Array(repeating: 0, count: self.partitions)
     }
 
     private struct Cancelled: Error {}
@@ -242,8 +331,13 @@ final class StreamingLoad: @unchecked Sendable {
     func append(_ event: Event) {
         // `builder` is touched by the reading thread alone until `finish`, except that
         // `finish` and the sources read `outOfOrder` under the lock.
-        builder.append(event)
+        let user = builder.append(event)
         readCount += 1
+        if partitions > 1 {
+            // Each user hashed once, when first met (keys are dense, in order of meeting).
+            if Int(user) == userPartitions.count { userPartitions.append(UInt16(UserPartition.index(ofUser: event.user, partitions: partitions))) }
+            partitionCounts[Int(userPartitions[Int(user)])] += 1
+        }
         if builder.isSorted {
             if builder.pendingCount >= chunkSize { publish(builder.takeChunk()) }
         } else if !outOfOrderNoted {
@@ -258,6 +352,9 @@ final class StreamingLoad: @unchecked Sendable {
     // The reading thread's own state (never read by another thread): the count, whether it
     // published a chunk, and its copy of `outOfOrder` (no lock per row).
     private var readCount = 0
+    /// With partitions: each user key's partition, and the events read per partition.
+    private var userPartitions: [UInt16] = []
+    private var partitionCounts: [Int]
     private var publishedAny = false
     private var outOfOrderNoted = false
 
@@ -285,8 +382,11 @@ final class StreamingLoad: @unchecked Sendable {
         }
         // The interners' tables (a hash entry per name) are not needed any more.
         builder = CompactEvents.Builder()
+        userPartitions = []
         let count = readCount
+        let counts = partitionCounts
         condition.withLock {
+            partitionTotals = failedAtStart ? nil : counts
             if catalogue == nil { catalogue = ItemCatalogue() }
             failure = error
             self.failedAtStart = failedAtStart
@@ -331,6 +431,12 @@ final class StreamingLoad: @unchecked Sendable {
     /// Events read, once the read is over.
     var eventCount: Int? {
         condition.withLock { total }
+    }
+
+    /// Events of `partition` (all events for `nil`), once the read is over.
+    func eventCount(partition: UserPartition?) -> Int? {
+        guard let partition, partition.count == partitions, partitions > 1 else { return eventCount }
+        return condition.withLock { partitionTotals?[partition.index] }
     }
 
     /// The read's error, once it ended with one.

@@ -45,6 +45,15 @@ extension EmbeddingModel {
     @inline(__always)
     mutating func syncItemBlock(row r: Int) {
         markItemChanged(r)
+        deferItemBlockCopy(row: r)
+    }
+
+    /// The block side of ``syncItemBlock(row:)``: a new ``finalsStamp`` and the row's copy
+    /// into ``itemBlocks`` left for ``flushItemBlocks()``, without marking the row changed
+    /// for other engines (a delta received from them, ``applyItemDelta(row:ego:)``).
+    /// - Complexity: O(1) amortised.
+    @inline(__always)
+    mutating func deferItemBlockCopy(row r: Int) {
         finalsStamp = ServingStamp.next()
         // The row's block must exist for the kernels that scan every block (its lanes are
         // rescored from the row until the flush).

@@ -41,6 +41,18 @@ public final class FederatedEngine: EngineConnection {
         state = Mutex(State(count: members.count))
     }
 
+    /// Engines in this process that split a replay's users (``Engine/splitting(dataset:engines:configuration:)``):
+    /// engine `k` holds partition `k` of as many as there are engines, known from the start
+    /// (a replay's snapshot names no stream partitions), so a user's commands go to the
+    /// engine holding the user from the first key on.
+    package convenience init(splitting engines: [Engine]) {
+        self.init(engines.enumerated().map { (endpoint: "thread \($0.offset + 1)", connection: $0.element as any EngineConnection) })
+        state.withLock { s in
+            for k in engines.indices { s.partitions[k] = [k] }
+            s.partitionCount = engines.count
+        }
+    }
+
     static func isConnected(_ connection: any EngineConnection) -> Bool {
         connection.attachment?.role != .disconnected
     }

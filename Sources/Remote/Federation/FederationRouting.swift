@@ -21,7 +21,7 @@ public enum FederationRouting {
 
     /// The user's partition, as `publish` and `serve --own` compute it.
     public static func partition(ofUser user: String, partitions count: Int) -> Int {
-        Int(TemporalGroundTruth.userHash(user) % UInt64(max(1, count)))
+        UserPartition.index(ofUser: user, partitions: count)
     }
 
     /// - Parameters:

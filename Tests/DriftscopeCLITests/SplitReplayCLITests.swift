@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+
+/// `--engines`: a replayed file's users split between engines in one process, through the
+/// real binary (`bench replay` runs what `dashboard --source FILE` runs, without a screen).
+@Suite struct SplitReplayCLITests {
+    static func shop() throws -> URL {
+        var rows = ["user,item,timestamp,action,value,category,brand"]
+        for k in 0..<3_000 { rows.append("u\(k % 53),i\(k % 97),\(1_700_000_000 + k * 30),\(k % 5 == 0 ? "purchase" : "view"),,Home/h\(k % 3),b\(k % 4)") }
+        return try CLIRunner.directory(with: ["shop.csv": Array((rows.joined(separator: "\n") + "\n").utf8)])
+    }
+
+    @Test func benchReplayWithTwoEnginesReplaysEveryEventOnce() throws {
+        let directory = try Self.shop()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("shop.csv").path
+        let result = try CLIRunner.run(["bench", "replay", path, "--engines", "2", "--every", "1", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["engines"] as? Int == 2)
+        #expect(json["replayed_events"] as? Int == 3_000)
+        #expect(json["finished"] as? Bool == true)
+        // auto: a small file runs one engine.
+        let small = try CLIRunner.run(["bench", "replay", path, "--every", "1", "--json"])
+        let one = try #require(try JSONSerialization.jsonObject(with: Data(small.stdout.utf8)) as? [String: Any])
+        #expect(one["engines"] as? Int == 1)
+        #expect(one["replayed_events"] as? Int == 3_000)
+    }
+
+    @Test(arguments: ["0", "9", "two"])
+    func aBadEngineCountIsRefused(count: String) throws {
+        let result = try CLIRunner.run(["bench", "replay", "ml-100k", "--engines", count])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--engines"), "\(result.stderr)")
+    }
+}
