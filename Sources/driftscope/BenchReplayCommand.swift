@@ -45,11 +45,29 @@ struct BenchReplay: ParsableCommand {
     @Option(help: ArgumentHelp("Engines the file's users are split between, as `dashboard --engines` (auto: two for a file of 256 MiB or more).", valueName: "N|auto"))
     var engines: EngineCount = .automatic
 
+    @Option(help: ArgumentHelp("With several engines: seconds between their exchanges of item rows.", valueName: "seconds"))
+    var syncEvery: Double = 1
+
+    @Option(help: ArgumentHelp("Score exactly every S-th eligible event prequentially over the whole run (as `serve --prequential-every`), so runs with one engine and with several compare.", valueName: "S"))
+    var prequentialEvery: Int?
+
+    @Option(help: ArgumentHelp("Train one background batch per N ingested events, never on idle time (as `serve --train-every`).", valueName: "N"))
+    var trainEvery: Int?
+
+    @Option(help: ArgumentHelp("How background batches see the graph: \(TrainingMode.allCases.map(\.rawValue).joined(separator: ", ")) (default: automatic for one engine, sampled for engines that split the users).", valueName: "mode"))
+    var trainingMode: String?
+
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
     func validate() throws {
         guard every > 0 else { throw ValidationError("--every must be positive") }
+        guard syncEvery.isFinite, syncEvery >= 0 else { throw ValidationError("--sync-every must be 0 or more seconds") }
+        if let trainingMode, TrainingMode(rawValue: trainingMode) == nil {
+            throw ValidationError("--training-mode must be one of \(TrainingMode.allCases.map(\.rawValue).joined(separator: ", ")), got '\(trainingMode)'")
+        }
+        if let prequentialEvery, prequentialEvery < 1 { throw ValidationError("--prequential-every must be 1 or more") }
+        if let trainEvery, trainEvery < 1 { throw ValidationError("--train-every must be 1 or more") }
         if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
         for item in overrides where !item.contains("=") {
             throw ValidationError("--set expects key=value, got \"\(item)\"")
@@ -65,6 +83,9 @@ struct BenchReplay: ParsableCommand {
             }
             configuration.model = kind
         }
+        configuration.prequentialSampleEvery = prequentialEvery
+        configuration.trainEveryEvents = trainEvery
+        configuration.trainingMode = trainingMode.flatMap(TrainingMode.init(rawValue:))
         for item in overrides {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             do { try configuration.hyperparameters.set(parts[0], to: parts[1]) } catch { throw ValidationError("--set \(item): \(error)") }
@@ -74,7 +95,7 @@ struct BenchReplay: ParsableCommand {
         let split: [Engine]
         do {
             let count = try engines.resolve(for: .dataset(source), recording: false)
-            split = try Engine.splitting(dataset: source, engines: count, configuration: configuration)
+            split = try Engine.splitting(dataset: source, engines: count, configuration: configuration, syncInterval: syncEvery)
         } catch let error as CommandError {
             throw error
         } catch {

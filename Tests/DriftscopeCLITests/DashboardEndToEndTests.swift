@@ -66,4 +66,39 @@ import Testing
         #expect(Tmux.exitStatus(in: after) == 0, "screen after quitting:\n\(after)")
         #expect(!after.contains("Hyperparameters"), "the alternate screen was not restored")
     }
+
+    /// Two engines that split a replay's users, shown as one; started as `./driftscope` from
+    /// the binary's own directory (a relative path once crashed the dashboard before its
+    /// first frame, in the theme directory lookup).
+    @Test func twoEnginesSplitAReplayUnderOneDashboard() throws {
+        try #require(Tmux.isInstalled, "tmux is required for the end-to-end test (make test installs it)")
+        let binary = try CLIRunner.binary()
+        let data = try SplitReplayCLITests.shop()
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("driftscope-e2e-split-\(getpid())")
+        try? FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        let session = self.session + "-split"
+        defer {
+            _ = try? tmux(["kill-session", "-t", session])
+            try? FileManager.default.removeItem(at: state)
+            try? FileManager.default.removeItem(at: data)
+        }
+        let env = Tmux.environment(home: state)
+        try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "40", "sh"])
+        let file = data.appendingPathComponent("shop.csv").path
+        let command = "cd \(binary.deletingLastPathComponent().path) && \(env) ./\(binary.lastPathComponent) dashboard --source \(file) --engines 2 --speed 0; echo DRIFTSCOPE-EXIT=$?"
+        try tmux(["send-keys", "-t", session, command, "Enter"])
+        func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", session]) }
+        var last = ""
+        try Tmux.waitUntil("every event seen by the two engines") {
+            last = try screen()
+            return last.contains("seen 3,000 / 3,000")
+        }
+        #expect(last.contains("engine A") || last.contains("engine B"), "the status line names the engine answering:\n\(last)")
+        try tmux(["send-keys", "-t", session, "q"])
+        try Tmux.waitUntil("clean exit") {
+            last = try screen()
+            return Tmux.exitStatus(in: last) != nil
+        }
+        #expect(Tmux.exitStatus(in: last) == 0, "screen after quitting:\n\(last)")
+    }
 }

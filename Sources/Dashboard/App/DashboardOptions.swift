@@ -64,9 +64,12 @@ struct DashboardPaths: Sendable {
         // user's. The shipped themes are compiled in too, so none of these must exist.
         var dirs: [String] = []
         let cwdThemes = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent("themes")
-        let exe = (CommandLine.arguments.first.map { ($0 as NSString).resolvingSymlinksInPath } ?? "") as NSString
-        let repoThemes = (((exe.deletingLastPathComponent as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent as NSString).appendingPathComponent("themes")
-        let installedThemes = ((exe.deletingLastPathComponent as NSString).deletingLastPathComponent as NSString).appendingPathComponent("share/driftscope/themes")
+        // URLs, not NSString path arithmetic: `./driftscope` resolved to a bare name, and
+        // Foundation's `deletingLastPathComponent` of the empty string that followed crashed
+        // the dashboard before its first frame (`cd .build/release && ./driftscope`).
+        let bin = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments.first ?? ".")).resolvingSymlinksInPath().deletingLastPathComponent()
+        let repoThemes = bin.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("themes").path
+        let installedThemes = bin.deletingLastPathComponent().appendingPathComponent("share/driftscope/themes").path
         for d in [repoThemes, installedThemes, cwdThemes] where !dirs.contains(d) { dirs.append(d) }
         dirs += options.themeDirectories
         dirs.append((configDirectory as NSString).appendingPathComponent("themes"))

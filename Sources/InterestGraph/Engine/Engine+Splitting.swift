@@ -26,15 +26,16 @@ extension Engine {
     ///
     /// `configuration` is each engine's, except that the selected user at start goes to the
     /// engine holding that user only. Recording and resuming are one engine's and are refused.
+    /// The engines exchange item rows every `syncInterval` seconds.
     /// - Throws: what opening the file throws; an `EngineError` for a recording configuration.
-    package static func splitting(dataset pathOrName: String, engines count: Int, configuration: EngineConfiguration) throws -> [Engine] {
+    package static func splitting(dataset pathOrName: String, engines count: Int, configuration: EngineConfiguration, syncInterval: Double = 1) throws -> [Engine] {
         guard configuration.makeRecorder == nil, configuration.resume == nil else {
             throw EngineError(message: "engines that split a replay record nothing: record with one engine")
         }
         let count = max(1, count)
         guard count > 1 else { return [try Engine(configuration: configuration, source: .dataset(pathOrName))] }
         let sources = try StreamingReplaySource.partitioned(pathOrName: pathOrName, partitions: count)
-        let channels = LocalItemSync.connected(count)
+        let channels = LocalItemSync.connected(count, interval: syncInterval)
         return try sources.indices.map { k in
             var own = configuration
             own.itemSync = channels[k]
