@@ -41,6 +41,19 @@ struct DashboardCommand: ParsableCommand {
     /// terminal at all): distinct from 1 (an error in the command) so scripts can tell.
     static let cannotDrawStatus: Int32 = 2
 
+    /// `--engines 2` that cannot be honoured is refused before the terminal is looked at,
+    /// as a bad option is (a script sees the reason wherever it runs).
+    func validate() throws {
+        guard case .fixed(let n) = engines, n > 1 else { return }
+        do {
+            let source: SourceSpecification = engineOptions.source == "sim" || StreamSources.isStream(engineOptions.source)
+                ? .scenario(path: nil, seed: nil) : .dataset(engineOptions.source)
+            _ = try engines.resolve(for: source, recording: engineOptions.recording.path != nil)
+        } catch let error as CommandError {
+            throw ValidationError(error.description)
+        }
+    }
+
     func run() throws {
         try engineOptions.checkScenario()
         if let problem = DashboardApp.checkTerminal() {

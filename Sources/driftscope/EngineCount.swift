@@ -41,11 +41,11 @@ enum EngineCount: ExpressibleByArgument, Equatable, CustomStringConvertible {
         if case .dataset(let p) = source { path = p } else { path = nil }
         switch self {
         case .fixed(let n) where n > 1:
+            guard !recording else {
+                throw CommandError("--engines \(n): a workspace records (and resumes) one engine's run; record with --engines 1")
+            }
             guard path != nil else {
                 throw CommandError("--engines \(n) splits a replayed file's users; the simulator and live streams run one engine here (serve --own splits a stream between processes)")
-            }
-            guard !recording else {
-                throw CommandError("--engines \(n): a workspace records one engine's run; record with --engines 1")
             }
             return n
         case .fixed:

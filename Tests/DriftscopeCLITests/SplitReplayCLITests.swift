@@ -27,6 +27,19 @@ import Testing
         #expect(one["replayed_events"] as? Int == 3_000)
     }
 
+    /// The simulator and a recorded run are one engine's: `--engines 2` says so, before the
+    /// dashboard looks for a terminal.
+    @Test(arguments: [
+        (["dashboard", "--engines", "2"], "simulator"),
+        (["dashboard", "--source", "ml-100k", "--engines", "2", "--workspace", "/nonexistent/split.sqlite"], "one engine's run"),
+        (["dashboard", "--source", "ml-100k", "--engines", "2", "--resume"], "one engine's run"),
+    ])
+    func aSplitThatCannotBeHonouredIsRefused(arguments: [String], reason: String) throws {
+        let result = try CLIRunner.run(arguments, environment: ["TERM": "dumb"])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("--engines 2") && result.stderr.contains(reason), "\(result.stderr)")
+    }
+
     @Test(arguments: ["0", "9", "two"])
     func aBadEngineCountIsRefused(count: String) throws {
         let result = try CLIRunner.run(["bench", "replay", "ml-100k", "--engines", count])
