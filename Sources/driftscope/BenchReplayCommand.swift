@@ -15,8 +15,11 @@ struct BenchReplay: ParsableCommand {
         commandName: "replay",
         abstract: "The engine replaying a file at full speed, training on: events/s, loss, HR@10, memory over time.",
         discussion: """
-            Prints one line per --every seconds of wall time, then a summary (or one JSON \
-            object with --json). The file streams in as the dashboard's does (the first events \
+            Prints one line per --every seconds of wall time, then a summary: the load time, \
+            events/s, batches, guard rollbacks, the longest pause (the longest the published \
+            event count stood still: a frozen dashboard) and peak RSS (or one JSON object with \
+            --json). With --engines 2 the file's users are split between two engines, as the \
+            dashboard does for a large file. The file streams in as the dashboard's does (the first events \
             replay while a second thread reads the rest); the rate is measured from the first \
             event read, and the time to open the file (its catalogue and first chunk) is \
             reported apart.
