@@ -136,32 +136,38 @@ extension EmbeddingModel {
         var out: [ItemRowDelta] = []
         out.reserveCapacity(state.dirty.count)
         let rows = state.rows
+        // Through pointers: a subscript of the published copy per float checked its
+        // uniqueness each time (a fifth of an exchange in perf). The copy is moved out of
+        // `state` for the loop (a swap, no copy) so the loop may write the rest of `state`.
+        var publishedEgo: [Float] = []
+        swap(&publishedEgo, &state.publishedEgo)
         egoItems.storage.withUnsafeBufferPointer { ego in
-            // Through pointers: a subscript of the published copy per float checked its
-            // uniqueness each time (a fifth of an exchange in perf).
-            let published = state.publishedEgo.withUnsafeMutableBufferPointer { $0.baseAddress! }
-            for row in state.dirty {
-                let r = Int(row)
-                state.isDirty[r] = false
-                guard r < rows else { continue }
-                let base = r * stride
-                var any = false
-                let e = [Float](unsafeUninitializedCapacity: d) { e, initialized in
-                    for k in 0..<d {
-                        // Half precision on the wire; the published copy advances by what is sent,
-                        // so what rounding left out goes out with a later batch (error feedback).
-                        let x = Self.wireRounded(ego[base + k] - published[base + k])
-                        e[k] = x
-                        published[base + k] += x
-                        any = any || x != 0
+            publishedEgo.withUnsafeMutableBufferPointer { published in
+                for row in state.dirty {
+                    let r = Int(row)
+                    state.isDirty[r] = false
+                    guard r < rows else { continue }
+                    let base = r * stride
+                    var any = false
+                    let e = [Float](unsafeUninitializedCapacity: d) { e, initialized in
+                        for k in 0..<d {
+                            // Half precision on the wire; the published copy advances by what is
+                            // sent, so what rounding left out goes out with a later batch (error
+                            // feedback).
+                            let x = Self.wireRounded(ego[base + k] - published[base + k])
+                            e[k] = x
+                            published[base + k] += x
+                            any = any || x != 0
+                        }
+                        initialized = d
                     }
-                    initialized = d
+                    let edges = r < state.newEdges.count ? state.newEdges[r] : 0
+                    if r < state.newEdges.count { state.newEdges[r] = 0 }
+                    if any || edges > 0 || !state.isAnnounced(r) { out.append(ItemRowDelta(row: row, ego: e, edges: edges)) }
                 }
-                let edges = r < state.newEdges.count ? state.newEdges[r] : 0
-                if r < state.newEdges.count { state.newEdges[r] = 0 }
-                if any || edges > 0 || !state.isAnnounced(r) { out.append(ItemRowDelta(row: row, ego: e, edges: edges)) }
             }
         }
+        swap(&publishedEgo, &state.publishedEgo)
         state.dirty.removeAll(keepingCapacity: true)
         itemSync = state
         return out
