@@ -48,9 +48,8 @@ package final class LocalItemSync: ItemSyncChannel {
     }
 
     package func send(_ batch: ItemDeltaBatch) {
-        var dropped = [Int](repeating: 0, count: 0)
-        hub.inboxes.withLock { inboxes in
-            dropped = Array(repeating: 0, count: inboxes.count)
+        let dropped = hub.inboxes.withLock { inboxes -> [Int] in
+            var dropped = Array(repeating: 0, count: inboxes.count)
             for k in inboxes.indices where k != index {
                 inboxes[k].append(batch)
                 if inboxes[k].count > Self.inboxLimit {
@@ -58,6 +57,7 @@ package final class LocalItemSync: ItemSyncChannel {
                     dropped[k] += 1
                 }
             }
+            return dropped
         }
         hub.statistics.withLock { s in
             s[index].sent += 1
