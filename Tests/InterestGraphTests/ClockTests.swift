@@ -52,6 +52,28 @@ struct ClockTests {
         #expect(clock.tick() == .finished)
     }
 
+    /// A wait for a file's reader (events due, not read yet) is told apart from a wait for
+    /// the replay's pace: the engine counts the first as a backlog (training keeps to its
+    /// share, the reader gets the cores), the second as idle time.
+    @Test func aWaitForTheReaderIsToldApartFromAWaitForThePace() throws {
+        let load = StreamingLoad(chunkSize: 2)
+        load.deliver(ItemCatalogue())
+        for e in minuteEvents(2) { load.append(e) }
+        var fast = ReplayClock(source: StreamingReplaySource(name: "t", catalogue: ItemCatalogue(), load: load), speed: 0, wallClock: ManualWallClock())
+        #expect(fast.tick().event != nil && !fast.isWaitingForSource)
+        #expect(fast.tick().event != nil && !fast.isWaitingForSource)
+        #expect(fast.tick().waitSeconds != nil)
+        #expect(fast.isWaitingForSource, "the reader is behind")
+        load.finish(error: nil)
+        #expect(fast.tick() == .finished)
+        #expect(!fast.isWaitingForSource)
+        // Paced (x60, events a minute apart): the wait is the replay's own.
+        var paced = ReplayClock(source: ArrayEventSource(name: "m", events: minuteEvents(3)), speed: 60, wallClock: ManualWallClock())
+        #expect(paced.tick().event != nil)
+        #expect(paced.tick().waitSeconds != nil)
+        #expect(!paced.isWaitingForSource)
+    }
+
     @Test func speedIsClampedAndChangesReanchor() throws {
         let wall = ManualWallClock()
         var clock = ReplayClock(source: ArrayEventSource(name: "m", events: minuteEvents(4)), speed: 0.5, wallClock: wall)

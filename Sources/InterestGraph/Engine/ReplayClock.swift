@@ -64,6 +64,9 @@ public struct ReplayClock<Source: EventSource>: Sendable {
     private var pendingRestart = false
     /// How long to wait for a source that has more events on their way (``SourceGap/waiting``).
     static var sourceWait: Double { 0.005 }
+    /// The last ``tick()`` waited for the source's reader (events due, not read yet), not for
+    /// the replay's pace.
+    public private(set) var isWaitingForSource = false
     /// Why the source asked the last ``Tick/restarted`` (`nil` for a backward seek's).
     public internal(set) var restartReason: String?
     /// Sim time up to which events are known to be due (saves a wall-clock read per event).
@@ -169,6 +172,7 @@ public struct ReplayClock<Source: EventSource>: Sendable {
     /// - Complexity: O(1) plus the source's `next()`; reads the wall clock only when the
     ///   next event is beyond the time already known to be due.
     public mutating func tick() -> Tick {
+        isWaitingForSource = false
         if pendingRestart {
             pendingRestart = false
             return .restarted
@@ -179,6 +183,7 @@ public struct ReplayClock<Source: EventSource>: Sendable {
                 break
             case .waiting:
                 // A file still being read: not finished, just not here yet.
+                isWaitingForSource = true
                 return .wait(Self.sourceWait)
             case .restart(let reason):
                 // The source went back to its first event: start over as a backward seek does.
