@@ -1,4 +1,7 @@
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import InterestGraph
 
 @Suite("Aligned float buffers")
@@ -41,6 +44,37 @@ struct AlignedFloatsTests {
         table.resize(to: large * 2)
         #expect(table[9] == 9 && table[3] == -1)
         #expect(table.withUnsafeBufferPointer { b in (10..<b.count).allSatisfy { b[$0] == 0 } })
+    }
+
+    /// A mapped table's zeros are the kernel's: creating or growing one writes nothing, so
+    /// its pages are touched (and, on a virtual machine, paid for) only where values go.
+    @Test func aMappedTablesZerosAreNotWritten() throws {
+        #if os(Linux)
+        let elements = 16 * PageMapping.threshold / MemoryLayout<Float>.stride  // 64 MiB
+        var table = AlignedFloats(count: elements)
+        #expect(table.isPageMapped)
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        func residentBytes(_ table: AlignedFloats) -> Int {
+            let bytes = (table.count * MemoryLayout<Float>.stride + page - 1) / page * page
+            var vector = [UInt8](repeating: 0, count: bytes / page)
+            let start = UnsafeMutableRawPointer(mutating: table.baseAddress)
+            guard mincore(start, bytes, &vector) == 0 else { return -1 }
+            return vector.reduce(0) { $0 + Int($1 & 1) } * page
+        }
+        let fresh = residentBytes(table)
+        #expect(fresh >= 0 && fresh <= 4 << 20, "a fresh 64 MiB table is \(fresh) bytes resident")
+        table[0] = 1
+        table[elements - 1] = 2
+        table.resize(to: elements * 2)  // by remapping; the new half is not written either
+        let grown = residentBytes(table)
+        #expect(grown >= 0 && grown <= 8 << 20, "grown to 128 MiB: \(grown) bytes resident")
+        // The values and the zeros are what they should be (reading maps zero pages: last).
+        #expect(table[0] == 1 && table[elements - 1] == 2 && table[elements] == 0 && table[2 * elements - 1] == 0)
+        // A shrink keeps written values past the new end in memory: growing again zeroes them.
+        table.resize(to: 1)
+        table.resize(to: elements)
+        #expect(table[0] == 1 && table[elements - 1] == 0)
+        #endif
     }
 
     /// The shim under the growth: a mapping grown by `mremap` keeps its bytes and reads

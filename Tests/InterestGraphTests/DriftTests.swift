@@ -137,6 +137,35 @@ struct DriftTests {
         #expect(ProfileHistory(configuration: .init(capacity: 4, topCategories: 2, embeddingSlots: 1)).bytesPerUser(dimension: 8) == 10 + 4 * 20 + 2 + 20)
     }
 
+    /// Each ring slot is a table of its own that grows when a user first writes it: a
+    /// thousand users with one checkpoint hold one slot's worth, not the ring's twelve; a
+    /// third checkpoint each brings the third slot, and the rings read back in order.
+    @Test func ringSlotsCostMemoryOnlyOnceUsersReachThem() throws {
+        var graph = twoCategoryGraph(halfLifeDays: 30)
+        var history = ProfileHistory()
+        let users = 1_000
+        let perSlot = 8 + 6 * (4 + 2)  // a time and six (category, share) pairs
+        func day(_ d: Int) {
+            for u in 0..<users {
+                let t = Double(d) * 86_400 + Double(u)
+                graph.apply(Event(user: "u\(u)", item: u % 3 == 0 ? "b\(u % 5)" : "a\(u % 5)", action: .view, timestamp: t))
+                history.observe(user: graph.userID("u\(u)")!, graph: graph, at: t)
+            }
+        }
+        day(0)
+        #expect(history.storedBytes == users * (12 + perSlot))
+        #expect(history.storedBytes < users * ProfileHistory().bytesPerUser(dimension: 64) / 10)
+        day(1)
+        day(2)
+        #expect(history.storedBytes == users * (12 + 3 * perSlot))
+        let line = history.timeline(ofUser: try #require(graph.userID("u7")))
+        #expect(line.map(\.time) == [7, 86_407, 172_807])
+        #expect(line.allSatisfy { !$0.shares.isEmpty && $0.shares.allSatisfy { $0.share > 0 } })
+        // An embedding slot likewise: one user's row is one row of one slot.
+        history.recordEmbedding(user: 5, row: [Float](repeating: 0.5, count: 64), at: 0)
+        #expect(history.storedBytes == users * (12 + 3 * perSlot) + 6 * (8 + 4 + 64))
+    }
+
     // MARK: Scores and the dashboard's view
 
     /// A user who only buys Home/Kitchen for a week, then only Sports/Running for a week.

@@ -211,9 +211,10 @@ package enum ItemDeltaExchange {
             }
             let counted = batch.edges.count == batch.items.count
             for (k, name) in batch.items.enumerated() {
-                if counted, batch.edges[k] > 0, let id = graph.itemID(name) { model.addOtherItemEdges(row: id, count: Int(batch.edges[k])) }
+                let id = graph.itemID(name)  // one lookup per row: tens of thousands a second
+                if counted, batch.edges[k] > 0, let id { model.addOtherItemEdges(row: id, count: Int(batch.edges[k])) }
                 if skip.contains(k) { continue }
-                guard let id = graph.itemID(name), model.hasItemRow(id) else {
+                guard let id, model.hasItemRow(id) else {
                     unknown += 1
                     continue
                 }
@@ -242,22 +243,31 @@ package enum ItemDeltaExchange {
     /// channel's to fill in.
     /// - Complexity: O(changed rows * dimension).
     package static func collect(from model: inout Recommender, graph: HeteroGraph, since: Double, at now: Double) -> ItemDeltaBatch? {
-        let deltas = model.collectItemDeltas()
+        var deltas = model.collectItemDeltas()
         let signals = model.takeSignals().map { ItemSignals($0, graph: graph) }
-        let d = deltas.first?.ego.count ?? model.hyperparameters.sanitised.dimension
+        let d = deltas.isEmpty ? model.hyperparameters.sanitised.dimension : deltas.dimension
         var batch = ItemDeltaBatch(engine: "", sequence: 0, since: since, at: now, dimension: d, items: [], ego: [])
         batch.signals = signals
         batch.items.reserveCapacity(deltas.count)
-        batch.ego.reserveCapacity(deltas.count * d)
-        for delta in deltas where Int(delta.row) < graph.items.count {
-            if model.needsAnnouncement(delta.row), let rows = model.itemRows(delta.row) {
-                batch.announced.append(ItemAnnouncement(index: batch.items.count, attributes: graph.attributes(ofItem: delta.row),
+        batch.edges.reserveCapacity(deltas.count)
+        let limit = Int32(graph.items.count)
+        for (k, row) in deltas.rows.enumerated() where row < limit {
+            if model.needsAnnouncement(row), let rows = model.itemRows(row) {
+                batch.announced.append(ItemAnnouncement(index: batch.items.count, attributes: graph.attributes(ofItem: row),
                                                         ego: Array(rows.ego.prefix(d)), final: Array(rows.final.prefix(d))))
             }
-            batch.items.append(graph.name(of: NodeRef(.item, delta.row)))
-            batch.ego.append(contentsOf: delta.ego)
-            batch.edges.append(UInt32(max(0, delta.edges)))
+            batch.items.append(graph.name(of: NodeRef(.item, row)))
+            batch.edges.append(UInt32(max(0, deltas.edges[k])))
+        }
+        if batch.items.count == deltas.count {
+            // Every row is the graph's (always, but for a model ahead of its graph): the flat
+            // deltas are the batch's as they are, moved rather than copied.
+            swap(&batch.ego, &deltas.ego)
+        } else {
+            batch.ego.reserveCapacity(batch.items.count * d)
+            for (k, row) in deltas.rows.enumerated() where row < limit { batch.ego.append(contentsOf: deltas[k].ego) }
         }
         return batch.items.isEmpty && batch.signals == nil ? nil : batch
     }
 }
+

@@ -114,10 +114,8 @@ extension EmbeddingModel {
     }
 
     /// What a sampled batch draws from, taken from the model now (see ``SampledBatchSource``).
-    /// Prepares the replay buffer's sampling guide first, so the copy is only ever read.
-    mutating func sampledBatchSource(graph: HeteroGraph) -> SampledBatchSource {
-        replay.prepareSampling()
-        return SampledBatchSource(
+    func sampledBatchSource(graph: HeteroGraph) -> SampledBatchSource {
+        SampledBatchSource(
             replay: replay, knownItems: knownItems, batch: min(h.batchSize, Self.sampledBatchLimit),
             negatives: h.negatives, negativeSampling: h.negativeSampling,
             userLimit: egoUsers.rows, itemLimit: egoItems.rows, layers: h.layers, sideWeight: h.sideWeight,

@@ -436,7 +436,6 @@ extension EmbeddingModel {
     /// - Complexity: O(batch * negatives) expected.
     mutating func drawTriples(batch: Int, userLimit: Int, itemLimit: Int, graph: HeteroGraph, edges: EdgeBitset?) {
         var localRng = rng
-        replay.prepareSampling()
         let replay = self.replay
         let known = knownItems
         var rows = [Int32]()
@@ -449,8 +448,7 @@ extension EmbeddingModel {
     }
 
     /// ``drawTriples(batch:userLimit:itemLimit:graph:edges:)`` on explicit state, for a thread
-    /// that draws while the model trains: `replay` must be prepared
-    /// (``ReplayBuffer/prepareSampling()``) and is only read.
+    /// that draws while the model trains: `replay` is only read.
     /// - Complexity: O(batch * negatives) expected.
     static func drawTriples(
         into rows: inout [Int32], batch: Int, negatives: Int, sampling: Hyperparameters.NegativeSampling,

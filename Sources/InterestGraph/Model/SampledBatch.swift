@@ -23,7 +23,7 @@ struct SampledBatch: Sendable {
 /// generator: a copy of the model's sampling state (its arrays are shared, not copied, until
 /// the model changes them), so another thread can draw from it while the model trains.
 struct SampledBatchSource: Sendable {
-    /// Prepared for sampling (``ReplayBuffer/prepareSampling()``), so drawing never writes it.
+    /// Only read: drawing writes nothing of it.
     var replay: ReplayBuffer
     var knownItems: [Int32]
     var batch: Int

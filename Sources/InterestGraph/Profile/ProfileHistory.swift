@@ -10,10 +10,15 @@
 /// "other"), and a smaller ring of embeddings quantised to Int8 with one scale per row (cosine
 /// shift ignores scale).
 ///
-/// Memory is flat arrays indexed by dense user id, ``bytesPerUser(dimension:)`` each: with the
-/// defaults 10 + 12 * (8 + 6 * 6) = 538 bytes of profiles plus 2 + 4 * (12 + dimension) of
-/// embeddings, 844 bytes at dimension 64 (about 0.84 GB for a million users; shrink
-/// ``Configuration/capacity`` for more).
+/// Memory is flat tables indexed by dense user id, at most ``bytesPerUser(dimension:)`` each:
+/// with the defaults 10 + 12 * (8 + 6 * 6) = 538 bytes of profiles plus 2 + 4 * (12 +
+/// dimension) of embeddings, 844 bytes at dimension 64 (about 0.84 GB for a million users;
+/// shrink ``Configuration/capacity`` for more). Each ring slot is a table of its own, grown
+/// when a user first writes it and zero where nobody has (a page mapping the kernel fills on
+/// first write, see ``AlignedBuffer``): a slot no user has reached yet costs nothing, so three
+/// days of daily checkpoints use 4 of the 12 slots' memory, not all 12. Why: a million users'
+/// rings were 0.84 GB written up front, and the first touch of memory is what a virtual
+/// machine charges for (a third of the history's replay cost in perf).
 public struct ProfileHistory: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// Seconds between checkpoints.
@@ -54,29 +59,36 @@ public struct ProfileHistory: Sendable {
 
     public let configuration: Configuration
 
-    // Profiles: ring per user.
+    // Profiles: ring per user, one table per ring slot (indexed by user, by user *
+    // topCategories for the shares), each only as long as the largest user that wrote it.
     private var count: [UInt8] = []
     private var head: [UInt8] = []
-    private var times: [Double] = []
-    private var categories: [Int32] = []
-    private var shares: [UInt16] = []
+    private var slotTimes: [AlignedBuffer<Double>]
+    private var slotCategories: [AlignedBuffer<Int32>]
+    private var slotShares: [AlignedBuffer<UInt16>]
     /// The time of each user's newest checkpoint (`-inf` before the first): what
     /// ``observe(user:graph:at:)`` compares for every event, in one line instead of the
     /// ring's count, head and time (three misses at a million users).
     private var newest: [Double] = []
 
-    // Embeddings: ring per user.
+    // Embeddings: ring per user, one table per slot as for the profiles.
     public private(set) var dimension = 0
     private var embeddingCount: [UInt8] = []
     private var embeddingHead: [UInt8] = []
-    private var embeddingTimes: [Double] = []
-    private var embeddingScale: [Float] = []
-    private var embeddingData: [Int8] = []
+    private var embeddingSlotTimes: [AlignedBuffer<Double>]
+    private var embeddingSlotScale: [AlignedBuffer<Float>]
+    private var embeddingSlotData: [AlignedBuffer<Int8>]
 
     private var scratch = CategoryScratch()
 
     public init(configuration: Configuration = .default) {
         self.configuration = configuration
+        slotTimes = Array(repeating: AlignedBuffer(), count: configuration.capacity)
+        slotCategories = Array(repeating: AlignedBuffer(), count: configuration.capacity)
+        slotShares = Array(repeating: AlignedBuffer(), count: configuration.capacity)
+        embeddingSlotTimes = Array(repeating: AlignedBuffer(), count: configuration.embeddingSlots)
+        embeddingSlotScale = Array(repeating: AlignedBuffer(), count: configuration.embeddingSlots)
+        embeddingSlotData = Array(repeating: AlignedBuffer(), count: configuration.embeddingSlots)
     }
 
     /// Bytes of history per user for the given embedding dimension.
@@ -87,24 +99,49 @@ public struct ProfileHistory: Sendable {
         return profile + embedding
     }
 
+    /// Bytes the history holds now: the per-user counters and the slot tables as far as
+    /// users have written them (at most ``bytesPerUser(dimension:)`` a user).
+    public var storedBytes: Int {
+        let counters = count.count * 12
+        let profiles = slotTimes.reduce(0) { $0 + $1.count * 8 } + slotCategories.reduce(0) { $0 + $1.count * 4 }
+            + slotShares.reduce(0) { $0 + $1.count * 2 }
+        let embeddings = embeddingSlotTimes.reduce(0) { $0 + $1.count * 8 } + embeddingSlotScale.reduce(0) { $0 + $1.count * 4 }
+            + embeddingSlotData.reduce(0) { $0 + $1.count }
+        return counters + profiles + embeddings
+    }
+
     /// Users with storage allocated.
     public var userCapacity: Int { count.count }
 
+    /// The per-user counters, up to `user` (12 bytes a user; the slot tables grow on write).
     private mutating func ensure(_ user: Int) {
         guard user >= count.count else { return }
         let n = user + 1 - count.count
-        let c = configuration
         count.append(contentsOf: repeatElement(0, count: n))
         newest.append(contentsOf: repeatElement(-.infinity, count: n))
         head.append(contentsOf: repeatElement(0, count: n))
-        times.append(contentsOf: repeatElement(0, count: n * c.capacity))
-        categories.append(contentsOf: repeatElement(-1, count: n * c.capacity * c.topCategories))
-        shares.append(contentsOf: repeatElement(0, count: n * c.capacity * c.topCategories))
         embeddingCount.append(contentsOf: repeatElement(0, count: n))
         embeddingHead.append(contentsOf: repeatElement(0, count: n))
-        embeddingTimes.append(contentsOf: repeatElement(0, count: n * c.embeddingSlots))
-        embeddingScale.append(contentsOf: repeatElement(0, count: n * c.embeddingSlots))
-        embeddingData.append(contentsOf: repeatElement(0, count: n * c.embeddingSlots * dimension))
+    }
+
+    /// Profile slot `slot`'s tables, long enough for `user`.
+    /// - Complexity: amortised O(1): the tables double, and a mapping's zeros are not written.
+    @inline(__always)
+    private mutating func ensureProfileSlot(_ slot: Int, user: Int) {
+        guard user >= slotTimes[slot].count else { return }
+        let top = configuration.topCategories
+        slotTimes[slot].resize(to: user + 1)
+        slotCategories[slot].resize(to: (user + 1) * top)
+        slotShares[slot].resize(to: (user + 1) * top)
+    }
+
+    /// Embedding slot `slot`'s tables, long enough for `user`.
+    @inline(__always)
+    private mutating func ensureEmbeddingSlot(_ slot: Int, user: Int) {
+        guard user >= embeddingSlotTimes[slot].count else { return }
+        embeddingSlotTimes[slot].resize(to: user + 1)
+        embeddingSlotScale[slot].resize(to: user + 1)
+        embeddingSlotData[slot].resize(to: (user + 1) * dimension)
     }
 
     // MARK: Recording
@@ -145,8 +182,9 @@ public struct ProfileHistory: Sendable {
         let total = graph.accumulateCategoryMass(ofUser: user, at: time, into: &scratch)
         let c = configuration
         let slot = Int(head[u])
-        let base = (u * c.capacity + slot) * c.topCategories
-        times[u * c.capacity + slot] = time
+        ensureProfileSlot(slot, user: u)
+        let base = u * c.topCategories
+        slotTimes[slot][u] = time
         newest[u] = time
         // Top-k by partial selection over the touched categories (k is small).
         var taken = 0
@@ -154,19 +192,19 @@ public struct ProfileHistory: Sendable {
             while taken < c.topCategories {
                 var best: Int32 = -1
                 var bestMass = 0.0
-                for cat in scratch.touched where !categories[base..<(base + taken)].contains(cat) {
+                for cat in scratch.touched where !slotCategories[slot][base..<(base + taken)].contains(cat) {
                     let m = scratch.mass[Int(cat)]
                     if m > bestMass || (m == bestMass && m > 0 && cat < best) { best = cat; bestMass = m }
                 }
                 guard best >= 0 else { break }
-                categories[base + taken] = best
-                shares[base + taken] = UInt16(min(65_535, (bestMass / total * 65_535).rounded()))
+                slotCategories[slot][base + taken] = best
+                slotShares[slot][base + taken] = UInt16(min(65_535, (bestMass / total * 65_535).rounded()))
                 taken += 1
             }
         }
         for k in taken..<c.topCategories {
-            categories[base + k] = -1
-            shares[base + k] = 0
+            slotCategories[slot][base + k] = -1
+            slotShares[slot][base + k] = 0
         }
         head[u] = UInt8((slot + 1) % c.capacity)
         if Int(count[u]) < c.capacity { count[u] += 1 }
@@ -185,20 +223,24 @@ public struct ProfileHistory: Sendable {
         let c = configuration
         if embeddingCount[u] > 0 {
             let last = (Int(embeddingHead[u]) + c.embeddingSlots - 1) % c.embeddingSlots
-            let lastTime = embeddingTimes[u * c.embeddingSlots + last]
+            let lastTime = embeddingSlotTimes[last][u]
             if (time / c.embeddingInterval).rounded(.down) <= (lastTime / c.embeddingInterval).rounded(.down) { return false }
         }
         let slot = Int(embeddingHead[u])
+        ensureEmbeddingSlot(slot, user: u)
         var largest: Float = 0
         for x in row { largest = max(largest, abs(x)) }
         let scale = largest > 0 && largest.isFinite ? largest / 127 : 0
-        let base = (u * c.embeddingSlots + slot) * dimension
-        for k in 0..<dimension {
-            let q = scale > 0 ? (row[k] / scale).rounded() : 0
-            embeddingData[base + k] = Int8(max(-127, min(127, q.isFinite ? q : 0)))
+        let base = u * dimension
+        let dimension = self.dimension
+        embeddingSlotData[slot].withUnsafeMutableBufferPointer { data in
+            for k in 0..<dimension {
+                let q = scale > 0 ? (row[k] / scale).rounded() : 0
+                data[base + k] = Int8(max(-127, min(127, q.isFinite ? q : 0)))
+            }
         }
-        embeddingScale[u * c.embeddingSlots + slot] = scale
-        embeddingTimes[u * c.embeddingSlots + slot] = time
+        embeddingSlotScale[slot][u] = scale
+        embeddingSlotTimes[slot][u] = time
         embeddingHead[u] = UInt8((slot + 1) % c.embeddingSlots)
         if Int(embeddingCount[u]) < c.embeddingSlots { embeddingCount[u] += 1 }
         return true
@@ -216,9 +258,9 @@ public struct ProfileHistory: Sendable {
         let slots = configuration.embeddingSlots
         embeddingCount = Array(repeating: 0, count: users)
         embeddingHead = Array(repeating: 0, count: users)
-        embeddingTimes = Array(repeating: 0, count: users * slots)
-        embeddingScale = Array(repeating: 0, count: users * slots)
-        embeddingData = Array(repeating: 0, count: users * slots * newDimension)
+        embeddingSlotTimes = Array(repeating: AlignedBuffer(), count: slots)
+        embeddingSlotScale = Array(repeating: AlignedBuffer(), count: slots)
+        embeddingSlotData = Array(repeating: AlignedBuffer(), count: slots)
     }
 
     /// Drops everything recorded about a user (the "forget me" path).
@@ -231,16 +273,19 @@ public struct ProfileHistory: Sendable {
         newest[u] = -.infinity
         embeddingCount[u] = 0
         embeddingHead[u] = 0
-        for k in 0..<c.capacity { times[u * c.capacity + k] = 0 }
-        for k in 0..<(c.capacity * c.topCategories) {
-            categories[u * c.capacity * c.topCategories + k] = -1
-            shares[u * c.capacity * c.topCategories + k] = 0
+        // The values too, not only the counts: forgotten means gone from memory.
+        for slot in 0..<c.capacity where u < slotTimes[slot].count {
+            slotTimes[slot][u] = 0
+            for k in 0..<c.topCategories {
+                slotCategories[slot][u * c.topCategories + k] = -1
+                slotShares[slot][u * c.topCategories + k] = 0
+            }
         }
-        for k in 0..<c.embeddingSlots {
-            embeddingTimes[u * c.embeddingSlots + k] = 0
-            embeddingScale[u * c.embeddingSlots + k] = 0
+        for slot in 0..<c.embeddingSlots where u < embeddingSlotTimes[slot].count {
+            embeddingSlotTimes[slot][u] = 0
+            embeddingSlotScale[slot][u] = 0
+            for k in 0..<dimension { embeddingSlotData[slot][u * dimension + k] = 0 }
         }
-        for k in 0..<(c.embeddingSlots * dimension) { embeddingData[u * c.embeddingSlots * dimension + k] = 0 }
     }
 
     // MARK: Reading
@@ -254,12 +299,12 @@ public struct ProfileHistory: Sendable {
         let first = (Int(head[u]) + c.capacity - n) % c.capacity
         return (0..<n).map { k in
             let slot = (first + k) % c.capacity
-            let base = (u * c.capacity + slot) * c.topCategories
+            let base = u * c.topCategories
             var list: [Checkpoint.Share] = []
-            for j in 0..<c.topCategories where categories[base + j] >= 0 {
-                list.append(Checkpoint.Share(category: categories[base + j], share: Double(shares[base + j]) / 65_535))
+            for j in 0..<c.topCategories where slotCategories[slot][base + j] >= 0 {
+                list.append(Checkpoint.Share(category: slotCategories[slot][base + j], share: Double(slotShares[slot][base + j]) / 65_535))
             }
-            return Checkpoint(time: times[u * c.capacity + slot], shares: list)
+            return Checkpoint(time: slotTimes[slot][u], shares: list)
         }
     }
 
@@ -277,10 +322,10 @@ public struct ProfileHistory: Sendable {
         let first = (Int(embeddingHead[u]) + c.embeddingSlots - n) % c.embeddingSlots
         return (0..<n).map { k in
             let slot = (first + k) % c.embeddingSlots
-            let scale = embeddingScale[u * c.embeddingSlots + slot]
-            let base = (u * c.embeddingSlots + slot) * dimension
-            let row = (0..<dimension).map { Float(embeddingData[base + $0]) * scale }
-            return (embeddingTimes[u * c.embeddingSlots + slot], row)
+            let scale = embeddingSlotScale[slot][u]
+            let base = u * dimension
+            let row = (0..<dimension).map { Float(embeddingSlotData[slot][base + $0]) * scale }
+            return (embeddingSlotTimes[slot][u], row)
         }
     }
 }
