@@ -124,6 +124,29 @@ struct ModelSupportTests {
         #expect(index.weight(Int32(CooccurrenceIndex.denseLimit + 10), 0) == 1)
     }
 
+    /// Dropping the oldest entries subtracts their total from the sums instead of weighing
+    /// every entry again: draws are those of a buffer filled with the remaining entries alone
+    /// (its sums differ by one factor, so the same uniform number lands on the same entry,
+    /// but for rounding at a boundary).
+    @Test func droppingTheOldestKeepsTheRestsWeights() {
+        var replay = ReplayBuffer(capacity: 2_000, halfLife: 7_200)
+        var time = 0.0
+        var rng = SeededGenerator(seed: 21)
+        for k in 0..<2_600 {
+            time += Double(rng.index(below: 60))
+            replay.append(user: Int32(k), item: Int32(k % 50), time: time)
+        }
+        #expect(replay.count == 2_099)  // 2,501 entries dropped to 2,000, then 99 more
+        var fresh = ReplayBuffer(capacity: 10_000, halfLife: 7_200)
+        for k in 0..<replay.count { fresh.append(user: replay.users[k], item: replay.items[k], time: replay.times[k]) }
+        #expect(fresh.users == replay.users)
+        var a = SeededGenerator(seed: 4)
+        var b = SeededGenerator(seed: 4)
+        var same = 0
+        for _ in 0..<10_000 where replay.sampleIndex(using: &a) == fresh.sampleIndex(using: &b) { same += 1 }
+        #expect(same >= 9_990)
+    }
+
     /// The two-level search (a table of every 256th sum, then one block) draws exactly the
     /// entry one binary search over all the sums draws: with weights over orders of magnitude,
     /// zero-weight runs (underflow), after appends between draws, and after the oldest entries

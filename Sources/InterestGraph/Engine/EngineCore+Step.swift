@@ -152,8 +152,7 @@ extension EngineCore {
         let application = graph.apply(event, keys: &sourceKeys)
         model.observe(application, at: event.timestamp, graph: graph)
         if history.observe(user: application.user, graph: graph, at: event.timestamp),
-           let embedding = model.embedding, Int(application.user) < embedding.finalUsers.rows {
-            let row = embedding.finalUsers.vector(Int(application.user))
+           let row = model.finalUserVector(application.user) {
             row.withUnsafeBufferPointer { _ = history.recordEmbedding(user: application.user, row: $0, at: event.timestamp) }
         }
         let categoryID = graph.firstCategory(ofItem: application.item)

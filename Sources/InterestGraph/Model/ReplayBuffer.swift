@@ -47,13 +47,25 @@ struct ReplayBuffer: Sendable {
         times.append(time)
         cumulative.append(cumulative[cumulative.count - 1] + weight(at: time))
         if users.count % Self.blockSize == 0 { blockSums.append(cumulative[users.count]) }
-        if users.count > capacity + capacity / 4 {
-            let drop = users.count - capacity
-            users.removeFirst(drop)
-            items.removeFirst(drop)
-            times.removeFirst(drop)
-            rebuild(reference: times.max() ?? reference)
+        if users.count > capacity + capacity / 4 { dropOldest(users.count - capacity) }
+    }
+
+    /// Drops the `drop` oldest entries. The sums of the rest only lose the dropped prefix's
+    /// total: subtracted, not recomputed (a recomputation is an `exp2` per entry, a million
+    /// of them every quarter million appends at a shop's size).
+    /// - Complexity: O(n).
+    private mutating func dropOldest(_ drop: Int) {
+        users.removeFirst(drop)
+        items.removeFirst(drop)
+        times.removeFirst(drop)
+        let n = users.count
+        cumulative.withUnsafeMutableBufferPointer { c in
+            let base = c[drop]
+            for k in 0...n { c[k] = c[k + drop] - base }
         }
+        cumulative.removeLast(drop)
+        blockSums.removeAll(keepingCapacity: true)
+        for k in Swift.stride(from: 0, through: n, by: Self.blockSize) { blockSums.append(cumulative[k]) }
     }
 
     /// Changes the recency preference (rebuilds the sums).
@@ -66,9 +78,13 @@ struct ReplayBuffer: Sendable {
 
     private mutating func rebuild(reference newReference: Double) {
         reference = newReference
-        cumulative = [0]
+        // Emptied in place: a fresh table per rebuild (every quarter capacity of appends) was
+        // fresh memory to touch each time.
+        cumulative.removeAll(keepingCapacity: true)
+        cumulative.append(0)
         cumulative.reserveCapacity(times.count + 1)
-        blockSums = [0]
+        blockSums.removeAll(keepingCapacity: true)
+        blockSums.append(0)
         var total = 0.0
         for t in times {
             total += weight(at: t)
