@@ -132,6 +132,11 @@ import Testing
         model.markItemChanged(row)
         let second = try #require(model.collectItemDeltas().first { $0.row == application.item })
         #expect(abs(first.ego[0] + second.ego[0] - step) < 1e-7, "the leftover 0.0001 goes out next")
+        // The flat table holds the row's delta at the row's place.
+        model.egoItems.storage[base + 1] += 0.5
+        model.markItemChanged(row)
+        let third = model.collectItemDeltas()
+        #expect(third.count == 1 && third.ego == [0, 0.5, 0, 0, 0, 0, 0, 0] && third[0].ego == third.ego)
     }
 
     /// An engine that owns partitions trains on sampled subgraphs from its first batch: the

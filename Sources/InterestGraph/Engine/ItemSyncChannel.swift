@@ -265,9 +265,8 @@ package enum ItemDeltaExchange {
             swap(&batch.ego, &deltas.ego)
         } else {
             batch.ego.reserveCapacity(batch.items.count * d)
-            for (k, row) in deltas.rows.enumerated() where row < limit { batch.ego.append(contentsOf: deltas[k].ego) }
+            for (k, row) in deltas.rows.enumerated() where row < limit { batch.ego.append(contentsOf: deltas.ego[(k * d)..<((k + 1) * d)]) }
         }
         return batch.items.isEmpty && batch.signals == nil ? nil : batch
     }
 }
-

@@ -48,7 +48,7 @@ struct ItemSyncState: Sendable {
 /// `dimension` floats.
 package struct ItemRowDelta: Sendable {
     package var row: Int32
-    package var ego: ArraySlice<Float>
+    package var ego: [Float]
     /// User edges this engine added to the item since the last collect.
     package var edges: Int32 = 0
 }
@@ -67,7 +67,7 @@ package struct ItemRowDeltas: Sendable, RandomAccessCollection {
     package var startIndex: Int { 0 }
     package var endIndex: Int { rows.count }
     package subscript(k: Int) -> ItemRowDelta {
-        ItemRowDelta(row: rows[k], ego: ego[(k * dimension)..<((k + 1) * dimension)], edges: edges[k])
+        ItemRowDelta(row: rows[k], ego: Array(ego[(k * dimension)..<((k + 1) * dimension)]), edges: edges[k])
     }
 }
 

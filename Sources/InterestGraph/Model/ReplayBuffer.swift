@@ -108,7 +108,11 @@ struct ReplayBuffer: Sendable {
             let mid = (low + high + 1) / 2
             if blockSums[mid] <= target { low = mid } else { high = mid - 1 }
         }
-        return firstEntry(above: target, from: low * Self.blockSize, through: min((low + 1) * Self.blockSize, n) - 1)
+        // A target at the total (rounding) or past every positive weight finds the block that
+        // starts at `n` when `n` is a multiple of the block: the answer is then the last entry,
+        // as one search of all the sums gives.
+        let start = min(low * Self.blockSize, max(n - 1, 0))
+        return firstEntry(above: target, from: start, through: max(start, min((low + 1) * Self.blockSize, n) - 1))
     }
 
     /// The first `k` in `low...high` with `cumulative[k + 1] > target`, or `high`.
