@@ -23,7 +23,7 @@ struct BenchBatch: ParsableCommand {
     var limit: Int = 0
 
     @Option(help: "Modes to time: automatic, wholeGraph, sampled (repeatable; default whole and sampled).")
-    var mode: [String] = []
+    var mode: [TrainingMode] = []
 
     func run() throws {
         let dataset = try options.load()
@@ -33,10 +33,7 @@ struct BenchBatch: ParsableCommand {
         graph.load(dataset.catalogue)
         for event in events { graph.apply(event) }
         let h = try options.hyperparameters()
-        let modes = try (mode.isEmpty ? ["wholeGraph", "sampled"] : mode).map { name -> TrainingMode in
-            guard let m = TrainingMode(rawValue: name) else { throw ValidationError("--mode must be automatic, wholeGraph or sampled") }
-            return m
-        }
+        let modes: [TrainingMode] = mode.isEmpty ? [.wholeGraph, .sampled] : mode
         var results: [String: Any] = ["events": events.count, "users": graph.statistics.users, "items": graph.statistics.items,
                                       "edges": graph.statistics.userItemEdges]
         var lines = [String(format: "%d events, %d users, %d items, %d edges", events.count, graph.statistics.users,

@@ -58,7 +58,7 @@ struct BenchReplay: ParsableCommand {
     var trainEvery: Int?
 
     @Option(help: ArgumentHelp("How background batches see the graph: \(TrainingMode.allCases.map(\.rawValue).joined(separator: ", ")) (default: automatic for one engine, sampled for engines that split the users).", valueName: "mode"))
-    var trainingMode: String?
+    var trainingMode: TrainingMode?
 
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
@@ -66,9 +66,6 @@ struct BenchReplay: ParsableCommand {
     func validate() throws {
         guard every > 0 else { throw ValidationError("--every must be positive") }
         guard syncEvery.isFinite, syncEvery >= 0 else { throw ValidationError("--sync-every must be 0 or more seconds") }
-        if let trainingMode, TrainingMode(rawValue: trainingMode) == nil {
-            throw ValidationError("--training-mode must be one of \(TrainingMode.allCases.map(\.rawValue).joined(separator: ", ")), got '\(trainingMode)'")
-        }
         if let prequentialEvery, prequentialEvery < 1 { throw ValidationError("--prequential-every must be 1 or more") }
         if let trainEvery, trainEvery < 1 { throw ValidationError("--train-every must be 1 or more") }
         if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
@@ -88,7 +85,7 @@ struct BenchReplay: ParsableCommand {
         }
         configuration.prequentialSampleEvery = prequentialEvery
         configuration.trainEveryEvents = trainEvery
-        configuration.trainingMode = trainingMode.flatMap(TrainingMode.init(rawValue:))
+        configuration.trainingMode = trainingMode
         for item in overrides {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             do { try configuration.hyperparameters.set(parts[0], to: parts[1]) } catch { throw ValidationError("--set \(item): \(error)") }

@@ -12,6 +12,7 @@ import Darwin
 
 // Public only because the enum is; nothing outside this executable sees it.
 extension DatasetFormat: ExpressibleByArgument {}
+extension TrainingMode: ExpressibleByArgument {}
 
 /// Options every command that reads a dataset accepts (`@OptionGroup var dataset: DatasetOptions`).
 struct DatasetOptions: ParsableArguments {

@@ -55,14 +55,12 @@ public struct Recommender: Sendable {
     /// The embedding model, for kinds that have one.
     public var embedding: EmbeddingModel? { hybrid?.embedding }
 
-    /// The user's final (propagated) row, or `nil` without one. Read through the stored
-    /// properties: ``embedding`` copies the whole model, every table's reference retained and
-    /// released, which the engine did at each history checkpoint (1% of an engine in perf).
+    /// The user's final (propagated) row, or `nil` without one
+    /// (``EmbeddingModel/userVector(_:)``), asked of the stored model in place: through
+    /// ``embedding`` it was a copy of the whole model, every table's reference retained and
+    /// released, which the engine made at each history checkpoint (1% of an engine in perf).
     /// - Complexity: O(dimension).
-    package func finalUserVector(_ user: Int32) -> [Float]? {
-        guard user >= 0, let rows = hybrid?.embedding.finalUsers.rows, Int(user) < rows else { return nil }
-        return hybrid?.embedding.finalUsers.vector(Int(user))
-    }
+    package func finalUserVector(_ user: Int32) -> [Float]? { hybrid?.embedding.userVector(user) }
 
     /// Changes hyperparameters from the next batch or event on. Returns `true` when a new
     /// dimension waits for ``reinitialise(graph:)``.
