@@ -60,6 +60,9 @@ struct BenchReplay: ParsableCommand {
     @Option(help: ArgumentHelp("How background batches see the graph: \(TrainingMode.allCases.map(\.rawValue).joined(separator: ", ")) (default: automatic for one engine, sampled for engines that split the users).", valueName: "mode"))
     var trainingMode: TrainingMode?
 
+    @Option(help: ArgumentHelp("Most of the engine's CPU time background batches take while events wait, as `dashboard --training-share` (0 < share < 1, default 0.1).", valueName: "share"))
+    var trainingShare: Double?
+
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
@@ -69,6 +72,7 @@ struct BenchReplay: ParsableCommand {
         if let prequentialEvery, prequentialEvery < 1 { throw ValidationError("--prequential-every must be 1 or more") }
         if let trainEvery, trainEvery < 1 { throw ValidationError("--train-every must be 1 or more") }
         if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
+        try EngineOptions.validateTrainingShare(trainingShare)
         for item in overrides where !item.contains("=") {
             throw ValidationError("--set expects key=value, got \"\(item)\"")
         }
@@ -86,6 +90,7 @@ struct BenchReplay: ParsableCommand {
         configuration.prequentialSampleEvery = prequentialEvery
         configuration.trainEveryEvents = trainEvery
         configuration.trainingMode = trainingMode
+        if let trainingShare { configuration.trainingShare = trainingShare }
         for item in overrides {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             do { try configuration.hyperparameters.set(parts[0], to: parts[1]) } catch { throw ValidationError("--set \(item): \(error)") }

@@ -24,6 +24,9 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "Model: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var model: String = ModelKind.lightGCN.rawValue
 
+    @Option(name: .long, help: ArgumentHelp("Most of the engine's CPU time background batches take while events wait (a fast replay), counting the thread that draws them; 0 < share < 1 (default 0.1).", valueName: "share"))
+    var trainingShare: Double?
+
     @Flag(name: .long, help: "Start paused (space resumes).")
     var paused = false
 
@@ -42,6 +45,15 @@ struct EngineOptions: ParsableArguments {
         }
         if ModelKind(name: model) == nil {
             throw ValidationError("unknown model '\(model)'; expected one of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        try Self.validateTrainingShare(trainingShare)
+    }
+
+    /// `--training-share` is a fraction strictly between 0 and 1 (at 0 nothing would train
+    /// while events wait; at 1 nothing would be ingested).
+    static func validateTrainingShare(_ share: Double?) throws {
+        if let share, !(share > 0 && share < 1) {
+            throw ValidationError("--training-share must be between 0 and 1 (exclusive), got \(share)")
         }
     }
 
@@ -69,6 +81,7 @@ struct EngineOptions: ParsableArguments {
         configuration.model = ModelKind(name: model) ?? .lightGCN
         configuration.initialUser = user
         configuration.startPaused = paused
+        if let trainingShare { configuration.trainingShare = trainingShare }
         // Replays are history, not a live shop: they default to x100000 (set below).
         if let speed { configuration.speed = speed }
         do {

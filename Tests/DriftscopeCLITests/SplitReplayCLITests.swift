@@ -46,4 +46,25 @@ import Testing
         #expect(result.status != 0)
         #expect(result.stderr.contains("--engines"), "\(result.stderr)")
     }
+
+    /// `--training-share` is a fraction strictly between 0 and 1, for the dashboard (before it
+    /// looks for a terminal) as for `bench replay`.
+    @Test(arguments: ["0", "1", "-0.2", "1.5", "half"])
+    func aBadTrainingShareIsRefused(share: String) throws {
+        for command in [["bench", "replay", "ml-100k"], ["dashboard", "--source", "ml-100k"]] {
+            let result = try CLIRunner.run(command + ["--training-share", share], environment: ["TERM": "dumb"])
+            #expect(result.status == 64, "\(command[0]): \(result.stderr)")
+            #expect(result.stderr.contains("--training-share"), "\(result.stderr)")
+        }
+    }
+
+    @Test func aTrainingShareIsAccepted() throws {
+        let directory = try Self.shop()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("shop.csv").path
+        let result = try CLIRunner.run(["bench", "replay", path, "--training-share", "0.5", "--every", "1", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["replayed_events"] as? Int == 3_000)
+    }
 }

@@ -34,6 +34,10 @@ struct ModelDrawAheadTests {
             #expect(got.pairs == expected.pairs && got.pairs > 0, "batch \(k)")
             #expect(got.loss.bitPattern == expected.loss.bitPattern, "batch \(k): \(got.loss) vs \(expected.loss)")
             #expect(ahead.batchRows == sequential.batchRows, "batch \(k): triples differ")
+            // The drawing thread's CPU time is reported, for the engine's training share;
+            // a batch drawn on the engine thread has none.
+            #expect(got.helperCPUSeconds > 0, "batch \(k): the draw's CPU time is not reported")
+            #expect(expected.helperCPUSeconds == 0)
             losses.append(got.loss)
         }
         #expect(Set(losses.map(\.bitPattern)).count > 10, "batches differ from each other")

@@ -36,11 +36,14 @@ public struct EngineConfiguration: Sendable {
     /// (docs/BENCHMARKS.md, "Hints ahead of the event, and a tenth for prequential scoring"); on
     /// ml-100k's small catalogue the share never binds and the count is unchanged.
     public var prequentialBudget = 0.1
-    /// Largest share of the engine thread's busy time that background training takes while
-    /// events are waiting (a full-speed replay). Training then runs in the slices between,
-    /// so ingest never stalls behind it; when the source waits (a paced replay, a pause
-    /// step) training uses the idle time without limit.
-    public var trainingShare = 0.2
+    /// Largest share of the engine's CPU time that background training takes while events
+    /// are waiting (a full-speed replay), counting the thread that draws its next batch
+    /// (``TrainingStep/helperCPUSeconds``). Training then runs in the slices between, so
+    /// ingest never stalls behind it; when the source waits (a paced replay, a pause step)
+    /// training uses the idle time without limit. 0.1 trains as many batches on the large
+    /// replay as the engine thread's wall-time share of 0.2 did before batches were drawn
+    /// in passes, in a tenth less time (docs/BENCHMARKS.md, "Batches drawn in passes").
+    public var trainingShare = 0.1
     /// How old the cold-item serving vectors may be while the model moves, seconds (see
     /// `ServingCache.allowStaleColdTable`): rebuilding them per dashboard refresh and per
     /// prequential score is O(catalogue) each time.

@@ -15,6 +15,7 @@ extension EngineCore {
     /// - Returns: `false` when there was nothing to do (paused, waiting for the clock, finished).
     mutating func runSlice(budget: Double, commandsWaiting: () -> Bool = { false }) -> Bool {
         let start = MonotonicClock.seconds()
+        let startCPU = ThreadCPUClock.seconds()
         let deadline = start + budget
         var ingested = 0
         waitHint = 0.05
@@ -61,11 +62,16 @@ extension EngineCore {
             }
         }
         let afterIngest = MonotonicClock.seconds()
+        let afterIngestCPU = ThreadCPUClock.seconds()
         ingestSeconds += afterIngest - start
         eventRate.add(ingested, at: afterIngest)
 
         // Background training: one batch per slice while the engine runs (or a step was asked),
-        // within its share of the thread while events are waiting.
+        // within its share of the work while events are waiting. The share is kept in CPU
+        // seconds and counts the thread that draws the next batch: on two cores shared with
+        // the reader and another engine, that thread's time is taken from ingest (kept in
+        // the engine thread's wall time, the draw made training's real cost half again its
+        // share; docs/BENCHMARKS.md, "Batches drawn in passes").
         var trained = false
         var trainingDue = !backlog || trainingBusySeconds <= configuration.trainingShare * (trainingBusySeconds + otherBusySeconds)
         if let every = configuration.trainEveryEvents {
@@ -75,11 +81,11 @@ extension EngineCore {
             trainingDue = eventsSinceTraining >= max(1, every)
             if trainingDue { eventsSinceTraining -= max(1, every) }
         }
-        otherBusySeconds += afterIngest - start
+        otherBusySeconds += afterIngestCPU - startCPU
         if (!clock.isPaused || ingested > 0), model.kind.hasEmbeddings, trainingDue, !commandsWaiting() {
             let step = model.trainBatch(graph: graph, yielding: commandsWaiting)
             let trainedAt = MonotonicClock.seconds()
-            trainingBusySeconds += trainedAt - afterIngest
+            trainingBusySeconds += ThreadCPUClock.seconds() - afterIngestCPU + step.helperCPUSeconds
             // Decay both so the share follows the last few seconds, not the whole run.
             if trainingBusySeconds + otherBusySeconds > 2 {
                 trainingBusySeconds *= 0.5

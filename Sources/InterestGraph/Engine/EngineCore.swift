@@ -50,8 +50,8 @@ struct EngineCore {
     var prequentialCountdown = 0
     var scoringSeconds = 0.0
     var ingestSeconds = 0.0
-    /// Decayed wall seconds of training and of everything else on the engine thread, for
-    /// ``EngineConfiguration/trainingShare``.
+    /// Decayed CPU seconds of training (the engine thread's and its batch-drawing thread's)
+    /// and of everything else on the engine thread, for ``EngineConfiguration/trainingShare``.
     var trainingBusySeconds = 0.0
     var otherBusySeconds = 0.0
     var scratchScores: [Float] = []

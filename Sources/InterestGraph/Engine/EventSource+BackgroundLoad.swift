@@ -105,6 +105,10 @@ public struct BackgroundLoadedSource: EventSource {
         loaded?.upcomingKeys(ahead: ahead)
     }
 
+    public func prefetchUpcoming(ahead: Int) -> (user: Int32, item: Int32)? {
+        loaded?.prefetchUpcoming(ahead: ahead)
+    }
+
     public mutating func next() -> Event? {
         guard resolved() != nil else { return nil }
         return loaded!.next()

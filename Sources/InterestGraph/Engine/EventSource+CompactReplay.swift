@@ -59,6 +59,12 @@ public struct CompactReplaySource: EventSource {
         events.keys(at: position + ahead)
     }
 
+    public func prefetchUpcoming(ahead: Int) -> (user: Int32, item: Int32)? {
+        let keys = upcomingKeys(ahead: ahead)
+        if let keys { events.prefetchNames(of: keys) }
+        return keys
+    }
+
     /// A resumed run's logged events are skipped by moving the position: no event is built
     /// (the protocol's default calls ``next()`` for each, seconds at 20 M events).
     /// - Complexity: O(1).
@@ -120,6 +126,14 @@ struct CompactEvents: Sendable {
         k >= 0 && k < users.count && k < items.count ? (users[k], items[k]) : nil
     }
 
+    /// Asks for the name entries ``event(at:names:)`` reads for an event with these keys
+    /// (the user's: a million names are 16 MB; the items' table is small).
+    /// - Complexity: O(1), one hint.
+    @inline(__always)
+    func prefetchNames(of keys: (user: Int32, item: Int32)) {
+        Prefetch.readElement(of: userNames, at: Int(keys.user))
+    }
+
     mutating func reserveColumns(_ count: Int) {
         users.reserveCapacity(count)
         items.reserveCapacity(count)
@@ -140,10 +154,21 @@ struct CompactEvents: Sendable {
     }
 
     /// Collects events in file order, then sorts once.
+    ///
+    /// Each event is interned ``lookahead`` events after it arrives: its names' hashes are
+    /// computed at once and their slots asked for (``LoadInterner/prefetch(hash:)``), so the
+    /// misses of a million users' table overlap the rows in between instead of stalling
+    /// each row in turn.
     struct Builder {
         private var store = CompactEvents()
-        private var userIDs = Interner()
-        private var itemIDs = Interner()
+        private var userIDs = LoadInterner()
+        private var itemIDs = LoadInterner()
+        /// Events appended but not yet interned, with their names' hashes: a ring of
+        /// ``lookahead`` + 1 entries, the oldest at `queueHead`.
+        private var queue: [(event: Event, user: UInt64, item: UInt64)] = []
+        private var queueHead = 0
+        /// How many events an event waits before it is interned.
+        static let lookahead = 8
         private var attributeIDs: [ItemAttributes: Int32] = [:]
         /// The attribute set last merged into the catalogue per item: rows repeat them, and
         /// merging the same set twice changes nothing.
@@ -162,13 +187,43 @@ struct CompactEvents: Sendable {
         /// Whether every event so far came no earlier than the one before it.
         var isSorted: Bool { sorted }
         /// Events appended since the last ``takeChunk()``.
-        var pendingCount: Int { store.count }
+        var pendingCount: Int { store.count + queue.count }
 
-        /// - Returns: the event's user key (its index in the load's user names).
-        @discardableResult
-        mutating func append(_ event: Event) -> Int32 {
-            let u = userIDs.intern(event.user).id
-            let i = itemIDs.intern(event.item).id
+        /// Appends `event`; it is interned and stored ``lookahead`` events later (or at
+        /// ``takeChunk()`` / ``finish(after:)``). Whether the events are sorted is known at once.
+        /// - Complexity: O(1) amortised, two hashes and two hints.
+        mutating func append(_ event: Event) {
+            if event.timestamp < lastTimestamp { sorted = false }
+            lastTimestamp = event.timestamp
+            let entry = (event: event, user: LoadInterner.hash(event.user), item: LoadInterner.hash(event.item))
+            userIDs.prefetch(hash: entry.user)
+            itemIDs.prefetch(hash: entry.item)
+            if queue.count <= Self.lookahead {
+                queue.append(entry)
+                return
+            }
+            // The ring is full: store its oldest, put this one in its place.
+            let oldest = queue[queueHead]
+            queue[queueHead] = entry
+            queueHead = queueHead == Self.lookahead ? 0 : queueHead + 1
+            add(oldest.event, userHash: oldest.user, itemHash: oldest.item)
+        }
+
+        /// Stores every queued event, oldest first.
+        private mutating func flush() {
+            let waiting = queue
+            for k in 0..<waiting.count {
+                let entry = waiting[(queueHead + k) % waiting.count]
+                add(entry.event, userHash: entry.user, itemHash: entry.item)
+            }
+            queue.removeAll(keepingCapacity: true)
+            queueHead = 0
+        }
+
+        /// Interns and stores one event (its names' hashes given).
+        private mutating func add(_ event: Event, userHash: UInt64, itemHash: UInt64) {
+            let u = userIDs.intern(event.user, hash: userHash).id
+            let i = itemIDs.intern(event.item, hash: itemHash).id
             var a: Int32 = 0
             if let set = event.attributes, !set.isEmpty {
                 if Int(i) >= lastMerged.count { lastMerged.append(contentsOf: repeatElement(0, count: Int(i) + 1 - lastMerged.count)) }
@@ -188,19 +243,17 @@ struct CompactEvents: Sendable {
                     merges.append((i, a))
                 }
             }
-            if event.timestamp < lastTimestamp { sorted = false }
-            lastTimestamp = event.timestamp
             store.users.append(u)
             store.items.append(i)
             store.timestamps.append(event.timestamp)
             store.values.append(event.value ?? .nan)
             store.actions.append(event.action.rawValue | (event.value == nil ? 0 : CompactEvents.hasValue))
             store.attributes.append(a)
-            return u
         }
 
         /// Merges row attributes into `catalogue` in file order, as the `Event`-array loader does.
-        func mergeAttributes(into catalogue: inout ItemCatalogue) {
+        mutating func mergeAttributes(into catalogue: inout ItemCatalogue) {
+            flush()
             for (item, set) in merges {
                 catalogue.merge(item: itemIDs.name(item), attributes: store.attributeSets[Int(set)])
             }
@@ -211,6 +264,7 @@ struct CompactEvents: Sendable {
         /// they make the whole load's tables) and the load's key space.
         /// - Complexity: O(events and names taken).
         mutating func takeChunk() -> CompactEvents {
+            flush()
             var chunk = CompactEvents()
             swap(&chunk.users, &store.users)
             swap(&chunk.items, &store.items)
@@ -231,6 +285,7 @@ struct CompactEvents: Sendable {
         /// The store, sorted by time with file order breaking ties; `taken` are the chunks
         /// ``takeChunk()`` moved out, in order (their events come first).
         mutating func finish(after taken: [CompactEvents] = []) -> CompactEvents {
+            flush()
             var result = store
             if !taken.isEmpty {
                 // The chunks' columns first (each chunk holds only the names it met first).
@@ -243,8 +298,8 @@ struct CompactEvents: Sendable {
             store = CompactEvents()
             result.userNames = userIDs.names
             result.itemNames = itemIDs.names
-            userIDs = Interner()
-            itemIDs = Interner()
+            userIDs = LoadInterner()
+            itemIDs = LoadInterner()
             result.space = space
             guard !sorted else { return result }
             let order = result.timestamps.indices.sorted { a, b in

@@ -50,6 +50,11 @@ public protocol EventSource: Sendable {
     /// source that cannot look ahead cheaply keeps the default.
     /// - Complexity: O(1).
     func upcomingKeys(ahead: Int) -> (user: Int32, item: Int32)?
+    /// ``upcomingKeys(ahead:)``, having asked the cache for what building that event will
+    /// read (its user's name entry: a miss into a million names otherwise, a third of
+    /// building an event). A hint; the default only returns the keys.
+    /// - Complexity: O(1).
+    func prefetchUpcoming(ahead: Int) -> (user: Int32, item: Int32)?
 }
 
 /// Why an ``EventSource`` had no event to hand out.
@@ -76,6 +81,7 @@ extension EventSource {
     public var loadError: String? { nil }
     public mutating func takeGap() -> SourceGap { .ended }
     public func upcomingKeys(ahead: Int) -> (user: Int32, item: Int32)? { nil }
+    public func prefetchUpcoming(ahead: Int) -> (user: Int32, item: Int32)? { upcomingKeys(ahead: ahead) }
 
     /// A ``SourceStatus`` for the snapshot (speed comes from the clock).
     public func status(speed: Double, isFinished: Bool) -> SourceStatus {
@@ -112,6 +118,7 @@ public struct AnyEventSource: EventSource {
     public var loadError: String? { base.loadError }
     public mutating func takeGap() -> SourceGap { base.takeGap() }
     public func upcomingKeys(ahead: Int) -> (user: Int32, item: Int32)? { base.upcomingKeys(ahead: ahead) }
+    public func prefetchUpcoming(ahead: Int) -> (user: Int32, item: Int32)? { base.prefetchUpcoming(ahead: ahead) }
     public mutating func peekTime() -> Double? { base.peekTime() }
     public mutating func next() -> Event? { base.next() }
     public mutating func restart() { base.restart() }

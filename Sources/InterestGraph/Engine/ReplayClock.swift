@@ -168,6 +168,11 @@ public struct ReplayClock<Source: EventSource>: Sendable {
     @inline(__always)
     func upcomingKeys(ahead: Int) -> (user: Int32, item: Int32)? { source.upcomingKeys(ahead: ahead) }
 
+    /// ``upcomingKeys(ahead:)`` after asking for the lines that event's building reads
+    /// (``EventSource/prefetchUpcoming(ahead:)``).
+    @inline(__always)
+    func prefetchUpcoming(ahead: Int) -> (user: Int32, item: Int32)? { source.prefetchUpcoming(ahead: ahead) }
+
     /// What to do next: apply an event, wait, or stop.
     /// - Complexity: O(1) plus the source's `next()`; reads the wall clock only when the
     ///   next event is beyond the time already known to be due.

@@ -31,6 +31,15 @@ package struct SourceKeyMap: Sendable {
     @inline(__always)
     func item(_ key: Int32) -> Int32 { Int(key) < items.count && key >= 0 ? items[Int(key)] : -1 }
 
+    /// Asks for the entries of a user key and an item key (a hint, some events before they
+    /// are read: at a million users the user table is 4 MB, and each read a miss).
+    /// - Complexity: O(1), two hints.
+    @inline(__always)
+    func prefetch(user: Int32, item: Int32) {
+        Prefetch.readElement(of: users, at: Int(user))
+        Prefetch.readElement(of: items, at: Int(item))
+    }
+
     mutating func setUser(_ key: Int32, _ id: Int32) { Self.set(&users, key, id) }
 
     mutating func setItem(_ key: Int32, _ id: Int32) { Self.set(&items, key, id) }

@@ -43,8 +43,9 @@ extension EmbeddingModel {
         // of the shop, copied twice per batch; perf saw it as page faults on the draw thread).
         let job = AheadDraw(taking: &spare, source: source, graph: graph, rng: aheadRng)
         DispatchQueue.global(qos: .userInitiated).async { job.run() }
-        let step = runSampledBatch(current, graph: graph)
+        var step = runSampledBatch(current, graph: graph)
         job.done.wait()
+        step.helperCPUSeconds = job.cpuSeconds
         var next = job.takeBatch()
         aheadRng = job.rng
         // Nothing of the model's may stay shared with the batch drawn ahead: the engine writes
@@ -70,6 +71,8 @@ final class AheadDraw: @unchecked Sendable {
     private var source: SampledBatchSource?
     private var graph: HeteroGraph?
     private(set) var rng: SeededGenerator
+    /// The drawing thread's CPU seconds for the draw.
+    private(set) var cpuSeconds = 0.0
     let done = DispatchSemaphore(value: 0)
 
     /// Takes `batch`'s storage (leaving an empty batch there), so the draw finds it unique.
@@ -82,7 +85,9 @@ final class AheadDraw: @unchecked Sendable {
     }
 
     func run() {
+        let start = ThreadCPUClock.seconds()
         if let source, let graph { batch.draw(from: source, graph: graph, rng: &rng) }
+        cpuSeconds = ThreadCPUClock.seconds() - start
         source = nil
         graph = nil
         done.signal()

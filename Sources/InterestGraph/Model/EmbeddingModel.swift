@@ -386,4 +386,8 @@ public struct TrainingStep: Sendable, Hashable {
     public var pairs: Int
     /// Set when the batch diverged and parameters were rolled back.
     public var divergence: DivergenceReport?
+    /// CPU seconds another thread spent for this batch meanwhile (drawing the next sampled
+    /// batch, ``EmbeddingModel/trainSampledBatchDrawingAhead(graph:)``): part of training's
+    /// cost that the engine thread's own clock does not see.
+    public var helperCPUSeconds = 0.0
 }

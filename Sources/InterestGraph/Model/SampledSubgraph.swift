@@ -62,7 +62,10 @@ struct SampledSubgraph: Sendable {
     var frozen: FrozenNeighbours?
     /// Virtual id -> local id + 1 (0: absent). Sized to the space; only touched entries are
     /// cleared after a batch, so clearing costs what the batch added.
-    private var localPlusOne: [Int32] = []
+    var localPlusOne: [Int32] = []
+    /// Scratch of the graph's rows (``appendRows(_:fanout:graph:sideWeight:rng:)``), kept
+    /// between batches for their capacity.
+    var graphRows = GraphRowScratch()
 
     /// Per-depth fan-out: how many neighbours a node first met at depth `k` keeps. The last
     /// entry repeats for deeper layers. Chosen so a 3-layer batch touches a few hundred rows
@@ -71,7 +74,7 @@ struct SampledSubgraph: Sendable {
 
     /// Local id of a virtual node, adding it (at the current depth) when new.
     @inline(__always)
-    private mutating func local(_ virtual: Int) -> Int32 {
+    mutating func local(_ virtual: Int) -> Int32 {
         let existing = localPlusOne[virtual]
         if existing > 0 { return existing - 1 }
         let id = Int32(nodes.count)
@@ -89,6 +92,7 @@ struct SampledSubgraph: Sendable {
         rowStart.append(0)
         columns.removeAll(keepingCapacity: true)
         weights.removeAll(keepingCapacity: true)
+        graphRows.rootOfLocal.removeAll(keepingCapacity: true)
     }
 
     /// Builds the batch graph for `seeds` (virtual ids of the batch's users and items, in
@@ -111,6 +115,7 @@ struct SampledSubgraph: Sendable {
         seedLocals.reserveCapacity(seeds.count)
         for s in seeds { seedLocals.append(local(Int(s))) }
         depthEnd.append(nodes.count)
+        if frozen == nil, layers > 0 { noteSeedDegrees(graph: graph, sideWeight: sideWeight) }
         var begin = 0
         for depth in 0..<max(layers, 0) {
             let end = nodes.count
@@ -125,10 +130,7 @@ struct SampledSubgraph: Sendable {
                     rowStart.append(Int32(columns.count))
                 }
             } else {
-                for v in begin..<end {
-                    appendRow(of: Int(nodes[v]), fanout: fanout, graph: graph, sideWeight: sideWeight, frozen: nil, rng: &rng)
-                    rowStart.append(Int32(columns.count))
-                }
+                appendRows(begin..<end, fanout: fanout, graph: graph, sideWeight: sideWeight, rng: &rng)
             }
             depthEnd.append(nodes.count)
             begin = end
@@ -139,6 +141,13 @@ struct SampledSubgraph: Sendable {
     /// The weighted degree of a virtual node in the normalised adjacency.
     @inline(__always)
     func degree(_ v: Int, graph: HeteroGraph, sideWeight: Float) -> Float {
+        Self.degree(v, space: space, otherItemDegree: otherItemDegree, graph: graph, sideWeight: sideWeight)
+    }
+
+    /// The weighted degree of virtual node `v` of `space`; static so a mutating pass can ask
+    /// it without copying the subgraph (perf saw a copy of every table's reference per call).
+    @inline(__always)
+    static func degree(_ v: Int, space: Space, otherItemDegree: [Float], graph: HeteroGraph, sideWeight: Float) -> Float {
         if v < space.itemBase { return Float(graph.userEdges[v].count) }
         if v < space.categoryBase {
             let i = v - space.itemBase
@@ -157,44 +166,30 @@ struct SampledSubgraph: Sendable {
     /// the distance, the list's first line and the node's degree at the distance).
     static let prefetchDistance = 4
 
-    /// `degree(v).squareRoot()`, from `frozen` when given.
-    @inline(__always)
-    private func rootDegree(_ v: Int, graph: HeteroGraph, sideWeight: Float, frozen: FrozenNeighbours?) -> Float {
-        if let frozen { return frozen.rootDegrees[v] }
-        return degree(v, graph: graph, sideWeight: sideWeight).squareRoot()
-    }
-
-    /// Appends the sampled row of virtual node `v`. With `frozen` (the same graph's lists)
-    /// it reads the flat lists instead of the graph's arrays of edges: the same neighbours in
-    /// the same order, so the same draws and the same weights.
+    /// Appends the sampled row of virtual node `v` from a fit's frozen lists: the neighbours
+    /// the graph's own lists give (``appendRows(_:fanout:graph:sideWeight:rng:)``), in the
+    /// same order, so the same draws and the same weights.
     private mutating func appendRow(
-        of v: Int, fanout: Int, graph: HeteroGraph, sideWeight: Float, frozen: FrozenNeighbours?,
+        of v: Int, fanout: Int, graph: HeteroGraph, sideWeight: Float, frozen: FrozenNeighbours,
         rng: inout SeededGenerator
     ) {
         // `sqrt(d) > 0` exactly when `d > 0`.
-        let rootV = rootDegree(v, graph: graph, sideWeight: sideWeight, frozen: frozen)
+        let rootV = frozen.rootDegrees[v]
         guard rootV > 0 else { return }
         let itemBase = space.itemBase
         // Adds neighbour `w` (edge weight `a`) with the estimator's multiplicity factor.
         func add(_ w: Int, _ a: Float, _ factor: Float) {
-            let rootW = rootDegree(w, graph: graph, sideWeight: sideWeight, frozen: frozen)
+            let rootW = frozen.rootDegrees[w]
             guard rootW > 0 else { return }
             columns.append(local(w))
             weights.append(factor * a / (rootV * rootW))
         }
         if v < space.itemBase {
-            if let frozen {
-                let start = Int(frozen.userStart[v])
-                let count = Int(frozen.userStart[v + 1]) - start
-                frozen.userItems.withUnsafeBufferPointer { list in
-                    Self.sampleList(count: count, fanout: fanout, rng: &rng) { k, factor in
-                        add(itemBase + Int(list[start + k]), 1, factor)
-                    }
-                }
-            } else {
-                let edges = graph.userEdges[v]
-                Self.sampleList(count: edges.count, fanout: fanout, rng: &rng) { k, factor in
-                    add(itemBase + Int(graph.edgeItem[Int(edges[k])]), 1, factor)
+            let start = Int(frozen.userStart[v])
+            let count = Int(frozen.userStart[v + 1]) - start
+            frozen.userItems.withUnsafeBufferPointer { list in
+                Self.sampleList(count: count, fanout: fanout, rng: &rng) { k, factor in
+                    add(itemBase + Int(list[start + k]), 1, factor)
                 }
             }
         } else if v < space.categoryBase {
@@ -210,27 +205,15 @@ struct SampledSubgraph: Sendable {
                     sides += 1
                 }
             }
-            if let frozen {
-                let start = Int(frozen.itemStart[i])
-                let count = Int(frozen.itemStart[i + 1]) - start
-                frozen.itemUsers.withUnsafeBufferPointer { list in
-                    Self.sampleList(count: count, fanout: max(1, fanout - sides), rng: &rng) { k, factor in
-                        add(Int(list[start + k]), 1, factor)
-                    }
+            let start = Int(frozen.itemStart[i])
+            let count = Int(frozen.itemStart[i + 1]) - start
+            frozen.itemUsers.withUnsafeBufferPointer { list in
+                Self.sampleList(count: count, fanout: max(1, fanout - sides), rng: &rng) { k, factor in
+                    add(Int(list[start + k]), 1, factor)
                 }
-            } else {
-                let edges = graph.itemEdges[i]
-                Self.sampleList(count: edges.count, fanout: max(1, fanout - sides), rng: &rng) { k, factor in
-                    add(Int(graph.edgeUser[Int(edges[k])]), 1, factor)
-                }
-            }
-        } else if v < space.brandBase {
-            let items = graph.categoryItems[v - space.categoryBase]
-            Self.sampleList(count: items.count, fanout: fanout, rng: &rng) { k, factor in
-                add(itemBase + Int(items[k]), sideWeight, factor)
             }
         } else {
-            let items = graph.brandItems[v - space.brandBase]
+            let items = v < space.brandBase ? graph.categoryItems[v - space.categoryBase] : graph.brandItems[v - space.brandBase]
             Self.sampleList(count: items.count, fanout: fanout, rng: &rng) { k, factor in
                 add(itemBase + Int(items[k]), sideWeight, factor)
             }
@@ -251,7 +234,7 @@ struct SampledSubgraph: Sendable {
     /// neighbourhood term is damped, never amplified. Rows within the fan-out stay exact, so
     /// small shops train exactly as on the whole graph (`exactWhenTheFanoutsCoverEveryDegree`).
     @inline(__always)
-    private static func sampleList(count: Int, fanout: Int, rng: inout SeededGenerator, _ visit: (Int, Float) -> Void) {
+    static func sampleList(count: Int, fanout: Int, rng: inout SeededGenerator, _ visit: (Int, Float) -> Void) {
         guard count > 0 else { return }
         if count <= fanout {
             for k in 0..<count { visit(k, 1) }

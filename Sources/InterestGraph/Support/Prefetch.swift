@@ -60,7 +60,7 @@ enum Prefetch {
     }
 
     /// The lines holding the count and the first elements of `arrays[index]`, to be written
-    /// (nothing when out of range): a per-user or per-item list's header, which sits behind
+    /// (or only read, `forWriting: false`; nothing when out of range): a per-user or per-item list's header, which sits behind
     /// the outer array's entry, so it can only be asked for once that entry is in cache
     /// (``EngineCore/prefetchAhead()`` asks for the entry a few events earlier).
     ///
@@ -70,13 +70,18 @@ enum Prefetch {
     /// `_ContiguousArrayStorage`). Were that layout to change, the hint would miss, never fault.
     /// - Complexity: O(1), two hints.
     @inline(__always)
-    static func listHeader<T>(in arrays: [[T]], at index: Int) {
+    static func listHeader<T>(in arrays: [[T]], at index: Int, forWriting: Bool = true) {
         guard index >= 0, index < arrays.count else { return }
         arrays.withUnsafeBufferPointer { outer in
             let bits = UnsafeRawPointer(outer.baseAddress! + index).load(as: UInt.self)
             guard let storage = UnsafeRawPointer(bitPattern: bits) else { return }
-            ds_prefetch_write(storage + 16)
-            ds_prefetch_write(storage + 80)
+            if forWriting {
+                ds_prefetch_write(storage + 16)
+                ds_prefetch_write(storage + 80)
+            } else {
+                ds_prefetch_read(storage + 16)
+                ds_prefetch_read(storage + 80)
+            }
         }
     }
 }
