@@ -60,7 +60,7 @@ struct BenchReplay: ParsableCommand {
     @Option(help: ArgumentHelp("How background batches see the graph: \(TrainingMode.allCases.map(\.rawValue).joined(separator: ", ")) (default: automatic for one engine, sampled for engines that split the users).", valueName: "mode"))
     var trainingMode: TrainingMode?
 
-    @Option(help: ArgumentHelp("Most of the engine's CPU time background batches take while events wait, as `dashboard --training-share` (0 < share < 1, default 0.1).", valueName: "share"))
+    @Option(help: ArgumentHelp("Most of the engine's CPU time background batches take while events wait, as `dashboard --training-share` (0 < share < 1; default 0.2 for one engine, 0.1 for split engines).", valueName: "share"))
     var trainingShare: Double?
 
     @Flag(help: "Print one JSON object instead of the table.")

@@ -24,7 +24,7 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: "Model: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var model: String = ModelKind.lightGCN.rawValue
 
-    @Option(name: .long, help: ArgumentHelp("Most of the engine's CPU time background batches take while events wait (a fast replay), counting the thread that draws them; 0 < share < 1 (default 0.1).", valueName: "share"))
+    @Option(name: .long, help: ArgumentHelp("Most of the engine's CPU time background batches take while events wait (a fast replay); 0 < share < 1 (default 0.2 for one engine; 0.1 for engines that split a file, counting the threads that draw their batches).", valueName: "share"))
     var trainingShare: Double?
 
     @Flag(name: .long, help: "Start paused (space resumes).")

@@ -143,6 +143,22 @@ import Testing
         #expect(both.allSatisfy { $0 != nil }, "items per engine: \(engines.map { $0.snapshot().statistics.items })")
     }
 
+    /// Engines that split a file count their drawing threads in the training share, with the
+    /// split default unless a share was given; an engine alone does neither.
+    @Test func splitEnginesCountTheirDrawingThreads() throws {
+        let directory = try ReaderFixtures.temporaryDirectory()
+        defer { ReaderFixtures.cleanup(directory) }
+        let path = try ReaderFixtures.write(StreamingReplaySourceTests.csv(StreamingReplaySourceTests.sortedRows()), to: "shop.csv", in: directory)
+        var configuration = EngineConfiguration()
+        let split = try Engine.splitting(dataset: path, engines: 2, configuration: configuration)
+        #expect(split.allSatisfy { $0.configuration.countsDrawingThread && $0.configuration.trainingShare == EngineConfiguration.splitTrainingShare })
+        configuration.trainingShare = 0.3
+        let given = try Engine.splitting(dataset: path, engines: 2, configuration: configuration)
+        #expect(given.allSatisfy { $0.configuration.countsDrawingThread && $0.configuration.trainingShare == 0.3 })
+        let alone = try Engine.splitting(dataset: path, engines: 1, configuration: EngineConfiguration())
+        #expect(alone.count == 1 && !alone[0].configuration.countsDrawingThread && alone[0].configuration.trainingShare == nil)
+    }
+
     /// Recording is one engine's: a split is refused before any thread starts.
     @Test func aSplitRecordsNothing() throws {
         var configuration = EngineConfiguration()

@@ -40,6 +40,8 @@ extension Engine {
             var own = configuration
             own.itemSync = channels[k]
             own.trainingMode = configuration.trainingMode ?? .sampled
+            own.trainingShare = configuration.trainingShare ?? EngineConfiguration.splitTrainingShare
+            own.countsDrawingThread = true
             if let user = configuration.initialUser, UserPartition.index(ofUser: user, partitions: count) != k { own.initialUser = nil }
             let source = sources[k]
             return try Engine(configuration: own, source: .custom(name: pathOrName) { AnyEventSource(source) })

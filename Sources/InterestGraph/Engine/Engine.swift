@@ -25,7 +25,7 @@ public final class Engine: EngineConnection {
     private let wake = NSCondition()
     private let done = DispatchSemaphore(value: 0)
     private let state = Mutex(RunState.idle)
-    private let configuration: EngineConfiguration
+    let configuration: EngineConfiguration
     private let source: AnyEventSource
 
     private enum RunState { case idle, running, stopped }

@@ -37,13 +37,23 @@ public struct EngineConfiguration: Sendable {
     /// ml-100k's small catalogue the share never binds and the count is unchanged.
     public var prequentialBudget = 0.1
     /// Largest share of the engine's CPU time that background training takes while events
-    /// are waiting (a full-speed replay), counting the thread that draws its next batch
-    /// (``TrainingStep/helperCPUSeconds``). Training then runs in the slices between, so
+    /// are waiting (a full-speed replay). Training then runs in the slices between, so
     /// ingest never stalls behind it; when the source waits (a paced replay, a pause step)
-    /// training uses the idle time without limit. 0.1 trains as many batches on the large
-    /// replay as the engine thread's wall-time share of 0.2 did before batches were drawn
-    /// in passes, in a tenth less time (docs/BENCHMARKS.md, "Batches drawn in passes").
-    public var trainingShare = 0.1
+    /// training uses the idle time without limit. `nil`: ``loneTrainingShare`` for an
+    /// engine alone, ``splitTrainingShare`` for engines that split a file (which also count
+    /// their drawing threads, ``countsDrawingThread``).
+    public var trainingShare: Double?
+    /// Whether the CPU time of the thread that draws the next sampled batch
+    /// (``TrainingStep/helperCPUSeconds``) counts in the training share: set for engines
+    /// that split a file, whose drawing threads take their time from the other engine and
+    /// the reader; an engine alone draws on a core its ingest does not use.
+    public var countsDrawingThread = false
+    /// The default share of an engine alone.
+    public static let loneTrainingShare = 0.2
+    /// The default share of engines that split a file, drawing threads counted: as many
+    /// batches on the large replay as a wall-time share of 0.2 trained before batches were
+    /// drawn in passes, in a tenth less time (docs/BENCHMARKS.md, "Batches drawn in passes").
+    public static let splitTrainingShare = 0.1
     /// How old the cold-item serving vectors may be while the model moves, seconds (see
     /// `ServingCache.allowStaleColdTable`): rebuilding them per dashboard refresh and per
     /// prequential score is O(catalogue) each time.

@@ -68,12 +68,13 @@ extension EngineCore {
 
         // Background training: one batch per slice while the engine runs (or a step was asked),
         // within its share of the work while events are waiting. The share is kept in CPU
-        // seconds and counts the thread that draws the next batch: on two cores shared with
-        // the reader and another engine, that thread's time is taken from ingest (kept in
-        // the engine thread's wall time, the draw made training's real cost half again its
-        // share; docs/BENCHMARKS.md, "Batches drawn in passes").
+        // seconds; engines that split a file count the thread that draws the next batch too:
+        // on two cores shared with the reader and another engine, that thread's time is
+        // taken from ingest (kept in the engine thread's wall time, the draw made training's
+        // real cost half again its share; docs/BENCHMARKS.md, "Batches drawn in passes").
         var trained = false
-        var trainingDue = !backlog || trainingBusySeconds <= configuration.trainingShare * (trainingBusySeconds + otherBusySeconds)
+        let share = configuration.trainingShare ?? EngineConfiguration.loneTrainingShare
+        var trainingDue = !backlog || trainingBusySeconds <= share * (trainingBusySeconds + otherBusySeconds)
         if let every = configuration.trainEveryEvents {
             // A fixed schedule: one batch per `every` events ingested, never on idle time,
             // so runs that split the events between engines train as much per event.
@@ -85,7 +86,8 @@ extension EngineCore {
         if (!clock.isPaused || ingested > 0), model.kind.hasEmbeddings, trainingDue, !commandsWaiting() {
             let step = model.trainBatch(graph: graph, yielding: commandsWaiting)
             let trainedAt = MonotonicClock.seconds()
-            trainingBusySeconds += ThreadCPUClock.seconds() - afterIngestCPU + step.helperCPUSeconds
+            trainingBusySeconds += ThreadCPUClock.seconds() - afterIngestCPU
+                + (configuration.countsDrawingThread ? step.helperCPUSeconds : 0)
             // Decay both so the share follows the last few seconds, not the whole run.
             if trainingBusySeconds + otherBusySeconds > 2 {
                 trainingBusySeconds *= 0.5

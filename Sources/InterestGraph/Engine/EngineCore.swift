@@ -50,7 +50,8 @@ struct EngineCore {
     var prequentialCountdown = 0
     var scoringSeconds = 0.0
     var ingestSeconds = 0.0
-    /// Decayed CPU seconds of training (the engine thread's and its batch-drawing thread's)
+    /// Decayed CPU seconds of training (the engine thread's, and its batch-drawing thread's
+    /// when ``EngineConfiguration/countsDrawingThread``)
     /// and of everything else on the engine thread, for ``EngineConfiguration/trainingShare``.
     var trainingBusySeconds = 0.0
     var otherBusySeconds = 0.0
