@@ -211,12 +211,15 @@ struct CompactEvents: Sendable {
 
         /// Stores every queued event, oldest first.
         private mutating func flush() {
-            let waiting = queue
+            // Moved out while `add` mutates `self`, then back: the ring's storage is kept.
+            var waiting: [(event: Event, user: UInt64, item: UInt64)] = []
+            swap(&waiting, &queue)
             for k in 0..<waiting.count {
                 let entry = waiting[(queueHead + k) % waiting.count]
                 add(entry.event, userHash: entry.user, itemHash: entry.item)
             }
-            queue.removeAll(keepingCapacity: true)
+            waiting.removeAll(keepingCapacity: true)
+            swap(&waiting, &queue)
             queueHead = 0
         }
 

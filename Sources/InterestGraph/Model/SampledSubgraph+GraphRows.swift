@@ -168,24 +168,26 @@ extension SampledSubgraph.GraphRowScratch {
             graph.itemEdges.withUnsafeBufferPointer { itemEdges in
                 node.withUnsafeMutableBufferPointer { node in
                     position.withUnsafeMutableBufferPointer { position in
-                        // The list entry behind a drawn position.
-                        func entry(_ j: Int) -> UnsafePointer<Int32>? {
-                            let n = node[j]
-                            guard n < 0 else { return nil }
-                            return itemEdges[Int(-1 - n)].withUnsafeBufferPointer { $0.baseAddress.map { $0 + Int(position[j]) } }
+                        // The item's list entry at a drawn position: asked for, or read (its
+                        // edge id). Pointers stay inside the list's closure.
+                        func prefetchEntry(_ j: Int) {
+                            itemEdges[Int(-1 - node[j])].withUnsafeBufferPointer { Prefetch.address($0.baseAddress! + Int(position[j])) }
+                        }
+                        func entry(_ j: Int) -> Int32 {
+                            itemEdges[Int(-1 - node[j])][Int(position[j])]
                         }
                         for j in 0..<count {
-                            if j + 2 * distance < count, let p = entry(j + 2 * distance) { Prefetch.address(p) }
-                            if j + distance < count, let p = entry(j + distance) {
+                            if j + 2 * distance < count, node[j + 2 * distance] < 0 { prefetchEntry(j + 2 * distance) }
+                            if j + distance < count, node[j + distance] < 0 {
                                 // Its entry is in cache by now: keep the edge id, ask for its user.
-                                let edge = Int(p.pointee)
-                                position[j + distance] = Int32(edge)
-                                Prefetch.address(edgeUser.baseAddress! + edge)
+                                let edge = entry(j + distance)
+                                position[j + distance] = edge
+                                Prefetch.address(edgeUser.baseAddress! + Int(edge))
                             }
                             if node[j] < 0 {
                                 // The first `distance` entries had no look-ahead.
-                                let edge = j < distance ? Int(entry(j)!.pointee) : Int(position[j])
-                                node[j] = edgeUser[edge]
+                                let edge = j < distance ? entry(j) : position[j]
+                                node[j] = edgeUser[Int(edge)]
                             }
                         }
                     }
