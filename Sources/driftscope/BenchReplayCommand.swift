@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import InterestGraph
-import Remote
 
 /// `driftscope bench replay`: the dashboard's engine on a file at full speed, without a
 /// screen, reporting its trajectory: events/s, training loss and learning rate, prequential
@@ -95,75 +94,21 @@ struct BenchReplay: ParsableCommand {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             do { try configuration.hyperparameters.set(parts[0], to: parts[1]) } catch { throw ValidationError("--set \(item): \(error)") }
         }
-        let clock = ContinuousClock()
-        let loadStart = clock.now
-        let split: [Engine]
-        do {
-            let count = try engines.resolve(for: .dataset(source), recording: false)
-            split = try Engine.splitting(dataset: source, engines: count, configuration: configuration, syncInterval: syncEvery)
-        } catch let error as CommandError {
-            throw error
-        } catch {
-            throw CommandFailure(message: "\(error)")
-        }
-        let loadSeconds = Stopwatch.seconds(of: clock.now - loadStart)
-        let loadedRSS = ProcessMemory.currentResidentBytes()
-        for engine in split { engine.start() }
-        defer { for engine in split { engine.stop() } }
-        // Measured as the dashboard sees them: several engines through one merged snapshot.
-        let engine: any EngineConnection = split.count == 1 ? split[0] : FederatedEngine(splitting: split)
-
-        var rows: [Row] = []
-        var first: (time: ContinuousClock.Instant, position: Int)?
-        var nextLine = every
-        var last = engine.snapshot()
-        var lastTime = clock.now
         if !json { print("t (s)   events        ev/s (window)  loss      lr        HR@10   batches  RSS") }
-        var previous: (time: Double, position: Int) = (0, 0)
-        // The longest the published event count stood still mid-replay: what a dashboard
-        // would show as a frozen screen (a table that grows all at once, say).
-        var longestPause = 0.0
-        var movedAt = clock.now
-        var movedPosition = 0
-        while true {
-            Thread.sleep(forTimeInterval: 0.1)
-            last = engine.snapshot()
-            lastTime = clock.now
-            if first == nil, last.source.position > 0 { first = (lastTime, last.source.position) }
-            guard let f = first else { continue }
-            let t = Stopwatch.seconds(of: lastTime - f.time)
-            let done = last.source.isFinished || (seconds.map { t >= $0 } ?? false)
-            if last.source.position != movedPosition {
-                movedPosition = last.source.position
-                movedAt = lastTime
-            } else if !last.source.isFinished {
-                longestPause = max(longestPause, Stopwatch.seconds(of: lastTime - movedAt))
-            }
-            if t >= nextLine || done {
-                let rate = t > previous.time ? Double(last.source.position - previous.position) / (t - previous.time) : 0
-                let row = Row(
-                    seconds: t, events: last.source.position, windowRate: rate, loss: last.loss.last.map { Double($0.value) },
-                    learningRate: last.tunables.first { $0.key == "learning_rate" }?.value,
-                    hitRate10: last.prequential.hitRate10, batches: last.trainingStep, residentBytes: ProcessMemory.currentResidentBytes())
-                rows.append(row)
-                previous = (t, last.source.position)
-                nextLine += every
-                if !json { print(row.line) }
-            }
-            if done { break }
-        }
-        guard let f = first else { throw CommandFailure(message: "the engine read no event") }
-        let total = Stopwatch.seconds(of: lastTime - f.time)
+        let run = try FileReplayRun.run(
+            source: source, configuration: configuration, engines: engines, syncEvery: syncEvery, limit: seconds, every: every,
+            onRow: { row in if !json { print(row.line) } })
+        let last = run.last
         let summary: [String: Any] = [
-            "source": source, "load_seconds": loadSeconds, "loaded_resident_bytes": loadedRSS,
-            "replayed_events": last.source.position, "replay_seconds": total,
-            "events_per_second": total > 0 ? Double(last.source.position - f.position) / total : 0,
+            "source": source, "load_seconds": run.loadSeconds, "loaded_resident_bytes": run.loadedResidentBytes,
+            "replayed_events": last.source.position, "replay_seconds": run.seconds,
+            "events_per_second": run.eventsPerSecond,
             "training_batches": last.trainingStep, "final_loss": last.loss.last.map { Double($0.value) } ?? .nan,
             "final_hit_rate_10": last.prequential.hitRate10, "prequential_scored": last.prequential.scored,
             "guard_rollbacks": last.changes.filter { $0.origin == .divergenceGuard }.count,
             "peak_rss_bytes": ProcessMemory.peakResidentBytes(), "finished": last.source.isFinished,
-            "engines": split.count, "large_pages": LargePages.inUse, "longest_pause_seconds": longestPause, "huge_page_bytes": ProcessMemory.hugePageBytes(),
-            "rows": rows.map(\.json),
+            "engines": run.engines, "large_pages": LargePages.inUse, "longest_pause_seconds": run.longestPause, "huge_page_bytes": ProcessMemory.hugePageBytes(),
+            "rows": run.rows.map(\.json),
         ]
         if json {
             let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
@@ -171,33 +116,25 @@ struct BenchReplay: ParsableCommand {
         } else {
             print(String(
                 format: "%@opened in %.1f s (%@ resident; the file streams in while it replays); replayed %@ events in %.1f s: %@ events/s; %d batches, %d guard rollbacks; longest pause %.1f s; peak RSS %@%@",
-                split.count > 1 ? "\(split.count) engines splitting the users; " : "", loadSeconds, Format.bytes(loadedRSS), Format.count(last.source.position), total,
-                Format.count(Int((summary["events_per_second"] as? Double ?? 0).rounded())), last.trainingStep,
-                summary["guard_rollbacks"] as? Int ?? 0, longestPause, Format.bytes(ProcessMemory.peakResidentBytes()),
+                run.engines > 1 ? "\(run.engines) engines splitting the users; " : "", run.loadSeconds, Format.bytes(run.loadedResidentBytes),
+                Format.count(last.source.position), run.seconds, Format.count(Int(run.eventsPerSecond.rounded())), last.trainingStep,
+                summary["guard_rollbacks"] as? Int ?? 0, run.longestPause, Format.bytes(ProcessMemory.peakResidentBytes()),
                 LargePages.inUse ? " (\(Format.bytes(ProcessMemory.hugePageBytes())) on huge pages)" : ""))
         }
     }
+}
 
-    private struct Row {
-        var seconds: Double
-        var events: Int
-        var windowRate: Double
-        var loss: Double?
-        var learningRate: Double?
-        var hitRate10: Double
-        var batches: Int
-        var residentBytes: Int
+extension FileReplayRun.Row {
+    /// The progress line `bench replay` prints.
+    var line: String {
+        String(
+            format: "%6.1f  %12@  %13@  %-8@  %-8@  %.3f  %7d  %@", seconds, Format.count(events), Format.count(Int(windowRate.rounded())),
+            loss.map { String(format: "%.4g", $0) } ?? "-", learningRate.map { String(format: "%.2g", $0) } ?? "-",
+            hitRate10, batches, Format.bytes(residentBytes))
+    }
 
-        var line: String {
-            String(
-                format: "%6.1f  %12@  %13@  %-8@  %-8@  %.3f  %7d  %@", seconds, Format.count(events), Format.count(Int(windowRate.rounded())),
-                loss.map { String(format: "%.4g", $0) } ?? "-", learningRate.map { String(format: "%.2g", $0) } ?? "-",
-                hitRate10, batches, Format.bytes(residentBytes))
-        }
-
-        var json: [String: Any] {
-            ["seconds": seconds, "events": events, "events_per_second": windowRate, "loss": loss ?? NSNull(),
-             "learning_rate": learningRate ?? NSNull(), "hit_rate_10": hitRate10, "batches": batches, "resident_bytes": residentBytes]
-        }
+    var json: [String: Any] {
+        ["seconds": seconds, "events": events, "events_per_second": windowRate, "loss": loss ?? NSNull(),
+         "learning_rate": learningRate ?? NSNull(), "hit_rate_10": hitRate10, "batches": batches, "resident_bytes": residentBytes]
     }
 }

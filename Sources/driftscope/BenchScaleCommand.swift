@@ -3,8 +3,9 @@ import Foundation
 import InterestGraph
 
 /// `driftscope bench scale`: a whole simulated shop through every stage in one run (issue 10):
-/// ingest, the engine's replay with training on, training batches, top-20, audience,
-/// a sampled prequential run, and the memory the graph and model take.
+/// ingest, the dashboard's replay of the shop's file and of the live simulator with training
+/// on, training batches, top-20, audience, a sampled prequential run, and the memory the
+/// graph and model take.
 ///
 /// Each stage is bounded by `--stage-seconds` (the replay, ingest, training and latency loops
 /// stop early and report what they did), so a run on a slow or shared machine ends.
@@ -23,9 +24,12 @@ struct BenchScale: ParsableCommand {
               audience    the top-100 users for 20 sampled items over all users (median);
               memory      resident growth over the ingest stage (graph + model tables) divided by \
             the edges, users and items (each figure is the whole growth over that count);
-              replay      the Engine on the same scenario at speed 0 with training on, as \
-            `dashboard --speed 0` runs it, until it has read the events or the stage time ends; \
-            the rate is over the snapshots after the first event (world building left out);
+              replay      the CSV replayed with training on as `dashboard --source FILE --speed 0` \
+            runs it (its users split between --engines engines: two for a file of 256 MiB or \
+            more), until the file ends or the stage time ends; the rate is over the snapshots \
+            after the first event (opening the file reported apart);
+              simulator   the Engine on the scenario itself (`dashboard --scenario NAME --speed 0`: \
+            one engine, the simulator on its thread), as above, world building left out;
               prequential protocol B, sampled (every --sample-every eligible event scored), on the \
             first --prequential-events events, with the eval's fit budget and background batches.
             Rates are wall-clock. Every stage runs once; expect minutes and several GB on 'large'.
@@ -39,7 +43,7 @@ struct BenchScale: ParsableCommand {
     @Option(help: "Cut the simulated stream after this many events (default: all of it).")
     var events: Int?
 
-    @Option(help: "Longest wall time of each stage, seconds (ingest, training, latency loops, replay).")
+    @Option(help: "Longest wall time of each stage, seconds (ingest, training, latency loops, each replay).")
     var stageSeconds: Double = 180
 
     @Option(help: "Most training batches timed on the final graph (also bounded by a quarter of --stage-seconds).")
@@ -53,6 +57,9 @@ struct BenchScale: ParsableCommand {
 
     @Option(help: "Prequential sampling: score every this many eligible events (S).")
     var sampleEvery = 20
+
+    @Option(help: ArgumentHelp("Engines the replay stage splits the file's users between, as `dashboard --engines`.", valueName: "N|auto"))
+    var engines: EngineCount = .automatic
 
     @Flag(help: "Print one JSON object.")
     var json = false
@@ -99,8 +106,9 @@ struct BenchScale: ParsableCommand {
         }
         try measureGraphStages(file: file, into: &report)
         report.peakRSSAfterGraphStages = ProcessMemory.peakResidentBytes()
-        try measureReplay(into: &report)
-        report.peakRSSAfterReplay = ProcessMemory.peakResidentBytes()
+        try measureFileReplay(file: file, into: &report)
+        try measureSimulatorReplay(into: &report)
+        report.peakRSSAfterSimulator = ProcessMemory.peakResidentBytes()
         try measurePrequential(file: file, into: &report)
         report.peakRSSBytes = ProcessMemory.peakResidentBytes()
 
@@ -203,10 +211,27 @@ struct BenchScale: ParsableCommand {
 
     // MARK: Replay
 
+    /// The scenario's CSV replayed at speed 0, training on (the defaults), as `dashboard
+    /// --source FILE --speed 0` runs it: what issue 10's 500k events/s is about.
+    private func measureFileReplay(file: String, into report: inout BenchScaleReport) throws {
+        var configuration = EngineConfiguration()
+        configuration.speed = 0
+        let run = try FileReplayRun.run(
+            source: file, configuration: configuration, engines: engines, syncEvery: 1, limit: stageSeconds, every: stageSeconds)
+        report.replayEngines = run.engines
+        report.replayLoadSeconds = run.loadSeconds
+        report.replayedEvents = run.last.source.position
+        report.replaySeconds = run.seconds
+        report.replayEventsPerSecond = run.eventsPerSecond
+        report.replayTrainingSteps = run.last.trainingStep
+        report.replayLongestPause = run.longestPause
+        report.peakRSSAfterFileReplay = ProcessMemory.peakResidentBytes()
+    }
+
     /// The engine on the scenario itself at speed 0, training on (its defaults), as the
     /// dashboard runs it. Polls snapshots: the rate is measured from the first snapshot with
     /// events read, so building the world (seconds for a million users) is left out.
-    private func measureReplay(into report: inout BenchScaleReport) throws {
+    private func measureSimulatorReplay(into report: inout BenchScaleReport) throws {
         var configuration = EngineConfiguration()
         configuration.speed = 0
         let target = report.events
@@ -233,12 +258,12 @@ struct BenchScale: ParsableCommand {
         }
         guard let f = first else { throw CommandFailure(message: "the engine read no event within \(Int(stageSeconds)) s") }
         // The engine's whole footprint while it runs: world, graph, model, snapshots.
-        report.replayResidentBytes = ProcessMemory.currentResidentBytes()
+        report.simulatorResidentBytes = ProcessMemory.currentResidentBytes()
         let seconds = Stopwatch.seconds(of: lastTime - f.time)
-        report.replayedEvents = last.source.position
-        report.replaySeconds = seconds
-        report.replayEventsPerSecond = seconds > 0 ? Double(last.source.position - f.position) / seconds : 0
-        report.replayTrainingSteps = last.trainingStep - f.steps
+        report.simulatorReplayedEvents = last.source.position
+        report.simulatorSeconds = seconds
+        report.simulatorEventsPerSecond = seconds > 0 ? Double(last.source.position - f.position) / seconds : 0
+        report.simulatorTrainingSteps = last.trainingStep - f.steps
     }
 
     // MARK: Prequential
@@ -303,13 +328,21 @@ struct BenchScaleReport {
     var audienceCalls = 0
     var audienceMilliseconds = 0.0
     var checksum = 0.0
+    var replayEngines = 0
+    var replayLoadSeconds = 0.0
     var replayedEvents = 0
     var replaySeconds = 0.0
     var replayEventsPerSecond = 0.0
     var replayTrainingSteps = 0
-    var replayResidentBytes = 0
+    var replayLongestPause = 0.0
+    var peakRSSAfterFileReplay = 0
+    var simulatorReplayedEvents = 0
+    var simulatorSeconds = 0.0
+    var simulatorEventsPerSecond = 0.0
+    var simulatorTrainingSteps = 0
+    var simulatorResidentBytes = 0
     var peakRSSAfterGraphStages = 0
-    var peakRSSAfterReplay = 0
+    var peakRSSAfterSimulator = 0
     var prequentialEvents = 0
     var prequentialSampleEvery = 1
     var prequentialScored = 0
@@ -329,10 +362,14 @@ struct BenchScaleReport {
             "topk_calls": topkCalls, "topk_p50_microseconds": r(topkP50Microseconds, 10),
             "topk_p99_microseconds": r(topkP99Microseconds, 10), "audience_calls": audienceCalls,
             "audience_milliseconds": r(audienceMilliseconds, 100), "checksum": checksum,
+            "replay_engines": replayEngines, "replay_load_seconds": r(replayLoadSeconds, 100),
             "replayed_events": replayedEvents, "replay_seconds": r(replaySeconds, 100),
             "replay_events_per_second": r(replayEventsPerSecond), "replay_training_steps": replayTrainingSteps,
-            "replay_resident_bytes": replayResidentBytes, "peak_rss_after_graph_stages_bytes": peakRSSAfterGraphStages,
-            "peak_rss_after_replay_bytes": peakRSSAfterReplay,
+            "replay_longest_pause_seconds": r(replayLongestPause, 100), "peak_rss_after_file_replay_bytes": peakRSSAfterFileReplay,
+            "simulator_replayed_events": simulatorReplayedEvents, "simulator_replay_seconds": r(simulatorSeconds, 100),
+            "simulator_replay_events_per_second": r(simulatorEventsPerSecond), "simulator_replay_training_steps": simulatorTrainingSteps,
+            "simulator_resident_bytes": simulatorResidentBytes, "peak_rss_after_graph_stages_bytes": peakRSSAfterGraphStages,
+            "peak_rss_after_simulator_bytes": peakRSSAfterSimulator,
             "prequential_events": prequentialEvents, "prequential_sample_every": prequentialSampleEvery,
             "prequential_scored": prequentialScored, "prequential_seconds": r(prequentialSeconds, 100),
             "prequential_hit_rate_10": r(prequentialHitRate10, 10_000), "peak_rss_bytes": peakRSSBytes,
@@ -350,9 +387,10 @@ struct BenchScaleReport {
             ("train", "\(rate(trainedInteractionsPerSecond, "interactions")) (\(trainingBatches) batches)"),
             ("top-20", String(format: "p50 %.0f us, p99 %.0f us (%d users)", topkP50Microseconds, topkP99Microseconds, topkCalls)),
             ("audience", String(format: "%.2f ms median, top-100 over all users (%d items)", audienceMilliseconds, audienceCalls)),
-            ("replay", "\(rate(replayEventsPerSecond, "events")), training on (\(Format.count(replayedEvents)) events, \(replayTrainingSteps) batches in " + String(format: "%.1f s)", replaySeconds)),
+            ("replay", "\(rate(replayEventsPerSecond, "events")), training on, the file as `dashboard --source` (\(replayEngines) engine\(replayEngines == 1 ? "" : "s"), \(Format.count(replayedEvents)) events, \(replayTrainingSteps) batches in " + String(format: "%.1f s; opened in %.1f s; longest pause %.1f s)", replaySeconds, replayLoadSeconds, replayLongestPause)),
+            ("simulator", "\(rate(simulatorEventsPerSecond, "events")), training on, the live simulator as `dashboard --scenario` (\(Format.count(simulatorReplayedEvents)) events, \(simulatorTrainingSteps) batches in " + String(format: "%.1f s)", simulatorSeconds)),
             ("prequential", String(format: "%.1f s on %@ events, S = %d, %d scored, HR@10 %.4f", prequentialSeconds, Format.count(prequentialEvents), prequentialSampleEvery, prequentialScored, prequentialHitRate10)),
-            ("peak RSS", "\(Format.bytes(peakRSSBytes)) (after ingest to audience \(Format.bytes(peakRSSAfterGraphStages)), after replay \(Format.bytes(peakRSSAfterReplay)); engine resident \(Format.bytes(replayResidentBytes)))"),
+            ("peak RSS", "\(Format.bytes(peakRSSBytes)) (after ingest to audience \(Format.bytes(peakRSSAfterGraphStages)), after the file replay \(Format.bytes(peakRSSAfterFileReplay)), after the simulator \(Format.bytes(peakRSSAfterSimulator)); simulator engine resident \(Format.bytes(simulatorResidentBytes)))"),
         ]
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
