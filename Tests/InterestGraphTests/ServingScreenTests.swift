@@ -124,8 +124,10 @@ import Testing
         let stride = pending.stride, rows = pending.finalItems.rows
         #expect(pending.itemBlocksAreCurrent)
         var rng = SeededGenerator(seed: 5)
-        // Rows of several blocks, one of them twice, including the last (partial) block.
-        let changed = [1, 2, 17, 17, rows - 1, 40 % rows]
+        // Rows of several blocks, one of them twice, including the last (partial) block, and
+        // enough of them that the pending scan fills its sixteen lanes twice and then some.
+        let changed = [1, 2, 17, 17, rows - 1, 40 % rows] + Array(Swift.stride(from: 3, to: rows - 1, by: max(1, rows / 40)))
+        #expect(Set(changed).count > 32)
         for r in changed {
             for d in 0..<pending.dimension { pending.finalItems.storage[r * stride + d] += rng.gaussian() * 0.3 }
             pending.syncItemBlock(row: r)

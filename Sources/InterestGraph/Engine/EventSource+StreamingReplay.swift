@@ -147,21 +147,46 @@ public struct StreamingReplaySource: EventSource {
     /// Looks within the chunk being replayed (or the sorted file) only: past its end the next
     /// chunk may not be published yet, and a missed hint costs one miss, not a wait.
     public func upcomingKeys(ahead: Int) -> (user: Int32, item: Int32)? {
-        if let sorted {
-            let k = position + ahead
-            return restartReason == nil && k < sortedCount ? sorted.keys(at: sortedIndex(k)) : nil
-        }
-        let k = offset + ahead
-        return k < currentCount ? current.keys(at: currentIndex(k)) : nil
+        guard let k = upcomingOffset(ahead: ahead) else { return nil }
+        return keys(at: k)
     }
 
+    /// Also asks for the event's attribute set: its entry `ahead` events on, and the list
+    /// behind an entry asked for `ahead / 2` events ago (``CompactEvents/prefetchAttributeList(at:sets:)``).
     public func prefetchUpcoming(ahead: Int) -> (user: Int32, item: Int32)? {
-        let keys = upcomingKeys(ahead: ahead)
+        let far = upcomingOffset(ahead: ahead)
+        var keys: (user: Int32, item: Int32)?
+        if let far { keys = self.keys(at: far) }
+        let near = upcomingOffset(ahead: ahead - ahead / 2)
         // Through the stored values (no copy of a store's tables per event).
-        if let keys {
-            if sorted != nil { sorted?.prefetchNames(of: keys) } else { names.prefetchNames(of: keys) }
+        if sorted != nil {
+            if let keys { sorted?.prefetchNames(of: keys) }
+            sorted?.prefetchAttributes(entryAt: far, listAt: near)
+        } else {
+            if let keys { names.prefetchNames(of: keys) }
+            if let far { current.prefetchAttributeEntry(at: far, sets: names.attributeSets) }
+            if let near { current.prefetchAttributeList(at: near, sets: names.attributeSets) }
         }
         return keys
+    }
+
+    /// The source keys at store offset `k` (``upcomingOffset(ahead:)``), read through the
+    /// stored values (binding `sorted` would copy its tables' references).
+    @inline(__always)
+    private func keys(at k: Int) -> (user: Int32, item: Int32)? {
+        sorted != nil ? sorted?.keys(at: k) : current.keys(at: k)
+    }
+
+    /// The store offset of this source's event `ahead` places on, within the chunk being
+    /// replayed or the sorted file; `nil` past its end.
+    @inline(__always)
+    private func upcomingOffset(ahead: Int) -> Int? {
+        if sorted != nil {
+            let k = position + ahead
+            return restartReason == nil && k < sortedCount ? sortedIndex(k) : nil
+        }
+        let k = offset + ahead
+        return k < currentCount ? currentIndex(k) : nil
     }
 
     public mutating func restart() {

@@ -59,6 +59,24 @@ enum Prefetch {
         array.withUnsafeBufferPointer { ds_prefetch_read($0.baseAddress! + index) }
     }
 
+    /// The first line of the heap object whose reference is the first stored word of
+    /// `array[index]`, to be written (nothing when out of range): for a struct whose first
+    /// property is an array or a class reference, the object's header with its reference
+    /// count, which copying the struct out of `array` retains.
+    ///
+    /// The entry is read as bits, without retaining anything (see ``listHeader(in:at:forWriting:)``);
+    /// a struct laid out otherwise makes this a wasted hint, never a fault.
+    /// - Complexity: O(1), one hint.
+    @inline(__always)
+    static func leadingObject<T>(in array: [T], at index: Int) {
+        guard index >= 0, index < array.count, MemoryLayout<T>.size >= MemoryLayout<UInt>.size else { return }
+        array.withUnsafeBufferPointer { entries in
+            let bits = UnsafeRawPointer(entries.baseAddress! + index).load(as: UInt.self)
+            guard let object = UnsafeRawPointer(bitPattern: bits) else { return }
+            ds_prefetch_write(object)
+        }
+    }
+
     /// The lines holding the count and the first elements of `arrays[index]`, to be written
     /// (or only read, `forWriting: false`; nothing when out of range): a per-user or per-item list's header, which sits behind
     /// the outer array's entry, so it can only be asked for once that entry is in cache
