@@ -111,6 +111,25 @@ import Testing
         #expect(ends[1].statistics.received == 1 + LocalItemSync.inboxLimit)
     }
 
+    /// A spent batch's deltas buffer comes back to the next collect, emptied with its
+    /// capacity kept and, once no batch holds it, the same storage (no fresh mapping); the
+    /// hub keeps at most one per end.
+    @Test func appliedDeltasBuffersAreRefilledInPlace() {
+        let ends = LocalItemSync.connected(2)
+        #expect(ends[0].recycledDeltas().capacity == 0, "nothing recycled yet")
+        var ego = [Float](repeating: 1, count: 4_096)
+        let storage = ego.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        ends[1].recycle(deltas: ego)
+        ego = []
+        ends[1].recycle(deltas: [Float](repeating: 2, count: 8))
+        ends[1].recycle(deltas: [Float](repeating: 3, count: 8))
+        let taken = [ends[0].recycledDeltas(), ends[0].recycledDeltas(), ends[0].recycledDeltas()]
+        #expect(taken.map(\.isEmpty) == [true, true, true])
+        #expect(taken[2].capacity == 0, "two ends keep two buffers")
+        #expect(taken[1].capacity >= 4_096)
+        #expect(taken[1].withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } == storage)
+    }
+
     /// Two engines on one file: together they apply every event once, each holds only its
     /// own users, and every item reached by either is known to both (the shared item side).
     @Test func twoEnginesSplitAReplayAndShareItsItems() throws {

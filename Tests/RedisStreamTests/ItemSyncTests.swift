@@ -117,9 +117,15 @@ struct ItemSyncTests {
         for _ in 0..<3 { b.observe("b2", "i1") }
         let bStep = zip(try b.ego("i1"), bBefore).map { $0 - $1 }
 
-        let batch = try #require(ItemDeltaExchange.collect(from: &a.model, graph: a.graph, since: 0, at: 1))
+        // A spent batch's buffer is filled in place (LocalItemSync hands them back).
+        var spare = [Float]()
+        spare.reserveCapacity(1_024)
+        let spareStorage = spare.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        let batch = try #require(ItemDeltaExchange.collect(from: &a.model, graph: a.graph, since: 0, at: 1, reusing: consume spare))
         #expect(batch.items.contains("i1"))
         #expect(batch.items.contains("only-a"))
+        #expect(batch.ego.count == batch.items.count * batch.dimension)
+        #expect(batch.ego.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } == spareStorage)
         channelA.send(batch)
         let received = Self.waitForBatches(channelB, count: 1)
         #expect(received.count == 1)

@@ -17,6 +17,18 @@ package protocol ItemSyncChannel: AnyObject, Sendable {
     /// this engine still does not have (their announcement was lost or came before it started).
     /// `signals`: popularity and co-visitation entries added (``ItemDeltaBatch/signals``).
     func applied(_ batch: ItemDeltaBatch, rows: Int, created: Int, unknown: Int, signals: Int, at wallSeconds: Double)
+    /// Takes the deltas buffer of a batch this engine has applied, for an engine's next
+    /// collect to fill again (``recycledDeltas()``).
+    func recycle(deltas: [Float])
+    /// A buffer ``recycle(deltas:)`` took, emptied with its capacity kept; an empty array
+    /// when there is none.
+    func recycledDeltas() -> [Float]
+}
+
+extension ItemSyncChannel {
+    /// Nothing kept: a batch that crossed a wire has no buffer worth keeping.
+    package func recycle(deltas: [Float]) {}
+    package func recycledDeltas() -> [Float] { [] }
 }
 
 /// An item another engine's users reached first, sent once (with the first batch that
@@ -173,8 +185,10 @@ extension EngineCore {
         lastItemExchange = now
         for batch in channel.receive() {
             ItemDeltaExchange.apply(batch, to: &model, graph: &graph, channel: channel)
+            channel.recycle(deltas: batch.ego)
         }
-        if let batch = ItemDeltaExchange.collect(from: &model, graph: graph, since: since, at: now) { channel.send(batch) }
+        let reused = channel.recycledDeltas()
+        if let batch = ItemDeltaExchange.collect(from: &model, graph: graph, since: since, at: now, reusing: consume reused) { channel.send(batch) }
     }
 }
 
@@ -242,8 +256,9 @@ package enum ItemDeltaExchange {
     /// announcement of each item it has not announced yet; engine id and sequence are the
     /// channel's to fill in.
     /// - Complexity: O(changed rows * dimension).
-    package static func collect(from model: inout Recommender, graph: HeteroGraph, since: Double, at now: Double) -> ItemDeltaBatch? {
-        var deltas = model.collectItemDeltas()
+    /// `reusing`: an empty buffer to fill with the deltas, its capacity kept (``ItemSyncChannel/recycledDeltas()``).
+    package static func collect(from model: inout Recommender, graph: HeteroGraph, since: Double, at now: Double, reusing: consuming [Float] = []) -> ItemDeltaBatch? {
+        var deltas = model.collectItemDeltas(reusing: consume reusing)
         let signals = model.takeSignals().map { ItemSignals($0, graph: graph) }
         let d = deltas.isEmpty ? model.hyperparameters.sanitised.dimension : deltas.dimension
         var batch = ItemDeltaBatch(engine: "", sequence: 0, since: since, at: now, dimension: d, items: [], ego: [])

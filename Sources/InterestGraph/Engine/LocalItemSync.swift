@@ -28,10 +28,15 @@ package final class LocalItemSync: ItemSyncChannel {
     final class Hub: Sendable {
         let inboxes: Mutex<[[ItemDeltaBatch]]>
         let statistics: Mutex<[Statistics]>
+        /// Deltas buffers of applied batches, for the next collects (at most one per end).
+        let spareDeltas: Mutex<[[Float]]>
+        let ends: Int
 
         init(count: Int) {
+            ends = count
             inboxes = Mutex(Array(repeating: [], count: count))
             statistics = Mutex(Array(repeating: Statistics(), count: count))
+            spareDeltas = Mutex([])
         }
     }
 
@@ -79,6 +84,21 @@ package final class LocalItemSync: ItemSyncChannel {
             $0[index].rowsApplied += rows
             $0[index].itemsCreated += created
         }
+    }
+
+    /// Kept only when another end has none to take yet: a buffer no longer shared (the
+    /// batch dropped by every receiver) is refilled in place.
+    package func recycle(deltas: [Float]) {
+        guard deltas.capacity > 0 else { return }
+        hub.spareDeltas.withLock { spare in
+            if spare.count < hub.ends { spare.append(deltas) }
+        }
+    }
+
+    package func recycledDeltas() -> [Float] {
+        var buffer = hub.spareDeltas.withLock { $0.popLast() } ?? []
+        buffer.removeAll(keepingCapacity: true)
+        return buffer
     }
 
     /// This end's counts so far.
