@@ -22,9 +22,10 @@ extension EngineCore {
     /// `listPrefetchDistance` events ahead the entries are in cache, so the list headers
     /// behind them can be asked for too. Only sources that hold their upcoming events
     /// (file replays) can say what comes; with others this does nothing.
-    /// - Complexity: O(dimension / 16) hints; no allocation, nothing written.
+    /// - Complexity: O(dimension / 16) hints; no allocation, nothing written (`mutating` only
+    /// to reach the model in place: see ``Recommender/prefetchRows(user:item:)``).
     @inline(__always)
-    func prefetchAhead() {
+    mutating func prefetchAhead() {
         if let farthest = clock.prefetchUpcoming(ahead: Self.keyPrefetchDistance - 1) {
             sourceKeys.prefetch(user: farthest.user, item: farthest.item)
         }
@@ -38,9 +39,9 @@ extension EngineCore {
 
     /// Everything an event of `user` on `item` updates in the graph, the drift history, the
     /// change detector and the model (``Prefetch``); ids out of range are skipped.
-    /// - Complexity: O(dimension / 16) hints.
+    /// - Complexity: O(dimension / 16) hints (`mutating`: see ``prefetchAhead()``).
     @inline(__always)
-    func prefetchEntries(user: Int32, item: Int32) {
+    mutating func prefetchEntries(user: Int32, item: Int32) {
         graph.prefetch(user: user, item: item)
         history.prefetch(user: user)
         interestChanges.prefetch(user: user)
