@@ -98,13 +98,14 @@ extension EmbeddingModel {
         let replayItems = replay.items
         let rngAtStart = rng
         var localRng = rng
+        let itemTable = finalItems.storage.baseAddress, itemRows = finalItems.rows, stride = self.stride
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(steps, 1)) { negatives in
             var drawn = 0
             while drawn < steps, let negative = Self.sampleNegative(user: user, positive: item, known: known, replayItems: replayItems, sampling: sampling, limit: limit, graph: graph, rng: &localRng) {
                 negatives[drawn] = negative
                 drawn += 1
             }
-            for k in 0..<drawn { prefetchNegativeRow(Int(negatives[k])) }
+            for k in 0..<drawn { Self.prefetchRow(Int(negatives[k]), of: itemTable, rows: itemRows, stride: stride) }
             let (rejectedAt, finite) = bprSteps(user: user, item: item, negatives: UnsafeBufferPointer(rebasing: negatives[0..<drawn]), egoRows: egoRows)
             if let rejectedAt {
                 // Step-by-step drawing stopped after the rejected step's draw.
@@ -114,7 +115,6 @@ extension EmbeddingModel {
                 }
             }
             rng = localRng
-            prefetchNextNegatives(steps: steps, known: known, replayItems: replayItems, sampling: sampling, limit: limit)
             if rejectedAt != nil || !finite {
                 // Never let a blown-up step poison scores: reset the two rows from cold start.
                 rejectedOnlineUpdates += 1
@@ -125,6 +125,8 @@ extension EmbeddingModel {
                 coldStartUser(user, graph: graph)
             }
         }
+        // Outside the closure, which holds `self` in place: see ``prefetchRow(_:of:rows:stride:)``.
+        prefetchNextNegatives(steps: steps, known: known, replayItems: replayItems, sampling: sampling, limit: limit)
     }
 
     /// Asks for the rows the next event's online steps will most likely read as negatives.
@@ -138,7 +140,11 @@ extension EmbeddingModel {
     /// - Complexity: O(steps * dimension / 16) hints.
     @inline(__always)
     private func prefetchNextNegatives(steps: Int, known: [Int32], replayItems: [Int32], sampling: Hyperparameters.NegativeSampling, limit: Int) {
-        predictedNegatives(steps: steps, known: known, replayItems: replayItems, sampling: sampling, limit: limit) { prefetchNegativeRow(Int($0)) }
+        // The closure holds the table's address, not the model (whose capture was a copy).
+        let table = finalItems.storage.baseAddress, rows = finalItems.rows, stride = self.stride
+        predictedNegatives(steps: steps, known: known, replayItems: replayItems, sampling: sampling, limit: limit) {
+            Self.prefetchRow(Int($0), of: table, rows: rows, stride: stride)
+        }
     }
 
     /// The candidates the next event's online steps will draw first, in order, when nothing

@@ -45,8 +45,16 @@ extension EmbeddingModel {
     /// - Complexity: O(dimension / 16) hints.
     @inline(__always)
     func prefetchNegativeRow(_ j: Int) {
-        guard j >= 0, j < finalItems.rows else { return }
-        let stride = self.stride
-        finalItems.storage.withUnsafeBufferPointer { Prefetch.read($0.baseAddress! + j * stride, count: stride) }
+        Self.prefetchRow(j, of: finalItems.storage.baseAddress, rows: finalItems.rows, stride: stride)
+    }
+
+    /// ``prefetchNegativeRow(_:)`` through the table's address taken beforehand, for loops in
+    /// closures: a method of the model called there copied the whole model struct (1.9 KB)
+    /// at each call site, every event (perf: `memcpy` under the online steps).
+    /// - Complexity: O(dimension / 16) hints.
+    @inline(__always)
+    static func prefetchRow(_ j: Int, of table: UnsafePointer<Float>, rows: Int, stride: Int) {
+        guard j >= 0, j < rows else { return }
+        Prefetch.read(table + j * stride, count: stride)
     }
 }
