@@ -125,7 +125,7 @@ extension EmbeddingModel {
                 coldStartUser(user, graph: graph)
             }
         }
-        // Outside the closure, which holds `self` in place: see ``prefetchRow(_:of:rows:stride:)``.
+        // Outside the closure, which holds `self` in place (see ``prefetchRow(_:of:rows:stride:)``).
         prefetchNextNegatives(steps: steps, known: known, replayItems: replayItems, sampling: sampling, limit: limit)
     }
 

@@ -40,17 +40,12 @@ extension EmbeddingModel {
         finalItems.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + i * stride, count: stride) }
     }
 
-    /// Asks for a negative's final item row, for reading: the online steps read it for the
-    /// margin and the user's step and write none of its lines.
-    /// - Complexity: O(dimension / 16) hints.
-    @inline(__always)
-    func prefetchNegativeRow(_ j: Int) {
-        Self.prefetchRow(j, of: finalItems.storage.baseAddress, rows: finalItems.rows, stride: stride)
-    }
-
-    /// ``prefetchNegativeRow(_:)`` through the table's address taken beforehand, for loops in
-    /// closures: a method of the model called there copied the whole model struct (1.9 KB)
-    /// at each call site, every event (perf: `memcpy` under the online steps).
+    /// Asks for a negative's final item row `j`, for reading: the online steps read it for
+    /// the margin and the user's step and write none of its lines.
+    ///
+    /// Static, through the table's address taken beforehand: the steps call it inside a
+    /// closure, where a method of the model copied the whole model struct (1.9 KB) at each
+    /// call site, every event (perf: `memcpy` under the online steps).
     /// - Complexity: O(dimension / 16) hints.
     @inline(__always)
     static func prefetchRow(_ j: Int, of table: UnsafePointer<Float>, rows: Int, stride: Int) {

@@ -153,8 +153,7 @@ public struct Recommender: Sendable {
     ///
     /// Mutating although it writes nothing: reached from a `mutating` caller, the optional
     /// model is then projected in place. Non-mutating, `hybrid?.` copied the whole model out
-    /// (1.5-1.9 KB and a retain and release of every table) for each hint, twice an event
-    /// (perf: `memmove`, `swift_retain` and `swift_release`, 4-7% of a split replay's
+    /// (2.3 KB) for each hint, twice an event (perf: `memmove`, 2-4% of a split replay's
     /// engine threads).
     /// - Complexity: O(dimension) hints.
     @inline(__always)
