@@ -10,19 +10,23 @@ import Testing
         return try CLIRunner.directory(with: ["shop.csv": Array((rows.joined(separator: "\n") + "\n").utf8)])
     }
 
-    @Test func benchReplayWithTwoEnginesReplaysEveryEventOnce() throws {
-        let directory = try Self.shop()
+    /// `bench replay` on the shop with `options`, its JSON summary (the run must succeed).
+    static func benchReplay(_ options: [String]) throws -> [String: Any] {
+        let directory = try shop()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("shop.csv").path
-        let result = try CLIRunner.run(["bench", "replay", path, "--engines", "2", "--every", "1", "--json"])
+        let result = try CLIRunner.run(["bench", "replay", path] + options + ["--every", "1", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    }
+
+    @Test func benchReplayWithTwoEnginesReplaysEveryEventOnce() throws {
+        let json = try Self.benchReplay(["--engines", "2"])
         #expect(json["engines"] as? Int == 2)
         #expect(json["replayed_events"] as? Int == 3_000)
         #expect(json["finished"] as? Bool == true)
         // auto: a small file runs one engine.
-        let small = try CLIRunner.run(["bench", "replay", path, "--every", "1", "--json"])
-        let one = try #require(try JSONSerialization.jsonObject(with: Data(small.stdout.utf8)) as? [String: Any])
+        let one = try Self.benchReplay([])
         #expect(one["engines"] as? Int == 1)
         #expect(one["replayed_events"] as? Int == 3_000)
     }
@@ -59,12 +63,7 @@ import Testing
     }
 
     @Test func aTrainingShareIsAccepted() throws {
-        let directory = try Self.shop()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("shop.csv").path
-        let result = try CLIRunner.run(["bench", "replay", path, "--training-share", "0.5", "--every", "1", "--json"])
-        #expect(result.status == 0, "\(result.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let json = try Self.benchReplay(["--training-share", "0.5"])
         #expect(json["replayed_events"] as? Int == 3_000)
     }
 }

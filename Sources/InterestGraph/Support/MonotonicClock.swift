@@ -7,9 +7,13 @@ import Darwin
 /// Wall-clock seconds from a monotonic source (never jumps with NTP or the user's clock).
 enum MonotonicClock {
     @inline(__always)
-    static func seconds() -> Double {
+    static func seconds() -> Double { seconds(of: CLOCK_MONOTONIC) }
+
+    /// The seconds `clock_gettime` reads from `clock`.
+    @inline(__always)
+    static func seconds(of clock: clockid_t) -> Double {
         var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
+        clock_gettime(clock, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 }
@@ -21,9 +25,5 @@ enum MonotonicClock {
 /// did. The engine's training share is kept in these (``EngineConfiguration/trainingShare``).
 enum ThreadCPUClock {
     @inline(__always)
-    static func seconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
+    static func seconds() -> Double { MonotonicClock.seconds(of: CLOCK_THREAD_CPUTIME_ID) }
 }
