@@ -38,7 +38,12 @@ struct LoadInternerTests {
         let decomposed = interner.intern("cafe\u{301}").id
         #expect(composed == decomposed)
         #expect(interner.intern("cafe").id != composed)
-        #expect(interner.count == 3)
+        // A non-ASCII name equal to an ASCII one (the Kelvin sign is `K`), either first.
+        let kelvin = interner.intern("\u{212A}9").id
+        #expect(interner.intern("K9").id == kelvin)
+        let plain = interner.intern("K7").id
+        #expect(interner.intern("\u{212A}7").id == plain)
+        #expect(interner.count == 5)
     }
 
     static func event(_ k: Int, at time: Double) -> Event {

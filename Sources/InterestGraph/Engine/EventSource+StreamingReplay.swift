@@ -330,7 +330,7 @@ final class StreamingLoad: @unchecked Sendable {
     init(chunkSize: Int, partitions: Int = 1) {
         self.chunkSize = max(1, chunkSize)
         self.partitions = max(1, partitions)
-        partitionCounts = Array(repeating: 0, count: self.partitions)
+        builder.reserve(self.chunkSize)
     }
 
     private struct Cancelled: Error {}
@@ -367,14 +367,11 @@ final class StreamingLoad: @unchecked Sendable {
         // `finish` and the sources read `outOfOrder` under the lock.
         builder.append(event)
         readCount += 1
-        if partitions > 1 {
-            // The id hashed per event: a dozen cycles for a short id, where a table of each
-            // user's partition (2 MB at a million users) cost a miss per event, 8% of the
-            // reading thread (perf).
-            partitionCounts[UserPartition.index(ofUser: event.user, partitions: partitions)] += 1
-        }
         if builder.isSorted {
-            if builder.pendingCount >= chunkSize { publish(builder.takeChunk()) }
+            if builder.pendingCount >= chunkSize {
+                publish(builder.takeChunk())
+                builder.reserve(chunkSize)
+            }
         } else if !outOfOrderNoted {
             outOfOrderNoted = true
             condition.withLock {
@@ -387,8 +384,6 @@ final class StreamingLoad: @unchecked Sendable {
     // The reading thread's own state (never read by another thread): the count, whether it
     // published a chunk, and its copy of `outOfOrder` (no lock per row).
     private var readCount = 0
-    /// With partitions: the events read per partition.
-    private var partitionCounts: [Int]
     private var publishedAny = false
     private var outOfOrderNoted = false
 
@@ -404,6 +399,7 @@ final class StreamingLoad: @unchecked Sendable {
     /// A read that failed before its first chunk publishes nothing (the initialiser throws).
     func finish(error: (any Error)?) {
         let failedAtStart = error != nil && !publishedAny
+        let userNames = builder.userNames
         if !failedAtStart, outOfOrderNoted {
             let taken = condition.withLock { chunks }
             let all = builder.finish(after: taken)
@@ -417,7 +413,11 @@ final class StreamingLoad: @unchecked Sendable {
         // The interners' tables (a hash entry per name) are not needed any more.
         builder = CompactEvents.Builder()
         let count = readCount
-        let counts = partitionCounts
+        var counts: [Int] = []
+        if partitions > 1, !failedAtStart {
+            let columns = condition.withLock { whole.map { [$0] } ?? chunks }
+            counts = Self.partitionCounts(users: userNames, columns: columns, partitions: partitions)
+        }
         condition.withLock {
             partitionTotals = failedAtStart ? nil : counts
             if catalogue == nil { catalogue = ItemCatalogue() }
@@ -427,6 +427,22 @@ final class StreamingLoad: @unchecked Sendable {
             finished = true
             condition.broadcast()
         }
+    }
+
+    /// The events of each of `partitions` user partitions in `columns` (whose user keys index
+    /// `users`): each user's partition hashed once, then one pass over the user columns.
+    /// Counted once the read is over rather than per row, where hashing the id was 2% of the
+    /// reading thread (perf) and a table lookup per row a miss.
+    /// - Complexity: O(users + events).
+    static func partitionCounts(users: [String], columns: [CompactEvents], partitions: Int) -> [Int] {
+        let partitionOfUser = users.map { UInt32(UserPartition.index(ofUser: $0, partitions: partitions)) }
+        var counts = [Int](repeating: 0, count: partitions)
+        partitionOfUser.withUnsafeBufferPointer { partitionOf in
+            for chunk in columns {
+                for user in chunk.users { counts[Int(partitionOf[Int(user)])] += 1 }
+            }
+        }
+        return counts
     }
 
     /// Waits for the catalogue and for the first chunk or the end of the read (a file out of

@@ -54,7 +54,8 @@ public struct RecordEventDecoder: Sendable {
             (0..<count).map { k in String(decoding: UnsafeBufferPointer(rebasing: b[bounds[2 * k]..<bounds[2 * k + 1]]), as: UTF8.self) }
         }
         var decoder: DelimitedEventDecoder
-        if let known = decoders[names] {
+        // Taken out while in use, so that its caches grow in place rather than copied.
+        if let known = decoders.removeValue(forKey: names) {
             decoder = known
         } else {
             let schema: ColumnSchema

@@ -96,6 +96,8 @@ struct DelimitedEventDecoder {
     let schema: ColumnSchema
     let categorySeparators: Separators
     var values = ValueDecoder()
+    /// The attribute sets of rows seen so far, by their fields' bytes.
+    private var attributeCache = RowAttributeCache()
     private let user: Int, item: Int, time: Int, action: Int, value: Int, category: Int, brand: Int, price: Int
     private let names: [String]
 
@@ -129,13 +131,26 @@ struct DelimitedEventDecoder {
         }
         var attributes: ItemAttributes?
         if category >= 0 || brand >= 0 || price >= 0 {
-            var a = ItemAttributes()
-            if category >= 0 {
-                a.categories = try values.list(row.bytes(category), at: row.spans[category].start, column: names[EventField.category.rawValue], separators: categorySeparators)
+            // Each field's bytes taken once: an escaped field is collapsed into the row's
+            // scratch space per call.
+            let empty = FieldBytes(start: nil, count: 0)
+            let categoryBytes = category >= 0 ? row.bytes(category) : empty
+            let brandBytes = brand >= 0 ? row.bytes(brand) : empty
+            let priceBytes = price >= 0 ? row.bytes(price) : empty
+            let key = RowAttributeCache.Key(categoryBytes, brandBytes, priceBytes)
+            if case .some(let known) = attributeCache.attributes(for: key) {
+                attributes = known
+            } else {
+                var a = ItemAttributes()
+                if category >= 0 {
+                    a.categories = try values.list(categoryBytes, at: row.spans[category].start, column: names[EventField.category.rawValue], separators: categorySeparators)
+                }
+                if brand >= 0 { a.brand = try values.text(brandBytes, at: row.spans[brand].start, column: names[EventField.brand.rawValue]) }
+                if price >= 0 { a.price = try values.number(priceBytes, at: row.spans[price].start, column: names[EventField.price.rawValue]) }
+                if !a.isEmpty { attributes = a }
+                // Only bytes that parsed: a rejected row's are rejected again, with its own line.
+                attributeCache.insert(attributes, for: key)
             }
-            if brand >= 0 { a.brand = try values.text(row.bytes(brand), at: row.spans[brand].start, column: names[EventField.brand.rawValue]) }
-            if price >= 0 { a.price = try values.number(row.bytes(price), at: row.spans[price].start, column: names[EventField.price.rawValue]) }
-            if !a.isEmpty { attributes = a }
         }
         return Event(user: userID, item: itemID, action: kind, timestamp: t, value: v, attributes: attributes)
     }

@@ -1,0 +1,172 @@
+/// Item attributes already parsed, by the bytes of the row fields they came from.
+///
+/// Why: rows of one item repeat its attributes (`Home/Bath,Kesdera,75.99` on every view of
+/// it), and parsing them again per row (splitting the category list, a `String` per part,
+/// the brand, the price) and then comparing the result with the item's last set field by
+/// field was a third of the delimited reader's time on `large.csv` (perf: 23 M rows, 100 k
+/// items). Equal bytes parse to equal attributes, so a hit hands back the value parsed the
+/// first time, sharing its category list; the graph's and loaders' comparisons of sets then
+/// see the same list storage and stop at once.
+///
+/// A cache, not a table of record: it holds at most ``maxEntries`` keys of up to
+/// ``maxKeyBytes`` bytes and starts empty again when full; a longer key is parsed per row.
+/// Keys are compared byte for byte, never by hash alone.
+///
+/// **One list per distinct list.** Items share category lists (100 k items, 1,000 leaf
+/// paths in the `large` scenario): the cache hands out one stored list per distinct list and
+/// one brand string per distinct brand, so the retain each row's event makes lands on one of
+/// a thousand hot objects, not one of a hundred thousand cold ones (perf: that retain missed
+/// and was 9% of the reading thread; the engine retains the same lists when it replays).
+///
+/// Layout: open addressing over slots of eight words (one cache line): the first holds the
+/// key's hash above its length, the other seven its bytes, zero-padded; the parsed value sits
+/// at the same index of a parallel array. A lookup costs one line of keys and one value.
+struct RowAttributeCache: Sendable {
+    /// Key bytes a slot holds (seven words).
+    static let maxKeyBytes = 56
+    /// Keys held before the cache starts over (a quarter of a million item attribute sets).
+    static let maxEntries = 1 << 18
+    /// The byte between a key's fields: a control character, which no accepted row holds.
+    static let fieldSeparator: UInt8 = 0x1F
+
+    private static let wordsPerSlot = 8
+    private var words: [UInt64] = []
+    private var values: [ItemAttributes?] = []
+    private var mask = -1
+    private(set) var count = 0
+    /// The stored category lists and brands, by value.
+    private var lists: [[String]: [String]] = [:]
+    private var brands: [String: String] = [:]
+
+    /// The attributes cached for `key`'s fields, or `.none` when they were not seen (or do
+    /// not fit a slot).
+    /// - Complexity: O(key bytes), one slot line and one value expected.
+    @inline(__always)
+    func attributes(for key: Key) -> ItemAttributes?? {
+        guard key.fits, mask >= 0 else { return .none }
+        return words.withUnsafeBufferPointer { table -> ItemAttributes?? in
+            var slot = key.slot & mask
+            while true {
+                let base = slot * Self.wordsPerSlot
+                let head = table[base]
+                if head == 0 { return .none }
+                if head == key.head, key.matches(table, at: base + 1) { return .some(values[slot]) }
+                slot = (slot + 1) & mask
+            }
+        }
+    }
+
+    /// Remembers `attributes` as what `key`'s bytes parse to.
+    /// - Complexity: O(key bytes) amortised; the table doubles at half full and starts over
+    ///   past ``maxEntries``.
+    mutating func insert(_ attributes: ItemAttributes?, for key: Key) {
+        guard key.fits else { return }
+        if count >= Self.maxEntries { self = RowAttributeCache() }
+        let attributes = attributes.map { shared($0) }
+        if (count + 1) * 2 > mask + 1 { grow() }
+        words.withUnsafeMutableBufferPointer { table in
+            var slot = key.slot & mask
+            while table[slot * Self.wordsPerSlot] != 0 { slot = (slot + 1) & mask }
+            key.store(into: table, at: slot * Self.wordsPerSlot)
+            values[slot] = attributes
+        }
+        count += 1
+    }
+
+    /// `attributes` with its category list and brand replaced by the stored equal ones.
+    private mutating func shared(_ attributes: ItemAttributes) -> ItemAttributes {
+        var result = attributes
+        if !result.categories.isEmpty {
+            if let known = lists[result.categories] {
+                result.categories = known
+            } else {
+                lists[result.categories] = result.categories
+            }
+        }
+        if let brand = result.brand {
+            if let known = brands[brand] {
+                result.brand = known
+            } else {
+                brands[brand] = brand
+            }
+        }
+        return result
+    }
+
+    private mutating func grow() {
+        let capacity = max(1024, (mask + 1) * 2)
+        var grown = [UInt64](repeating: 0, count: capacity * Self.wordsPerSlot)
+        var grownValues = [ItemAttributes?](repeating: nil, count: capacity)
+        let newMask = capacity - 1
+        for slot in 0...max(0, mask) where mask >= 0 {
+            let base = slot * Self.wordsPerSlot
+            let head = words[base]
+            guard head != 0 else { continue }
+            var target = Int(truncatingIfNeeded: head >> 8) & newMask
+            while grown[target * Self.wordsPerSlot] != 0 { target = (target + 1) & newMask }
+            for k in 0..<Self.wordsPerSlot { grown[target * Self.wordsPerSlot + k] = words[base + k] }
+            grownValues[target] = values[slot]
+        }
+        words = grown
+        values = grownValues
+        mask = newMask
+    }
+
+    /// A row's attribute fields as one key: their bytes joined with ``fieldSeparator`` in
+    /// seven words, and its hash. Built on the stack, once per row.
+    struct Key {
+        /// The hash (with its low byte replaced by the length + 1, so never 0).
+        fileprivate(set) var head: UInt64 = 0
+        fileprivate var bytes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0)
+        /// Where the key's probe starts (the hash above the length byte), before masking.
+        fileprivate var slot: Int { Int(truncatingIfNeeded: head >> 8) }
+        /// Whether the joined fields fit ``maxKeyBytes``.
+        private(set) var fits = true
+
+        /// The key of up to three fields (an absent column is an empty field).
+        init(_ first: FieldBytes, _ second: FieldBytes, _ third: FieldBytes) {
+            let length = first.count + second.count + third.count + 2
+            guard length <= RowAttributeCache.maxKeyBytes else {
+                fits = false
+                return
+            }
+            withUnsafeMutableBytes(of: &bytes) { out in
+                let base = out.baseAddress!
+                var at = 0
+                @inline(__always) func append(_ part: FieldBytes) {
+                    if let start = part.baseAddress, part.count > 0 {
+                        base.advanced(by: at).copyMemory(from: start, byteCount: part.count)
+                        at += part.count
+                    }
+                }
+                append(first)
+                out[at] = RowAttributeCache.fieldSeparator
+                at += 1
+                append(second)
+                out[at] = RowAttributeCache.fieldSeparator
+                at += 1
+                append(third)
+            }
+            let hash = withUnsafeBytes(of: bytes) { LoaderHash.hash(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+            head = (hash & ~0xFF) | UInt64(length + 1)
+        }
+
+        /// Whether `table[at ..< at + 7]` holds these bytes.
+        @inline(__always)
+        fileprivate func matches(_ table: UnsafeBufferPointer<UInt64>, at base: Int) -> Bool {
+            table[base] == bytes.0 && table[base + 1] == bytes.1 && table[base + 2] == bytes.2 && table[base + 3] == bytes.3
+                && table[base + 4] == bytes.4 && table[base + 5] == bytes.5 && table[base + 6] == bytes.6
+        }
+
+        fileprivate func store(into table: UnsafeMutableBufferPointer<UInt64>, at base: Int) {
+            table[base] = head
+            table[base + 1] = bytes.0
+            table[base + 2] = bytes.1
+            table[base + 3] = bytes.2
+            table[base + 4] = bytes.3
+            table[base + 5] = bytes.4
+            table[base + 6] = bytes.5
+            table[base + 7] = bytes.6
+        }
+    }
+}
