@@ -52,7 +52,8 @@ struct LoadInternerTests {
     }
 
     /// A chunk taken while rows still wait to be interned holds every row appended, in file
-    /// order, with its names; fewer rows than the look-ahead and more both work.
+    /// order, with its names numbered in order of first meeting; fewer rows than the
+    /// look-ahead and more both work.
     @Test(arguments: [3, CompactEvents.Builder.lookahead + 1, 50])
     func aChunkHoldsEveryRowAppended(rows: Int) {
         var builder = CompactEvents.Builder()
@@ -69,6 +70,13 @@ struct LoadInternerTests {
             // A chunk's attribute sets are the load's from the first new one (after "none").
             #expect(chunk.attributeSets[Int(chunk.attributes[k]) - 1] == event.attributes, "row \(k)")
         }
+        // Ids follow the order of first meeting, though items are interned a row early.
+        func firstMet(_ names: [String]) -> [String] {
+            var seen = Set<String>()
+            return names.filter { seen.insert($0).inserted }
+        }
+        #expect(chunk.itemNames == firstMet(events.map(\.item)))
+        #expect(chunk.userNames == firstMet(events.map(\.user)))
         // The next chunk holds only the names met first in it.
         builder.append(Self.event(100, at: 1e6))
         let next = builder.takeChunk()
