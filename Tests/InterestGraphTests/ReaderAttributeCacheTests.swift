@@ -54,6 +54,26 @@ struct ReaderAttributeCacheTests {
         #expect(cache.count == 1)
     }
 
+    /// A full cache that rows hit at least as often as they filled it empties and keeps
+    /// working; one whose keys never came back stops keeping keys for the rest of the read.
+    @Test(arguments: [true, false])
+    func aFullCacheEmptiesOrStops(repeated: Bool) {
+        var cache = RowAttributeCache()
+        let value = ItemAttributes(categories: ["c"])
+        for k in 0..<RowAttributeCache.maxEntries {
+            let key = Self.key("c", "b\(k)", "").0
+            cache.insert(value, for: key)
+            if repeated { _ = cache.attributes(for: key) }
+        }
+        #expect(cache.count == RowAttributeCache.maxEntries)
+        let next = Self.key("c", "new", "").0
+        cache.insert(value, for: next)
+        #expect(cache.isDisabled == !repeated)
+        #expect(cache.count == (repeated ? 1 : 0))
+        #expect(cache.attributes(for: next) == (repeated ? .some(value) : .none))
+        #expect(cache.attributes(for: Self.key("c", "b0", "").0) == nil)
+    }
+
     /// Equal category lists and brands inserted under different keys come back as one
     /// stored list: the retain a row's event makes lands on a shared object.
     @Test func equalListsAreStoredOnce() throws {

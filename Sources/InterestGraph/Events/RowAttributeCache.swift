@@ -9,8 +9,11 @@
 /// see the same list storage and stop at once.
 ///
 /// A cache, not a table of record: it holds at most ``maxEntries`` keys of up to
-/// ``maxKeyBytes`` bytes and starts empty again when full; a longer key is parsed per row.
-/// Keys are compared byte for byte, never by hash alone.
+/// ``maxKeyBytes`` bytes (a longer key is parsed per row). When full it empties in place if
+/// rows found their sets in it at least as often as they added one, and otherwise stops for
+/// the rest of the read (``isDisabled``): a file whose rows rarely repeat their attributes
+/// (a price per purchase) pays for one filling, not for a table refilled forever. Keys are
+/// compared byte for byte, never by hash alone.
 ///
 /// **One list per distinct list.** Items share category lists (100 k items, 1,000 leaf
 /// paths in the `large` scenario): the cache hands out one stored list per distinct list and
@@ -34,6 +37,10 @@ struct RowAttributeCache: Sendable {
     private var values: [ItemAttributes?] = []
     private var mask = -1
     private(set) var count = 0
+    /// Lookups that found their key since the cache last emptied.
+    private var hits = 0
+    /// Set when a full cache had been hit less often than filled: no more keys are kept.
+    private(set) var isDisabled = false
     /// The stored category lists and brands, by value.
     private var lists: [[String]: [String]] = [:]
     private var brands: [String: String] = [:]
@@ -42,26 +49,36 @@ struct RowAttributeCache: Sendable {
     /// not fit a slot).
     /// - Complexity: O(key bytes), one slot line and one value expected.
     @inline(__always)
-    func attributes(for key: Key) -> ItemAttributes?? {
+    mutating func attributes(for key: Key) -> ItemAttributes?? {
         guard key.fits, mask >= 0 else { return .none }
-        return words.withUnsafeBufferPointer { table -> ItemAttributes?? in
+        let found = words.withUnsafeBufferPointer { table -> Int? in
             var slot = key.slot & mask
             while true {
                 let base = slot * Self.wordsPerSlot
                 let head = table[base]
-                if head == 0 { return .none }
-                if head == key.head, key.matches(table, at: base + 1) { return .some(values[slot]) }
+                if head == 0 { return nil }
+                if head == key.head, key.matches(table, at: base + 1) { return slot }
                 slot = (slot + 1) & mask
             }
         }
+        guard let found else { return .none }
+        hits += 1
+        return .some(values[found])
     }
 
     /// Remembers `attributes` as what `key`'s bytes parse to.
     /// - Complexity: O(key bytes) amortised; the table doubles at half full and starts over
     ///   past ``maxEntries``.
     mutating func insert(_ attributes: ItemAttributes?, for key: Key) {
-        guard key.fits else { return }
-        if count >= Self.maxEntries { self = RowAttributeCache() }
+        guard key.fits, !isDisabled else { return }
+        if count >= Self.maxEntries {
+            guard hits >= count else {
+                self = RowAttributeCache()
+                isDisabled = true
+                return
+            }
+            empty()
+        }
         let attributes = attributes.map { shared($0) }
         if (count + 1) * 2 > mask + 1 { grow() }
         words.withUnsafeMutableBufferPointer { table in
@@ -71,6 +88,18 @@ struct RowAttributeCache: Sendable {
             values[slot] = attributes
         }
         count += 1
+    }
+
+    /// Forgets every key, keeping the table's memory (no fresh pages to fault in again).
+    private mutating func empty() {
+        words.withUnsafeMutableBufferPointer { table in
+            for k in table.indices { table[k] = 0 }
+        }
+        for k in values.indices { values[k] = nil }
+        lists.removeAll(keepingCapacity: true)
+        brands.removeAll(keepingCapacity: true)
+        count = 0
+        hits = 0
     }
 
     /// `attributes` with its category list and brand replaced by the stored equal ones.
