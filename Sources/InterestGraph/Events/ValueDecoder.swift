@@ -147,9 +147,8 @@ struct DelimitedEventDecoder {
                 }
                 if brand >= 0 { a.brand = try values.text(brandBytes, at: row.spans[brand].start, column: names[EventField.brand.rawValue]) }
                 if price >= 0 { a.price = try values.number(priceBytes, at: row.spans[price].start, column: names[EventField.price.rawValue]) }
-                if !a.isEmpty { attributes = a }
                 // Only bytes that parsed: a rejected row's are rejected again, with its own line.
-                attributeCache.insert(attributes, for: key)
+                attributes = attributeCache.insert(a.isEmpty ? nil : a, for: key)
             }
         }
         return Event(user: userID, item: itemID, action: kind, timestamp: t, value: v, attributes: attributes)
