@@ -186,7 +186,7 @@ struct RowAttributeCache: Sendable {
             head = (hash & ~0xFF) | UInt64(length + 1)
         }
 
-        /// Whether `table[at ..< at + 7]` holds these bytes.
+        /// Whether `table[base ..< base + 7]` holds these bytes.
         @inline(__always)
         fileprivate func matches(_ table: UnsafeBufferPointer<UInt64>, at base: Int) -> Bool {
             table[base] == bytes.0 && table[base + 1] == bytes.1 && table[base + 2] == bytes.2 && table[base + 3] == bytes.3
