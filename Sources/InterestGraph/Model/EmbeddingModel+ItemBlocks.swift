@@ -70,8 +70,16 @@ extension EmbeddingModel {
     }
 
     /// Rows that may wait for ``flushItemBlocks()`` at most: bounds what a reader of an
-    /// unflushed model rescores (a few hundred microseconds) and the flags' traffic.
-    static let pendingItemRowLimit = 4096
+    /// unflushed model rescores (about a millisecond) and the flags' traffic.
+    ///
+    /// Why this many: a flush writes 64 lines of every block that holds a waiting row, so
+    /// its cost follows the blocks touched, not the rows. At 4,096 the two engines of the
+    /// large shop's replay (100k items: 6,250 blocks) flushed several times a second from
+    /// the online steps and the other engine's deltas alone, each flush spread over half the
+    /// blocks; at 16,384 a flush covers most blocks once for four times the rows, and the
+    /// replay ran 8% faster (docs/BENCHMARKS.md, "Rows wait longer for their blocks");
+    /// 65,536 gained nothing more, since ranks and serving flush more often than that fills.
+    static let pendingItemRowLimit = 16384
 
     /// Copies every pending row (``syncItemBlock(row:)``) into ``itemBlocks``, in row order
     /// so rows of one block share its lines. The stamp stays: the rows' values did not change.
