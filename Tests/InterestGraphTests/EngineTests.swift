@@ -106,6 +106,22 @@ import Testing
         #expect(engine.waitForSnapshot(timeout: 10) { $0.message == "no item 'no-such-item'" } != nil)
     }
 
+    /// The Events panel's lines are the newest events in order, named from the graph's ids
+    /// (the engine keeps ids, ``RecentEvent``): user, item, action and the item's first category.
+    @Test func recentEventsNameTheNewestEventsInOrder() throws {
+        let (events, catalogue) = Self.stream()
+        let engine = try Self.startedEngine()
+        defer { engine.stop() }
+        let s = try #require(engine.waitForSnapshot(timeout: 30) { $0.source.isFinished && $0.statistics.events == 600 })
+        let lines = s.recentEvents
+        #expect(lines.count >= Self.configuration().recentEventCount)
+        #expect(lines.count <= events.count)
+        let expected = events.suffix(lines.count).map { e in
+            EventLine(timestamp: e.timestamp, user: e.user, item: e.item, action: e.action, category: catalogue.items[e.item]?.categories.first)
+        }
+        #expect(lines == Array(expected))
+    }
+
     @Test func forgottenUserDisappearsFromEverySnapshotField() throws {
         let engine = try Self.startedEngine()
         defer { engine.stop() }

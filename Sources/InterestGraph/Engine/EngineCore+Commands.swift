@@ -72,7 +72,7 @@ extension EngineCore {
             previousRanks = [:]
         }
         if browsed == NodeRef(.user, u) { browsed = nil }
-        recentEvents.removeAll { $0.user == id }
+        recentEvents.removeAll { $0.user == u }
         message = "forgot user '\(id)'"
     }
 

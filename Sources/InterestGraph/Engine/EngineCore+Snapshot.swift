@@ -21,7 +21,7 @@ extension EngineCore {
         s.prequentialHistory = prequentialHistory.elements
         s.tunables = tunables
         s.changes = changes
-        s.recentEvents = recentEvents.elements
+        s.recentEvents = recentEvents.elements.map { $0.line(in: graph) }
         s.interestChanges = publishedInterestChanges()
         s.changesDetected = interestChanges.detected
         s.dormant = dormant

@@ -111,7 +111,7 @@ extension EngineCore {
         } else {
             updateRate.roll(at: afterIngest)
         }
-        if selectedUser == nil, let newest = recentEvents.last?.user { selectUser(newest) }
+        if selectedUser == nil, let newest = recentEvents.last?.user { selectUser(graph.name(of: NodeRef(.user, newest))) }
         flushRecording()
         return ingested > 0 || trained
     }
@@ -165,8 +165,7 @@ extension EngineCore {
         }
         let categoryID = graph.firstCategory(ofItem: application.item)
         observeChange(user: application.user, category: categoryID, at: event.timestamp)
-        let category = categoryID.map { graph.name(of: NodeRef(.category, $0)) }
-        recentEvents.append(EventLine(timestamp: event.timestamp, user: event.user, item: event.item, action: event.action, category: category))
+        recentEvents.append(RecentEvent(timestamp: event.timestamp, user: application.user, item: application.item, action: event.action, category: categoryID ?? -1))
         if event.user == selectedUser, recommendedItems.contains(event.item) { hits.insert(event.item) }
         return application
     }

@@ -28,7 +28,8 @@ struct EngineCore {
     var loadErrorShown = false
 
     // Live figures.
-    var recentEvents: BoundedBuffer<EventLine>
+    /// The newest events for the Events panel, by ids (``RecentEvent``); named in ``makeSnapshot()``.
+    var recentEvents: BoundedBuffer<RecentEvent>
     var loss: BoundedBuffer<MetricPoint>
     var prequentialHistory: BoundedBuffer<PrequentialPoint>
     var changes: [ChangeRecord] = []
