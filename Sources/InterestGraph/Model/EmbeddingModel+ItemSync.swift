@@ -106,13 +106,16 @@ extension EmbeddingModel {
     /// row's starting values are this engine's own, never sent).
     /// - Complexity: O(new rows * dimension).
     mutating func extendPublishedRows() {
+        let rows = min(egoItems.rows, finalItems.rows)
+        // Read in place: nothing to take is the case of nearly every call (each received row
+        // asks), and taking the state out retained and released each of its arrays.
+        guard itemSync != nil, itemSync!.stride != stride || itemSync!.rows < rows else { return }
         guard var state = itemSync else { return }
         itemSync = nil  // no copy-on-write copy of the arrays while they grow
         if state.stride != stride {
             state = ItemSyncState()
             state.stride = stride
         }
-        let rows = min(egoItems.rows, finalItems.rows)
         if state.rows < rows {
             let range = (state.rows * stride)..<(rows * stride)
             egoItems.storage.withUnsafeBufferPointer { state.publishedEgo.append(contentsOf: $0[range]) }
@@ -222,8 +225,6 @@ extension EmbeddingModel {
         extendPublishedRows()
         let base = r * stride
         let share = 1 / Float(h.layers + 1)
-        var state = itemSync
-        itemSync = nil
         // Through pointers (a subscript per float checked each table's uniqueness: half of
         // an exchange in perf); the block copy waits with the engine's own changed rows.
         ego.withUnsafeBufferPointer { delta in
@@ -236,14 +237,17 @@ extension EmbeddingModel {
                     }
                 }
             }
-            if state != nil, r < state!.rows {
-                state!.publishedEgo.withUnsafeMutableBufferPointer { p in
+        }
+        // The published copy in place, in its own access to `self` (taking the state out
+        // and back retained and released each of its arrays per received row).
+        if itemSync != nil, r < itemSync!.rows {
+            ego.withUnsafeBufferPointer { delta in
+                itemSync!.publishedEgo.withUnsafeMutableBufferPointer { p in
                     let p = p.baseAddress! + base
                     for k in 0..<d { p[k] += delta[k] }
                 }
             }
         }
-        itemSync = state
         deferItemBlockCopy(row: r)
         return true
     }
