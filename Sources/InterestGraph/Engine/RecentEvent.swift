@@ -17,11 +17,15 @@ struct RecentEvent: Sendable, Hashable {
 
     /// The event by name, as the snapshot publishes it. The ids stay valid while the line is
     /// kept: a forgotten user's lines leave the ring with it, a restart empties the ring, and
-    /// the engine removes no item or category.
+    /// the engine removes no item or category. Checked all the same (an id the graph does not
+    /// hold reads as "?"): a panel line must never be what stops the engine.
     /// - Complexity: O(1): three name lookups.
     func line(in graph: HeteroGraph) -> EventLine {
         EventLine(
-            timestamp: timestamp, user: graph.name(of: NodeRef(.user, user)), item: graph.name(of: NodeRef(.item, item)),
-            action: action, category: category >= 0 ? graph.name(of: NodeRef(.category, category)) : nil)
+            timestamp: timestamp,
+            user: user >= 0 && Int(user) < graph.userCapacity ? graph.name(of: NodeRef(.user, user)) : "?",
+            item: item >= 0 && Int(item) < graph.itemCapacity ? graph.name(of: NodeRef(.item, item)) : "?",
+            action: action,
+            category: category >= 0 && Int(category) < graph.categoryCount ? graph.name(of: NodeRef(.category, category)) : nil)
     }
 }
