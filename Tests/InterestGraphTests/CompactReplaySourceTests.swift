@@ -89,6 +89,42 @@ import Testing
         #expect(Self.drain(compact) == expected)
     }
 
+    /// A delimited file's rows reach the store with their sets by the reader cache's id
+    /// (``DecodedRow``), not as events: items switching back and forth between sets, one set
+    /// shared by every item, rows without attributes, and more distinct sets than the cache
+    /// keeps (emptied and refilled when its keys came back, stopped when they did not; the
+    /// ids it hands out stay unique either way). The same events, in the same order, and the
+    /// same catalogue as the `Event`-array loader gives.
+    @Test(arguments: [true, false])
+    func rowsWithSetsByIDReadAsTheLoaderDoes(keysComeBack: Bool) throws {
+        let directory = try ReaderFixtures.temporaryDirectory()
+        defer { ReaderFixtures.cleanup(directory) }
+        let n = RowAttributeCache.maxEntries + 3_000
+        var text = "user,item,timestamp,action,value,category,brand,price\n"
+        text.reserveCapacity(n * 48)
+        for k in 0..<n {
+            let attributes: String
+            switch k % 7 {
+            case 0: attributes = ",,"
+            case 1: attributes = "Home/Bath,Kesdera,75.99"
+            case 2: attributes = "Garden|Tools,Monvia,\(k % 2 == 0 ? "12" : "12.0")"
+            default: attributes = "Shoes,Acme,\(keysComeBack ? k / 2 : k)"
+            }
+            text += "u\(k % 1_234),i\(k % 997),\(1_700_000_000 + k),view,,\(attributes)\n"
+        }
+        let path = try ReaderFixtures.write(text, to: "sets.csv", in: directory)
+        let loaded = try DatasetLoader.load(path)
+        let compact = try CompactReplaySource(pathOrName: path)
+        #expect(loaded.events.count == n)
+        #expect(compact.catalogue.items == loaded.catalogue.items)
+        let expected = Self.drain(ArrayEventSource(name: loaded.name, events: loaded.events, catalogue: loaded.catalogue))
+        let got = Self.drain(compact)
+        #expect(got.count == expected.count)
+        #expect(got == expected)
+        #expect(got[1].attributes == ItemAttributes(categories: ["Home/Bath"], brand: "Kesdera", price: 75.99))
+        #expect(got[0].attributes == nil)
+    }
+
     /// The point of the type: about 29 bytes an event in columns, where an `Event` with an
     /// attribute set costs several times that.
     @Test func storesAnEventInAboutThirtyBytes() {

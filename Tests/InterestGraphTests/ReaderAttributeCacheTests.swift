@@ -83,7 +83,7 @@ struct ReaderAttributeCacheTests {
         cache.insert(ItemAttributes(categories: ["Home", "Bath"], brand: brand, price: 2), for: Self.key("Home|Bath", brand, "2").0)
         let inserted = cache.insert(ItemAttributes(categories: ["Home", "Bath"], brand: brand, price: 3), for: Self.key("Home|Bath", brand, "3").0)
         let first = try #require(cache.attributes(for: Self.key("Home|Bath", brand, "1").0) ?? nil)
-        #expect(Self.storage(try #require(inserted).categories) == Self.storage(first.categories), "insert hands back the stored list")
+        #expect(Self.storage(try #require(inserted.attributes).categories) == Self.storage(first.categories), "insert hands back the stored list")
         let second = try #require(cache.attributes(for: Self.key("Home|Bath", brand, "2").0) ?? nil)
         #expect(first.price == 1 && second.price == 2)
         #expect(Self.storage(first.categories) == Self.storage(second.categories))

@@ -21,7 +21,8 @@ public struct CompactReplaySource: EventSource {
     public init(pathOrName: String, format: DatasetFormat = .auto, options: ReadOptions = .init()) throws {
         var builder = CompactEvents.Builder()
         var catalogue = ItemCatalogue()
-        _ = try DatasetLoader.stream(pathOrName, format: format, options: options, catalogue: { catalogue = $0 }, body: { builder.append($0) })
+        _ = try DatasetLoader.stream(pathOrName, format: format, options: options, catalogue: { catalogue = $0 },
+                                     body: { builder.append($0) }, rows: { builder.append(row: $0) })
         builder.mergeAttributes(into: &catalogue)
         self.name = try DatasetLoader.name(of: pathOrName, format: format)
         self.catalogue = catalogue
@@ -203,14 +204,18 @@ struct CompactEvents: Sendable {
         /// How many events an event waits before it is interned.
         static let lookahead = 8
 
-        /// A queued event with its names' hashes, and its item's id once interned ahead.
+        /// A queued row with its names' hashes, and its item's id once interned ahead.
         private struct Pending {
-            var event: Event
+            var row: DecodedRow
             var user: UInt64
             var item: UInt64
             var itemID: Int32 = -1
         }
         private var attributeIDs: [ItemAttributes: Int32] = [:]
+        /// This store's set per set id of the reader's cache (``DecodedRow/attributeSet``;
+        /// 0: not met yet), for ids of `readerSpace`.
+        private var readerSets: [Int32] = []
+        private var readerSpace: UInt32 = 0
         /// The attribute set last merged into the catalogue per item: rows repeat them, and
         /// merging the same set twice changes nothing.
         private var lastMerged: [Int32] = []
@@ -230,13 +235,18 @@ struct CompactEvents: Sendable {
         /// Events appended since the last ``takeChunk()``.
         var pendingCount: Int { store.count + queue.count }
 
-        /// Appends `event`; it is interned and stored ``lookahead`` events later (or at
-        /// ``takeChunk()`` / ``finish(after:)``). Whether the events are sorted is known at once.
+        /// Appends `event` (``append(row:)``).
+        mutating func append(_ event: Event) { append(row: DecodedRow(event)) }
+
+        /// Appends a row; it is interned and stored ``lookahead`` rows later (or at
+        /// ``takeChunk()`` / ``finish(after:)``). Whether the rows are sorted is known at once.
+        /// Rows whose sets come by a reader's id must arrive in the order that reader decoded
+        /// them: the first row of each id carries its set.
         /// - Complexity: O(1) amortised, two hashes and two hints.
-        mutating func append(_ event: Event) {
-            if event.timestamp < lastTimestamp { sorted = false }
-            lastTimestamp = event.timestamp
-            let entry = Pending(event: event, user: LoadInterner.hash(event.user), item: LoadInterner.hash(event.item))
+        mutating func append(row: DecodedRow) {
+            if row.timestamp < lastTimestamp { sorted = false }
+            lastTimestamp = row.timestamp
+            let entry = Pending(row: row, user: LoadInterner.hash(row.user), item: LoadInterner.hash(row.item))
             userIDs.prefetch(hash: entry.user)
             itemIDs.prefetch(hash: entry.item)
             if queue.count <= Self.lookahead {
@@ -263,32 +273,41 @@ struct CompactEvents: Sendable {
             queueHead = 0
         }
 
-        /// Interns the item of the queued event at `index` (the next to be stored) one row
-        /// early and asks for its item's last attribute set, which storing it compares with
-        /// the row's: one of a hundred thousand entries, a miss per row that perf put at 10%
-        /// of the reading thread once parsing the sets was cached. Items are still numbered
-        /// in row order: every earlier row's item is interned by then.
-        /// - Complexity: O(1), one lookup and one hint.
+        /// Interns the item of the queued row at `index` (the next to be stored) one row
+        /// early and asks for what storing it reads: the item's last set (an entry among a
+        /// hundred thousand) and, for a row whose set comes by the reader's id, this store's
+        /// set for that id; for a row carrying its set, that last set itself, which storing
+        /// compares with the row's. Each was a miss per row (perf: 10% of the reading thread,
+        /// then, with sets by id, half of storing a row). Items are still numbered in row
+        /// order: every earlier row's item is interned by then.
+        /// - Complexity: O(1), one lookup and up to two hints.
         private mutating func internItemAhead(at index: Int) {
             guard queue[index].itemID < 0 else { return }
-            let i = itemIDs.intern(queue[index].event.item, hash: queue[index].item).id
+            let i = itemIDs.intern(queue[index].row.item, hash: queue[index].item).id
             queue[index].itemID = i
-            if Int(i) < lastMerged.count {
+            let set = Int(queue[index].row.attributeSet)
+            if set > 0 {
+                Prefetch.readElement(of: lastMerged, at: Int(i))
+                Prefetch.readElement(of: readerSets, at: set)
+            } else if queue[index].row.attributes != nil, Int(i) < lastMerged.count {
                 let last = Int(lastMerged[Int(i)])
                 if last != 0 { Prefetch.readElement(of: store.attributeSets, at: last) }
             }
         }
 
-        /// Interns and stores one queued event.
+        /// Interns and stores one queued row.
         private mutating func add(_ entry: Pending) {
-            let event = entry.event
-            let u = userIDs.intern(event.user, hash: entry.user).id
-            let i = entry.itemID >= 0 ? entry.itemID : itemIDs.intern(event.item, hash: entry.item).id
+            let row = entry.row
+            let u = userIDs.intern(row.user, hash: entry.user).id
+            let i = entry.itemID >= 0 ? entry.itemID : itemIDs.intern(row.item, hash: entry.item).id
+            if Int(i) >= lastMerged.count { lastMerged.append(contentsOf: repeatElement(0, count: Int(i) + 1 - lastMerged.count)) }
+            let last = lastMerged[Int(i)]
             var a: Int32 = 0
-            if let set = event.attributes, !set.isEmpty {
-                if Int(i) >= lastMerged.count { lastMerged.append(contentsOf: repeatElement(0, count: Int(i) + 1 - lastMerged.count)) }
+            let byID = row.attributeSet > 0 && row.attributeSpace == readerSpace && Int(row.attributeSet) < readerSets.count
+            if byID, readerSets[Int(row.attributeSet)] != 0 {
+                a = readerSets[Int(row.attributeSet)]
+            } else if let set = row.attributes, !set.isEmpty {
                 // Rows of an item nearly always repeat its last set: compare before hashing.
-                let last = lastMerged[Int(i)]
                 if last != 0, store.attributeSets[Int(last)] == set {
                     a = last
                 } else if let known = attributeIDs[set] {
@@ -298,17 +317,30 @@ struct CompactEvents: Sendable {
                     attributeIDs[set] = a
                     store.attributeSets.append(set)
                 }
-                if last != a {
-                    lastMerged[Int(i)] = a
-                    merges.append((i, a))
-                }
+                if row.attributeSet > 0 { noteReaderSet(row.attributeSet, space: row.attributeSpace, is: a) }
+            }
+            if a != 0, last != a {
+                lastMerged[Int(i)] = a
+                merges.append((i, a))
             }
             store.users.append(u)
             store.items.append(i)
-            store.timestamps.append(event.timestamp)
-            store.values.append(event.value ?? .nan)
-            store.actions.append(event.action.rawValue | (event.value == nil ? 0 : CompactEvents.hasValue))
+            store.timestamps.append(row.timestamp)
+            store.values.append(row.value ?? .nan)
+            store.actions.append(row.action.rawValue | (row.value == nil ? 0 : CompactEvents.hasValue))
             store.attributes.append(a)
+        }
+
+        /// Remembers that the reader's set `id` (of `space`) is this store's set `set`.
+        private mutating func noteReaderSet(_ id: Int32, space: UInt32, is set: Int32) {
+            if space != readerSpace {
+                readerSets.removeAll(keepingCapacity: true)
+                readerSpace = space
+            }
+            if Int(id) >= readerSets.count {
+                readerSets.append(contentsOf: repeatElement(0, count: max(Int(id) + 1, 2 * readerSets.count) - readerSets.count))
+            }
+            readerSets[Int(id)] = set
         }
 
         /// Merges row attributes into `catalogue` in file order, as the `Event`-array loader does.

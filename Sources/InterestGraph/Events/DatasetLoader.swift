@@ -45,6 +45,19 @@ public enum DatasetLoader {
         try read(DatasetSource.resolve(pathOrName, format: format), options: options, catalogue: catalogue, body: body)
     }
 
+    /// ``stream(_:format:options:catalogue:body:)`` for the columnar stores: a delimited
+    /// file's rows go to `rows` as ``DecodedRow``s (their attribute sets by id), any other
+    /// layout's events to `body`.
+    static func stream(
+        _ pathOrName: String, format: DatasetFormat, options: ReadOptions,
+        catalogue: (ItemCatalogue) throws -> Void, body: (Event) throws -> Void, rows: (DecodedRow) throws -> Void
+    ) throws -> ReadReport {
+        let source = try DatasetSource.resolve(pathOrName, format: format)
+        return try withoutActuallyEscaping(rows) { rows in
+            try read(source, options: options, catalogue: catalogue, body: body, rows: rows)
+        }
+    }
+
     /// Reads a catalogue table on its own (`item,category,brand,price,entities`, as the
     /// simulator writes it; `|`-separated lists).
     public static func loadCatalogue(_ path: String, options: ReadOptions = .init()) throws -> (catalogue: ItemCatalogue, report: ReadReport) {
@@ -63,7 +76,8 @@ public enum DatasetLoader {
 
     static func read(
         _ source: DatasetSource, options: ReadOptions,
-        catalogue deliver: (ItemCatalogue) throws -> Void, body: (Event) throws -> Void
+        catalogue deliver: (ItemCatalogue) throws -> Void, body: (Event) throws -> Void,
+        rows: ((DecodedRow) throws -> Void)? = nil
     ) throws -> ReadReport {
         var collector = IssueCollector(options: options)
         let total = source.files.reduce(Int64(0)) { $0 + FileSystem.size($1) }
@@ -76,7 +90,7 @@ public enum DatasetLoader {
             }
             try deliver(catalogue)
             if case .delimited = source.layout {
-                try DelimitedEventReader.read(path: path, file: path, dialect: .init(), options: options, collector: &collector, progress: progress, body: body)
+                try DelimitedEventReader.read(path: path, file: path, dialect: .init(), options: options, collector: &collector, progress: progress, body: body, rows: rows)
             } else {
                 try JSONLinesEventReader.read(path: path, file: path, options: options, collector: &collector, progress: progress, body: body)
             }

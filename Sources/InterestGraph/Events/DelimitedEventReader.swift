@@ -13,10 +13,12 @@ enum DelimitedEventReader {
 
     static let wanted: Set<EventField> = [.user, .item, .timestamp, .action, .value, .category, .brand, .price]
 
-    /// Streams the file's events to `body` in file order.
+    /// Streams the file's events to `body` in file order, or its rows to `rows` when given
+    /// (``DecodedRow``: for the columnar stores; `body` is then not called).
     static func read(
         path: String, file: String, dialect: Dialect, options: ReadOptions,
-        collector: inout IssueCollector, progress: ProgressTracker?, body: (Event) throws -> Void
+        collector: inout IssueCollector, progress: ProgressTracker?, body: (Event) throws -> Void,
+        rows: ((DecodedRow) throws -> Void)? = nil
     ) throws {
         let reader = try DelimitedFileReader(path: path, displayName: file, delimiter: dialect.delimiter, quoting: dialect.quoting, progress: progress)
         let header = try dialect.fixedHeader ?? reader.readHeader()
@@ -34,10 +36,16 @@ enum DelimitedEventReader {
         let separators = schema.has(.category) ? separators(forHeader: header[schema[.category]]) : .list
         var decoder = DelimitedEventDecoder(schema: schema, categorySeparators: separators)
         var accepted = 0
-        try reader.forEachRecord(expectedFields: header.count, collector: &collector) { row in
-            let event = try decoder.event(from: row)
-            try body(event)
-            accepted += 1
+        if let rows {
+            try reader.forEachRecord(expectedFields: header.count, collector: &collector) { row in
+                try rows(try decoder.row(from: row))
+                accepted += 1
+            }
+        } else {
+            try reader.forEachRecord(expectedFields: header.count, collector: &collector) { row in
+                try body(try decoder.event(from: row))
+                accepted += 1
+            }
         }
         collector.report.accepted += accepted
     }

@@ -21,9 +21,15 @@
 /// a thousand hot objects, not one of a hundred thousand cold ones (perf: that retain missed
 /// and was 9% of the reading thread; the engine retains the same lists when it replays).
 ///
+/// **Sets by id.** Each set filed gets an id (1, 2, ... in filing order, never reused while
+/// the cache lives, across emptyings; 0 is "no attributes"), in the cache's own ``space``:
+/// the columnar stores (``CompactEvents/Builder``) take rows by that id, so a row whose set
+/// was found hands over four bytes instead of retaining and releasing its list and brand,
+/// and the store maps the id to its own table once per id instead of comparing sets per row.
+///
 /// Layout: open addressing over slots of eight words (one cache line): the first holds the
-/// key's hash above its length, the other seven its bytes, zero-padded; the parsed value sits
-/// at the same index of a parallel array. A lookup costs one line of keys and one value.
+/// key's hash above its length, the other seven its bytes, zero-padded; the parsed value and
+/// its id sit at the same index of parallel arrays. A lookup costs one line of keys and one value.
 struct RowAttributeCache: Sendable {
     /// Key bytes a slot holds (seven words).
     static let maxKeyBytes = 56
@@ -35,7 +41,13 @@ struct RowAttributeCache: Sendable {
     private static let wordsPerSlot = 8
     private var words: [UInt64] = []
     private var values: [ItemAttributes?] = []
+    private var ids: [Int32] = []
     private var mask = -1
+    /// The id the next set filed gets.
+    private var nextID: Int32 = 1
+    /// The id space of this cache's sets (``EventKeys/newSpace()``): a store that takes rows
+    /// from two readers never mixes their ids.
+    private(set) var space = EventKeys.newSpace()
     private(set) var count = 0
     /// Lookups that found their key since the cache last emptied.
     private var hits = 0
@@ -50,7 +62,24 @@ struct RowAttributeCache: Sendable {
     /// - Complexity: O(key bytes), one slot line and one value expected.
     @inline(__always)
     mutating func attributes(for key: Key) -> ItemAttributes?? {
-        guard key.fits, mask >= 0 else { return .none }
+        guard let slot = slot(of: key) else { return .none }
+        return .some(values[slot])
+    }
+
+    /// The id of the set at `slot` (0: the rows had none).
+    @inline(__always)
+    func setID(atSlot slot: Int) -> Int32 { ids[slot] }
+
+    /// The set at `slot`.
+    @inline(__always)
+    func attributes(atSlot slot: Int) -> ItemAttributes? { values[slot] }
+
+    /// The slot holding `key`'s fields, counting the hit; `nil` when they were not seen (or
+    /// do not fit a slot). Valid until the next ``insert(_:for:)``.
+    /// - Complexity: O(key bytes), one slot line expected.
+    @inline(__always)
+    mutating func slot(of key: Key) -> Int? {
+        guard key.fits, mask >= 0 else { return nil }
         let found = words.withUnsafeBufferPointer { table -> Int? in
             var slot = key.slot & mask
             while true {
@@ -61,39 +90,59 @@ struct RowAttributeCache: Sendable {
                 slot = (slot + 1) & mask
             }
         }
-        guard let found else { return .none }
+        guard let found else { return nil }
         hits += 1
-        return .some(values[found])
+        return found
     }
 
     /// Remembers `attributes` as what `key`'s bytes parse to, and returns the value later
     /// lookups will hand out (its list and brand the stored ones): the row that parsed them
     /// must carry the same, or every later row's set would compare unequal by storage and
     /// fall back to comparing the strings (perf: 14% of the reading thread on the `large`
-    /// scenario's long category paths).
+    /// scenario's long category paths); and the set's id, 0 for no attributes or when the
+    /// key is not kept (too long, or the cache stopped).
     /// - Complexity: O(key bytes) amortised; the table doubles at half full and empties (or
     ///   stops) past ``maxEntries``.
     @discardableResult
-    mutating func insert(_ attributes: ItemAttributes?, for key: Key) -> ItemAttributes? {
-        guard key.fits, !isDisabled else { return attributes }
+    mutating func insert(_ attributes: ItemAttributes?, for key: Key) -> (id: Int32, attributes: ItemAttributes?) {
+        guard key.fits, !isDisabled else { return (0, attributes) }
         if count >= Self.maxEntries {
             guard hits >= count else {
-                self = RowAttributeCache()
-                isDisabled = true
-                return attributes
+                stop()
+                return (0, attributes)
             }
             empty()
         }
         let attributes = attributes.map { shared($0) }
+        var id: Int32 = 0
+        if attributes != nil {
+            id = nextID
+            nextID += 1
+        }
         if (count + 1) * 2 > mask + 1 { grow() }
         words.withUnsafeMutableBufferPointer { table in
             var slot = key.slot & mask
             while table[slot * Self.wordsPerSlot] != 0 { slot = (slot + 1) & mask }
             key.store(into: table, at: slot * Self.wordsPerSlot)
             values[slot] = attributes
+            ids[slot] = id
         }
         count += 1
-        return attributes
+        return (id, attributes)
+    }
+
+    /// Keeps no more keys for the rest of the read, and lets their memory go; ids handed out
+    /// stay unique (the space and the next id are kept).
+    private mutating func stop() {
+        words = []
+        values = []
+        ids = []
+        mask = -1
+        lists = [:]
+        brands = [:]
+        count = 0
+        hits = 0
+        isDisabled = true
     }
 
     /// Forgets every key, keeping the table's memory (no fresh pages to fault in again).
@@ -102,6 +151,7 @@ struct RowAttributeCache: Sendable {
             for k in table.indices { table[k] = 0 }
         }
         for k in values.indices { values[k] = nil }
+        for k in ids.indices { ids[k] = 0 }
         lists.removeAll(keepingCapacity: true)
         brands.removeAll(keepingCapacity: true)
         count = 0
@@ -132,6 +182,7 @@ struct RowAttributeCache: Sendable {
         let capacity = max(1024, (mask + 1) * 2)
         var grown = [UInt64](repeating: 0, count: capacity * Self.wordsPerSlot)
         var grownValues = [ItemAttributes?](repeating: nil, count: capacity)
+        var grownIDs = [Int32](repeating: 0, count: capacity)
         let newMask = capacity - 1
         for slot in 0...max(0, mask) where mask >= 0 {
             let base = slot * Self.wordsPerSlot
@@ -141,9 +192,11 @@ struct RowAttributeCache: Sendable {
             while grown[target * Self.wordsPerSlot] != 0 { target = (target + 1) & newMask }
             for k in 0..<Self.wordsPerSlot { grown[target * Self.wordsPerSlot + k] = words[base + k] }
             grownValues[target] = values[slot]
+            grownIDs[target] = ids[slot]
         }
         words = grown
         values = grownValues
+        ids = grownIDs
         mask = newMask
     }
 

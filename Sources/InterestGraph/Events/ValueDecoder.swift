@@ -38,7 +38,9 @@ struct ValueDecoder {
     mutating func action(_ raw: FieldBytes, at offset: Int, column: String) throws(RowProblem) -> Action {
         let b = FieldParsing.trim(raw)
         for k in actionKeys.indices where actionKeys[k].count == b.count {
-            if actionKeys[k].withUnsafeBufferPointer({ key in key.elementsEqual(b) }) { return actionValues[k] }
+            // Byte by byte over the raw buffers: the generic `elementsEqual` was 1% of the
+            // reading thread (perf), for a word of a few letters per row.
+            if actionKeys[k].withUnsafeBufferPointer({ key in Self.sameBytes(key, b) }) { return actionValues[k] }
         }
         guard !b.isEmpty else {
             throw RowProblem(kind: .emptyField, reason: "empty action in column '\(column)'", offset: offset)
@@ -55,6 +57,13 @@ struct ValueDecoder {
             actionValues.append(action)
         }
         return action
+    }
+
+    @inline(__always)
+    private static func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        for k in 0..<a.count where a[k] != b[k] { return false }
+        return true
     }
 
     /// An optional number: empty means absent.
@@ -115,9 +124,24 @@ struct DelimitedEventDecoder {
         names = EventField.allCases.map { schema.columnName($0) }
     }
 
+    /// The row's event.
     /// - Complexity: O(row length).
     @inline(__always)
     mutating func event(from row: DelimitedRow) throws(RowProblem) -> Event {
+        let decoded = try self.row(from: row)
+        let attributes = decoded.attributes ?? (foundSlot >= 0 ? attributeCache.attributes(atSlot: foundSlot) : nil)
+        return Event(user: decoded.user, item: decoded.item, action: decoded.action, timestamp: decoded.timestamp,
+                     value: decoded.value, attributes: attributes)
+    }
+
+    /// The cache slot where the last ``row(from:)`` found its set (and so left it out of the
+    /// row), -1 when it did not.
+    private var foundSlot = -1
+
+    /// The row's values, its attribute set by id when the cache knew it (``DecodedRow``).
+    /// - Complexity: O(row length); a row whose set is cached copies no attribute value.
+    @inline(__always)
+    mutating func row(from row: DelimitedRow) throws(RowProblem) -> DecodedRow {
         let userID = try values.identifier(row.bytes(user), at: row.spans[user].start, column: names[EventField.user.rawValue])
         let itemID = try values.identifier(row.bytes(item), at: row.spans[item].start, column: names[EventField.item.rawValue])
         let t = try values.timestamp(row.bytes(time), at: row.spans[time].start, column: names[EventField.timestamp.rawValue])
@@ -130,6 +154,8 @@ struct DelimitedEventDecoder {
             kind = v == nil ? .view : .rating
         }
         var attributes: ItemAttributes?
+        var setID: Int32 = 0
+        foundSlot = -1
         if category >= 0 || brand >= 0 || price >= 0 {
             // Each field's bytes taken once: an escaped field is collapsed into the row's
             // scratch space per call.
@@ -138,8 +164,9 @@ struct DelimitedEventDecoder {
             let brandBytes = brand >= 0 ? row.bytes(brand) : empty
             let priceBytes = price >= 0 ? row.bytes(price) : empty
             let key = RowAttributeCache.Key(categoryBytes, brandBytes, priceBytes)
-            if case .some(let known) = attributeCache.attributes(for: key) {
-                attributes = known
+            if let slot = attributeCache.slot(of: key) {
+                setID = attributeCache.setID(atSlot: slot)
+                foundSlot = slot
             } else {
                 var a = ItemAttributes()
                 if category >= 0 {
@@ -148,9 +175,10 @@ struct DelimitedEventDecoder {
                 if brand >= 0 { a.brand = try values.text(brandBytes, at: row.spans[brand].start, column: names[EventField.brand.rawValue]) }
                 if price >= 0 { a.price = try values.number(priceBytes, at: row.spans[price].start, column: names[EventField.price.rawValue]) }
                 // Only bytes that parsed: a rejected row's are rejected again, with its own line.
-                attributes = attributeCache.insert(a.isEmpty ? nil : a, for: key)
+                (setID, attributes) = attributeCache.insert(a.isEmpty ? nil : a, for: key)
             }
         }
-        return Event(user: userID, item: itemID, action: kind, timestamp: t, value: v, attributes: attributes)
+        return DecodedRow(user: userID, item: itemID, action: kind, timestamp: t, value: v, attributes: attributes,
+                          attributeSet: setID, attributeSpace: attributeCache.space)
     }
 }
