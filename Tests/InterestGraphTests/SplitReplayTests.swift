@@ -156,7 +156,8 @@ import Testing
         // The selected user at start went to the engine holding it.
         let owner = UserPartition.index(ofUser: "u3", partitions: 2)
         #expect(snapshots[owner].selectedUser?.id == "u3")
-        #expect(snapshots[1 - owner].selectedUser?.id != "u3")
+        #expect(snapshots[1 - owner].selectedUser == nil, "the other engine selects no one: its user view would be built for nobody")
+        #expect(engines[owner].configuration.selectsNewestUser && !engines[1 - owner].configuration.selectsNewestUser)
         // Every item is at both engines once they exchanged (each second).
         let both = engines.map { engine in engine.waitForSnapshot(timeout: 10) { $0.statistics.items == 101 } }
         #expect(both.allSatisfy { $0 != nil }, "items per engine: \(engines.map { $0.snapshot().statistics.items })")
@@ -176,6 +177,9 @@ import Testing
         #expect(given.allSatisfy { $0.configuration.countsDrawingThread && $0.configuration.trainingShare == 0.3 })
         let alone = try Engine.splitting(dataset: path, engines: 1, configuration: EngineConfiguration())
         #expect(alone.count == 1 && !alone[0].configuration.countsDrawingThread && alone[0].configuration.trainingShare == nil)
+        // Without a user given, the first engine alone picks the newest event's user.
+        #expect(split.map(\.configuration.selectsNewestUser) == [true, false])
+        #expect(alone[0].configuration.selectsNewestUser)
     }
 
     /// Recording is one engine's: a split is refused before any thread starts.

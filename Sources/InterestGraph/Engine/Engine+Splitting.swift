@@ -25,7 +25,9 @@ extension Engine {
     /// sampled subgraphs of its own graph (§3), whatever its size.
     ///
     /// `configuration` is each engine's, except that the selected user at start goes to the
-    /// engine holding that user only. Recording and resuming are one engine's and are refused.
+    /// engine holding that user only, and only that engine (the first without one) selects
+    /// the newest event's user when none is selected: the dashboard shows one engine's user
+    /// screens (``EngineConfiguration/selectsNewestUser``). Recording and resuming are one engine's and are refused.
     /// The engines exchange item rows every `syncInterval` seconds.
     /// - Throws: what opening the file throws; an `EngineError` for a recording configuration.
     package static func splitting(dataset pathOrName: String, engines count: Int, configuration: EngineConfiguration, syncInterval: Double = 1) throws -> [Engine] {
@@ -36,6 +38,7 @@ extension Engine {
         guard count > 1 else { return [try Engine(configuration: configuration, source: .dataset(pathOrName))] }
         let sources = try StreamingReplaySource.partitioned(pathOrName: pathOrName, partitions: count)
         let channels = LocalItemSync.connected(count, interval: syncInterval)
+        let selecting = configuration.initialUser.map { UserPartition.index(ofUser: $0, partitions: count) } ?? 0
         return try sources.indices.map { k in
             var own = configuration
             own.itemSync = channels[k]
@@ -43,6 +46,7 @@ extension Engine {
             own.trainingShare = configuration.trainingShare ?? EngineConfiguration.splitTrainingShare
             own.countsDrawingThread = true
             if let user = configuration.initialUser, UserPartition.index(ofUser: user, partitions: count) != k { own.initialUser = nil }
+            own.selectsNewestUser = configuration.selectsNewestUser && k == selecting
             let source = sources[k]
             return try Engine(configuration: own, source: .custom(name: pathOrName) { AnyEventSource(source) })
         }

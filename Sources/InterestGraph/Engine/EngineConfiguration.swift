@@ -13,6 +13,11 @@ public struct EngineConfiguration: Sendable {
     public var startPaused = false
     /// User selected at start; `nil` picks an active user once events flow.
     public var initialUser: String?
+    /// Whether the engine selects the newest event's user whenever no user is selected (the
+    /// dashboard's opening view). Engines that split a replay leave it to one of them: a
+    /// dashboard shows one engine's user screens, and each selection is a user view built
+    /// at every publish (3% of an engine thread on the `large` shop, for a view nobody read).
+    package var selectsNewestUser = true
     /// Seconds between snapshot publishes.
     public var publishInterval: Double = 0.05
     /// Longest stretch of work between looks at the command queue, seconds.

@@ -111,7 +111,7 @@ extension EngineCore {
         } else {
             updateRate.roll(at: afterIngest)
         }
-        if selectedUser == nil, let newest = recentEvents.last?.user { selectUser(graph.name(of: NodeRef(.user, newest))) }
+        if selectedUser == nil, configuration.selectsNewestUser, let newest = recentEvents.last?.user { selectUser(graph.name(of: NodeRef(.user, newest))) }
         flushRecording()
         return ingested > 0 || trained
     }
