@@ -84,7 +84,7 @@ final class DelimitedFileReader {
     @exclusivity(unchecked) private(set) var scanner: DelimitedScanner
     /// Line number of the next record.
     @exclusivity(unchecked) private(set) var line = 1
-    @exclusivity(unchecked) private var fields: [FieldSpan] = []
+    @exclusivity(unchecked) private var fields = FieldSpans()
     /// Records read to the end and, of those, rejected for a control character: a file
     /// where they are at least half is binary data (``BinaryRule``).
     @exclusivity(unchecked) private var records = 0
@@ -101,7 +101,6 @@ final class DelimitedFileReader {
         scratch = .allocate(capacity: stream.capacity)
         cursor = .allocate(capacity: 1)
         scanner = DelimitedScanner(delimiter: delimiter ?? UInt8(ascii: ","), quoting: quoting)
-        fields.reserveCapacity(32)
         while !stream.atEOF, stream.end < min(stream.capacity, 64 << 10) {
             try stream.refill()
         }
@@ -117,6 +116,7 @@ final class DelimitedFileReader {
     deinit {
         scratch.deallocate()
         cursor.deallocate()
+        fields.deallocate()
     }
 
     /// Reads the first non-blank record as column names (trimmed).
@@ -210,22 +210,21 @@ final class DelimitedFileReader {
         _ p: UnsafePointer<UInt8>, start: Int, line recordLine: Int, expectedFields: Int?,
         collector: inout IssueCollector, _ body: (DelimitedRow) throws -> Void
     ) throws {
-        try fields.withUnsafeBufferPointer { spans in
-            let row = DelimitedRow(base: p, spans: spans, start: start, line: recordLine, scratch: scratch, cursor: cursor)
-            if let expected = expectedFields, spans.count != expected {
-                let offset = spans.count > expected ? spans[expected].origin : spans[spans.count - 1].end + (spans[spans.count - 1].quote >= 0 ? 1 : 0)
-                let loc = row.location(of: offset)
-                try collector.reject(ReadIssue(
-                    file: file, line: loc.line, column: loc.column,
-                    reason: "expected \(expected) fields, found \(spans.count)", kind: .wrongColumnCount))
-                return
-            }
-            do {
-                try body(row)
-            } catch let problem as RowProblem {
-                let loc = row.location(of: problem.offset)
-                try collector.reject(ReadIssue(file: file, line: loc.line, column: loc.column, reason: problem.reason, kind: problem.kind))
-            }
+        let spans = fields.buffer
+        let row = DelimitedRow(base: p, spans: spans, start: start, line: recordLine, scratch: scratch, cursor: cursor)
+        if let expected = expectedFields, spans.count != expected {
+            let offset = spans.count > expected ? spans[expected].origin : spans[spans.count - 1].end + (spans[spans.count - 1].quote >= 0 ? 1 : 0)
+            let loc = row.location(of: offset)
+            try collector.reject(ReadIssue(
+                file: file, line: loc.line, column: loc.column,
+                reason: "expected \(expected) fields, found \(spans.count)", kind: .wrongColumnCount))
+            return
+        }
+        do {
+            try body(row)
+        } catch let problem as RowProblem {
+            let loc = row.location(of: problem.offset)
+            try collector.reject(ReadIssue(file: file, line: loc.line, column: loc.column, reason: problem.reason, kind: problem.kind))
         }
     }
 
