@@ -27,7 +27,8 @@ extension Engine {
     /// `configuration` is each engine's, except that the selected user at start goes to the
     /// engine holding that user only, and only that engine (the first without one) selects
     /// the newest event's user when none is selected: the dashboard shows one engine's user
-    /// screens (``EngineConfiguration/selectsNewestUser``). Recording and resuming are one engine's and are refused.
+    /// screens (``EngineConfiguration/selectsNewestUser``). Recording and resuming are one
+    /// engine's and are refused.
     /// The engines exchange item rows every `syncInterval` seconds.
     /// - Throws: what opening the file throws; an `EngineError` for a recording configuration.
     package static func splitting(dataset pathOrName: String, engines count: Int, configuration: EngineConfiguration, syncInterval: Double = 1) throws -> [Engine] {

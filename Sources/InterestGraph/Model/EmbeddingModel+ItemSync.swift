@@ -34,6 +34,13 @@ struct ItemSyncState: Sendable {
         return !announced[row]
     }
 
+    /// Asks for `row`'s entry of ``newEdges``, to be written.
+    /// - Complexity: O(1), one hint.
+    @inline(__always)
+    func prefetchNewEdges(ofRow row: Int) {
+        Prefetch.element(of: newEdges, at: row)
+    }
+
     @inline(__always)
     mutating func mark(_ row: Int) {
         if row >= isDirty.count { isDirty.append(contentsOf: repeatElement(false, count: row + 1 - isDirty.count)) }
