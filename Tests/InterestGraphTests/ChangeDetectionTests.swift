@@ -307,12 +307,51 @@ struct ChangeDetectionTests {
         #expect(h >= 100)
     }
 
+    /// Users' records sit side by side in one buffer that grows as users arrive: interleaved
+    /// draws of many users (growing it thousands of times, past its remapped sizes) leave each
+    /// user exactly where a detector of their own would be.
+    @Test func usersKeepTheirOwnRecordsAsTheBufferGrows() {
+        let users = 3_000
+        var shared = ChangeDetector(categoryCount: 30, departments: Self.shop)
+        var alone = [ChangeDetector](repeating: ChangeDetector(categoryCount: 30, departments: Self.shop), count: 40)
+        var rng = SeededGenerator(seed: 11)
+        var sharedAlarms = [Int](repeating: 0, count: users)
+        var aloneAlarms = [Int](repeating: 0, count: alone.count)
+        for k in 0..<60_000 {
+            // Users arrive in order (the buffer grows one user at a time), then mix.
+            let u = k < users ? k : Int(rng.next() % UInt64(users))
+            // Each user's interests move from one block of categories to another halfway.
+            let block = (k < 30_000 ? u % 5 : (u + 2) % 5) * 6
+            let c = Int32(block + Int(rng.next() % 6))
+            let time = Double(k) * 60
+            if shared.observeDraw(user: Int32(u), category: c, at: time) != nil { sharedAlarms[u] += 1 }
+            if u < alone.count, alone[u].observeDraw(user: 0, category: c, at: time) != nil { aloneAlarms[u] += 1 }
+        }
+        #expect(shared.userCapacity == users)
+        #expect(sharedAlarms.reduce(0, +) > 0)
+        for u in 0..<alone.count {
+            #expect(shared.statistic(ofUser: Int32(u)) == alone[u].statistic(ofUser: 0))
+            #expect(shared.referenceMass(ofUser: Int32(u)) == alone[u].referenceMass(ofUser: 0))
+            #expect(shared.changeCount(ofUser: Int32(u)) == alone[u].changeCount(ofUser: 0))
+            #expect(sharedAlarms[u] == aloneAlarms[u])
+            let a = shared.profiles(ofUser: Int32(u)), b = alone[u].profiles(ofUser: 0)
+            #expect(a.reference.map(\.0) == b.reference.map(\.0) && a.reference.map(\.1) == b.reference.map(\.1))
+            #expect(a.shortTerm.map(\.0) == b.shortTerm.map(\.0) && a.shortTerm.map(\.1) == b.shortTerm.map(\.1))
+        }
+        // Forgetting one user leaves the neighbours' records alone.
+        let before = shared.profiles(ofUser: 11)
+        shared.forget(user: 10)
+        #expect(shared.profiles(ofUser: 10).reference.isEmpty && shared.changeCount(ofUser: 10) == 0)
+        #expect(shared.profiles(ofUser: 11).reference.map(\.0) == before.reference.map(\.0))
+    }
+
     @Test func profilesStayWithinTheirSlots() {
         var detector = ChangeDetector(categoryCount: 500)
         for k in 0..<400 { _ = detector.observeDraw(user: 3, category: Int32(k % 200), at: Double(k) * 600) }
         let profiles = detector.profiles(ofUser: 3)
         #expect(profiles.reference.count <= ChangeDetector.referenceSlots)
-        #expect(ChangeDetector.bytesPerUser == 401)
+        // One 384-byte record (six cache lines) and the 32-byte session record.
+        #expect(ChangeDetector.bytesPerUser == 416)
         #expect(profiles.shortTerm.count <= ChangeDetector.shortSlots)
         #expect(profiles.shortTerm.reduce(0) { $0 + $1.1 } <= 1.0001)
         #expect(detector.userCapacity == 4)

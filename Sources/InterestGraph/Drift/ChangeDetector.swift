@@ -71,9 +71,16 @@ public struct ChangeDetectorSettings: Sendable, Hashable, Codable {
 /// drawn category, confidence) and the short-term profile becomes the reference: the user's
 /// new normal, weighed as one draw until the reference has learned enough of it to test again.
 ///
-/// Memory is flat arrays by dense user id with capped sparse profiles (the smallest entry is
-/// evicted): ``bytesPerUser`` bytes each (401 with the default caps, so 401 MB for a
-/// million users). Cost per draw is O(slots), independent of the catalogue and of the user count.
+/// Memory is one fixed-size record per user by dense user id (``UserState``), with capped
+/// sparse profiles (the smallest entry is evicted): ``bytesPerUser`` bytes each (416 with the
+/// default caps and the session record, so 416 MB for a million users). Cost per draw is
+/// O(slots), independent of the catalogue and of the user count.
+///
+/// Why one record: a draw reads and writes nearly every field of its user. As twenty arrays
+/// by user id that was twenty cache misses per draw at a million users (perf: the detector's
+/// stalls and the prefetch hints queued behind them), and each array doubled and copied
+/// itself as users arrived. The record is six cache lines, side by side, in a buffer that
+/// grows by remapping its pages (``AlignedBuffer``).
 public struct ChangeDetector: Sendable {
     /// Entries per profile: reference and short-term. The reference holds 16: a household
     /// with eight genuine interests and a habit of trying things (the grocery look-alike of
@@ -94,44 +101,67 @@ public struct ChangeDetector: Sendable {
     /// Prior strength of the new interest's category predictive inside its department.
     public static let interestPrior = 1.0
 
+    /// Where the short-term profile, the test's categories and its departments sit in the
+    /// lanes of ``UserState/cats`` and ``UserState/masses`` (6 + 6 + 4 = 16 lanes).
+    static let shortBase = 0
+    static let testCategoryBase = shortSlots
+    static let testDepartmentBase = shortSlots + testCategories
+
+    /// One user's state: 384 bytes, six cache lines.
+    struct UserState: BitwiseCopyable {
+        /// The reference profile: category ids (-1 free) and their decayed masses.
+        var refCat: SIMD16<Int32>
+        var refMass: SIMD16<Float>
+        /// A ring of ``maximumLag`` draws waiting to join the reference.
+        var queue: SIMD16<Int32>
+        /// Lanes from ``shortBase``: the short-term profile's categories (-1 free); from
+        /// ``testCategoryBase``: the test's tracked categories (-1 free); from
+        /// ``testDepartmentBase``: its tracked departments (`Int32.min` free).
+        var cats: SIMD16<Int32>
+        /// The same lanes: short-term masses, the tracked categories' draws, and the log-ratio
+        /// each tracked department adds on top of ``base``.
+        var masses: SIMD16<Float>
+        /// Draws since the restart in each tracked department (lane k: department lane 12 + k).
+        var testDeptDraws: SIMD4<Float>
+        /// The reference's last decay (event seconds; -infinity before the first draw).
+        var refTime: Double
+        /// Reference total (evicted entries' mass included).
+        var refTotal: Float
+        /// Decayed count of draws that joined the reference in a category it did not list: the
+        /// user's own rate of trying something new (the Good-Turing estimate of its missing
+        /// mass), the smoothing's strength when it exceeds ``priorDraws``.
+        var refNovel: Float
+        var shortTotal: Float
+        /// The running test's `sum log(1 - s)` since the restart.
+        var base: Float
+        /// The statistic after the user's last draw (nats, at least 0).
+        var statistic: Float
+        var changes: UInt16
+        var queueHead: UInt8
+        var queueCount: UInt8
+        /// Whether the reference has held ``ChangeDetectorSettings/minimumReference`` draws
+        /// since the user's first draw or last change. Sticky: a rare visitor's reference that
+        /// decays below the mark between visits stays tested (otherwise the draws of a user
+        /// who changed while away would flow into the reference untested and become their normal).
+        var warm: Bool
+
+        /// A user with no draws.
+        static let empty: UserState = {
+            var cats = SIMD16<Int32>(repeating: -1)
+            for k in testDepartmentBase..<(testDepartmentBase + testDepartments) { cats[k] = Int32.min }
+            return UserState(refCat: SIMD16(repeating: -1), refMass: .zero, queue: SIMD16(repeating: -1), cats: cats, masses: .zero,
+                             testDeptDraws: .zero, refTime: -.infinity, refTotal: 0, refNovel: 0, shortTotal: 0, base: 0, statistic: 0,
+                             changes: 0, queueHead: 0, queueCount: 0, warm: false)
+        }()
+    }
+
     public var settings: ChangeDetectorSettings
     /// Categories in the catalogue (the uniform part of the backoff); at least 1.
     public var categoryCount: Int
     /// The department level of the category tree (flat when empty: every category its own).
     public var departments: CategoryDepartments
 
-    private var refCat: [Int32] = []
-    private var refMass: [Float] = []
-    private var shortCat: [Int32] = []
-    private var shortMass: [Float] = []
-    /// Per user a ring of ``maximumLag`` draws waiting to join the reference.
-    private var queue: [Int32] = []
-    private var queueHead: [UInt8] = []
-    private var queueCount: [UInt8] = []
-    /// Per user: reference total (evicted entries' mass included), its last decay, short total.
-    private var refTotal: [Float] = []
-    private var refTime: [Double] = []
-    /// Decayed count of draws that joined the reference in a category it did not list: the
-    /// user's own rate of trying something new (the Good-Turing estimate of its missing mass),
-    /// the smoothing's strength when it exceeds ``priorDraws``.
-    private var refNovel: [Float] = []
-    private var shortTotal: [Float] = []
-    /// Whether the reference has held ``ChangeDetectorSettings/minimumReference`` draws since
-    /// the user's first draw or last change. Sticky: a rare visitor's reference that decays
-    /// below the mark between visits stays tested (otherwise the draws of a user who changed
-    /// while away would flow into the reference untested and become their normal).
-    private var warm: [Bool] = []
-    /// The running test: `sum log(1 - s)` since the restart, and per tracked department its
-    /// id, the log-ratio it adds on top, and its draws; per tracked category its id and draws.
-    private var base: [Float] = []
-    private var testDept: [Int32] = []
-    private var testLog: [Float] = []
-    private var testDeptDraws: [Float] = []
-    private var testCat: [Int32] = []
-    private var testCatDraws: [Float] = []
-    /// The statistic after the user's last draw (nats, at least 0).
-    private var statistic: [Float] = []
-    private var changes: [UInt16] = []
+    private var users = AlignedBuffer<UserState>()
     /// Draws tested and alarms raised over all users: the population's change rate, the
     /// prior (``hazard``) of the confidence an alarm reports.
     public private(set) var testedDraws = 0
@@ -143,37 +173,26 @@ public struct ChangeDetector: Sendable {
         self.departments = departments
     }
 
-    public static var bytesPerUser: Int {
-        (referenceSlots + shortSlots) * 8 + maximumLag * 4 + 2 + 4 + 8 + 4 + 4 + 1 + 4 + testDepartments * 12 + testCategories * 8 + 4 + 2 + SessionDraws.bytesPerUser
-    }
+    public static var bytesPerUser: Int { MemoryLayout<UserState>.stride + SessionDraws.bytesPerUser }
 
     /// Users with storage allocated.
-    public var userCapacity: Int { statistic.count }
+    public var userCapacity: Int { users.count }
 
+    /// Makes room for user `u` (new users start ``UserState/empty``).
+    /// - Complexity: amortised O(new users); the buffer grows by remapping, never copying.
+    @inline(__always)
     private mutating func ensure(_ u: Int) {
-        guard u >= statistic.count else { return }
-        let n = u + 1 - statistic.count
-        refCat.append(contentsOf: repeatElement(-1, count: n * Self.referenceSlots))
-        refMass.append(contentsOf: repeatElement(0, count: n * Self.referenceSlots))
-        shortCat.append(contentsOf: repeatElement(-1, count: n * Self.shortSlots))
-        shortMass.append(contentsOf: repeatElement(0, count: n * Self.shortSlots))
-        queue.append(contentsOf: repeatElement(-1, count: n * Self.maximumLag))
-        queueHead.append(contentsOf: repeatElement(0, count: n))
-        queueCount.append(contentsOf: repeatElement(0, count: n))
-        refTotal.append(contentsOf: repeatElement(0, count: n))
-        refTime.append(contentsOf: repeatElement(-.infinity, count: n))
-        refNovel.append(contentsOf: repeatElement(0, count: n))
-        shortTotal.append(contentsOf: repeatElement(0, count: n))
-        warm.append(contentsOf: repeatElement(false, count: n))
-        base.append(contentsOf: repeatElement(0, count: n))
-        testDept.append(contentsOf: repeatElement(Int32.min, count: n * Self.testDepartments))
-        testLog.append(contentsOf: repeatElement(0, count: n * Self.testDepartments))
-        testDeptDraws.append(contentsOf: repeatElement(0, count: n * Self.testDepartments))
-        testCat.append(contentsOf: repeatElement(-1, count: n * Self.testCategories))
-        testCatDraws.append(contentsOf: repeatElement(0, count: n * Self.testCategories))
-        statistic.append(contentsOf: repeatElement(0, count: n))
-        changes.append(contentsOf: repeatElement(0, count: n))
+        let old = users.count
+        guard u >= old else { return }
+        users.resize(to: u + 1)
+        users.withUnsafeMutableBufferPointer { all in
+            for k in old...u { all[k] = .empty }
+        }
     }
+
+    /// The read-only state of user `u` (in range).
+    @inline(__always)
+    private func state(_ u: Int) -> UserState { users.baseAddress[u] }
 
     // MARK: Confidence
 
@@ -202,229 +221,229 @@ public struct ChangeDetector: Sendable {
 
     /// Tests one draw (see ``SessionDraws``) of `category` by `user` at `time`.
     /// - Returns: the change, when this draw makes the statistic cross the threshold.
-    /// - Complexity: O(profile and test slots), no allocation once the user's storage exists.
+    /// - Complexity: O(profile and test slots), no allocation once the user's storage exists;
+    ///   one six-line record read and written.
     public mutating func observeDraw(user: Int32, category c: Int32, at time: Double) -> InterestChange? {
         guard user >= 0, c >= 0 else { return nil }
         let u = Int(user)
         ensure(u)
         let s = settings
-        let rb = u * Self.referenceSlots
+        let p = users.uniqueBaseAddress() + u
         // Decay the reference to `time` (events earlier than the last decay are not rewound).
-        if time > refTime[u] {
-            if refTime[u].isFinite {
-                let f = Float(exp2(-(time - refTime[u]) / s.referenceHalfLife))
-                for k in 0..<Self.referenceSlots { refMass[rb + k] *= f }
-                refTotal[u] *= f
-                refNovel[u] *= f
+        if time > p.pointee.refTime {
+            if p.pointee.refTime.isFinite {
+                let f = Float(exp2(-(time - p.pointee.refTime) / s.referenceHalfLife))
+                p.pointee.refMass *= f
+                p.pointee.refTotal *= f
+                p.pointee.refNovel *= f
             }
-            refTime[u] = time
+            p.pointee.refTime = time
         }
-        if !warm[u] && Double(refTotal[u]) >= s.minimumReference { warm[u] = true }
-        let warmed = warm[u]
+        if !p.pointee.warm && Double(p.pointee.refTotal) >= s.minimumReference { p.pointee.warm = true }
+        let warmed = p.pointee.warm
         var g = 0.0
         if warmed {
-            g = test(u, c)
-            statistic[u] = Float(g)
+            g = test(p, c)
+            p.pointee.statistic = Float(g)
             testedDraws += 1
         }
         // The short-term profile learns the draw after the test used it.
         let decay = Float(exp2(-1 / s.shortHalfLife))
-        let sb = u * Self.shortSlots
-        for k in 0..<Self.shortSlots { shortMass[sb + k] *= decay }
-        shortTotal[u] = shortTotal[u] * decay + 1
-        _ = Self.add(c, 1, cats: &shortCat, masses: &shortMass, base: sb, slots: Self.shortSlots)
+        for k in Self.shortBase..<(Self.shortBase + Self.shortSlots) { p.pointee.masses[k] *= decay }
+        p.pointee.shortTotal = p.pointee.shortTotal * decay + 1
+        _ = Self.add(c, 1, cats: &p.pointee.cats, masses: &p.pointee.masses, base: Self.shortBase, slots: Self.shortSlots)
 
         guard warmed else {
-            learn(u, c)
+            Self.learn(p, c)
             return nil
         }
         // Queue the draw; the oldest beyond the lag join the reference. The lag is at most half
         // the reference's mass: a young reference learns soon (eight draws held back from a
         // reference of six would make it sure that a category the user keeps drawing is new
         // to them), a mature one waits the full lag.
-        let lag = min(s.referenceLag, Int(refTotal[u] / 2))
-        if Int(queueCount[u]) >= Self.maximumLag { learnOldestQueued(u) }
-        queue[u * Self.maximumLag + (Int(queueHead[u]) + Int(queueCount[u])) % Self.maximumLag] = c
-        queueCount[u] += 1
-        while Int(queueCount[u]) > lag { learnOldestQueued(u) }
+        let lag = min(s.referenceLag, Int(p.pointee.refTotal / 2))
+        if Int(p.pointee.queueCount) >= Self.maximumLag { Self.learnOldestQueued(p) }
+        p.pointee.queue[(Int(p.pointee.queueHead) + Int(p.pointee.queueCount)) % Self.maximumLag] = c
+        p.pointee.queueCount += 1
+        while Int(p.pointee.queueCount) > lag { Self.learnOldestQueued(p) }
         guard g >= s.threshold else { return nil }
-        let change = InterestChange(user: user, time: time, from: mostChanged(u, gained: false), to: newInterest(u) ?? mostChanged(u, gained: true),
+        let change = InterestChange(user: user, time: time, from: Self.mostChanged(p.pointee, gained: false),
+                                    to: newInterest(p.pointee) ?? Self.mostChanged(p.pointee, gained: true),
                                     confidence: Self.posterior(statistic: g, hazard: hazard))
         alarms += 1
         // The short-term profile is the new normal: its shares become the reference, weighed
         // as one draw (it is an estimate from a handful), so the test waits for the reference
         // to hold ``ChangeDetectorSettings/minimumReference`` draws of the new normal.
-        let weight = 1 / max(shortTotal[u], 1)
+        let weight = 1 / max(p.pointee.shortTotal, 1)
         for k in 0..<Self.referenceSlots {
-            refCat[rb + k] = k < Self.shortSlots ? shortCat[sb + k] : -1
-            refMass[rb + k] = k < Self.shortSlots ? shortMass[sb + k] * weight : 0
+            p.pointee.refCat[k] = k < Self.shortSlots ? p.pointee.cats[Self.shortBase + k] : -1
+            p.pointee.refMass[k] = k < Self.shortSlots ? p.pointee.masses[Self.shortBase + k] * weight : 0
         }
-        refTotal[u] = min(shortTotal[u], 1)
-        refNovel[u] = 0
-        warm[u] = false
-        clearQueue(u)
-        restart(u)
-        changes[u] &+= 1
+        p.pointee.refTotal = min(p.pointee.shortTotal, 1)
+        p.pointee.refNovel = 0
+        p.pointee.warm = false
+        p.pointee.queueHead = 0
+        p.pointee.queueCount = 0
+        Self.restart(p)
+        p.pointee.changes &+= 1
         return change
     }
 
-    /// One draw of `c` through user `u`'s running test. - Returns: the statistic after it.
+    /// One draw of `c` through the running test of the user at `p`. - Returns: the statistic after it.
     @inline(__always)
-    private mutating func test(_ u: Int, _ c: Int32) -> Double {
+    private func test(_ p: UnsafeMutablePointer<UserState>, _ c: Int32) -> Double {
         let share = settings.novelty
         let (d, size) = departments.of(c)
         // The reference's probability of `c`: Dirichlet posterior predictive with a backoff
         // that follows the user's departments.
-        let rb = u * Self.referenceSlots
-        let total = Double(refTotal[u])
+        let total = Double(p.pointee.refTotal)
         var own = 0.0, inDepartment = 0.0
-        for k in rb..<(rb + Self.referenceSlots) where refCat[k] >= 0 {
-            if refCat[k] == c { own = Double(refMass[k]) }
-            if departments.of(refCat[k]).department == d { inDepartment += Double(refMass[k]) }
+        for k in 0..<Self.referenceSlots where p.pointee.refCat[k] >= 0 {
+            if p.pointee.refCat[k] == c { own = Double(p.pointee.refMass[k]) }
+            if departments.of(p.pointee.refCat[k]).department == d { inDepartment += Double(p.pointee.refMass[k]) }
         }
         // A category alone in its department (a flat catalogue) learns nothing from it.
         let lean = size > 1 ? Self.departmentBackoff : 0
         let backoff = lean * (total > 0 ? inDepartment / total : 0) / Double(size) + (1 - lean) / Double(categoryCount)
-        let strength = max(Self.priorDraws, Double(refNovel[u]))
+        let strength = max(Self.priorDraws, Double(p.pointee.refNovel))
         let p0 = (own + strength * backoff) / (total + strength)
         // The new interest's predictive inside `d`, from the draws since the restart.
-        let db = u * Self.testDepartments
+        let db = Self.testDepartmentBase
+        let departmentLanes = db..<(db + Self.testDepartments)
         var slot = -1
-        for k in db..<(db + Self.testDepartments) where testDept[k] == d { slot = k; break }
+        for k in departmentLanes where p.pointee.cats[k] == d { slot = k; break }
         if slot < 0 {
             // A free slot, or the weakest department's (its evidence is dropped: conservative).
             slot = db
-            for k in db..<(db + Self.testDepartments) {
-                if testDept[k] == Int32.min { slot = k; break }
-                if testLog[k] < testLog[slot] { slot = k }
+            for k in departmentLanes {
+                if p.pointee.cats[k] == Int32.min { slot = k; break }
+                if p.pointee.masses[k] < p.pointee.masses[slot] { slot = k }
             }
-            if testDept[slot] != Int32.min { forgetCategories(u, department: testDept[slot]) }
-            testDept[slot] = d
-            testLog[slot] = 0
-            testDeptDraws[slot] = 0
+            if p.pointee.cats[slot] != Int32.min { forgetCategories(p, department: p.pointee.cats[slot]) }
+            p.pointee.cats[slot] = d
+            p.pointee.masses[slot] = 0
+            p.pointee.testDeptDraws[slot - db] = 0
         }
-        let cb = u * Self.testCategories
+        let cb = Self.testCategoryBase
         var seen = 0.0
-        for k in cb..<(cb + Self.testCategories) where testCat[k] == c { seen = Double(testCatDraws[k]) }
-        let q = (seen + Self.interestPrior / Double(size)) / (Double(testDeptDraws[slot]) + Self.interestPrior)
+        for k in cb..<(cb + Self.testCategories) where p.pointee.cats[k] == c { seen = Double(p.pointee.masses[k]) }
+        let q = (seen + Self.interestPrior / Double(size)) / (Double(p.pointee.testDeptDraws[slot - db]) + Self.interestPrior)
         let keep = log(1 - share)
-        testLog[slot] += Float(log((1 - share) + share * q / p0) - keep)
-        testDeptDraws[slot] += 1
-        _ = Self.add(c, 1, cats: &testCat, masses: &testCatDraws, base: cb, slots: Self.testCategories)
-        base[u] += Float(keep)
+        p.pointee.masses[slot] += Float(log((1 - share) + share * q / p0) - keep)
+        p.pointee.testDeptDraws[slot - db] += 1
+        _ = Self.add(c, 1, cats: &p.pointee.cats, masses: &p.pointee.masses, base: cb, slots: Self.testCategories)
+        p.pointee.base += Float(keep)
         // g = base + log(sum over tracked departments of pi e^L + the untracked prior mass).
         let prior = 1 / Double(max(departments.count(among: categoryCount), 1))
         var top = 0.0
-        for k in db..<(db + Self.testDepartments) where testDept[k] != Int32.min { top = max(top, Double(testLog[k])) }
+        for k in departmentLanes where p.pointee.cats[k] != Int32.min { top = max(top, Double(p.pointee.masses[k])) }
         var sum = 0.0, tracked = 0.0
-        for k in db..<(db + Self.testDepartments) where testDept[k] != Int32.min {
-            sum += prior * exp(Double(testLog[k]) - top)
+        for k in departmentLanes where p.pointee.cats[k] != Int32.min {
+            sum += prior * exp(Double(p.pointee.masses[k]) - top)
             tracked += prior
         }
         sum += max(0, 1 - tracked) * exp(-top)
-        let g = Double(base[u]) + top + log(sum)
+        let g = Double(p.pointee.base) + top + log(sum)
         if g <= 0 {
-            restart(u)
+            Self.restart(p)
             return 0
         }
         return g
     }
 
-    /// Adds one draw of `c` to user `u`'s reference.
+    /// Adds one draw of `c` to the reference of the user at `p`.
     @inline(__always)
-    private mutating func learn(_ u: Int, _ c: Int32) {
-        let rb = u * Self.referenceSlots
-        if Self.mass(of: c, cats: refCat, masses: refMass, base: rb, slots: Self.referenceSlots) == nil { refNovel[u] += 1 }
-        _ = Self.add(c, 1, cats: &refCat, masses: &refMass, base: u * Self.referenceSlots, slots: Self.referenceSlots)
-        refTotal[u] += 1
+    private static func learn(_ p: UnsafeMutablePointer<UserState>, _ c: Int32) {
+        if mass(of: c, cats: p.pointee.refCat, masses: p.pointee.refMass, base: 0, slots: referenceSlots) == nil { p.pointee.refNovel += 1 }
+        _ = add(c, 1, cats: &p.pointee.refCat, masses: &p.pointee.refMass, base: 0, slots: referenceSlots)
+        p.pointee.refTotal += 1
     }
 
-    /// Moves the oldest draw of user `u`'s queue into the reference.
-    private mutating func learnOldestQueued(_ u: Int) {
-        learn(u, queue[u * Self.maximumLag + Int(queueHead[u])])
-        queueHead[u] = UInt8((Int(queueHead[u]) + 1) % Self.maximumLag)
-        queueCount[u] -= 1
+    /// Moves the oldest draw of the queue of the user at `p` into the reference.
+    private static func learnOldestQueued(_ p: UnsafeMutablePointer<UserState>) {
+        learn(p, p.pointee.queue[Int(p.pointee.queueHead)])
+        p.pointee.queueHead = UInt8((Int(p.pointee.queueHead) + 1) % maximumLag)
+        p.pointee.queueCount -= 1
     }
 
-    /// Starts user `u`'s test over (statistic 0, no evidence kept).
-    private mutating func restart(_ u: Int) {
-        base[u] = 0
-        statistic[u] = 0
-        for k in (u * Self.testDepartments)..<((u + 1) * Self.testDepartments) {
-            testDept[k] = Int32.min
-            testLog[k] = 0
-            testDeptDraws[k] = 0
+    /// Starts the test of the user at `p` over (statistic 0, no evidence kept).
+    private static func restart(_ p: UnsafeMutablePointer<UserState>) {
+        p.pointee.base = 0
+        p.pointee.statistic = 0
+        for k in testDepartmentBase..<(testDepartmentBase + testDepartments) {
+            p.pointee.cats[k] = Int32.min
+            p.pointee.masses[k] = 0
         }
-        for k in (u * Self.testCategories)..<((u + 1) * Self.testCategories) {
-            testCat[k] = -1
-            testCatDraws[k] = 0
+        p.pointee.testDeptDraws = .zero
+        for k in testCategoryBase..<(testCategoryBase + testCategories) {
+            p.pointee.cats[k] = -1
+            p.pointee.masses[k] = 0
         }
     }
 
     /// Drops the tracked categories of a department that gave up its test slot.
-    private mutating func forgetCategories(_ u: Int, department d: Int32) {
-        for k in (u * Self.testCategories)..<((u + 1) * Self.testCategories) where testCat[k] >= 0 && departments.of(testCat[k]).department == d {
-            testCat[k] = -1
-            testCatDraws[k] = 0
+    private func forgetCategories(_ p: UnsafeMutablePointer<UserState>, department d: Int32) {
+        for k in Self.testCategoryBase..<(Self.testCategoryBase + Self.testCategories)
+        where p.pointee.cats[k] >= 0 && departments.of(p.pointee.cats[k]).department == d {
+            p.pointee.cats[k] = -1
+            p.pointee.masses[k] = 0
         }
     }
 
     /// The most drawn category of the department with the strongest evidence, if any.
-    private func newInterest(_ u: Int) -> Int32? {
-        let db = u * Self.testDepartments
+    private func newInterest(_ s: UserState) -> Int32? {
+        let db = Self.testDepartmentBase
         var best = -1
-        for k in db..<(db + Self.testDepartments) where testDept[k] != Int32.min {
-            if best < 0 || testLog[k] > testLog[best] { best = k }
+        for k in db..<(db + Self.testDepartments) where s.cats[k] != Int32.min {
+            if best < 0 || s.masses[k] > s.masses[best] { best = k }
         }
         guard best >= 0 else { return nil }
         var category: Int32?
         var most: Float = 0
-        for k in (u * Self.testCategories)..<((u + 1) * Self.testCategories) where testCat[k] >= 0 && departments.of(testCat[k]).department == testDept[best] {
-            if testCatDraws[k] > most || (testCatDraws[k] == most && testCat[k] < (category ?? .max)) {
-                most = testCatDraws[k]
-                category = testCat[k]
+        for k in Self.testCategoryBase..<(Self.testCategoryBase + Self.testCategories)
+        where s.cats[k] >= 0 && departments.of(s.cats[k]).department == s.cats[best] {
+            if s.masses[k] > most || (s.masses[k] == most && s.cats[k] < (category ?? .max)) {
+                most = s.masses[k]
+                category = s.cats[k]
             }
         }
         return category
     }
 
-    private mutating func clearQueue(_ u: Int) {
-        queueHead[u] = 0
-        queueCount[u] = 0
-    }
-
     /// The category whose share grew (or shrank) most from the reference to the short-term profile.
-    private func mostChanged(_ u: Int, gained: Bool) -> Int32 {
-        let rb = u * Self.referenceSlots
-        let sb = u * Self.shortSlots
-        let rt = max(refTotal[u], .leastNormalMagnitude)
-        let st = max(shortTotal[u], .leastNormalMagnitude)
+    private static func mostChanged(_ s: UserState, gained: Bool) -> Int32 {
+        let rt = max(s.refTotal, .leastNormalMagnitude)
+        let st = max(s.shortTotal, .leastNormalMagnitude)
         var best: Int32 = -1
         var bestDelta: Float = 0
         func consider(_ c: Int32) {
             guard c >= 0 else { return }
-            let r = (Self.mass(of: c, cats: refCat, masses: refMass, base: rb, slots: Self.referenceSlots) ?? 0) / rt
-            let s = (Self.mass(of: c, cats: shortCat, masses: shortMass, base: sb, slots: Self.shortSlots) ?? 0) / st
-            let delta = gained ? s - r : r - s
+            let r = (mass(of: c, cats: s.refCat, masses: s.refMass, base: 0, slots: referenceSlots) ?? 0) / rt
+            let sh = (mass(of: c, cats: s.cats, masses: s.masses, base: shortBase, slots: shortSlots) ?? 0) / st
+            let delta = gained ? sh - r : r - sh
             if delta > bestDelta || (delta == bestDelta && delta > 0 && c < best) { best = c; bestDelta = delta }
         }
-        if gained { for k in 0..<Self.shortSlots { consider(shortCat[sb + k]) } } else { for k in 0..<Self.referenceSlots { consider(refCat[rb + k]) } }
+        if gained {
+            for k in shortBase..<(shortBase + shortSlots) { consider(s.cats[k]) }
+        } else {
+            for k in 0..<referenceSlots { consider(s.refCat[k]) }
+        }
         return best
     }
 
     // MARK: Sparse profiles
 
     @inline(__always)
-    private static func mass(of c: Int32, cats: [Int32], masses: [Float], base: Int, slots: Int) -> Float? {
-        for k in 0..<slots where cats[base + k] == c { return masses[base + k] }
+    private static func mass(of c: Int32, cats: SIMD16<Int32>, masses: SIMD16<Float>, base: Int, slots: Int) -> Float? {
+        for k in base..<(base + slots) where cats[k] == c { return masses[k] }
         return nil
     }
 
-    /// Adds `amount` to `c`'s entry, taking a free slot or the smallest entry's when `c` is
-    /// new. - Returns: the mass pushed out (the evicted entry's, or `amount` itself when every
-    /// entry is larger), for the profile's "other" count.
+    /// Adds `amount` to `c`'s entry among lanes `base..<base + slots`, taking a free slot or
+    /// the smallest entry's when `c` is new. - Returns: the mass pushed out (the evicted
+    /// entry's, or `amount` itself when every entry is larger), for the profile's "other" count.
     @inline(__always)
-    private static func add(_ c: Int32, _ amount: Float, cats: inout [Int32], masses: inout [Float], base: Int, slots: Int) -> Float {
+    private static func add(_ c: Int32, _ amount: Float, cats: inout SIMD16<Int32>, masses: inout SIMD16<Float>, base: Int, slots: Int) -> Float {
         var smallest = base
         for k in base..<(base + slots) {
             if cats[k] == c { masses[k] += amount; return 0 }
@@ -443,12 +462,12 @@ public struct ChangeDetector: Sendable {
     /// The test statistic after the user's last draw (nats; the threshold raises an alarm),
     /// 0 for an unknown user.
     public func statistic(ofUser user: Int32) -> Double {
-        Int(user) >= 0 && Int(user) < statistic.count ? Double(statistic[Int(user)]) : 0
+        Int(user) >= 0 && Int(user) < users.count ? Double(state(Int(user)).statistic) : 0
     }
 
     /// Draws the user's reference holds now (decayed), 0 for an unknown user.
     public func referenceMass(ofUser user: Int32) -> Double {
-        Int(user) >= 0 && Int(user) < refTotal.count ? Double(refTotal[Int(user)]) : 0
+        Int(user) >= 0 && Int(user) < users.count ? Double(state(Int(user)).refTotal) : 0
     }
 
     /// Whether the user's draws are tested now: their reference has held
@@ -456,40 +475,33 @@ public struct ChangeDetector: Sendable {
     /// (until then draws join the reference untested). `false` for an unknown user.
     public func isTesting(user: Int32) -> Bool {
         let u = Int(user)
-        guard u >= 0, u < warm.count else { return false }
-        return warm[u] || Double(refTotal[u]) >= settings.minimumReference
+        guard u >= 0, u < users.count else { return false }
+        let s = state(u)
+        return s.warm || Double(s.refTotal) >= settings.minimumReference
     }
 
     /// Changes reported for the user so far (saturating at 65,535).
     public func changeCount(ofUser user: Int32) -> Int {
-        Int(user) >= 0 && Int(user) < changes.count ? Int(changes[Int(user)]) : 0
+        Int(user) >= 0 && Int(user) < users.count ? Int(state(Int(user)).changes) : 0
     }
 
     /// The reference and short-term profiles as (category, share), largest first.
     public func profiles(ofUser user: Int32) -> (reference: [(Int32, Double)], shortTerm: [(Int32, Double)]) {
         let u = Int(user)
-        guard u >= 0, u < statistic.count else { return ([], []) }
-        func list(_ cats: [Int32], _ masses: [Float], _ base: Int, _ slots: Int, _ total: Float) -> [(Int32, Double)] {
+        guard u >= 0, u < users.count else { return ([], []) }
+        let s = state(u)
+        func list(_ cats: SIMD16<Int32>, _ masses: SIMD16<Float>, _ base: Int, _ slots: Int, _ total: Float) -> [(Int32, Double)] {
             guard total > 0 else { return [] }
-            return (0..<slots).filter { cats[base + $0] >= 0 }.map { (cats[base + $0], Double(masses[base + $0] / total)) }.sorted { $0.1 > $1.1 }
+            return (base..<(base + slots)).filter { cats[$0] >= 0 }.map { (cats[$0], Double(masses[$0] / total)) }.sorted { $0.1 > $1.1 }
         }
-        return (list(refCat, refMass, u * Self.referenceSlots, Self.referenceSlots, refTotal[u]),
-                list(shortCat, shortMass, u * Self.shortSlots, Self.shortSlots, shortTotal[u]))
+        return (list(s.refCat, s.refMass, 0, Self.referenceSlots, s.refTotal),
+                list(s.cats, s.masses, Self.shortBase, Self.shortSlots, s.shortTotal))
     }
 
     /// Drops everything about a user (the "forget me" path).
     public mutating func forget(user: Int32) {
         let u = Int(user)
-        guard u >= 0, u < statistic.count else { return }
-        for k in 0..<Self.referenceSlots { refCat[u * Self.referenceSlots + k] = -1; refMass[u * Self.referenceSlots + k] = 0 }
-        for k in 0..<Self.shortSlots { shortCat[u * Self.shortSlots + k] = -1; shortMass[u * Self.shortSlots + k] = 0 }
-        clearQueue(u)
-        refTotal[u] = 0
-        refTime[u] = -.infinity
-        refNovel[u] = 0
-        warm[u] = false
-        shortTotal[u] = 0
-        restart(u)
-        changes[u] = 0
+        guard u >= 0, u < users.count else { return }
+        users.withUnsafeMutableBufferPointer { all in all[u] = .empty }
     }
 }
