@@ -85,6 +85,8 @@ struct EngineCore {
     // Shared item side (engines that split the users).
     /// Wall seconds of the last item exchange (the start, before the first).
     var lastItemExchange = wallSeconds()
+    /// The other engines' item ids in this graph's (``ItemIDTranslation``).
+    var itemTranslation = ItemIDTranslation()
     /// Eligible events seen under ``EngineConfiguration/prequentialSampleEvery``.
     var prequentialEligible = 0
     /// Events ingested since the last batch under ``EngineConfiguration/trainEveryEvents``.

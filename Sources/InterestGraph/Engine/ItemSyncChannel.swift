@@ -147,6 +147,11 @@ package struct ItemDeltaBatch: Sendable, Equatable {
     /// Popularity and co-visitation counts since the previous batch (MostPop, ItemKNN, the
     /// hybrid's prior and co-visitation), or `nil`.
     package var signals: ItemSignals?
+    /// The sender's own id of each item of ``items``, or empty. A receiver in the same
+    /// process translates each id to its own once (``ItemIDTranslation``) instead of looking
+    /// every row's name up (a string hash per row, tens of thousands a second: 1.5% of each
+    /// engine of a split replay). Not on the wire: a batch from Redis arrives without it.
+    package var senderIDs: [Int32] = []
 
     package init(engine: String, sequence: UInt64, since: Double, at: Double, dimension: Int, items: [String], ego: [Float], announced: [ItemAnnouncement] = [], edges: [UInt32] = [], signals: ItemSignals? = nil) {
         self.engine = engine
@@ -184,7 +189,7 @@ extension EngineCore {
         let since = lastItemExchange
         lastItemExchange = now
         for batch in channel.receive() {
-            ItemDeltaExchange.apply(batch, to: &model, graph: &graph, channel: channel)
+            ItemDeltaExchange.apply(batch, to: &model, graph: &graph, channel: channel, translation: &itemTranslation)
             channel.recycle(deltas: batch.ego)
         }
         let reused = channel.recycledDeltas()
@@ -202,6 +207,14 @@ package enum ItemDeltaExchange {
     /// never arrived) are counted, not applied.
     /// - Complexity: O(rows * dimension + announcements * attributes).
     package static func apply(_ batch: ItemDeltaBatch, to model: inout Recommender, graph: inout HeteroGraph, channel: (any ItemSyncChannel)?) {
+        var translation = ItemIDTranslation()
+        apply(batch, to: &model, graph: &graph, channel: channel, translation: &translation)
+    }
+
+    /// ``apply(_:to:graph:channel:)``, finding the rows' items through `translation` (the
+    /// engine keeps one across batches).
+    package static func apply(_ batch: ItemDeltaBatch, to model: inout Recommender, graph: inout HeteroGraph, channel: (any ItemSyncChannel)?,
+                              translation: inout ItemIDTranslation) {
         let d = batch.dimension
         var rows = 0, created = 0, unknown = 0
         if batch.items.isEmpty {
@@ -224,11 +237,17 @@ package enum ItemDeltaExchange {
                 }
             }
             let counted = batch.edges.count == batch.items.count
-            for (k, name) in batch.items.enumerated() {
-                let id = graph.itemID(name)  // one lookup per row: tens of thousands a second
-                if counted, batch.edges[k] > 0, let id { model.addOtherItemEdges(row: id, count: Int(batch.edges[k])) }
+            // Every row's item first (after the announcements created theirs), so the loop
+            // below can ask for the rows a few items ahead: each is a miss into three tables
+            // of a hundred thousand rows.
+            let ids = translation.ids(of: batch, in: graph)
+            let ahead = Self.rowPrefetchDistance
+            for k in ids.indices {
+                if k + ahead < ids.count { model.prefetchItemDeltaRows(ids[k + ahead]) }
+                let id = ids[k]
+                if counted, batch.edges[k] > 0, id >= 0 { model.addOtherItemEdges(row: id, count: Int(batch.edges[k])) }
                 if skip.contains(k) { continue }
-                guard let id, model.hasItemRow(id) else {
+                guard id >= 0, model.hasItemRow(id) else {
                     unknown += 1
                     continue
                 }
@@ -252,6 +271,9 @@ package enum ItemDeltaExchange {
         channel?.applied(batch, rows: rows, created: created, unknown: unknown, signals: merged, at: wallSeconds())
     }
 
+    /// Rows ahead of the one being applied whose lines are asked for.
+    static let rowPrefetchDistance = 4
+
     /// This engine's changed item rows as a batch (`nil` when none changed), with an
     /// announcement of each item it has not announced yet; engine id and sequence are the
     /// channel's to fill in.
@@ -265,6 +287,7 @@ package enum ItemDeltaExchange {
         batch.signals = signals
         batch.items.reserveCapacity(deltas.count)
         batch.edges.reserveCapacity(deltas.count)
+        batch.senderIDs.reserveCapacity(deltas.count)
         let limit = Int32(graph.items.count)
         for (k, row) in deltas.rows.enumerated() where row < limit {
             if model.needsAnnouncement(row), let rows = model.itemRows(row) {
@@ -272,6 +295,7 @@ package enum ItemDeltaExchange {
                                                         ego: Array(rows.ego.prefix(d)), final: Array(rows.final.prefix(d))))
             }
             batch.items.append(graph.name(of: NodeRef(.item, row)))
+            batch.senderIDs.append(row)
             batch.edges.append(UInt32(max(0, deltas.edges[k])))
         }
         if batch.items.count == deltas.count {
@@ -283,5 +307,47 @@ package enum ItemDeltaExchange {
             for (k, row) in deltas.rows.enumerated() where row < limit { batch.ego.append(contentsOf: deltas.ego[(k * d)..<((k + 1) * d)]) }
         }
         return batch.items.isEmpty && batch.signals == nil ? nil : batch
+    }
+}
+
+/// Other engines' item ids mapped to this engine's, learned from the batches they send
+/// (``ItemDeltaBatch/senderIDs``): an array lookup per received row where a name lookup
+/// hashed a string.
+///
+/// A cache, never the truth (as ``SourceKeyMap``): an entry is used only while this graph's
+/// interner still holds the row's name at that id (usually one word compare: engines that
+/// split a replay share the source's strings), so a sender that renumbered its items (a
+/// restart) or an item forgotten here falls back to the name and the entry is refreshed.
+/// - Complexity: 4 bytes per item id of each sender seen.
+package struct ItemIDTranslation: Sendable {
+    /// Per sending engine (``ItemDeltaBatch/engine``), its item id -> this graph's, -1 unknown.
+    private var tables: [String: [Int32]] = [:]
+
+    package init() {}
+
+    /// This graph's id of each item of `batch`, -1 for an item it does not have.
+    /// - Complexity: O(rows), a name lookup only for a row whose sender id is new or stale.
+    package mutating func ids(of batch: ItemDeltaBatch, in graph: HeteroGraph) -> [Int32] {
+        var ids = [Int32](repeating: -1, count: batch.items.count)
+        guard batch.senderIDs.count == batch.items.count else {
+            for (k, name) in batch.items.enumerated() { ids[k] = graph.itemID(name) ?? -1 }
+            return ids
+        }
+        // Taken out and put back, so the writes below find the table unique.
+        var table = tables.removeValue(forKey: batch.engine) ?? []
+        defer { tables[batch.engine] = table }
+        for (k, name) in batch.items.enumerated() {
+            let sender = Int(batch.senderIDs[k])
+            if sender >= 0, sender < table.count, graph.items.holds(name, at: table[sender]) {
+                ids[k] = table[sender]
+                continue
+            }
+            let id = graph.itemID(name) ?? -1
+            ids[k] = id
+            guard sender >= 0, id >= 0 else { continue }
+            if sender >= table.count { table.append(contentsOf: repeatElement(-1, count: max(sender + 1 - table.count, table.count))) }
+            table[sender] = id
+        }
+        return ids
     }
 }

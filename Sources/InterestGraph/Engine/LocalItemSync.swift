@@ -53,6 +53,9 @@ package final class LocalItemSync: ItemSyncChannel {
     }
 
     package func send(_ batch: ItemDeltaBatch) {
+        // Named by its end, so receivers keep one id translation per sender (ItemIDTranslation).
+        var batch = batch
+        if batch.engine.isEmpty { batch.engine = "local \(index)" }
         let dropped = hub.inboxes.withLock { inboxes -> [Int] in
             var dropped = Array(repeating: 0, count: inboxes.count)
             for k in inboxes.indices where k != index {

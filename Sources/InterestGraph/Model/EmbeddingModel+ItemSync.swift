@@ -220,6 +220,20 @@ extension EmbeddingModel {
         return out
     }
 
+    /// Asks the cache for the lines ``applyItemDelta(row:ego:)`` writes for item `row`: its
+    /// ego, final and published rows (a hint; nothing changes, ids out of range are skipped).
+    /// - Complexity: O(dimension / 16) hints.
+    @inline(__always)
+    func prefetchItemDeltaRows(_ row: Int32) {
+        let r = Int(row), stride = self.stride
+        guard r >= 0, r < egoItems.rows else { return }
+        egoItems.storage.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + r * stride, count: stride) }
+        prefetchItemRow(r)
+        if itemSync != nil, r < itemSync!.rows {
+            itemSync!.publishedEgo.withUnsafeBufferPointer { Prefetch.write($0.baseAddress! + r * stride, count: stride) }
+        }
+    }
+
     /// Adds another engine's ego delta to an item row (and to the published copy, so the
     /// step is not sent back), and its layer-0 share to the final row. Non-finite deltas and
     /// rows this model does not have are ignored. - Returns: whether the row was changed.
@@ -311,6 +325,10 @@ extension Recommender {
 
     /// See ``EmbeddingModel/addOtherItemEdges(row:count:)``.
     mutating func addOtherItemEdges(row: Int32, count: Int) { hybrid?.embedding.addOtherItemEdges(row: row, count: count) }
+
+    /// See ``EmbeddingModel/prefetchItemDeltaRows(_:)`` (`mutating`: see ``prefetchRows(user:item:)``).
+    @inline(__always)
+    mutating func prefetchItemDeltaRows(_ row: Int32) { hybrid?.embedding.prefetchItemDeltaRows(row) }
 
     /// The item's degree at the other engines (tests, measurements).
     package func otherItemDegree(_ row: Int32) -> Float {
