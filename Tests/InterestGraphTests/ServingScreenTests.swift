@@ -115,6 +115,31 @@ import Testing
         #expect(screened == Serving.topItems(user: user, k: 5, graph: graph, model: model, screening: false))
     }
 
+    /// The engine's prequential ranks score from the item rows (``EmbeddingModel/scoreFromRows(user:into:)``),
+    /// rows waiting for their blocks included and without flushing them: the same scores as
+    /// the blocks', up to the order of the sums.
+    @Test func scoresFromTheRowsMatchTheBlocksWithRowsWaiting() throws {
+        let (graph, world) = Self.world(.lightGCN)
+        var pending = try #require(world.hybrid?.embedding)
+        let stride = pending.stride, rows = pending.finalItems.rows
+        var rng = SeededGenerator(seed: 9)
+        for r in Swift.stride(from: 0, to: rows, by: 3) {
+            for d in 0..<pending.dimension { pending.finalItems.storage[r * stride + d] += rng.gaussian() * 0.3 }
+            pending.syncItemBlock(row: r)
+        }
+        #expect(!pending.itemBlocksAreCurrent)
+        for user in Swift.stride(from: Int32(0), to: Int32(graph.userCapacity), by: 2) {
+            var fromRows = [Float](repeating: 0, count: rows + 3), fromBlocks = fromRows
+            fromRows.withUnsafeMutableBufferPointer { pending.scoreFromRows(user: user, into: $0) }
+            fromBlocks.withUnsafeMutableBufferPointer { pending.score(user: user, into: $0) }
+            for i in 0..<fromRows.count {
+                #expect(abs(fromRows[i] - fromBlocks[i]) <= 1e-5 * max(1, abs(fromBlocks[i])), "user \(user), item \(i)")
+            }
+            #expect(fromRows[rows...].allSatisfy { $0 == 0 }, "items without a row score 0")
+        }
+        #expect(!pending.itemBlocksAreCurrent, "scoring from the rows flushes nothing")
+    }
+
     /// Changed item rows wait to be copied into the scoring blocks (``EmbeddingModel/syncItemBlock(row:)``);
     /// meanwhile every block reader scores them from their rows, bit for bit as from a
     /// flushed block: the whole scan, one block at a time (the screened re-score), and top-K.

@@ -77,9 +77,13 @@ extension EmbeddingModel {
     /// large shop's replay (100k items: 6,250 blocks) flushed several times a second from
     /// the online steps and the other engine's deltas alone, each flush spread over half the
     /// blocks; at 16,384 a flush covers most blocks once for four times the rows, and the
-    /// replay ran 8% faster (docs/BENCHMARKS.md, "Rows wait longer for their blocks");
-    /// 65,536 gained nothing more, since ranks and serving flush more often than that fills.
-    static let pendingItemRowLimit = 16384
+    /// replay ran 8% faster (docs/BENCHMARKS.md, "Rows wait longer for their blocks").
+    /// 65,536 gained nothing more while the engine flushed before each prequential rank; since
+    /// ranks score from the rows (``scoreFromRows(user:into:)``) only serving flushes (twice a
+    /// second) and this limit, and at 65,536 the flushes' share of an engine thread fell from
+    /// 4.8% to 2.2% ("Ranks from the rows"). A scan that finds rows waiting rescores them
+    /// from their rows: at most 65,536 rows, 16 MB read, a few milliseconds.
+    static let pendingItemRowLimit = 65536
 
     /// Copies every pending row (``syncItemBlock(row:)``) into ``itemBlocks``, in row order
     /// so rows of one block share its lines. The stamp stays: the rows' values did not change.
@@ -118,7 +122,13 @@ extension EmbeddingModel {
                             for lane in 0..<filled { out[targets[lane]] = scores[lane] }
                             filled = 0
                         }
-                        for r in pendingItemRows where Int(r) < rows {
+                        // Rows scattered over the table, each a miss: ask for them a few ahead.
+                        let ahead = Self.pendingRowPrefetchDistance
+                        for (k, r) in pendingItemRows.enumerated() where Int(r) < rows {
+                            if k + ahead < pendingItemRows.count {
+                                let next = Int(pendingItemRows[k + ahead])
+                                if next < rows { Prefetch.read(source.baseAddress! + next * stride, count: stride) }
+                            }
                             let row = source.baseAddress! + Int(r) * stride
                             for d in 0..<dimension { scratch[d * lanes + filled] = row[d] }
                             targets[filled] = Int(r)
@@ -131,6 +141,9 @@ extension EmbeddingModel {
             }
         }
     }
+
+    /// Pending rows ahead of the one being rescored whose lines are asked for.
+    static let pendingRowPrefetchDistance = 8
 
     /// A zeroed scratch block (16 rows) for ``scorePendingRow(_:scratch:query:into:)``.
     func withPendingScratch(_ body: (UnsafeMutablePointer<Float>) -> Void) {

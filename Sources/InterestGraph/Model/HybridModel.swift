@@ -208,7 +208,13 @@ public struct HybridModel: Sendable {
     /// Scores every item for `user` into `scores` (see the type's formula).
     /// - Complexity: O(items * dimension + sum of recent items' co-visitation rows).
     public func score(user: Int32, into scores: UnsafeMutableBufferPointer<Float>) {
-        embedding.score(user: user, into: scores)
+        score(user: user, into: scores, fromRows: false)
+    }
+
+    /// ``score(user:into:)``, the embedding part from the item rows when `fromRows`
+    /// (``EmbeddingModel/scoreFromRows(user:into:)``).
+    func score(user: Int32, into scores: UnsafeMutableBufferPointer<Float>, fromRows: Bool) {
+        if fromRows { embedding.scoreFromRows(user: user, into: scores) } else { embedding.score(user: user, into: scores) }
         let kappa = h.covisitWeight
         let beta = h.popularityWeight
         guard kappa != 0 || beta != 0 else { return }

@@ -183,10 +183,16 @@ public struct Recommender: Sendable {
     /// have `graph.items.count` entries). Higher is better; scores are comparable within one
     /// call only.
     public func score(user: Int32, graph: HeteroGraph, into scores: UnsafeMutableBufferPointer<Float>) {
+        score(user: user, graph: graph, into: scores, fromRows: false)
+    }
+
+    /// ``score(user:graph:into:)``; embedding models score from their item rows when
+    /// `fromRows` (``EmbeddingModel/scoreFromRows(user:into:)``: no flush of waiting rows).
+    func score(user: Int32, graph: HeteroGraph, into scores: UnsafeMutableBufferPointer<Float>, fromRows: Bool) {
         switch kind {
         case .mostPop: popularity?.score(into: scores)
         case .itemKNN: neighbours?.score(user: user, graph: graph, into: scores)
-        case .mfBPR, .lightGCN, .hybrid: hybrid?.score(user: user, into: scores)
+        case .mfBPR, .lightGCN, .hybrid: hybrid?.score(user: user, into: scores, fromRows: fromRows)
         }
     }
 
