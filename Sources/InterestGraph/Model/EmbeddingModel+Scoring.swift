@@ -30,13 +30,20 @@ extension EmbeddingModel {
     /// (items without a row score 0).
     /// - Complexity: O(items * dimension), SIMD, no allocation (the query lives on the stack).
     public func score(user: Int32, into scores: UnsafeMutableBufferPointer<Float>) {
-        let stride = self.stride
+        scoreItems(user: user, into: scores) { query, rows, out in scoreItemBlocks(query: query, rows: rows, into: out) }
+    }
+
+    /// Writes the user's query, runs `kernel(query, rows, out)` over the items that have a
+    /// row, and zeroes the scores of the others.
+    @inline(__always)
+    private func scoreItems(user: Int32, into scores: UnsafeMutableBufferPointer<Float>,
+                            _ kernel: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void) {
         let rows = min(scores.count, finalItems.rows)
         withUnsafeTemporaryAllocation(of: Float.self, capacity: stride) { q in
             let query = q.baseAddress!
             writeQuery(user: user, into: query)
             guard rows > 0 else { return }
-            scoreItemBlocks(query: query, rows: rows, into: scores.baseAddress!)
+            kernel(query, rows, scores.baseAddress!)
         }
         if rows < scores.count { for k in rows..<scores.count { scores[k] = 0 } }
     }
@@ -50,16 +57,11 @@ extension EmbeddingModel {
     /// - Complexity: O(items * dimension), SIMD, no allocation.
     public func scoreFromRows(user: Int32, into scores: UnsafeMutableBufferPointer<Float>) {
         let stride = self.stride
-        let rows = min(scores.count, finalItems.rows)
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: stride) { q in
-            let query = q.baseAddress!
-            writeQuery(user: user, into: query)
-            guard rows > 0 else { return }
+        scoreItems(user: user, into: scores) { query, rows, out in
             finalItems.storage.withUnsafeBufferPointer { table in
-                VectorKernels.gemv(query: query, table: table.baseAddress!, stride: stride, rows: rows, into: scores.baseAddress!)
+                VectorKernels.gemv(query: query, table: table.baseAddress!, stride: stride, rows: rows, into: out)
             }
         }
-        if rows < scores.count { for k in rows..<scores.count { scores[k] = 0 } }
     }
 
     /// Scores every user for `item` (`scores[u] = query(u) · f_i`): the audience of an item.
