@@ -56,3 +56,36 @@ import Testing
         for (k, name) in batch.items.enumerated() { #expect(core.graph.itemID(name) == batch.senderIDs[k]) }
     }
 }
+
+/// Another engine's delta is added to an item's rows only when every value is finite: a
+/// NaN or an infinity anywhere in it (each of the sixteen-lane chunks and the tail) leaves
+/// the rows as they were.
+@Suite struct ItemDeltaApplyTests {
+    /// Dimension 40: two whole chunks of sixteen and a tail of eight.
+    @Test(arguments: [0, 5, 16, 31, 32, 39])
+    func aDeltaWithANonFiniteValueChangesNothing(at lane: Int) throws {
+        let graph = ServingTestWorld().graph()
+        var h = ServingTestWorld.hyperparameters()
+        h.dimension = 40
+        h.epochs = 1
+        var model = Recommender(kind: .lightGCN, hyperparameters: h)
+        model.fit(graph: graph)
+        let row: Int32 = 3
+        let d = model.hyperparameters.sanitised.dimension
+        #expect(d == 40)
+        let before = try #require(model.itemRows(row))
+        for bad in [Float.nan, .infinity, -.infinity] {
+            var delta = [Float](repeating: 0.25, count: d)
+            delta[lane] = bad
+            let applied = model.applyItemDelta(row: row, ego: delta[...])
+            #expect(!applied)
+            #expect(model.itemRows(row)?.ego == before.ego)
+            #expect(model.itemRows(row)?.final == before.final)
+        }
+        let delta = [Float](repeating: 0.25, count: d)
+        let applied = model.applyItemDelta(row: row, ego: delta[...])
+        #expect(applied)
+        let after = try #require(model.itemRows(row))
+        for k in 0..<d { #expect(abs(after.ego[k] - (before.ego[k] + 0.25)) <= 1e-6) }
+    }
+}

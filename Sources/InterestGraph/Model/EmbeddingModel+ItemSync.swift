@@ -242,7 +242,13 @@ extension EmbeddingModel {
     mutating func applyItemDelta(row: Int32, ego: ArraySlice<Float>) -> Bool {
         let r = Int(row)
         let d = dimension
-        guard ego.count == d, r < egoItems.rows, r < finalItems.rows, ego.allSatisfy(\.isFinite) else { return false }
+        // Sixteen lanes at a time (a float at a time was a third of this function in perf).
+        let finite = ego.withUnsafeBufferPointer { b -> Bool in
+            let whole = b.count & ~15
+            guard let base = b.baseAddress else { return true }
+            return VectorKernels.allFinite(base, whole) && b[whole...].allSatisfy(\.isFinite)
+        }
+        guard ego.count == d, r < egoItems.rows, r < finalItems.rows, finite else { return false }
         extendPublishedRows()
         let base = r * stride
         let share = 1 / Float(h.layers + 1)
