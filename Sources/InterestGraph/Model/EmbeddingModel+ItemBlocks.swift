@@ -81,8 +81,9 @@ extension EmbeddingModel {
     /// 65,536 gained nothing more while the engine flushed before each prequential rank; since
     /// ranks score from the rows (``scoreFromRows(user:into:)``) only serving flushes (twice a
     /// second) and this limit, and at 65,536 the flushes' share of an engine thread fell from
-    /// 4.8% to 2.2% ("Ranks from the rows"). A scan that finds rows waiting rescores them
-    /// from their rows: at most 65,536 rows, 16 MB read, a few milliseconds.
+    /// 4.8% to 2.2% (docs/BENCHMARKS.md, "Fewer lines per draw, ids across the item exchange,
+    /// ranks from the rows"). A scan that finds rows waiting rescores them from their rows: at
+    /// most 65,536 rows, 16 MB read, a few milliseconds.
     static let pendingItemRowLimit = 65536
 
     /// Copies every pending row (``syncItemBlock(row:)``) into ``itemBlocks``, in row order
